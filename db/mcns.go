@@ -1,0 +1,129 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/lib/pq"
+)
+
+// Mcn is a row of mcn.
+type Mcn struct {
+	ID        int64
+	Name      string
+	TaxCode   *string
+	Website   *string
+	Province  *string
+	Version   int
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+const mcnCols = `m.id, m.name, m.tax_code, m.website, m.province, m.version, m.created_at, m.updated_at`
+
+func scanMcn(sc scanner, extra ...any) (Mcn, error) {
+	var r Mcn
+	var tax, web, prov sql.NullString
+	err := sc.Scan(append(extra, &r.ID, &r.Name, &tax, &web, &prov, &r.Version, &r.CreatedAt, &r.UpdatedAt)...)
+	r.TaxCode, r.Website, r.Province = strPtr(tax), strPtr(web), strPtr(prov)
+	return r, err
+}
+
+var mcnByName = order[Mcn]{name: "name", col: "m.name", typ: "text",
+	key: func(r Mcn) string { return r.Name }, id: func(r Mcn) int64 { return r.ID }}
+
+// McnFilter narrows Mcns.
+type McnFilter struct {
+	Province          []string
+	HasActiveSanction *bool
+}
+
+func (f McnFilter) query() listQuery {
+	q := listQuery{from: "mcn m", cols: mcnCols, idCol: "m.id"}
+	if len(f.Province) > 0 {
+		q.cond("m.province = ANY(%s)", pq.Array(f.Province))
+	}
+	if f.HasActiveSanction != nil {
+		not := ""
+		if !*f.HasActiveSanction {
+			not = "NOT "
+		}
+		q.cond(not+"EXISTS (SELECT 1 FROM sanction s WHERE s.mcn_id = m.id AND s.status = ANY(%s))", pq.Array(activeStatuses))
+	}
+	return q
+}
+
+// Mcns returns one page of MCNs by name.
+func (d *DB) Mcns(ctx context.Context, f McnFilter, p Page) (PageOf[Mcn], error) {
+	return fetchPage(ctx, d, f.query(), mcnByName, p, scanMcn)
+}
+
+// CountMcns counts the MCNs matching f.
+func (d *DB) CountMcns(ctx context.Context, f McnFilter) (int, error) {
+	return count(ctx, d, f.query())
+}
+
+// McnsByIDs reads MCNs by id.
+func (d *DB) McnsByIDs(ctx context.Context, ids []int64) (map[int64]Mcn, error) {
+	return byIDs(ctx, d, mcnCols, "mcn m", "m.id", ids, scanMcn, func(r Mcn) int64 { return r.ID })
+}
+
+// Affiliation is a row of affiliation.
+type Affiliation struct {
+	ID           int64
+	InfluencerID int64
+	McnID        int64
+	Kind         string
+	StartedOn    time.Time
+	EndedOn      *time.Time
+	Source       *string
+	Version      int
+}
+
+const affiliationCols = `a.id, a.influencer_id, a.mcn_id, a.kind, a.started_on, a.ended_on, a.source, a.version`
+
+func scanAffiliation(sc scanner, extra ...any) (Affiliation, error) {
+	var r Affiliation
+	var ended sql.NullTime
+	var source sql.NullString
+	err := sc.Scan(append(extra, &r.ID, &r.InfluencerID, &r.McnID, &r.Kind, &r.StartedOn, &ended, &source, &r.Version)...)
+	r.EndedOn, r.Source = timePtr(ended), strPtr(source)
+	return r, err
+}
+
+var affiliationByStart = order[Affiliation]{name: "started", col: "a.started_on", typ: "date", desc: true,
+	key: func(r Affiliation) string { return dateKey(r.StartedOn) }, id: func(r Affiliation) int64 { return r.ID }}
+
+// AffiliationsByIDs reads affiliations by id.
+func (d *DB) AffiliationsByIDs(ctx context.Context, ids []int64) (map[int64]Affiliation, error) {
+	return byIDs(ctx, d, affiliationCols, "affiliation a", "a.id", ids, scanAffiliation, func(r Affiliation) int64 { return r.ID })
+}
+
+// AffiliationsByInfluencers reads every affiliation of many influencers, newest first.
+func (d *DB) AffiliationsByInfluencers(ctx context.Context, ids []int64) (map[int64][]Affiliation, error) {
+	return byParents(ctx, d, affiliationCols, "affiliation a", "a.influencer_id", "a.started_on DESC, a.id DESC", ids, scanAffiliation)
+}
+
+func membersQuery(current *bool) listQuery {
+	q := listQuery{from: "affiliation a", cols: affiliationCols, idCol: "a.id"}
+	if current != nil {
+		if *current {
+			q.where = append(q.where, "a.ended_on IS NULL")
+		} else {
+			q.where = append(q.where, "a.ended_on IS NOT NULL")
+		}
+	}
+	return q
+}
+
+// MembersOfMcns returns the same page of affiliations for many MCNs, newest first;
+// current filters on whether the affiliation has ended (nil: all).
+func (d *DB) MembersOfMcns(ctx context.Context, mcnIDs []int64, current *bool, p Page) (map[int64]PageOf[Affiliation], error) {
+	return fetchPages(ctx, d, membersQuery(current), "a.mcn_id", mcnIDs, affiliationByStart, p, scanAffiliation)
+}
+
+// CountMembersOfMcns counts affiliations for many MCNs.
+func (d *DB) CountMembersOfMcns(ctx context.Context, mcnIDs []int64, current *bool) (map[int64]int, error) {
+	return countByParent(ctx, d, membersQuery(current), "a.mcn_id", mcnIDs)
+}

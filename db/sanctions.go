@@ -1,0 +1,248 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/lib/pq"
+)
+
+// Sanction is a row of sanction. Exactly one of InfluencerID, McnID, BrandID is set, as SubjectKind says.
+type Sanction struct {
+	ID             int64
+	SubjectKind    string
+	InfluencerID   *int64
+	McnID          *int64
+	BrandID        *int64
+	AgencyID       int64
+	DecisionNumber string
+	DecidedOn      time.Time
+	EffectiveOn    *time.Time
+	FineVnd        int64
+	Remedies       []string
+	Status         string
+	SourceURL      *string
+	SourceSha256   *string
+	Version        int
+	RecordedAt     time.Time
+}
+
+// SubjectID is the id of the sanction's subject in its own table.
+func (s Sanction) SubjectID() int64 {
+	for _, p := range []*int64{s.InfluencerID, s.McnID, s.BrandID} {
+		if p != nil {
+			return *p
+		}
+	}
+	return 0
+}
+
+const sanctionCols = `s.id, s.subject_kind, s.influencer_id, s.mcn_id, s.brand_id, s.agency_id, s.decision_number,
+	s.decided_on, s.effective_on, s.fine_vnd, s.remedies, s.status, s.source_url, s.source_sha256, s.version, s.recorded_at`
+
+func scanSanction(sc scanner, extra ...any) (Sanction, error) {
+	var r Sanction
+	var inf, mcn, brand sql.NullInt64
+	var eff sql.NullTime
+	var url, sha sql.NullString
+	err := sc.Scan(append(extra, &r.ID, &r.SubjectKind, &inf, &mcn, &brand, &r.AgencyID, &r.DecisionNumber,
+		&r.DecidedOn, &eff, &r.FineVnd, pq.Array(&r.Remedies), &r.Status, &url, &sha, &r.Version, &r.RecordedAt)...)
+	r.InfluencerID, r.McnID, r.BrandID = int64Ptr(inf), int64Ptr(mcn), int64Ptr(brand)
+	r.EffectiveOn, r.SourceURL, r.SourceSha256 = timePtr(eff), strPtr(url), strPtr(sha)
+	return r, err
+}
+
+var sanctionOrders = map[string]order[Sanction]{
+	"DECIDED_ON": {name: "decided", col: "s.decided_on", typ: "date",
+		key: func(r Sanction) string { return dateKey(r.DecidedOn) }},
+	"FINE_VND": {name: "fine", col: "s.fine_vnd", typ: "bigint",
+		key: func(r Sanction) string { return intKey(r.FineVnd) }},
+	"RECORDED_AT": {name: "recorded", col: "s.recorded_at", typ: "timestamptz",
+		key: func(r Sanction) string { return timeKey(r.RecordedAt) }},
+}
+
+func sanctionOrder(field string, desc bool) (order[Sanction], error) {
+	o, ok := sanctionOrders[field]
+	if !ok {
+		return o, fmt.Errorf("unknown sanction order %q", field)
+	}
+	o.desc = desc
+	o.id = func(r Sanction) int64 { return r.ID }
+	return o, nil
+}
+
+// newestSanctions is the ordering of nested sanction lists.
+var newestSanctions, _ = sanctionOrder("DECIDED_ON", true)
+
+// SanctionFilter narrows Sanctions; every list means "any of", fields combine with AND.
+type SanctionFilter struct {
+	// Subject matches any sanction whose subject is one of these (influencers, MCNs or brands).
+	Subject      *Subjects
+	InfluencerID []int64
+	McnID        []int64
+	BrandID      []int64
+	AgencyID     []int64
+	Violation    []string
+	Status       []string
+	Active       *bool
+	Remedy       []string
+	Jurisdiction []string
+	Province     []string
+	DecidedFrom  *time.Time
+	DecidedTo    *time.Time
+	MinFineVnd   *int64
+	MaxFineVnd   *int64
+}
+
+// Subjects is a set of sanction subjects of the three kinds.
+type Subjects struct {
+	Influencer, Mcn, Brand []int64
+}
+
+func (f SanctionFilter) query() listQuery {
+	q := listQuery{from: "sanction s", cols: sanctionCols, idCol: "s.id"}
+	if f.Subject != nil {
+		q.cond("(s.influencer_id = ANY(%s) OR s.mcn_id = ANY(%s) OR s.brand_id = ANY(%s))",
+			pq.Array(f.Subject.Influencer), pq.Array(f.Subject.Mcn), pq.Array(f.Subject.Brand))
+	}
+	for _, c := range []struct {
+		col  string
+		vals []int64
+	}{{"s.influencer_id", f.InfluencerID}, {"s.mcn_id", f.McnID}, {"s.brand_id", f.BrandID}, {"s.agency_id", f.AgencyID}} {
+		if len(c.vals) > 0 {
+			q.cond(c.col+" = ANY(%s)", pq.Array(c.vals))
+		}
+	}
+	if len(f.Violation) > 0 {
+		q.cond("EXISTS (SELECT 1 FROM sanction_violation v WHERE v.sanction_id = s.id AND v.category = ANY(%s))", pq.Array(f.Violation))
+	}
+	if len(f.Status) > 0 {
+		q.cond("s.status = ANY(%s)", pq.Array(f.Status))
+	}
+	if f.Active != nil {
+		if *f.Active {
+			q.cond("s.status = ANY(%s)", pq.Array(activeStatuses))
+		} else {
+			q.cond("NOT s.status = ANY(%s)", pq.Array(activeStatuses))
+		}
+	}
+	if len(f.Remedy) > 0 {
+		q.cond("s.remedies && %s::text[]", pq.Array(f.Remedy))
+	}
+	if len(f.Jurisdiction) > 0 {
+		q.cond("s.agency_id IN (SELECT id FROM agency WHERE jurisdiction = ANY(%s))", pq.Array(f.Jurisdiction))
+	}
+	if len(f.Province) > 0 {
+		q.cond("(s.influencer_id IN (SELECT id FROM influencer WHERE province = ANY(%[1]s)) OR s.mcn_id IN (SELECT id FROM mcn WHERE province = ANY(%[1]s)))",
+			pq.Array(f.Province))
+	}
+	if f.DecidedFrom != nil {
+		q.cond("s.decided_on >= %s", dateKey(*f.DecidedFrom))
+	}
+	if f.DecidedTo != nil {
+		q.cond("s.decided_on <= %s", dateKey(*f.DecidedTo))
+	}
+	if f.MinFineVnd != nil {
+		q.cond("s.fine_vnd >= %s", *f.MinFineVnd)
+	}
+	if f.MaxFineVnd != nil {
+		q.cond("s.fine_vnd <= %s", *f.MaxFineVnd)
+	}
+	return q
+}
+
+// Sanctions returns one page of sanctions matching f.
+func (d *DB) Sanctions(ctx context.Context, f SanctionFilter, orderField string, desc bool, p Page) (PageOf[Sanction], error) {
+	o, err := sanctionOrder(orderField, desc)
+	if err != nil {
+		return PageOf[Sanction]{}, err
+	}
+	return fetchPage(ctx, d, f.query(), o, p, scanSanction)
+}
+
+// CountSanctions counts the sanctions matching f.
+func (d *DB) CountSanctions(ctx context.Context, f SanctionFilter) (int, error) {
+	return count(ctx, d, f.query())
+}
+
+// SanctionsByIDs reads sanctions by id.
+func (d *DB) SanctionsByIDs(ctx context.Context, ids []int64) (map[int64]Sanction, error) {
+	return byIDs(ctx, d, sanctionCols, "sanction s", "s.id", ids, scanSanction, func(r Sanction) int64 { return r.ID })
+}
+
+// SanctionParent names what a nested sanction list hangs from; its value is the parent column.
+type SanctionParent string
+
+const (
+	SanctionsOfInfluencer SanctionParent = "s.influencer_id"
+	SanctionsOfMcn        SanctionParent = "s.mcn_id"
+	SanctionsOfBrand      SanctionParent = "s.brand_id"
+	SanctionsOfAgency     SanctionParent = "s.agency_id"
+)
+
+// SanctionsOf returns the same page of sanctions, newest decision first, for many parents.
+func (d *DB) SanctionsOf(ctx context.Context, parent SanctionParent, ids []int64, p Page) (map[int64]PageOf[Sanction], error) {
+	return fetchPages(ctx, d, SanctionFilter{}.query(), string(parent), ids, newestSanctions, p, scanSanction)
+}
+
+// CountSanctionsOf counts the sanctions of many parents.
+func (d *DB) CountSanctionsOf(ctx context.Context, parent SanctionParent, ids []int64) (map[int64]int, error) {
+	return countByParent(ctx, d, SanctionFilter{}.query(), string(parent), ids)
+}
+
+// SanctionsByDisclosures reads the sanctions citing many disclosures, newest first.
+func (d *DB) SanctionsByDisclosures(ctx context.Context, ids []int64) (map[int64][]Sanction, error) {
+	return byParents(ctx, d, sanctionCols, "sanction_disclosure sd JOIN sanction s ON s.id = sd.sanction_id",
+		"sd.disclosure_id", "s.decided_on DESC, s.id DESC", ids, scanSanction)
+}
+
+// Violation is a row of sanction_violation.
+type Violation struct {
+	Category    string
+	Instrument  string
+	Article     int
+	Clause      *int64
+	Point       *string
+	Description *string
+}
+
+func scanViolation(sc scanner, extra ...any) (Violation, error) {
+	var r Violation
+	var clause sql.NullInt64
+	var point, desc sql.NullString
+	err := sc.Scan(append(extra, &r.Category, &r.Instrument, &r.Article, &clause, &point, &desc)...)
+	r.Clause, r.Point, r.Description = int64Ptr(clause), strPtr(point), strPtr(desc)
+	return r, err
+}
+
+// ViolationsBySanctions reads the violations of many sanctions, in the order recorded.
+func (d *DB) ViolationsBySanctions(ctx context.Context, ids []int64) (map[int64][]Violation, error) {
+	return byParents(ctx, d, "v.category, v.instrument, v.article, v.clause, v.point, v.description",
+		"sanction_violation v", "v.sanction_id", "v.position", ids, scanViolation)
+}
+
+// StatusChange is a row of sanction_status_change.
+type StatusChange struct {
+	Status      string
+	EffectiveOn time.Time
+	Reason      *string
+	DocumentURL *string
+	AgencyID    int64
+	RecordedAt  time.Time
+}
+
+func scanStatusChange(sc scanner, extra ...any) (StatusChange, error) {
+	var r StatusChange
+	var reason, doc sql.NullString
+	err := sc.Scan(append(extra, &r.Status, &r.EffectiveOn, &reason, &doc, &r.AgencyID, &r.RecordedAt)...)
+	r.Reason, r.DocumentURL = strPtr(reason), strPtr(doc)
+	return r, err
+}
+
+// StatusHistoryBySanctions reads the status history of many sanctions, oldest first.
+func (d *DB) StatusHistoryBySanctions(ctx context.Context, ids []int64) (map[int64][]StatusChange, error) {
+	return byParents(ctx, d, "c.status, c.effective_on, c.reason, c.document_url, c.agency_id, c.recorded_at",
+		"sanction_status_change c", "c.sanction_id", "c.effective_on, c.id", ids, scanStatusChange)
+}
