@@ -1,0 +1,111 @@
+package resolvers
+
+import (
+	"github.com/kolregistry/kolregistry/db"
+	"github.com/kolregistry/kolregistry/graph/errcode"
+	"github.com/kolregistry/kolregistry/graph/model"
+)
+
+// The functions here turn GraphQL filter inputs into store filters: global IDs decoded (a wrong
+// type is BAD_USER_INPUT), enums as strings.
+
+func influencerFilter(f *model.InfluencerFilter) (db.InfluencerFilter, error) {
+	if f == nil {
+		return db.InfluencerFilter{}, nil
+	}
+	mcns, err := idsOf("filter.mcnId", f.McnID, typeMcn)
+	if err != nil {
+		return db.InfluencerFilter{}, err
+	}
+	return db.InfluencerFilter{
+		Province: f.Province, Category: stringsOf(f.Category), Platform: stringsOf(f.Platform), McnID: mcns,
+		HasActiveSanction: f.HasActiveSanction, CreatedFrom: f.CreatedFrom, CreatedTo: f.CreatedTo,
+	}, nil
+}
+
+func mcnFilter(f *model.McnFilter) db.McnFilter {
+	if f == nil {
+		return db.McnFilter{}
+	}
+	return db.McnFilter{Province: f.Province, HasActiveSanction: f.HasActiveSanction}
+}
+
+func brandFilter(f *model.BrandFilter) db.BrandFilter {
+	if f == nil {
+		return db.BrandFilter{}
+	}
+	return db.BrandFilter{Industry: stringsOf(f.Industry), HasActiveSanction: f.HasActiveSanction}
+}
+
+func disclosureFilter(f *model.DisclosureFilter) (out db.DisclosureFilter, err error) {
+	if f == nil {
+		return out, nil
+	}
+	if out.InfluencerID, err = idsOf("filter.influencerId", f.InfluencerID, typeInfluencer); err != nil {
+		return out, err
+	}
+	if out.McnID, err = idsOf("filter.mcnId", f.McnID, typeMcn); err != nil {
+		return out, err
+	}
+	if out.BrandID, err = idsOf("filter.brandId", f.BrandID, typeBrand); err != nil {
+		return out, err
+	}
+	if out.AgencyID, err = idsOf("filter.agencyId", f.AgencyID, typeAgency); err != nil {
+		return out, err
+	}
+	if f.PublishedFrom != nil && f.PublishedTo != nil && f.PublishedTo.Before(*f.PublishedFrom) {
+		return out, errcode.BadInput("filter.publishedTo", "publishedTo is before publishedFrom")
+	}
+	out.Platform, out.ProductCategory, out.Label = stringsOf(f.Platform), stringsOf(f.ProductCategory), stringsOf(f.Label)
+	out.LabelTiming, out.Compensation, out.Status = stringsOf(f.LabelTiming), stringsOf(f.Compensation), stringsOf(f.Status)
+	out.Province, out.PublishedFrom, out.PublishedTo = f.Province, f.PublishedFrom, f.PublishedTo
+	return out, nil
+}
+
+func sanctionFilter(f *model.SanctionFilter) (out db.SanctionFilter, err error) {
+	if f == nil {
+		return out, nil
+	}
+	if len(f.SubjectID) > 0 {
+		s := &db.Subjects{}
+		for _, id := range f.SubjectID {
+			typ, dbid, err := parseID("filter.subjectId", id)
+			if err != nil {
+				return out, err
+			}
+			switch typ {
+			case typeInfluencer:
+				s.Influencer = append(s.Influencer, dbid)
+			case typeMcn:
+				s.Mcn = append(s.Mcn, dbid)
+			case typeBrand:
+				s.Brand = append(s.Brand, dbid)
+			default:
+				return out, errcode.BadInput("filter.subjectId", "subjectId must hold influencer, MCN or brand IDs; %q is a %s ID", id, typ)
+			}
+		}
+		out.Subject = s
+	}
+	if out.InfluencerID, err = idsOf("filter.influencerId", f.InfluencerID, typeInfluencer); err != nil {
+		return out, err
+	}
+	if out.McnID, err = idsOf("filter.mcnId", f.McnID, typeMcn); err != nil {
+		return out, err
+	}
+	if out.BrandID, err = idsOf("filter.brandId", f.BrandID, typeBrand); err != nil {
+		return out, err
+	}
+	if out.AgencyID, err = idsOf("filter.agencyId", f.AgencyID, typeAgency); err != nil {
+		return out, err
+	}
+	if f.DecidedFrom != nil && f.DecidedTo != nil && f.DecidedTo.Before(*f.DecidedFrom) {
+		return out, errcode.BadInput("filter.decidedTo", "decidedTo is before decidedFrom")
+	}
+	if f.MinFineVnd != nil && f.MaxFineVnd != nil && *f.MaxFineVnd < *f.MinFineVnd {
+		return out, errcode.BadInput("filter.maxFineVnd", "maxFineVnd is less than minFineVnd")
+	}
+	out.Violation, out.Status, out.Remedy = stringsOf(f.Violation), stringsOf(f.Status), stringsOf(f.Remedy)
+	out.Active, out.Jurisdiction, out.Province = f.Active, f.Jurisdiction, f.Province
+	out.DecidedFrom, out.DecidedTo, out.MinFineVnd, out.MaxFineVnd = f.DecidedFrom, f.DecidedTo, f.MinFineVnd, f.MaxFineVnd
+	return out, nil
+}

@@ -1,0 +1,114 @@
+package resolvers
+
+import (
+	"context"
+
+	"github.com/kolregistry/kolregistry/db"
+	"github.com/kolregistry/kolregistry/graph/model"
+	"github.com/vikstrous/dataloadgen"
+)
+
+// loadOne loads a row by id through a loader and maps it; a missing row is nil.
+func loadOne[R, M any](ctx context.Context, l *dataloadgen.Loader[int64, *R], id int64, conv func(R) *M) (*M, error) {
+	r, err := l.Load(ctx, id)
+	if err != nil || r == nil {
+		return nil, err
+	}
+	return conv(*r), nil
+}
+
+// loadOptional is loadOne for a nullable foreign key.
+func loadOptional[R, M any](ctx context.Context, l *dataloadgen.Loader[int64, *R], id *int64, conv func(R) *M) (*M, error) {
+	if id == nil {
+		return nil, nil
+	}
+	return loadOne(ctx, l, *id, conv)
+}
+
+// loadChildren loads a parent's child rows through a loader and maps them.
+func loadChildren[R, M any](ctx context.Context, l *dataloadgen.Loader[int64, []R], id int64, conv func(R) *M) ([]*M, error) {
+	rows, err := l.Load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return mapAll(rows, conv), nil
+}
+
+// asNode loads an entity for node(id:); nil (not a typed nil) when it does not exist.
+func asNode[R, M any](ctx context.Context, l *dataloadgen.Loader[int64, *R], id int64, conv func(R) *M) (model.Node, error) {
+	m, err := loadOne(ctx, l, id, conv)
+	if err != nil || m == nil {
+		return nil, err
+	}
+	n, _ := any(m).(model.Node)
+	return n, nil
+}
+
+// node resolves any global ID: null for a well-formed ID of an unknown type or a missing row.
+func node(ctx context.Context, field, id string) (model.Node, error) {
+	typ, dbid, err := parseID(field, id)
+	if err != nil {
+		return nil, err
+	}
+	l := loadersFrom(ctx)
+	switch typ {
+	case typeInfluencer:
+		return asNode(ctx, l.influencer, dbid, toInfluencer)
+	case typeAccount:
+		return asNode(ctx, l.account, dbid, toAccount)
+	case typeMcn:
+		return asNode(ctx, l.mcn, dbid, toMcn)
+	case typeAffiliation:
+		return asNode(ctx, l.affiliation, dbid, toAffiliation)
+	case typeBrand:
+		return asNode(ctx, l.brand, dbid, toBrand)
+	case typeDisclosure:
+		return asNode(ctx, l.disclosure, dbid, toDisclosure)
+	case typeAgency:
+		return asNode(ctx, l.agency, dbid, toAgency)
+	case typeSanction:
+		return asNode(ctx, l.sanction, dbid, toSanction)
+	}
+	return nil, nil
+}
+
+// entity resolves a root field like influencer(id:): null for an ID of another type or a missing row.
+func entity[R, M any](ctx context.Context, id, typ string, pick func(*Loaders) *dataloadgen.Loader[int64, *R], conv func(R) *M) (*M, error) {
+	dbid, ok, err := idOf("id", id, typ)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return loadOne(ctx, pick(loadersFrom(ctx)), dbid, conv)
+}
+
+// disclosuresOf resolves a nested disclosure connection through its batched loader.
+func disclosuresOf(ctx context.Context, parent db.DisclosureParent, id int64, first *int, after *string, last *int, before *string) (*model.DisclosureConnection, error) {
+	p, err := db.NewPage(first, last, after, before)
+	if err != nil {
+		return nil, err
+	}
+	l := loadersFrom(ctx)
+	pg, err := l.disclosuresOf[parent].Load(ctx, pageKey{parent: id, args: argsOf(p)})
+	if err != nil {
+		return nil, err
+	}
+	return disclosureConnection(pg, func(ctx context.Context) (int, error) {
+		return l.disclosureCountsOf[parent].Load(ctx, pageKey{parent: id})
+	}), nil
+}
+
+// sanctionsOf resolves a nested sanction connection through its batched loader.
+func sanctionsOf(ctx context.Context, parent db.SanctionParent, id int64, first *int, after *string, last *int, before *string) (*model.SanctionConnection, error) {
+	p, err := db.NewPage(first, last, after, before)
+	if err != nil {
+		return nil, err
+	}
+	l := loadersFrom(ctx)
+	pg, err := l.sanctionsOf[parent].Load(ctx, pageKey{parent: id, args: argsOf(p)})
+	if err != nil {
+		return nil, err
+	}
+	return sanctionConnection(pg, func(ctx context.Context) (int, error) {
+		return l.sanctionCountsOf[parent].Load(ctx, pageKey{parent: id})
+	}), nil
+}

@@ -1,0 +1,28 @@
+// Package resolvers implements the GraphQL schema: thin functions that check access, load
+// through the per-request dataloaders or the db store, and map rows to graph/model types.
+package resolvers
+
+import (
+	"crypto/ed25519"
+
+	"github.com/kolregistry/kolregistry/db"
+)
+
+// Resolver holds the dependencies every resolver needs.
+type Resolver struct {
+	store *db.DB
+	// signingKey signs registryHead (REGISTRY_SIGNING_KEY); nil leaves the signature null.
+	signingKey ed25519.PrivateKey
+}
+
+// WithSigningKey makes registryHead signed with key.
+func (r *Resolver) WithSigningKey(key ed25519.PrivateKey) *Resolver {
+	r.signingKey = key
+	return r
+}
+
+// New returns the root resolver over the store. Every request's context must also carry
+// dataloaders: wrap the handler with Middleware (or call WithLoaders).
+func New(store *db.DB) *Resolver {
+	return &Resolver{store: store}
+}
