@@ -1,0 +1,438 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lib/pq"
+)
+
+// NewDisclosure is a sponsored post to file. Without AccountID, Platform is required; without
+// McnID, the influencer's MCN on the publication date (Vietnam time) is recorded.
+type NewDisclosure struct {
+	InfluencerID    int64
+	AccountID       *int64
+	BrandIDs        []int64
+	McnID           *int64
+	ProductName     string
+	ProductCategory string
+	ContentURL      *string
+	Platform        *string
+	PublishedAt     time.Time
+	Label           string
+	LabelTiming     string
+	Compensation    string
+}
+
+// DisclosureAmendment corrects a disclosure's record; nil fields keep their value. BrandIDs,
+// when not nil, replaces the set of brands. A ContentURL given as blank clears it.
+type DisclosureAmendment struct {
+	DisclosureID    int64
+	ExpectedVersion int
+	BrandIDs        []int64
+	ProductName     *string
+	ProductCategory *string
+	ContentURL      *string
+	PublishedAt     *time.Time
+	Label           *string
+	LabelTiming     *string
+	Compensation    *string
+}
+
+// DisclosureRetraction withdraws a disclosure from the record, with the reason why.
+type DisclosureRetraction struct {
+	DisclosureID    int64
+	ExpectedVersion int
+	Reason          string
+}
+
+// publishedAtSkew is how far in the future a publication time may be, for the filer's clock.
+const publishedAtSkew = 5 * time.Minute
+
+// maxProductName is the longest product name accepted.
+const maxProductName = 300
+
+// The enumerations of a disclosure (DOMAIN.md), mirrored by the table's CHECK constraints.
+var disclosureEnums = map[string][]string{
+	"platform": {"FACEBOOK", "TIKTOK", "YOUTUBE", "INSTAGRAM", "ZALO", "THREADS", "X", "SHOPEE", "LAZADA", "OTHER"},
+	"productCategory": {"COSMETICS", "FOOD", "FOOD_SUPPLEMENT", "MEDICINE", "MEDICAL_DEVICE", "FINANCIAL_SERVICE", "CRYPTO",
+		"REAL_ESTATE", "EDUCATION", "ALCOHOL", "TOBACCO", "GAMBLING", "ELECTRONICS", "FASHION", "TRAVEL", "OTHER"},
+	"label": {"QUANG_CAO", "TAI_TRO", "HOP_TAC_THUONG_MAI", "PLATFORM_PAID_PARTNERSHIP", "HASHTAG_AD", "AFFILIATE_NOTICE",
+		"AMBIGUOUS", "NONE"},
+	"labelTiming":  {"BEFORE_AND_DURING", "DURING_ONLY", "CAPTION_ONLY", "NONE"},
+	"compensation": {"CASH_FEE", "AFFILIATE_COMMISSION", "FREE_PRODUCT", "DISCOUNT_CODE", "EQUITY_OR_CO_OWNER", "GIFT_OR_TRAVEL", "UNDISCLOSED"},
+}
+
+// disclosureEnum checks the value of one of a disclosure's enumerations (field is its input name).
+func (c *checks) disclosureEnum(v, field string) {
+	if !slices.Contains(disclosureEnums[field], v) {
+		c.invalid(fmt.Sprintf("%q is not a valid value", v), field)
+	}
+}
+
+// publishedAt checks a publication time and returns it at the database's precision.
+func (c *checks) publishedAt(t time.Time, field string) time.Time {
+	if t.IsZero() {
+		c.invalid("is required", field)
+	} else if t.After(time.Now().Add(publishedAtSkew)) {
+		c.invalid("is in the future", field)
+	}
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+// labelConsistency checks that a post is unlabelled exactly when the label's timing is NONE.
+func (c *checks) labelConsistency(label, timing string) {
+	switch {
+	case label == "NONE" && timing != "NONE":
+		c.invalid("must be NONE when label is NONE", "labelTiming")
+	case label != "NONE" && timing == "NONE":
+		c.invalid("cannot be NONE when the post carries a label; use NONE for both when it carries none", "labelTiming")
+	}
+}
+
+// FileDisclosure files a disclosure on behalf of actor: the influencer, account, brands and MCN
+// must exist, one transaction with its brands and audit event. Its status is ACTIVE.
+func (d *DB) FileDisclosure(ctx context.Context, actor Agency, key *string, in NewDisclosure) (WriteResult, error) {
+	var c checks
+	if in.AccountID == nil && in.Platform == nil {
+		c.invalid("platform is required when accountId is not given", "platform")
+	}
+	if in.Platform != nil {
+		c.disclosureEnum(*in.Platform, "platform")
+	}
+	if len(in.BrandIDs) == 0 {
+		c.invalid("at least one brand is required", "brandIds")
+	}
+	in.ProductName = c.requireText(in.ProductName, maxProductName, "productName")
+	c.disclosureEnum(in.ProductCategory, "productCategory")
+	in.ContentURL = c.url(in.ContentURL, "contentUrl")
+	in.PublishedAt = c.publishedAt(in.PublishedAt, "publishedAt")
+	c.disclosureEnum(in.Label, "label")
+	c.disclosureEnum(in.LabelTiming, "labelTiming")
+	c.disclosureEnum(in.Compensation, "compensation")
+	c.labelConsistency(in.Label, in.LabelTiming)
+	if err := c.err(); err != nil {
+		return WriteResult{}, err
+	}
+	brands := uniq(in.BrandIDs)
+
+	return d.Write(ctx, actor.ID, key, "fileDisclosure", func(ctx context.Context, tx *Tx) (Event, error) {
+		var c checks
+		var one int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM influencer WHERE id = $1`, in.InfluencerID).Scan(&one)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return Event{}, fmt.Errorf("read influencer: %w", err)
+		}
+		influencerFound := err == nil
+		c.mustExist(influencerFound, "the influencer", "influencerId")
+
+		platform := in.Platform
+		if in.AccountID != nil {
+			var owner int64
+			var accountPlatform string
+			err := tx.QueryRowContext(ctx, `SELECT influencer_id, platform FROM platform_account WHERE id = $1`, *in.AccountID).
+				Scan(&owner, &accountPlatform)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				c.mustExist(false, "the platform account", "accountId")
+			case err != nil:
+				return Event{}, fmt.Errorf("read platform account: %w", err)
+			case influencerFound && owner != in.InfluencerID:
+				c.invalid("is an account of another influencer", "accountId")
+			case in.Platform != nil && *in.Platform != accountPlatform:
+				c.invalid(fmt.Sprintf("the account is on %s; leave platform out or give %s", accountPlatform, accountPlatform), "platform")
+			default:
+				platform = &accountPlatform
+			}
+		}
+		if err := brandsExist(ctx, tx, &c, in.BrandIDs); err != nil {
+			return Event{}, err
+		}
+
+		mcn := in.McnID
+		if mcn != nil {
+			err := tx.QueryRowContext(ctx, `SELECT 1 FROM mcn WHERE id = $1`, *mcn).Scan(&one)
+			if errors.Is(err, sql.ErrNoRows) {
+				c.mustExist(false, "the MCN", "mcnId")
+			} else if err != nil {
+				return Event{}, fmt.Errorf("read mcn: %w", err)
+			}
+		} else if influencerFound {
+			if mcn, err = mcnOn(ctx, tx, in.InfluencerID, in.PublishedAt); err != nil {
+				return Event{}, err
+			}
+		}
+		if err := c.err(); err != nil {
+			return Event{}, err
+		}
+
+		var id int64
+		err = tx.QueryRowContext(ctx, `INSERT INTO disclosure (influencer_id, account_id, mcn_id, product_name, product_category,
+				content_url, platform, published_at, label, label_timing, compensation, status, filed_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'ACTIVE', $12) RETURNING id`,
+			in.InfluencerID, in.AccountID, mcn, in.ProductName, in.ProductCategory, in.ContentURL, *platform,
+			in.PublishedAt, in.Label, in.LabelTiming, in.Compensation, actor.ID).Scan(&id)
+		if err != nil {
+			return Event{}, fmt.Errorf("insert disclosure: %w", err)
+		}
+		if err := insertDisclosureBrands(ctx, tx, id, brands); err != nil {
+			return Event{}, err
+		}
+		return Event{SubjectType: "Disclosure", SubjectID: id, Diff: map[string]any{
+			"influencerId": in.InfluencerID, "accountId": in.AccountID, "brandIds": brands, "mcnId": mcn,
+			"productName": in.ProductName, "productCategory": in.ProductCategory, "contentUrl": in.ContentURL,
+			"platform": *platform, "publishedAt": timeKey(in.PublishedAt), "label": in.Label,
+			"labelTiming": in.LabelTiming, "compensation": in.Compensation, "status": "ACTIVE",
+		}}, nil
+	})
+}
+
+// brandsExist adds a NOT_FOUND user error at brandIds.<i> for each brand that does not exist.
+func brandsExist(ctx context.Context, tx *Tx, c *checks, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM brand WHERE id = ANY($1)`, pq.Array(ids))
+	if err != nil {
+		return fmt.Errorf("read brands: %w", err)
+	}
+	defer rows.Close()
+	found := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return fmt.Errorf("read brands: %w", err)
+		}
+		found[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read brands: %w", err)
+	}
+	for i, id := range ids {
+		c.mustExist(found[id], "the brand", "brandIds", strconv.Itoa(i))
+	}
+	return nil
+}
+
+// mcnOn returns the MCN an influencer was affiliated with on the (Vietnamese) date of at: the
+// affiliation whose [started_on, ended_on) holds that date, exclusive management first, else
+// the latest started; nil when there is none.
+func mcnOn(ctx context.Context, tx *Tx, influencer int64, at time.Time) (*int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT mcn_id FROM affiliation
+		WHERE influencer_id = $1 AND started_on <= $2::date AND (ended_on IS NULL OR ended_on > $2::date)
+		ORDER BY kind = 'EXCLUSIVE_MANAGEMENT' DESC, started_on DESC, id DESC
+		LIMIT 1`, influencer, dateKey(at.In(VietnamTime))).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read affiliation: %w", err)
+	}
+	return &id, nil
+}
+
+func insertDisclosureBrands(ctx context.Context, tx *Tx, disclosure int64, brands []int64) error {
+	for _, b := range brands {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO disclosure_brand (disclosure_id, brand_id) VALUES ($1, $2)`, disclosure, b); err != nil {
+			return fmt.Errorf("insert disclosure brand: %w", err)
+		}
+	}
+	return nil
+}
+
+// lockOwnDisclosure reads a disclosure for update and checks it exists, was filed by the actor,
+// is at the expected version and is not retracted (verb says what was attempted).
+func lockOwnDisclosure(ctx context.Context, tx *Tx, c *checks, id int64, expectedVersion int, verb string) (Disclosure, bool, error) {
+	r, err := scanDisclosure(tx.QueryRowContext(ctx, `SELECT `+disclosureCols+` FROM disclosure d WHERE d.id = $1 FOR UPDATE`, id))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		c.mustExist(false, "the disclosure", "disclosureId")
+	case err != nil:
+		return r, false, fmt.Errorf("read disclosure: %w", err)
+	case r.FiledBy != tx.Actor:
+		c.add(NotOwner, "only the agency that filed this disclosure may "+verb+" it", "disclosureId")
+	case r.Version != expectedVersion:
+		c.add(VersionConflict, fmt.Sprintf("the disclosure is at version %d; reload it and retry", r.Version), "expectedVersion")
+	case r.Status == "RETRACTED":
+		c.invalid("the disclosure is retracted; it cannot be "+verb+"ed", "disclosureId")
+	}
+	return r, len(c.errs) == 0, nil
+}
+
+// disclosureBrands reads the brands of a disclosure, in id order.
+func disclosureBrands(ctx context.Context, tx *Tx, id int64) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT brand_id FROM disclosure_brand WHERE disclosure_id = $1 ORDER BY brand_id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("read disclosure brands: %w", err)
+	}
+	defer rows.Close()
+	out := []int64{}
+	for rows.Next() {
+		var b int64
+		if err := rows.Scan(&b); err != nil {
+			return nil, fmt.Errorf("read disclosure brands: %w", err)
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// AmendDisclosure corrects a disclosure by the agency that filed it: the given fields change,
+// the status becomes AMENDED and the version goes up by one. The audit diff holds, for each
+// field that changed, {from, to}. An amendment that changes nothing is refused.
+func (d *DB) AmendDisclosure(ctx context.Context, actor Agency, key *string, in DisclosureAmendment) (WriteResult, error) {
+	var c checks
+	if in.BrandIDs != nil && len(in.BrandIDs) == 0 {
+		c.invalid("at least one brand is required", "brandIds")
+	}
+	if in.ProductName != nil {
+		n := c.requireText(*in.ProductName, maxProductName, "productName")
+		in.ProductName = &n
+	}
+	if in.ProductCategory != nil {
+		c.disclosureEnum(*in.ProductCategory, "productCategory")
+	}
+	var clearURL bool
+	if in.ContentURL != nil {
+		in.ContentURL = c.url(in.ContentURL, "contentUrl")
+		clearURL = in.ContentURL == nil // given blank
+	}
+	if in.PublishedAt != nil {
+		t := c.publishedAt(*in.PublishedAt, "publishedAt")
+		in.PublishedAt = &t
+	}
+	for _, f := range []struct {
+		v     *string
+		field string
+	}{{in.Label, "label"}, {in.LabelTiming, "labelTiming"}, {in.Compensation, "compensation"}} {
+		if f.v != nil {
+			c.disclosureEnum(*f.v, f.field)
+		}
+	}
+	if err := c.err(); err != nil {
+		return WriteResult{}, err
+	}
+	var brands []int64
+	if in.BrandIDs != nil {
+		brands = uniq(in.BrandIDs)
+		slices.Sort(brands)
+	}
+
+	return d.Write(ctx, actor.ID, key, "amendDisclosure", func(ctx context.Context, tx *Tx) (Event, error) {
+		var c checks
+		cur, ok, err := lockOwnDisclosure(ctx, tx, &c, in.DisclosureID, in.ExpectedVersion, "amend")
+		if err != nil {
+			return Event{}, err
+		}
+		if !ok {
+			return Event{}, c.err()
+		}
+		if err := brandsExist(ctx, tx, &c, in.BrandIDs); err != nil {
+			return Event{}, err
+		}
+		label, timing := cur.Label, cur.LabelTiming
+		if in.Label != nil {
+			label = *in.Label
+		}
+		if in.LabelTiming != nil {
+			timing = *in.LabelTiming
+		}
+		c.labelConsistency(label, timing)
+		if err := c.err(); err != nil {
+			return Event{}, err
+		}
+
+		diff := map[string]any{}
+		var sets []string
+		var args []any
+		set := func(col, name string, from, to, arg any) {
+			args = append(args, arg)
+			sets = append(sets, fmt.Sprintf("%s = $%d", col, len(args)+1))
+			diff[name] = map[string]any{"from": from, "to": to}
+		}
+		setText := func(col, name string, v *string, cur string) {
+			if v != nil && *v != cur {
+				set(col, name, cur, *v, *v)
+			}
+		}
+		setText("product_name", "productName", in.ProductName, cur.ProductName)
+		setText("product_category", "productCategory", in.ProductCategory, cur.ProductCategory)
+		switch {
+		case clearURL && cur.ContentURL != nil:
+			set("content_url", "contentUrl", *cur.ContentURL, nil, nil)
+		case in.ContentURL != nil && (cur.ContentURL == nil || *cur.ContentURL != *in.ContentURL):
+			set("content_url", "contentUrl", cur.ContentURL, *in.ContentURL, *in.ContentURL)
+		}
+		if in.PublishedAt != nil && !in.PublishedAt.Equal(cur.PublishedAt) {
+			set("published_at", "publishedAt", timeKey(cur.PublishedAt), timeKey(*in.PublishedAt), *in.PublishedAt)
+		}
+		setText("label", "label", in.Label, cur.Label)
+		setText("label_timing", "labelTiming", in.LabelTiming, cur.LabelTiming)
+		setText("compensation", "compensation", in.Compensation, cur.Compensation)
+		var oldBrands []int64
+		if brands != nil {
+			if oldBrands, err = disclosureBrands(ctx, tx, in.DisclosureID); err != nil {
+				return Event{}, err
+			}
+			if !slices.Equal(oldBrands, brands) {
+				diff["brandIds"] = map[string]any{"from": oldBrands, "to": brands}
+			}
+		}
+		if len(diff) == 0 {
+			return Event{}, UserErrors{{Field: []string{"input"}, Code: Invalid,
+				Message: "changes nothing: give at least one field with a new value"}}
+		}
+
+		if cur.Status != "AMENDED" {
+			diff["status"] = map[string]any{"from": cur.Status, "to": "AMENDED"}
+		}
+		sets = append(sets, "status = 'AMENDED'", "version = version + 1", "updated_at = now()")
+		q := `UPDATE disclosure SET ` + strings.Join(sets, ", ") + ` WHERE id = $1`
+		if _, err := tx.ExecContext(ctx, q, append([]any{in.DisclosureID}, args...)...); err != nil {
+			return Event{}, fmt.Errorf("amend disclosure: %w", err)
+		}
+		if diff["brandIds"] != nil {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM disclosure_brand WHERE disclosure_id = $1`, in.DisclosureID); err != nil {
+				return Event{}, fmt.Errorf("replace disclosure brands: %w", err)
+			}
+			if err := insertDisclosureBrands(ctx, tx, in.DisclosureID, brands); err != nil {
+				return Event{}, err
+			}
+		}
+		return Event{SubjectType: "Disclosure", SubjectID: in.DisclosureID, Diff: diff}, nil
+	})
+}
+
+// RetractDisclosure withdraws a disclosure by the agency that filed it: the status becomes
+// RETRACTED, with the reason; nothing is deleted.
+func (d *DB) RetractDisclosure(ctx context.Context, actor Agency, key *string, in DisclosureRetraction) (WriteResult, error) {
+	var c checks
+	in.Reason = c.requireText(in.Reason, 2000, "reason")
+	if err := c.err(); err != nil {
+		return WriteResult{}, err
+	}
+	return d.Write(ctx, actor.ID, key, "retractDisclosure", func(ctx context.Context, tx *Tx) (Event, error) {
+		var c checks
+		cur, ok, err := lockOwnDisclosure(ctx, tx, &c, in.DisclosureID, in.ExpectedVersion, "retract")
+		if err != nil {
+			return Event{}, err
+		}
+		if !ok {
+			return Event{}, c.err()
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE disclosure SET status = 'RETRACTED', retraction_reason = $2,
+				version = version + 1, updated_at = now() WHERE id = $1`, in.DisclosureID, in.Reason); err != nil {
+			return Event{}, fmt.Errorf("retract disclosure: %w", err)
+		}
+		return Event{SubjectType: "Disclosure", SubjectID: in.DisclosureID, Diff: map[string]any{
+			"status": map[string]any{"from": cur.Status, "to": "RETRACTED"}, "reason": in.Reason,
+		}}, nil
+	})
+}

@@ -1,0 +1,331 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lib/pq"
+)
+
+// The writes of influencers and their platform accounts (ARCHITECTURE.md §4): registerInfluencer,
+// updateInfluencer, addPlatformAccount. Each validates its input outside the transaction, then
+// runs in one DB.Write: a refused write leaves no rows behind, a successful one appends exactly
+// one audit event.
+
+// Enumerations the writes check before the table's CHECK constraints do (DOMAIN.md); the
+// GraphQL enums already limit them, this keeps a bad value from the Go API a user error.
+var (
+	contentCategoryValues = []string{"BEAUTY", "FASHION", "FOOD", "TRAVEL", "TECH", "GAMING", "FINANCE", "HEALTH",
+		"EDUCATION", "LAW", "PARENTING", "ENTERTAINMENT", "LIFESTYLE", "NEWS", "OTHER"}
+	platformValues             = []string{"FACEBOOK", "TIKTOK", "YOUTUBE", "INSTAGRAM", "ZALO", "THREADS", "X", "SHOPEE", "LAZADA", "OTHER"}
+	identityVerificationValues = []string{"VN_PHONE", "PERSONAL_ID", "UNVERIFIED", "UNKNOWN"}
+)
+
+const (
+	maxNameLen  = 200 // display, legal, MCN and brand names, aliases
+	maxAliases  = 50
+	maxIDKeyLen = 200 // idempotency_key.key CHECK
+)
+
+// Decree 13/2023/NĐ-CP: the registry stores no ID numbers, phone numbers or birth dates. Names
+// never need a long run of digits (a CMND has 9, a CCCD 12, a phone 10), and a handle or an
+// account URL that is a Vietnamese phone number (Zalo accounts often are) is one.
+var (
+	longDigitsRe = regexp.MustCompile(`[0-9]{9,}`)
+	vnPhoneRe    = regexp.MustCompile(`(^|[^0-9])(\+?84|0)[35789][0-9]{8}([^0-9]|$)`)
+)
+
+func (c *checks) noIDNumber(s *string, field ...string) {
+	if s != nil && longDigitsRe.MatchString(strings.ReplaceAll(strings.ReplaceAll(*s, " ", ""), ".", "")) {
+		c.invalid("looks like an ID or phone number; the registry stores none (Decree 13/2023/NĐ-CP)", field...)
+	}
+}
+
+func (c *checks) noPhone(s *string, field ...string) {
+	if s != nil && vnPhoneRe.MatchString(strings.NewReplacer(" ", "", ".", "", "-", "").Replace(*s)) {
+		c.invalid("looks like a phone number; the registry stores none (Decree 13/2023/NĐ-CP)", field...)
+	}
+}
+
+// idempotencyKey checks the key's length against the idempotency_key table.
+func (c *checks) idempotencyKey(key *string) {
+	if key != nil && (len(*key) == 0 || len(*key) > maxIDKeyLen) {
+		c.invalid(fmt.Sprintf("must be 1 to %d bytes", maxIDKeyLen), "idempotencyKey")
+	}
+}
+
+// enumValue checks that v is one of values.
+func (c *checks) enumValue(v string, values []string, field ...string) {
+	if !slices.Contains(values, v) {
+		c.invalid("must be one of "+strings.Join(values, ", "), field...)
+	}
+}
+
+// name checks a required name (trimmed, at most 200 characters) and refuses ID numbers in it.
+func (c *checks) name(s string, field ...string) string {
+	s = c.requireText(s, maxNameLen, field...)
+	c.noIDNumber(&s, field...)
+	return s
+}
+
+// aliases trims the aliases, drops empty ones and repeats (case-insensitively, the first
+// spelling wins).
+func (c *checks) aliases(as []string, field string) []string {
+	out := make([]string, 0, len(as))
+	seen := map[string]bool{}
+	for i, a := range as {
+		a = strings.TrimSpace(a)
+		if a == "" || seen[strings.ToLower(a)] {
+			continue
+		}
+		seen[strings.ToLower(a)] = true
+		if len([]rune(a)) > maxNameLen {
+			c.invalid(fmt.Sprintf("is longer than %d characters", maxNameLen), field, strconv.Itoa(i))
+		}
+		c.noIDNumber(&a, field, strconv.Itoa(i))
+		out = append(out, a)
+	}
+	if len(out) > maxAliases {
+		c.invalid(fmt.Sprintf("at most %d aliases", maxAliases), field)
+	}
+	return out
+}
+
+func (c *checks) categories(cs []string, field string) []string {
+	for i, v := range cs {
+		c.enumValue(v, contentCategoryValues, field, strconv.Itoa(i))
+	}
+	return uniq(cs)
+}
+
+// NewInfluencer is an influencer to register. LegalName is for a person a public decision names
+// (DOMAIN.md); it is not checked against anything.
+type NewInfluencer struct {
+	DisplayName string
+	LegalName   *string
+	Aliases     []string
+	Province    *string
+	Categories  []string
+}
+
+// RegisterInfluencer registers an influencer, created by actor.
+func (d *DB) RegisterInfluencer(ctx context.Context, actor Agency, key *string, in NewInfluencer) (WriteResult, error) {
+	var c checks
+	c.idempotencyKey(key)
+	in.DisplayName = c.name(in.DisplayName, "displayName")
+	in.LegalName = c.optionalText(in.LegalName, maxNameLen, "legalName")
+	c.noIDNumber(in.LegalName, "legalName")
+	in.Aliases = c.aliases(in.Aliases, "aliases")
+	in.Province = c.province(in.Province, "province")
+	in.Categories = c.categories(in.Categories, "categories")
+	if err := c.err(); err != nil {
+		return WriteResult{}, err
+	}
+	return d.Write(ctx, actor.ID, key, "registerInfluencer", func(ctx context.Context, tx *Tx) (Event, error) {
+		var id int64
+		err := tx.QueryRowContext(ctx, `INSERT INTO influencer (display_name, legal_name, aliases, province, categories, created_by)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+			in.DisplayName, in.LegalName, pq.Array(in.Aliases), in.Province, pq.Array(in.Categories), actor.ID).Scan(&id)
+		if err != nil {
+			return Event{}, fmt.Errorf("insert influencer: %w", err)
+		}
+		return Event{SubjectType: "Influencer", SubjectID: id, Diff: map[string]any{
+			"displayName": in.DisplayName, "legalName": in.LegalName, "aliases": in.Aliases,
+			"province": in.Province, "categories": in.Categories,
+		}}, nil
+	})
+}
+
+// InfluencerUpdate changes an influencer; nil fields keep their value. An empty LegalName or
+// Province ("" after trimming) clears it; empty (non-nil) Aliases or Categories clear them.
+type InfluencerUpdate struct {
+	InfluencerID    int64
+	ExpectedVersion int
+	DisplayName     *string
+	LegalName       *string
+	Aliases         []string
+	Province        *string
+	Categories      []string
+}
+
+// UpdateInfluencer changes an influencer at the expected version. Only the agency that
+// registered it may (NOT_OWNER); an influencer without created_by (seeded or imported before
+// agencies wrote) may be updated by any agency holding influencers:write. Fields set to their
+// current value are left out of the diff; an update that changes nothing is refused (INVALID),
+// so that every audit event records a change.
+func (d *DB) UpdateInfluencer(ctx context.Context, actor Agency, key *string, in InfluencerUpdate) (WriteResult, error) {
+	var c checks
+	c.idempotencyKey(key)
+	if in.DisplayName != nil {
+		n := c.name(*in.DisplayName, "displayName")
+		in.DisplayName = &n
+	}
+	clearLegal := in.LegalName != nil && strings.TrimSpace(*in.LegalName) == ""
+	in.LegalName = c.optionalText(in.LegalName, maxNameLen, "legalName")
+	c.noIDNumber(in.LegalName, "legalName")
+	clearProvince := in.Province != nil && strings.TrimSpace(*in.Province) == ""
+	in.Province = c.province(in.Province, "province")
+	if in.Aliases != nil {
+		in.Aliases = c.aliases(in.Aliases, "aliases")
+	}
+	if in.Categories != nil {
+		in.Categories = c.categories(in.Categories, "categories")
+	}
+	if err := c.err(); err != nil {
+		return WriteResult{}, err
+	}
+	return d.Write(ctx, actor.ID, key, "updateInfluencer", func(ctx context.Context, tx *Tx) (Event, error) {
+		var c checks
+		var cur Influencer
+		var createdBy sql.NullInt64
+		var legal, province sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT display_name, legal_name, aliases, province, categories, version, created_by
+			FROM influencer WHERE id = $1 FOR UPDATE`, in.InfluencerID).
+			Scan(&cur.DisplayName, &legal, pq.Array(&cur.Aliases), &province, pq.Array(&cur.Categories), &cur.Version, &createdBy)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			c.mustExist(false, "the influencer", "influencerId")
+		case err != nil:
+			return Event{}, fmt.Errorf("read influencer: %w", err)
+		case createdBy.Valid && createdBy.Int64 != tx.Actor:
+			c.add(NotOwner, "only the agency that registered this influencer may update it", "influencerId")
+		case cur.Version != in.ExpectedVersion:
+			c.add(VersionConflict, fmt.Sprintf("the influencer is at version %d; reload it and retry", cur.Version), "expectedVersion")
+		}
+		if err := c.err(); err != nil {
+			return Event{}, err
+		}
+		cur.LegalName, cur.Province = strPtr(legal), strPtr(province)
+
+		next := cur
+		diff := map[string]any{}
+		if in.DisplayName != nil && *in.DisplayName != cur.DisplayName {
+			next.DisplayName = *in.DisplayName
+			diff["displayName"] = map[string]any{"from": cur.DisplayName, "to": next.DisplayName}
+		}
+		if (in.LegalName != nil || clearLegal) && !eqStrPtr(in.LegalName, cur.LegalName) {
+			next.LegalName = in.LegalName
+			diff["legalName"] = map[string]any{"from": cur.LegalName, "to": next.LegalName}
+		}
+		if (in.Province != nil || clearProvince) && !eqStrPtr(in.Province, cur.Province) {
+			next.Province = in.Province
+			diff["province"] = map[string]any{"from": cur.Province, "to": next.Province}
+		}
+		if in.Aliases != nil && !slices.Equal(in.Aliases, cur.Aliases) {
+			next.Aliases = in.Aliases
+			diff["aliases"] = map[string]any{"from": nonNilStrings(cur.Aliases), "to": next.Aliases}
+		}
+		if in.Categories != nil && !slices.Equal(in.Categories, cur.Categories) {
+			next.Categories = in.Categories
+			diff["categories"] = map[string]any{"from": nonNilStrings(cur.Categories), "to": next.Categories}
+		}
+		if len(diff) == 0 {
+			c.invalid("changes nothing: every field given equals the current value")
+			return Event{}, c.err()
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE influencer SET display_name = $2, legal_name = $3, aliases = $4, province = $5,
+				categories = $6, version = version + 1, updated_at = now()
+			WHERE id = $1`, in.InfluencerID, next.DisplayName, next.LegalName, pq.Array(nonNilStrings(next.Aliases)),
+			next.Province, pq.Array(nonNilStrings(next.Categories))); err != nil {
+			return Event{}, fmt.Errorf("update influencer: %w", err)
+		}
+		return Event{SubjectType: "Influencer", SubjectID: in.InfluencerID, Diff: diff}, nil
+	})
+}
+
+func eqStrPtr(a, b *string) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
+}
+
+func nonNilStrings(ss []string) []string {
+	if ss == nil {
+		return []string{}
+	}
+	return ss
+}
+
+// NewPlatformAccount is an account to add to an influencer. Handle may start with @ (dropped).
+// IdentityVerification defaults to UNKNOWN; a FollowerCount is dated today (in Vietnam).
+type NewPlatformAccount struct {
+	InfluencerID         int64
+	Platform             string
+	Handle               string
+	URL                  *string
+	PlatformUserID       *string
+	FollowerCount        *int64
+	IdentityVerification *string
+}
+
+// AddPlatformAccount adds a platform account to an existing influencer. A handle already
+// registered on the platform (case-insensitively) is DUPLICATE. Any agency with
+// influencers:write may add one: accounts are facts anyone can check on the platform.
+func (d *DB) AddPlatformAccount(ctx context.Context, actor Agency, key *string, in NewPlatformAccount) (WriteResult, error) {
+	var c checks
+	c.idempotencyKey(key)
+	c.enumValue(in.Platform, platformValues, "platform")
+	in.Handle = c.handle(in.Handle, "handle")
+	c.noPhone(&in.Handle, "handle")
+	in.URL = c.url(in.URL, "url")
+	c.noPhone(in.URL, "url")
+	in.PlatformUserID = c.optionalText(in.PlatformUserID, 100, "platformUserId")
+	var asOf *string
+	if in.FollowerCount != nil {
+		if *in.FollowerCount < 0 || *in.FollowerCount > 1<<53-1 {
+			c.invalid("must be between 0 and 2^53-1", "followerCount")
+		}
+		today := dateKey(time.Now().In(VietnamTime))
+		asOf = &today
+	}
+	verification := "UNKNOWN"
+	if in.IdentityVerification != nil {
+		verification = *in.IdentityVerification
+		c.enumValue(verification, identityVerificationValues, "identityVerification")
+	}
+	if err := c.err(); err != nil {
+		return WriteResult{}, err
+	}
+	return d.Write(ctx, actor.ID, key, "addPlatformAccount", func(ctx context.Context, tx *Tx) (Event, error) {
+		var c checks
+		found, err := rowExists(ctx, tx, `SELECT 1 FROM influencer WHERE id = $1`, in.InfluencerID)
+		if err != nil {
+			return Event{}, fmt.Errorf("read influencer: %w", err)
+		}
+		c.mustExist(found, "the influencer", "influencerId")
+		if err := c.err(); err != nil {
+			return Event{}, err
+		}
+		var id int64
+		err = tx.QueryRowContext(ctx, `INSERT INTO platform_account (influencer_id, platform, handle, url, platform_user_id,
+				follower_count, followers_as_of, identity_verification)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			in.InfluencerID, in.Platform, in.Handle, in.URL, in.PlatformUserID, in.FollowerCount, asOf, verification).Scan(&id)
+		if err != nil {
+			if uerr := constraintError(err, []string{"handle"}); uerr != nil {
+				return Event{}, uerr
+			}
+			return Event{}, fmt.Errorf("insert platform account: %w", err)
+		}
+		return Event{SubjectType: "PlatformAccount", SubjectID: id, Diff: map[string]any{
+			"influencerId": in.InfluencerID, "platform": in.Platform, "handle": in.Handle, "url": in.URL,
+			"platformUserId": in.PlatformUserID, "followerCount": in.FollowerCount, "followersAsOf": asOf,
+			"identityVerification": verification,
+		}}, nil
+	})
+}
+
+// rowExists runs a query returning at most one row and says whether it returned one.
+func rowExists(ctx context.Context, tx *Tx, q string, args ...any) (bool, error) {
+	var one int
+	err := tx.QueryRowContext(ctx, q, args...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}

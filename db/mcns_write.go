@@ -1,0 +1,165 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// The writes of MCNs and affiliations (ARCHITECTURE.md §4): registerMcn, recordAffiliation,
+// endAffiliation, each one DB.Write.
+
+var affiliationKindValues = []string{"EXCLUSIVE_MANAGEMENT", "NON_EXCLUSIVE", "EMPLOYEE", "CO_OWNER"}
+
+// NewMcn is a multi-channel network (or management agency) to register.
+type NewMcn struct {
+	Name     string
+	TaxCode  *string
+	Website  *string
+	Province *string
+}
+
+// RegisterMcn registers an MCN, created by actor. A tax code already registered is DUPLICATE.
+func (d *DB) RegisterMcn(ctx context.Context, actor Agency, key *string, in NewMcn) (WriteResult, error) {
+	var c checks
+	c.idempotencyKey(key)
+	in.Name = c.requireText(in.Name, maxNameLen, "name")
+	in.TaxCode = c.taxCode(in.TaxCode, "taxCode")
+	in.Website = c.url(in.Website, "website")
+	in.Province = c.province(in.Province, "province")
+	if err := c.err(); err != nil {
+		return WriteResult{}, err
+	}
+	return d.Write(ctx, actor.ID, key, "registerMcn", func(ctx context.Context, tx *Tx) (Event, error) {
+		var id int64
+		err := tx.QueryRowContext(ctx, `INSERT INTO mcn (name, tax_code, website, province, created_by)
+			VALUES ($1, $2, $3, $4, $5) RETURNING id`, in.Name, in.TaxCode, in.Website, in.Province, actor.ID).Scan(&id)
+		if err != nil {
+			if uerr := constraintError(err, []string{"taxCode"}); uerr != nil {
+				return Event{}, uerr
+			}
+			return Event{}, fmt.Errorf("insert mcn: %w", err)
+		}
+		return Event{SubjectType: "Mcn", SubjectID: id, Diff: map[string]any{
+			"name": in.Name, "taxCode": in.TaxCode, "website": in.Website, "province": in.Province,
+		}}, nil
+	})
+}
+
+// NewAffiliation is an influencer's affiliation with an MCN. EndedOn nil means current.
+type NewAffiliation struct {
+	InfluencerID int64
+	McnID        int64
+	Kind         string
+	StartedOn    time.Time
+	EndedOn      *time.Time
+	Source       *string
+}
+
+// RecordAffiliation records an affiliation, created by actor. Dates are not in the future
+// (an affiliation is a fact, not a plan), and an EXCLUSIVE_MANAGEMENT period may not overlap
+// another one of the same influencer (the table's exclusion constraint; INVALID on startedOn).
+func (d *DB) RecordAffiliation(ctx context.Context, actor Agency, key *string, in NewAffiliation) (WriteResult, error) {
+	var c checks
+	c.idempotencyKey(key)
+	c.enumValue(in.Kind, affiliationKindValues, "kind")
+	c.notFuture(in.StartedOn, "startedOn")
+	if in.EndedOn != nil {
+		c.notFuture(*in.EndedOn, "endedOn")
+		if in.EndedOn.Before(in.StartedOn) {
+			c.invalid("is before startedOn", "endedOn")
+		}
+	}
+	in.Source = c.optionalText(in.Source, 2000, "source")
+	if err := c.err(); err != nil {
+		return WriteResult{}, err
+	}
+	return d.Write(ctx, actor.ID, key, "recordAffiliation", func(ctx context.Context, tx *Tx) (Event, error) {
+		var c checks
+		found, err := rowExists(ctx, tx, `SELECT 1 FROM influencer WHERE id = $1`, in.InfluencerID)
+		if err != nil {
+			return Event{}, fmt.Errorf("read influencer: %w", err)
+		}
+		c.mustExist(found, "the influencer", "influencerId")
+		if found, err = rowExists(ctx, tx, `SELECT 1 FROM mcn WHERE id = $1`, in.McnID); err != nil {
+			return Event{}, fmt.Errorf("read mcn: %w", err)
+		}
+		c.mustExist(found, "the MCN", "mcnId")
+		if err := c.err(); err != nil {
+			return Event{}, err
+		}
+		var ended *string
+		if in.EndedOn != nil {
+			e := dateKey(*in.EndedOn)
+			ended = &e
+		}
+		var id int64
+		err = tx.QueryRowContext(ctx, `INSERT INTO affiliation (influencer_id, mcn_id, kind, started_on, ended_on, source, created_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+			in.InfluencerID, in.McnID, in.Kind, dateKey(in.StartedOn), ended, in.Source, actor.ID).Scan(&id)
+		if err != nil {
+			if uerr := constraintError(err, []string{"startedOn"}); uerr != nil {
+				return Event{}, uerr
+			}
+			return Event{}, fmt.Errorf("insert affiliation: %w", err)
+		}
+		return Event{SubjectType: "Affiliation", SubjectID: id, Diff: map[string]any{
+			"influencerId": in.InfluencerID, "mcnId": in.McnID, "kind": in.Kind,
+			"startedOn": dateKey(in.StartedOn), "endedOn": ended, "source": in.Source,
+		}}, nil
+	})
+}
+
+// AffiliationEnd ends a current affiliation on EndedOn.
+type AffiliationEnd struct {
+	AffiliationID   int64
+	EndedOn         time.Time
+	ExpectedVersion int
+}
+
+// EndAffiliation ends a current affiliation at the expected version. Only the agency that
+// recorded it may (NOT_OWNER); one recorded without created_by (seeded) may be ended by any
+// agency holding mcns:write. An affiliation already ended is INVALID.
+func (d *DB) EndAffiliation(ctx context.Context, actor Agency, key *string, in AffiliationEnd) (WriteResult, error) {
+	var c checks
+	c.idempotencyKey(key)
+	c.notFuture(in.EndedOn, "endedOn")
+	if err := c.err(); err != nil {
+		return WriteResult{}, err
+	}
+	return d.Write(ctx, actor.ID, key, "endAffiliation", func(ctx context.Context, tx *Tx) (Event, error) {
+		var c checks
+		var startedOn time.Time
+		var endedOn sql.NullTime
+		var version int
+		var createdBy sql.NullInt64
+		err := tx.QueryRowContext(ctx, `SELECT started_on, ended_on, version, created_by FROM affiliation WHERE id = $1 FOR UPDATE`,
+			in.AffiliationID).Scan(&startedOn, &endedOn, &version, &createdBy)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			c.mustExist(false, "the affiliation", "affiliationId")
+		case err != nil:
+			return Event{}, fmt.Errorf("read affiliation: %w", err)
+		case createdBy.Valid && createdBy.Int64 != tx.Actor:
+			c.add(NotOwner, "only the agency that recorded this affiliation may end it", "affiliationId")
+		case version != in.ExpectedVersion:
+			c.add(VersionConflict, fmt.Sprintf("the affiliation is at version %d; reload it and retry", version), "expectedVersion")
+		case endedOn.Valid:
+			c.invalid("the affiliation already ended on "+dateKey(endedOn.Time), "affiliationId")
+		case dateKey(in.EndedOn) < dateKey(startedOn):
+			c.invalid("is before the affiliation started ("+dateKey(startedOn)+")", "endedOn")
+		}
+		if err := c.err(); err != nil {
+			return Event{}, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE affiliation SET ended_on = $2, version = version + 1 WHERE id = $1`,
+			in.AffiliationID, dateKey(in.EndedOn)); err != nil {
+			return Event{}, fmt.Errorf("end affiliation: %w", err)
+		}
+		return Event{SubjectType: "Affiliation", SubjectID: in.AffiliationID, Diff: map[string]any{
+			"endedOn": map[string]any{"from": nil, "to": dateKey(in.EndedOn)},
+		}}, nil
+	})
+}

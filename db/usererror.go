@@ -1,0 +1,197 @@
+package db
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/lib/pq"
+)
+
+// User error codes of a mutation payload (ARCHITECTURE.md §4).
+const (
+	Invalid         = "INVALID"
+	NotFound        = "NOT_FOUND"
+	Duplicate       = "DUPLICATE"
+	VersionConflict = "VERSION_CONFLICT"
+	NotOwner        = "NOT_OWNER"
+)
+
+// UserError is a reason a write was refused that the caller can fix. Field is the path of the
+// input at fault, e.g. ["input", "violations", "2", "legalBasis", "article"].
+type UserError struct {
+	Field   []string
+	Message string
+	Code    string
+}
+
+// UserErrors is returned by a write that was refused; nothing was written.
+type UserErrors []UserError
+
+func (e UserErrors) Error() string {
+	msgs := make([]string, len(e))
+	for i, u := range e {
+		msgs[i] = strings.Join(u.Field, ".") + ": " + u.Message
+	}
+	return "refused: " + strings.Join(msgs, "; ")
+}
+
+// AsUserErrors returns the user errors inside err, if that is what it is.
+func AsUserErrors(err error) (UserErrors, bool) {
+	var u UserErrors
+	ok := errors.As(err, &u)
+	return u, ok
+}
+
+// checks collects the user errors of one input; the write proceeds only when there are none.
+type checks struct{ errs UserErrors }
+
+func (c *checks) add(code, msg string, field ...string) {
+	c.errs = append(c.errs, UserError{Field: append([]string{"input"}, field...), Message: msg, Code: code})
+}
+
+func (c *checks) invalid(msg string, field ...string) { c.add(Invalid, msg, field...) }
+
+// err returns the collected errors, or nil.
+func (c *checks) err() error {
+	if len(c.errs) == 0 {
+		return nil
+	}
+	return c.errs
+}
+
+var (
+	decisionNumberRe = regexp.MustCompile(`^[0-9]{1,6}/QĐ-[A-ZĐ0-9-]{2,20}$`)
+	taxCodeRe        = regexp.MustCompile(`^[0-9]{10}([0-9]{3})?$`)
+	provinceRe       = regexp.MustCompile(`^VN-[0-9A-Z]{2,3}$`)
+	sha256Re         = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	handleRe         = regexp.MustCompile(`^[\p{L}\p{N}._-]{1,100}$`)
+)
+
+// requireText checks a required string and returns it trimmed.
+func (c *checks) requireText(s string, max int, field ...string) string {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		c.invalid("is required", field...)
+	case len([]rune(s)) > max:
+		c.invalid(fmt.Sprintf("is longer than %d characters", max), field...)
+	}
+	return s
+}
+
+// optionalText trims an optional string; empty becomes nil.
+func (c *checks) optionalText(s *string, max int, field ...string) *string {
+	if s == nil {
+		return nil
+	}
+	t := strings.TrimSpace(*s)
+	if t == "" {
+		return nil
+	}
+	if len([]rune(t)) > max {
+		c.invalid(fmt.Sprintf("is longer than %d characters", max), field...)
+	}
+	return &t
+}
+
+func (c *checks) url(s *string, field ...string) *string {
+	s = c.optionalText(s, 2000, field...)
+	if s == nil {
+		return nil
+	}
+	u, err := url.Parse(*s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		c.invalid("must be an http(s) URL", field...)
+	}
+	return s
+}
+
+func (c *checks) province(s *string, field ...string) *string {
+	s = c.optionalText(s, 10, field...)
+	if s != nil && !provinceRe.MatchString(*s) {
+		c.invalid("must be an ISO 3166-2:VN code such as VN-SG or VN-HN", field...)
+	}
+	return s
+}
+
+func (c *checks) taxCode(s *string, field ...string) *string {
+	s = c.optionalText(s, 13, field...)
+	if s != nil && !taxCodeRe.MatchString(*s) {
+		c.invalid("must be 10 or 13 digits", field...)
+	}
+	return s
+}
+
+func (c *checks) decisionNumber(s string, field ...string) string {
+	s = c.requireText(s, 40, field...)
+	if s != "" && !decisionNumberRe.MatchString(s) {
+		c.invalid("must look like 82/QĐ-XPHC (number/QĐ-issuer code)", field...)
+	}
+	return s
+}
+
+func (c *checks) sha256(s *string, field ...string) *string {
+	s = c.optionalText(s, 64, field...)
+	if s != nil {
+		l := strings.ToLower(*s)
+		s = &l
+		if !sha256Re.MatchString(l) {
+			c.invalid("must be 64 hexadecimal characters", field...)
+		}
+	}
+	return s
+}
+
+// notFuture checks a date against today in Vietnam (a decision dated tomorrow does not exist yet).
+func (c *checks) notFuture(d time.Time, field ...string) {
+	today := time.Now().In(VietnamTime)
+	if d.After(time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)) {
+		c.invalid("is in the future", field...)
+	}
+}
+
+func (c *checks) fine(v int64, field ...string) {
+	if v < 0 || v > 1<<53-1 {
+		c.invalid("must be between 0 and 2^53-1 VND", field...)
+	}
+}
+
+// NormalizeHandle strips a leading @ and surrounding space; handles compare case-insensitively.
+func NormalizeHandle(h string) string {
+	return strings.TrimPrefix(strings.TrimSpace(h), "@")
+}
+
+func (c *checks) handle(h string, field ...string) string {
+	h = NormalizeHandle(h)
+	if !handleRe.MatchString(h) {
+		c.invalid("must be 1–100 letters, digits, '.', '_' or '-' (a leading @ is dropped)", field...)
+	}
+	return h
+}
+
+// constraintError turns a constraint violation into a user error on field, or returns nil.
+func constraintError(err error, field []string) error {
+	var pqErr *pq.Error
+	if !errors.As(err, &pqErr) {
+		return nil
+	}
+	full := append([]string{"input"}, field...)
+	switch pqErr.Code {
+	case "23505": // unique_violation
+		return UserErrors{{Field: full, Message: "already registered", Code: Duplicate}}
+	case "23P01": // exclusion_violation
+		return UserErrors{{Field: full, Message: "overlaps another exclusive management period of this influencer", Code: Invalid}}
+	}
+	return nil
+}
+
+// mustExist is a NOT_FOUND user error when ok is false.
+func (c *checks) mustExist(ok bool, what string, field ...string) {
+	if !ok {
+		c.add(NotFound, what+" does not exist", field...)
+	}
+}
