@@ -1,0 +1,97 @@
+package server
+
+import (
+	"math"
+
+	"github.com/kolregistry/kolregistry/db"
+	"github.com/kolregistry/kolregistry/graph"
+	"github.com/kolregistry/kolregistry/graph/model"
+)
+
+// complexityRoot prices every field that returns many rows at the number of rows it may
+// return: a connection costs its page size (first or last, 20 when both are absent) times
+// its selection, and nodes(ids:) costs len(ids) times its selection. Other fields keep
+// gqlgen's default of 1 plus their selection. The operation's total is checked against
+// Config.ComplexityLimit before anything runs.
+func complexityRoot() graph.ComplexityRoot {
+	var c graph.ComplexityRoot
+
+	c.Query.Nodes = func(child int, ids []string) int { return perItem(max(len(ids), 1), child) }
+	c.Query.Influencers = func(child int, _ *model.InfluencerFilter, _ *model.InfluencerOrder, first *int, _ *string, last *int, _ *string) int {
+		return page(child, first, last)
+	}
+	c.Query.Disclosures = func(child int, _ *model.DisclosureFilter, _ *model.DisclosureOrder, first *int, _ *string, last *int, _ *string) int {
+		return page(child, first, last)
+	}
+	c.Query.Sanctions = func(child int, _ *model.SanctionFilter, _ *model.SanctionOrder, first *int, _ *string, last *int, _ *string) int {
+		return page(child, first, last)
+	}
+	c.Query.Mcns = func(child int, _ *model.McnFilter, first *int, _ *string, last *int, _ *string) int {
+		return page(child, first, last)
+	}
+	c.Query.Brands = func(child int, _ *model.BrandFilter, first *int, _ *string, last *int, _ *string) int {
+		return page(child, first, last)
+	}
+	c.Query.Agencies = pageFunc
+
+	c.Influencer.Disclosures = pageFunc
+	c.Influencer.Sanctions = pageFunc
+	c.Mcn.Members = func(child int, _ *bool, first *int, _ *string, last *int, _ *string) int {
+		return page(child, first, last)
+	}
+	c.Mcn.Disclosures = pageFunc
+	c.Mcn.Sanctions = pageFunc
+	c.Brand.Disclosures = pageFunc
+	c.Brand.Sanctions = pageFunc
+	c.Agency.Sanctions = pageFunc
+
+	// Forward-only connections (audit events).
+	c.Query.AuditLog = func(child int, _ *string, first *int, _ *string) int { return page(child, first, nil) }
+	c.Agency.Writes = forwardPageFunc
+	c.Influencer.History = forwardPageFunc
+	c.Mcn.History = forwardPageFunc
+	c.Brand.History = forwardPageFunc
+	c.Disclosure.History = forwardPageFunc
+	c.Sanction.History = forwardPageFunc
+	return c
+}
+
+// pageFunc prices a connection field whose only arguments are first/after/last/before.
+func pageFunc(child int, first *int, _ *string, last *int, _ *string) int {
+	return page(child, first, last)
+}
+
+// forwardPageFunc prices a connection field that pages forward only (first/after).
+func forwardPageFunc(child int, first *int, _ *string) int { return page(child, first, nil) }
+
+func page(child int, first, last *int) int { return perItem(pageSize(first, last), child) }
+
+// pageSize is the most rows a connection may return for these arguments, clamped to the
+// allowed 1..MaxPageSize: out-of-range values are refused by the resolver anyway, and
+// clamping keeps a huge first: from overflowing the arithmetic.
+func pageSize(first, last *int) int {
+	n := db.DefaultPageSize
+	if first != nil || last != nil {
+		n = 0
+		if first != nil {
+			n = max(n, *first)
+		}
+		if last != nil {
+			n = max(n, *last)
+		}
+	}
+	return min(max(n, 1), db.MaxPageSize)
+}
+
+// complexityCap keeps every product far from overflow; anything near it is refused anyway.
+const complexityCap = math.MaxInt32
+
+// perItem is 1 for the field itself plus n copies of its selection, saturating at complexityCap
+// (gqlgen ignores a custom complexity below 1, so an overflow must never wrap around).
+func perItem(n, child int) int {
+	child = max(child, 1)
+	if child > (complexityCap-1)/n {
+		return complexityCap
+	}
+	return 1 + n*child
+}

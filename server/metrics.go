@@ -1,0 +1,72 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// metrics are the server's Prometheus series. Each handler has its own registry, so several
+// servers (tests) can live in one process.
+type metrics struct {
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+	errors   *prometheus.CounterVec
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "kolregistry",
+			Subsystem: "graphql",
+			Name:      "requests_total",
+			Help: "GraphQL HTTP requests by operation kind (query, mutation, subscription; " +
+				"none when the request failed before an operation was chosen) and HTTP status.",
+		}, []string{"operation", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: "kolregistry",
+			Subsystem: "graphql",
+			Name:      "request_duration_seconds",
+			Help:      "Time to answer a GraphQL HTTP request, by operation kind and HTTP status.",
+			Buckets:   prometheus.DefBuckets,
+		}, []string{"operation", "status"}),
+		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "kolregistry",
+			Subsystem: "graphql",
+			Name:      "errors_total",
+			Help:      "GraphQL errors sent to clients, by errors[].extensions.code.",
+		}, []string{"code"}),
+	}
+	m.registry.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		m.requests, m.duration, m.errors,
+	)
+	return m
+}
+
+// instrument counts and times the GraphQL requests that pass through it.
+func (m *metrics) instrument(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := wrapWriter(w)
+		next.ServeHTTP(sw, r)
+		op := "none"
+		if info := infoFrom(r.Context()); info != nil && info.operation != "" {
+			op = info.operation
+		}
+		status := strconv.Itoa(sw.statusCode())
+		m.requests.WithLabelValues(op, status).Inc()
+		m.duration.WithLabelValues(op, status).Observe(time.Since(start).Seconds())
+	})
+}
+
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+}

@@ -1,0 +1,131 @@
+// Package server is the registry's HTTP surface: the GraphQL endpoint built on gqlgen, the
+// health and readiness probes, Prometheus metrics, and the middleware every request passes
+// through (request id, access log, panic recovery, CORS, body limit, authentication, dataloaders).
+//
+// Routes (ARCHITECTURE.md §6): /graphql, /healthz, /readyz, /metrics.
+package server
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/kolregistry/kolregistry/db"
+	"github.com/kolregistry/kolregistry/graph"
+	"github.com/kolregistry/kolregistry/resolvers"
+)
+
+// Config holds the server's limits. A zero field takes its default (see DefaultConfig).
+type Config struct {
+	// ListenAddr is where cmd/kolregistry listens; New itself does not listen.
+	ListenAddr string
+	// ComplexityLimit is the highest cost an operation may have; connection fields cost their
+	// page size times their selection (see complexity.go).
+	ComplexityLimit int
+	// QueryCacheSize is how many parsed and validated documents the LRU keeps.
+	QueryCacheSize int
+	// ParserTokenLimit bounds the tokens of one document, before parsing gets expensive.
+	ParserTokenLimit int
+	// MaxBodyBytes bounds a request body; larger ones get HTTP 413.
+	MaxBodyBytes int64
+	// RequestTimeout bounds the work of one GraphQL request.
+	RequestTimeout time.Duration
+	// Authenticator verifies credentials (an *auth.Authenticator in production). Requests
+	// without an Authorization header are anonymous; with a nil Authenticator, requests with
+	// one are refused, never served anonymously (see auth.go).
+	Authenticator Authenticator
+	// LoaderWait is how long dataloaders gather keys before one batched query; zero means
+	// resolvers.DefaultLoaderWait. Tests widen it so statement counts do not depend on load.
+	LoaderWait time.Duration
+}
+
+// Defaults of Config.
+const (
+	DefaultListenAddr       = "127.0.0.1:8080"
+	DefaultComplexityLimit  = 5000
+	DefaultQueryCacheSize   = 1000
+	DefaultParserTokenLimit = 15000
+	DefaultMaxBodyBytes     = 1 << 20 // 1 MiB
+	DefaultRequestTimeout   = 30 * time.Second
+)
+
+// DefaultConfig returns the limits a public deployment starts from.
+func DefaultConfig() Config {
+	return Config{
+		ListenAddr:       DefaultListenAddr,
+		ComplexityLimit:  DefaultComplexityLimit,
+		QueryCacheSize:   DefaultQueryCacheSize,
+		ParserTokenLimit: DefaultParserTokenLimit,
+		MaxBodyBytes:     DefaultMaxBodyBytes,
+		RequestTimeout:   DefaultRequestTimeout,
+	}
+}
+
+func (c Config) withDefaults() Config {
+	d := DefaultConfig()
+	if c.ListenAddr == "" {
+		c.ListenAddr = d.ListenAddr
+	}
+	if c.ComplexityLimit <= 0 {
+		c.ComplexityLimit = d.ComplexityLimit
+	}
+	if c.QueryCacheSize <= 0 {
+		c.QueryCacheSize = d.QueryCacheSize
+	}
+	if c.ParserTokenLimit <= 0 {
+		c.ParserTokenLimit = d.ParserTokenLimit
+	}
+	if c.MaxBodyBytes <= 0 {
+		c.MaxBodyBytes = d.MaxBodyBytes
+	}
+	if c.RequestTimeout <= 0 {
+		c.RequestTimeout = d.RequestTimeout
+	}
+	if c.LoaderWait <= 0 {
+		c.LoaderWait = resolvers.DefaultLoaderWait
+	}
+	return c
+}
+
+// New returns the registry's HTTP handler over the store. logger receives the access log and
+// every internal error (with its request id); nil discards them.
+func New(cfg Config, store *db.DB, logger *slog.Logger) http.Handler {
+	es := graph.NewExecutableSchema(graph.Config{
+		Resolvers:  resolvers.New(store),
+		Directives: graph.DirectiveRoot{HasScope: resolvers.HasScope},
+		Complexity: complexityRoot(),
+	})
+	return newHandler(cfg, es, store, logger)
+}
+
+// newHandler wires the routes and middleware around an executable schema (tests pass their own).
+func newHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *slog.Logger) http.Handler {
+	cfg = cfg.withDefaults()
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	m := newMetrics()
+
+	var api http.Handler = newGraphQL(cfg, es, logger, m)
+	api = resolvers.MiddlewareWait(store, cfg.LoaderWait, api)
+	api = authenticate(cfg.Authenticator, logger, api)
+	api = withTimeout(cfg.RequestTimeout, api) // covers the agency lookup of authentication too
+	api = m.instrument(api)
+
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", api)
+	mux.HandleFunc("GET /healthz", healthz)
+	mux.Handle("GET /readyz", readyz(store, logger))
+	mux.Handle("GET /metrics", m.handler())
+
+	// Outermost first: every response carries a request id and is logged, even a panic's.
+	var h http.Handler = mux
+	h = limitBody(cfg.MaxBodyBytes, h)
+	h = cors(h)
+	h = recoverPanics(logger, h)
+	h = accessLog(logger, h)
+	h = requestID(h)
+	return h
+}
