@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"time"
+
+	"github.com/kolregistry/kolregistry/auth"
+	"github.com/kolregistry/kolregistry/db"
+	"github.com/kolregistry/kolregistry/server"
+)
+
+// shutdownGrace is how long in-flight requests may finish after SIGINT/SIGTERM.
+const shutdownGrace = 20 * time.Second
+
+// runServe serves the GraphQL API until ctx is cancelled (SIGINT, SIGTERM), then drains.
+//
+// Environment (ARCHITECTURE.md §6): DATABASE_URL (required), DATABASE_READ_URL, LISTEN_ADDR
+// (default 127.0.0.1:8080), REDIS_URL, JWT_KEYS, JWT_ISSUER, JWT_AUDIENCE.
+func runServe(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+
+	dbURL, err := databaseURL()
+	if err != nil {
+		return err
+	}
+	cfg := server.DefaultConfig()
+	if addr := os.Getenv("LISTEN_ADDR"); addr != "" {
+		cfg.ListenAddr = addr
+	}
+	if os.Getenv("REDIS_URL") != "" {
+		logger.Info("REDIS_URL is set but not used yet: this version has no shared cache, persisted queries or rate limits")
+	} else {
+		logger.Warn("REDIS_URL is not set: caching stays in this process and is not shared between replicas")
+	}
+
+	store, err := db.Open(ctx, dbURL, os.Getenv("DATABASE_READ_URL"))
+	if err != nil {
+		return fmt.Errorf("connect to postgres: %w", err)
+	}
+	defer store.Close()
+	logger.Info("connected to postgres", "database", redactDSN(dbURL),
+		"read_replica", os.Getenv("DATABASE_READ_URL") != "")
+
+	// Without JWT_KEYS the verifier refuses every token: reads stay open, writes are refused.
+	verifier, err := auth.NewVerifier(auth.ConfigFromEnv(logger))
+	if err != nil {
+		return fmt.Errorf("JWT keys: %w", err)
+	}
+	if !verifier.Configured() {
+		logger.Warn("JWT_KEYS is not set: every token is refused, so writes are refused")
+	}
+	verifier.Watch(ctx)
+	cfg.Authenticator = auth.NewAuthenticator(verifier, store)
+
+	ln, err := net.Listen("tcp", cfg.ListenAddr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           server.New(cfg, store, logger),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		// Above Config.RequestTimeout, so a slow request gets its GraphQL error, not a cut.
+		WriteTimeout:   cfg.RequestTimeout + 15*time.Second,
+		IdleTimeout:    2 * time.Minute,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		BaseContext:    func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	logger.Info("serving", "url", "http://"+ln.Addr().String()+"/graphql")
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: draining in-flight requests", "grace", shutdownGrace.String())
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// redactDSN names the database by host and name only: no user, password or parameters.
+func redactDSN(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.Scheme == "" {
+		return "(key=value DSN)"
+	}
+	return u.Host + u.Path
+}

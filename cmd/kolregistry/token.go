@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/kolregistry/kolregistry/auth"
+	"github.com/kolregistry/kolregistry/db"
+)
+
+const tokenUsage = `usage: kolregistry token issue --key DIR/signing.pem --agency SLUG --scope "sanctions:write …" [--ttl 1h] [--kid KID]`
+
+// runToken is `kolregistry token issue`: it prints the signed JWT alone on the last line of
+// stdout (details go to stderr), so TOKEN=$(kolregistry token issue …) works.
+func runToken(ctx context.Context, args []string) error {
+	return tokenCommand(ctx, args, os.Stdout, os.Stderr)
+}
+
+func tokenCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "issue" {
+		return errors.New(tokenUsage)
+	}
+	fs := flag.NewFlagSet("token issue", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	keyPath := fs.String("key", "", "PEM private key (PKCS#8), e.g. DIR/signing.pem from `keys generate`")
+	agency := fs.String("agency", "", "agency slug (the token's sub)")
+	scope := fs.String("scope", "", "space-separated scopes: "+strings.Join(auth.Scopes, " "))
+	ttl := fs.Duration("ttl", time.Hour, "lifetime of the token")
+	kid := fs.String("kid", "", "key id for the header (default: the key's RFC 7638 thumbprint, as in jwks.json)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *keyPath == "" || *agency == "" || *scope == "" || fs.NArg() > 0 {
+		return errors.New(tokenUsage)
+	}
+	scopes, err := auth.ParseScopes(*scope)
+	if err != nil {
+		return err
+	}
+	if *ttl <= 0 {
+		return fmt.Errorf("--ttl %s: must be positive", *ttl)
+	}
+	key, err := auth.LoadSigningKey(*keyPath)
+	if err != nil {
+		return err
+	}
+	if err := checkAgency(ctx, *agency, stderr); err != nil {
+		return err
+	}
+	now := time.Now()
+	tok, err := auth.Issue(key, auth.TokenRequest{
+		Agency:   *agency,
+		Scopes:   scopes,
+		TTL:      *ttl,
+		KeyID:    *kid,
+		Issuer:   envOr("JWT_ISSUER", auth.DefaultIssuer),
+		Audience: envOr("JWT_AUDIENCE", auth.DefaultAudience),
+		Now:      now,
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "token for agency %s, scopes %q, expires %s\n",
+		*agency, strings.Join(scopes, " "), now.Add(*ttl).UTC().Truncate(time.Second).Format(time.RFC3339))
+	fmt.Fprintln(stdout, tok)
+	return nil
+}
+
+// checkAgency refuses to sign for an agency that does not exist or is suspended, when
+// DATABASE_URL says where to look. Without it the token is signed unchecked (the key may live
+// on a machine without database access): the server checks the agency on every request anyway.
+func checkAgency(ctx context.Context, slug string, stderr io.Writer) error {
+	url := os.Getenv("DATABASE_URL")
+	if url == "" {
+		fmt.Fprintf(stderr, "DATABASE_URL is not set: agency %q not checked\n", slug)
+		return nil
+	}
+	d, err := db.Open(ctx, url, "")
+	if err != nil {
+		return fmt.Errorf("check agency %q: %w", slug, err)
+	}
+	defer d.Close()
+	a, err := d.AgencyBySlug(ctx, slug)
+	if errors.Is(err, db.ErrNotFound) {
+		return fmt.Errorf("no agency %q (add it with `kolregistry agency add`)", slug)
+	}
+	if err != nil {
+		return err
+	}
+	if a.Status != db.AgencyActive {
+		return fmt.Errorf("agency %q is %s: its tokens would be refused", slug, a.Status)
+	}
+	return nil
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
