@@ -6,6 +6,7 @@
 package server
 
 import (
+	"crypto/ed25519"
 	"log/slog"
 	"net/http"
 	"time"
@@ -39,6 +40,9 @@ type Config struct {
 	// LoaderWait is how long dataloaders gather keys before one batched query; zero means
 	// resolvers.DefaultLoaderWait. Tests widen it so statement counts do not depend on load.
 	LoaderWait time.Duration
+	// SigningKey signs registryHead (REGISTRY_SIGNING_KEY); nil leaves its signature and
+	// publicKey null.
+	SigningKey ed25519.PrivateKey
 }
 
 // Defaults of Config.
@@ -93,7 +97,7 @@ func (c Config) withDefaults() Config {
 // every internal error (with its request id); nil discards them.
 func New(cfg Config, store *db.DB, logger *slog.Logger) http.Handler {
 	es := graph.NewExecutableSchema(graph.Config{
-		Resolvers:  resolvers.New(store),
+		Resolvers:  resolvers.New(store).WithSigningKey(cfg.SigningKey),
 		Directives: graph.DirectiveRoot{HasScope: resolvers.HasScope},
 		Complexity: complexityRoot(),
 	})
