@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -23,7 +25,7 @@ const shutdownGrace = 20 * time.Second
 // runServe serves the GraphQL API until ctx is cancelled (SIGINT, SIGTERM), then drains.
 //
 // Environment (ARCHITECTURE.md §6): DATABASE_URL (required), DATABASE_READ_URL, LISTEN_ADDR
-// (default 127.0.0.1:8080), REDIS_URL, JWT_KEYS, JWT_ISSUER, JWT_AUDIENCE.
+// (default 127.0.0.1:8080), REDIS_URL, JWT_KEYS, JWT_ISSUER, JWT_AUDIENCE, REGISTRY_SIGNING_KEY.
 func runServe(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	if err := fs.Parse(args); err != nil {
@@ -67,6 +69,16 @@ func runServe(ctx context.Context, args []string) error {
 	verifier.Watch(ctx)
 	cfg.Authenticator = auth.NewAuthenticator(verifier, store)
 
+	if cfg.SigningKey, err = registrySigningKey(); err != nil {
+		return err
+	}
+	if cfg.SigningKey == nil {
+		logger.Warn("REGISTRY_SIGNING_KEY is not set: registryHead is served unsigned (signature and publicKey are null)")
+	} else {
+		logger.Info("registryHead is signed", "public_key",
+			base64.StdEncoding.EncodeToString(cfg.SigningKey.Public().(ed25519.PublicKey)))
+	}
+
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
 		return err
@@ -102,6 +114,25 @@ func runServe(ctx context.Context, args []string) error {
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// registrySigningKey reads REGISTRY_SIGNING_KEY: the path of a PKCS#8 Ed25519 private key in
+// PEM, as `kolregistry keys generate` writes signing.pem. Unset: nil, registryHead goes unsigned.
+// A key that cannot be read, or is not Ed25519, stops the server rather than serving unsigned.
+func registrySigningKey() (ed25519.PrivateKey, error) {
+	path := os.Getenv("REGISTRY_SIGNING_KEY")
+	if path == "" {
+		return nil, nil
+	}
+	signer, err := auth.LoadSigningKey(path)
+	if err != nil {
+		return nil, fmt.Errorf("REGISTRY_SIGNING_KEY: %w", err)
+	}
+	key, ok := signer.(ed25519.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("REGISTRY_SIGNING_KEY %s: a %T key; registryHead is signed with Ed25519 only", path, signer)
+	}
+	return key, nil
 }
 
 // redactDSN names the database by host and name only: no user, password or parameters.
