@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/kolregistry/kolregistry/auth"
 	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/graph"
 	"github.com/kolregistry/kolregistry/graph/errcode"
@@ -38,7 +39,14 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, 
 
 // Viewer is the resolver for the viewer field.
 func (r *queryResolver) Viewer(ctx context.Context) (*model.Viewer, error) {
-	return &model.Viewer{Anonymous: true, Scopes: []string{}}, nil
+	p, ok := auth.FromContext(ctx)
+	if !ok {
+		return &model.Viewer{Anonymous: true, Scopes: []string{}}, nil
+	}
+	// The agency row was read for this request by the authenticator: its status and
+	// jurisdiction are current, not the token's.
+	scopes := append([]string{}, p.Scopes...)
+	return &model.Viewer{Anonymous: false, Agency: toAgency(p.Agency), Scopes: scopes}, nil
 }
 
 // Query returns graph.QueryResolver implementation.
