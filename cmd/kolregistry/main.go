@@ -3,6 +3,10 @@
 //	kolregistry serve          the GraphQL API
 //	kolregistry migrate        apply the embedded migrations (idempotent)
 //	kolregistry seed --demo    load the synthetic demo dataset (idempotent)
+//	kolregistry audit verify   recompute the audit hash chain
+//	kolregistry keys generate  the operator's token signing key pair
+//	kolregistry agency …       accredit, suspend, list agencies
+//	kolregistry token issue    sign an agency token
 package main
 
 import (
@@ -25,6 +29,9 @@ var commands = []command{
 	{"migrate", "migrate               apply the embedded migrations (idempotent)", runMigrate},
 	{"seed", "seed --demo           load the synthetic demo dataset (idempotent)", runSeed},
 	{"audit", "audit verify          recompute the audit hash chain; non-zero exit names the first broken link", runAudit},
+	{"keys", "keys generate         write --out DIR/signing.pem (private Ed25519) and DIR/jwks.json (public)", runKeys},
+	{"agency", "agency                add | suspend | activate | list: the accredited agencies", runAgency},
+	{"token", "token issue           sign an agency JWT (--key --agency --scope --ttl); printed on the last line", runToken},
 }
 
 func main() {
