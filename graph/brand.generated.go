@@ -784,7 +784,7 @@ func UnmarshalRegisterBrandInput(ctx context.Context, raw any) (model.RegisterBr
 
 // region    **************************** object.gotpl ****************************
 
-var brandImplementors = []string{"Brand", "Node", "SanctionSubject"}
+var brandImplementors = []string{"Brand", "Node", "SanctionSubject", "SearchResult"}
 
 func (ec *executionContext) _Brand(ctx context.Context, sel ast.SelectionSet, obj *model.Brand) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, brandImplementors)

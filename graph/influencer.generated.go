@@ -1797,7 +1797,7 @@ func (ec *executionContext) _Credential(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
-var influencerImplementors = []string{"Influencer", "Node", "SanctionSubject"}
+var influencerImplementors = []string{"Influencer", "Node", "SanctionSubject", "SearchResult"}
 
 func (ec *executionContext) _Influencer(ctx context.Context, sel ast.SelectionSet, obj *model.Influencer) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, influencerImplementors)
@@ -1999,7 +1999,7 @@ func (ec *executionContext) _InfluencerEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
-var platformAccountImplementors = []string{"PlatformAccount", "Node"}
+var platformAccountImplementors = []string{"PlatformAccount", "Node", "SearchResult"}
 
 func (ec *executionContext) _PlatformAccount(ctx context.Context, sel ast.SelectionSet, obj *model.PlatformAccount) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, platformAccountImplementors)

@@ -1783,7 +1783,7 @@ func (ec *executionContext) _EndAffiliationPayload(ctx context.Context, sel ast.
 	return out
 }
 
-var mcnImplementors = []string{"Mcn", "Node", "SanctionSubject"}
+var mcnImplementors = []string{"Mcn", "Node", "SanctionSubject", "SearchResult"}
 
 func (ec *executionContext) _Mcn(ctx context.Context, sel ast.SelectionSet, obj *model.Mcn) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, mcnImplementors)

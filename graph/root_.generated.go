@@ -8,6 +8,7 @@ import (
 	"embed"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/kolregistry/kolregistry/graph/model"
@@ -315,21 +316,23 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Agencies     func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Agency       func(childComplexity int, id string) int
-		AuditLog     func(childComplexity int, subjectID *string, first *int, after *string) int
-		Brand        func(childComplexity int, id string) int
-		Brands       func(childComplexity int, filter *model.BrandFilter, first *int, after *string, last *int, before *string) int
-		Disclosures  func(childComplexity int, filter *model.DisclosureFilter, orderBy *model.DisclosureOrder, first *int, after *string, last *int, before *string) int
-		Influencer   func(childComplexity int, id string) int
-		Influencers  func(childComplexity int, filter *model.InfluencerFilter, orderBy *model.InfluencerOrder, first *int, after *string, last *int, before *string) int
-		Mcn          func(childComplexity int, id string) int
-		Mcns         func(childComplexity int, filter *model.McnFilter, first *int, after *string, last *int, before *string) int
-		Node         func(childComplexity int, id string) int
-		Nodes        func(childComplexity int, ids []string) int
-		RegistryHead func(childComplexity int) int
-		Sanctions    func(childComplexity int, filter *model.SanctionFilter, orderBy *model.SanctionOrder, first *int, after *string, last *int, before *string) int
-		Viewer       func(childComplexity int) int
+		Agencies      func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Agency        func(childComplexity int, id string) int
+		AuditLog      func(childComplexity int, subjectID *string, first *int, after *string) int
+		Brand         func(childComplexity int, id string) int
+		Brands        func(childComplexity int, filter *model.BrandFilter, first *int, after *string, last *int, before *string) int
+		Disclosures   func(childComplexity int, filter *model.DisclosureFilter, orderBy *model.DisclosureOrder, first *int, after *string, last *int, before *string) int
+		Influencer    func(childComplexity int, id string) int
+		Influencers   func(childComplexity int, filter *model.InfluencerFilter, orderBy *model.InfluencerOrder, first *int, after *string, last *int, before *string) int
+		Mcn           func(childComplexity int, id string) int
+		Mcns          func(childComplexity int, filter *model.McnFilter, first *int, after *string, last *int, before *string) int
+		Node          func(childComplexity int, id string) int
+		Nodes         func(childComplexity int, ids []string) int
+		RegistryHead  func(childComplexity int) int
+		Sanctions     func(childComplexity int, filter *model.SanctionFilter, orderBy *model.SanctionOrder, first *int, after *string, last *int, before *string) int
+		Search        func(childComplexity int, query string, kinds []model.SearchKind, first *int, after *string) int
+		VettingReport func(childComplexity int, influencerID string, asOf *time.Time) int
+		Viewer        func(childComplexity int) int
 	}
 
 	RecordAffiliationPayload struct {
@@ -368,6 +371,12 @@ type ComplexityRoot struct {
 	RetractDisclosurePayload struct {
 		Disclosure func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	RiskFactor struct {
+		Code   func(childComplexity int) int
+		Level  func(childComplexity int) int
+		Reason func(childComplexity int) int
 	}
 
 	Sanction struct {
@@ -411,6 +420,22 @@ type ComplexityRoot struct {
 		Status      func(childComplexity int) int
 	}
 
+	SearchConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SearchEdge struct {
+		Cursor       func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		MatchedField func(childComplexity int) int
+		MatchedText  func(childComplexity int) int
+		Node         func(childComplexity int) int
+		Score        func(childComplexity int) int
+	}
+
 	UpdateInfluencerPayload struct {
 		Influencer func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -420,6 +445,30 @@ type ComplexityRoot struct {
 		Code    func(childComplexity int) int
 		Field   func(childComplexity int) int
 		Message func(childComplexity int) int
+	}
+
+	VettedSanction struct {
+		Sanction    func(childComplexity int) int
+		Status      func(childComplexity int) int
+		StatusSince func(childComplexity int) int
+	}
+
+	VettingReport struct {
+		ActiveSanctions              func(childComplexity int) int
+		AsOf                         func(childComplexity int) int
+		Credentials                  func(childComplexity int) int
+		CurrentMcn                   func(childComplexity int) int
+		DisclosureCount              func(childComplexity int) int
+		DisclosuresWithoutClearLabel func(childComplexity int) int
+		Factors                      func(childComplexity int) int
+		Influencer                   func(childComplexity int) int
+		OpenAppeals                  func(childComplexity int) int
+		PromotedCategories           func(childComplexity int) int
+		Reasons                      func(childComplexity int) int
+		RiskLevel                    func(childComplexity int) int
+		SanctionCount                func(childComplexity int) int
+		Sanctions                    func(childComplexity int) int
+		TotalFinesVnd                func(childComplexity int) int
 	}
 
 	Viewer struct {
@@ -1817,6 +1866,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Sanctions(childComplexity, args["filter"].(*model.SanctionFilter), args["orderBy"].(*model.SanctionOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.search":
+		if e.ComplexityRoot.Query.Search == nil {
+			break
+		}
+
+		args, err := ec.field_Query_search_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Search(childComplexity, args["query"].(string), args["kinds"].([]model.SearchKind), args["first"].(*int), args["after"].(*string)), true
+	case "Query.vettingReport":
+		if e.ComplexityRoot.Query.VettingReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_vettingReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.VettingReport(childComplexity, args["influencerId"].(string), args["asOf"].(*time.Time)), true
 	case "Query.viewer":
 		if e.ComplexityRoot.Query.Viewer == nil {
 			break
@@ -1932,6 +2003,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RetractDisclosurePayload.UserErrors(childComplexity), true
+
+	case "RiskFactor.code":
+		if e.ComplexityRoot.RiskFactor.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskFactor.Code(childComplexity), true
+	case "RiskFactor.level":
+		if e.ComplexityRoot.RiskFactor.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskFactor.Level(childComplexity), true
+	case "RiskFactor.reason":
+		if e.ComplexityRoot.RiskFactor.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskFactor.Reason(childComplexity), true
 
 	case "Sanction.agency":
 		if e.ComplexityRoot.Sanction.Agency == nil {
@@ -2116,6 +2206,68 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SanctionStatusChange.Status(childComplexity), true
 
+	case "SearchConnection.edges":
+		if e.ComplexityRoot.SearchConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.Edges(childComplexity), true
+	case "SearchConnection.nodes":
+		if e.ComplexityRoot.SearchConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.Nodes(childComplexity), true
+	case "SearchConnection.pageInfo":
+		if e.ComplexityRoot.SearchConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.PageInfo(childComplexity), true
+	case "SearchConnection.totalCount":
+		if e.ComplexityRoot.SearchConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.TotalCount(childComplexity), true
+
+	case "SearchEdge.cursor":
+		if e.ComplexityRoot.SearchEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Cursor(childComplexity), true
+	case "SearchEdge.kind":
+		if e.ComplexityRoot.SearchEdge.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Kind(childComplexity), true
+	case "SearchEdge.matchedField":
+		if e.ComplexityRoot.SearchEdge.MatchedField == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.MatchedField(childComplexity), true
+	case "SearchEdge.matchedText":
+		if e.ComplexityRoot.SearchEdge.MatchedText == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.MatchedText(childComplexity), true
+	case "SearchEdge.node":
+		if e.ComplexityRoot.SearchEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Node(childComplexity), true
+	case "SearchEdge.score":
+		if e.ComplexityRoot.SearchEdge.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Score(childComplexity), true
+
 	case "UpdateInfluencerPayload.influencer":
 		if e.ComplexityRoot.UpdateInfluencerPayload.Influencer == nil {
 			break
@@ -2147,6 +2299,116 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UserError.Message(childComplexity), true
+
+	case "VettedSanction.sanction":
+		if e.ComplexityRoot.VettedSanction.Sanction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VettedSanction.Sanction(childComplexity), true
+	case "VettedSanction.status":
+		if e.ComplexityRoot.VettedSanction.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VettedSanction.Status(childComplexity), true
+	case "VettedSanction.statusSince":
+		if e.ComplexityRoot.VettedSanction.StatusSince == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VettedSanction.StatusSince(childComplexity), true
+
+	case "VettingReport.activeSanctions":
+		if e.ComplexityRoot.VettingReport.ActiveSanctions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VettingReport.ActiveSanctions(childComplexity), true
+	case "VettingReport.asOf":
+		if e.ComplexityRoot.VettingReport.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VettingReport.AsOf(childComplexity), true
+	case "VettingReport.credentials":
+		if e.ComplexityRoot.VettingReport.Credentials == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VettingReport.Credentials(childComplexity), true
+	case "VettingReport.currentMcn":
+		if e.ComplexityRoot.VettingReport.CurrentMcn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VettingReport.CurrentMcn(childComplexity), true
+	case "VettingReport.disclosureCount":
+		if e.ComplexityRoot.VettingReport.DisclosureCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VettingReport.DisclosureCount(childComplexity), true
+	case "VettingReport.disclosuresWithoutClearLabel":
+		if e.ComplexityRoot.VettingReport.DisclosuresWithoutClearLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VettingReport.DisclosuresWithoutClearLabel(childComplexity), true
+	case "VettingReport.factors":
+		if e.ComplexityRoot.VettingReport.Factors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VettingReport.Factors(childComplexity), true
+	case "VettingReport.influencer":
+		if e.ComplexityRoot.VettingReport.Influencer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VettingReport.Influencer(childComplexity), true
+	case "VettingReport.openAppeals":
+		if e.ComplexityRoot.VettingReport.OpenAppeals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VettingReport.OpenAppeals(childComplexity), true
+	case "VettingReport.promotedCategories":
+		if e.ComplexityRoot.VettingReport.PromotedCategories == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VettingReport.PromotedCategories(childComplexity), true
+	case "VettingReport.reasons":
+		if e.ComplexityRoot.VettingReport.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VettingReport.Reasons(childComplexity), true
+	case "VettingReport.riskLevel":
+		if e.ComplexityRoot.VettingReport.RiskLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VettingReport.RiskLevel(childComplexity), true
+	case "VettingReport.sanctionCount":
+		if e.ComplexityRoot.VettingReport.SanctionCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VettingReport.SanctionCount(childComplexity), true
+	case "VettingReport.sanctions":
+		if e.ComplexityRoot.VettingReport.Sanctions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VettingReport.Sanctions(childComplexity), true
+	case "VettingReport.totalFinesVnd":
+		if e.ComplexityRoot.VettingReport.TotalFinesVnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VettingReport.TotalFinesVnd(childComplexity), true
 
 	case "Viewer.agency":
 		if e.ComplexityRoot.Viewer.Agency == nil {
@@ -2293,7 +2555,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "agency.graphqls" "audit.graphqls" "brand.graphqls" "common.graphqls" "disclosure.graphqls" "influencer.graphqls" "mcn.graphqls" "sanction.graphqls"
+//go:embed "agency.graphqls" "audit.graphqls" "brand.graphqls" "common.graphqls" "disclosure.graphqls" "influencer.graphqls" "mcn.graphqls" "sanction.graphqls" "search.graphqls" "vetting.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2313,6 +2575,8 @@ var sources = []*ast.Source{
 	{Name: "influencer.graphqls", Input: sourceData("influencer.graphqls"), BuiltIn: false},
 	{Name: "mcn.graphqls", Input: sourceData("mcn.graphqls"), BuiltIn: false},
 	{Name: "sanction.graphqls", Input: sourceData("sanction.graphqls"), BuiltIn: false},
+	{Name: "search.graphqls", Input: sourceData("search.graphqls"), BuiltIn: false},
+	{Name: "vetting.graphqls", Input: sourceData("vetting.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -2908,6 +3172,18 @@ func (ec *executionContext) childFields_RetractDisclosurePayload(ctx context.Con
 	return nil, fmt.Errorf("no field named %q was found under type RetractDisclosurePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RiskFactor(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_RiskFactor_code(ctx, field)
+	case "level":
+		return ec.fieldContext_RiskFactor_level(ctx, field)
+	case "reason":
+		return ec.fieldContext_RiskFactor_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RiskFactor", field.Name)
+}
+
 func (ec *executionContext) childFields_Sanction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2990,6 +3266,38 @@ func (ec *executionContext) childFields_SanctionStatusChange(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type SanctionStatusChange", field.Name)
 }
 
+func (ec *executionContext) childFields_SearchConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SearchConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_SearchConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SearchConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SearchConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SearchEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SearchEdge_node(ctx, field)
+	case "kind":
+		return ec.fieldContext_SearchEdge_kind(ctx, field)
+	case "matchedField":
+		return ec.fieldContext_SearchEdge_matchedField(ctx, field)
+	case "matchedText":
+		return ec.fieldContext_SearchEdge_matchedText(ctx, field)
+	case "score":
+		return ec.fieldContext_SearchEdge_score(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_UpdateInfluencerPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "influencer":
@@ -3010,6 +3318,54 @@ func (ec *executionContext) childFields_UserError(ctx context.Context, field gra
 		return ec.fieldContext_UserError_code(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserError", field.Name)
+}
+
+func (ec *executionContext) childFields_VettedSanction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sanction":
+		return ec.fieldContext_VettedSanction_sanction(ctx, field)
+	case "status":
+		return ec.fieldContext_VettedSanction_status(ctx, field)
+	case "statusSince":
+		return ec.fieldContext_VettedSanction_statusSince(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VettedSanction", field.Name)
+}
+
+func (ec *executionContext) childFields_VettingReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "influencer":
+		return ec.fieldContext_VettingReport_influencer(ctx, field)
+	case "asOf":
+		return ec.fieldContext_VettingReport_asOf(ctx, field)
+	case "riskLevel":
+		return ec.fieldContext_VettingReport_riskLevel(ctx, field)
+	case "reasons":
+		return ec.fieldContext_VettingReport_reasons(ctx, field)
+	case "factors":
+		return ec.fieldContext_VettingReport_factors(ctx, field)
+	case "activeSanctions":
+		return ec.fieldContext_VettingReport_activeSanctions(ctx, field)
+	case "sanctions":
+		return ec.fieldContext_VettingReport_sanctions(ctx, field)
+	case "sanctionCount":
+		return ec.fieldContext_VettingReport_sanctionCount(ctx, field)
+	case "totalFinesVnd":
+		return ec.fieldContext_VettingReport_totalFinesVnd(ctx, field)
+	case "openAppeals":
+		return ec.fieldContext_VettingReport_openAppeals(ctx, field)
+	case "disclosureCount":
+		return ec.fieldContext_VettingReport_disclosureCount(ctx, field)
+	case "disclosuresWithoutClearLabel":
+		return ec.fieldContext_VettingReport_disclosuresWithoutClearLabel(ctx, field)
+	case "promotedCategories":
+		return ec.fieldContext_VettingReport_promotedCategories(ctx, field)
+	case "currentMcn":
+		return ec.fieldContext_VettingReport_currentMcn(ctx, field)
+	case "credentials":
+		return ec.fieldContext_VettingReport_credentials(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VettingReport", field.Name)
 }
 
 func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"math"
+	"time"
 
 	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/graph"
@@ -33,6 +34,12 @@ func complexityRoot() graph.ComplexityRoot {
 		return page(child, first, last)
 	}
 	c.Query.Agencies = pageFunc
+	// search scores every candidate before it pages, and vettingReport runs a handful of
+	// statements: both cost searchCost on top of what they return.
+	c.Query.Search = func(child int, _ string, _ []model.SearchKind, first *int, _ *string) int {
+		return searchCost + page(child, first, nil)
+	}
+	c.Query.VettingReport = func(child int, _ string, _ *time.Time) int { return searchCost + child }
 
 	c.Influencer.Disclosures = pageFunc
 	c.Influencer.Sanctions = pageFunc
@@ -55,6 +62,10 @@ func complexityRoot() graph.ComplexityRoot {
 	c.Sanction.History = forwardPageFunc
 	return c
 }
+
+// searchCost is the fixed price of a search or a vetting report (several statements or a
+// scored scan of every match, whatever the page size).
+const searchCost = 10
 
 // pageFunc prices a connection field whose only arguments are first/after/last/before.
 func pageFunc(child int, first *int, _ *string, last *int, _ *string) int {

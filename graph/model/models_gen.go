@@ -21,6 +21,11 @@ type SanctionSubject interface {
 	IsSanctionSubject()
 }
 
+// An entity search can find.
+type SearchResult interface {
+	IsSearchResult()
+}
+
 type AddPlatformAccountInput struct {
 	InfluencerID string   `json:"influencerId"`
 	Platform     Platform `json:"platform"`
@@ -362,6 +367,14 @@ type RetractDisclosurePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+type RiskFactor struct {
+	Code RiskFactorCode `json:"code"`
+	// The level this factor alone gives; the report's riskLevel is the highest of them.
+	Level RiskLevel `json:"level"`
+	// The same sentence as in VettingReport.reasons.
+	Reason string `json:"reason"`
+}
+
 type SanctionEdge struct {
 	Cursor string    `json:"cursor"`
 	Node   *Sanction `json:"node"`
@@ -420,6 +433,48 @@ type UserError struct {
 	Field   []string      `json:"field,omitempty"`
 	Message string        `json:"message"`
 	Code    UserErrorCode `json:"code"`
+}
+
+// A sanction as it stood on the report's asOf date.
+type VettedSanction struct {
+	Sanction *Sanction `json:"sanction"`
+	// Its status on asOf (Sanction.status is today's).
+	Status SanctionStatus `json:"status"`
+	// The date that status took effect; null while the decision had not taken effect yet.
+	StatusSince *time.Time `json:"statusSince,omitempty"`
+}
+
+// A brand's due diligence on one influencer, as the record stood at the end of asOf (Vietnam time):
+// sanctions decided later do not exist yet, statuses come from the status history, disclosures
+// published later are not counted. The risk rules are in docs/vetting.md.
+type VettingReport struct {
+	Influencer *Influencer `json:"influencer"`
+	AsOf       time.Time   `json:"asOf"`
+	RiskLevel  RiskLevel   `json:"riskLevel"`
+	// Human-readable, most serious first, e.g. "2 sanctions in force", "1 complaint open".
+	Reasons []string `json:"reasons"`
+	// The reasons with their codes and levels.
+	Factors []*RiskFactor `json:"factors"`
+	// Sanctions IN_FORCE, UNDER_COMPLAINT or UNDER_LITIGATION on asOf, newest decision first.
+	ActiveSanctions []*Sanction `json:"activeSanctions"`
+	// Every sanction decided on or before asOf, with its status then, newest decision first.
+	Sanctions []*VettedSanction `json:"sanctions"`
+	// Sanctions decided on or before asOf and not annulled or withdrawn by then.
+	SanctionCount int `json:"sanctionCount"`
+	// The fines of the sanctions counted in sanctionCount, in VND.
+	TotalFinesVnd int64 `json:"totalFinesVnd"`
+	// Sanctions UNDER_COMPLAINT or UNDER_LITIGATION on asOf.
+	OpenAppeals []*Sanction `json:"openAppeals"`
+	// Disclosures published on or before asOf and not retracted by then.
+	DisclosureCount int `json:"disclosureCount"`
+	// Of those, the ones labelled AMBIGUOUS (#spon, #collab) or NONE.
+	DisclosuresWithoutClearLabel int `json:"disclosuresWithoutClearLabel"`
+	// The product categories of those disclosures.
+	PromotedCategories []ProductCategory `json:"promotedCategories"`
+	// The MCN managing the influencer on asOf (exclusive management first), if any.
+	CurrentMcn *Mcn `json:"currentMcn,omitempty"`
+	// Credentials valid on asOf.
+	Credentials []*Credential `json:"credentials"`
 }
 
 // Who is calling: an anonymous reader, or an accredited agency and the scopes of its token.
@@ -1404,6 +1459,146 @@ func (e Remedy) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// What raised (or did not raise) the risk: a machine-readable twin of VettingReport.reasons.
+type RiskFactorCode string
+
+const (
+	// At least one sanction IN_FORCE.
+	RiskFactorCodeSanctionInForce RiskFactorCode = "SANCTION_IN_FORCE"
+	// At least one sanction UNDER_COMPLAINT or UNDER_LITIGATION.
+	RiskFactorCodeOpenAppeal RiskFactorCode = "OPEN_APPEAL"
+	// Sanctions complied with or amended, decided in the 3 years before asOf.
+	RiskFactorCodeRecentPastSanction RiskFactorCode = "RECENT_PAST_SANCTION"
+	// Sanctions complied with or amended, decided more than 3 years before asOf.
+	RiskFactorCodeOldPastSanction RiskFactorCode = "OLD_PAST_SANCTION"
+	// Sanctions annulled or withdrawn as data errors: listed, never counted.
+	RiskFactorCodeAnnulledSanction RiskFactorCode = "ANNULLED_SANCTION"
+	// A share of disclosures labelled AMBIGUOUS or NONE.
+	RiskFactorCodeUnclearLabels RiskFactorCode = "UNCLEAR_LABELS"
+	// Promotes a product category that needs a professional credential the influencer does not hold.
+	RiskFactorCodeMissingCredential RiskFactorCode = "MISSING_CREDENTIAL"
+	// Promotes a product category that may not be advertised.
+	RiskFactorCodeBannedCategory RiskFactorCode = "BANNED_CATEGORY"
+	// The current MCN has active sanctions.
+	RiskFactorCodeMcnSanctioned RiskFactorCode = "MCN_SANCTIONED"
+	// Nothing on record raises the risk.
+	RiskFactorCodeCleanRecord RiskFactorCode = "CLEAN_RECORD"
+)
+
+var AllRiskFactorCode = []RiskFactorCode{
+	RiskFactorCodeSanctionInForce,
+	RiskFactorCodeOpenAppeal,
+	RiskFactorCodeRecentPastSanction,
+	RiskFactorCodeOldPastSanction,
+	RiskFactorCodeAnnulledSanction,
+	RiskFactorCodeUnclearLabels,
+	RiskFactorCodeMissingCredential,
+	RiskFactorCodeBannedCategory,
+	RiskFactorCodeMcnSanctioned,
+	RiskFactorCodeCleanRecord,
+}
+
+func (e RiskFactorCode) IsValid() bool {
+	switch e {
+	case RiskFactorCodeSanctionInForce, RiskFactorCodeOpenAppeal, RiskFactorCodeRecentPastSanction, RiskFactorCodeOldPastSanction, RiskFactorCodeAnnulledSanction, RiskFactorCodeUnclearLabels, RiskFactorCodeMissingCredential, RiskFactorCodeBannedCategory, RiskFactorCodeMcnSanctioned, RiskFactorCodeCleanRecord:
+		return true
+	}
+	return false
+}
+
+func (e RiskFactorCode) String() string {
+	return string(e)
+}
+
+func (e *RiskFactorCode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RiskFactorCode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RiskFactorCode", str)
+	}
+	return nil
+}
+
+func (e RiskFactorCode) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RiskFactorCode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RiskFactorCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How risky it is to hire an influencer, by the rules in docs/vetting.md.
+type RiskLevel string
+
+const (
+	RiskLevelLow    RiskLevel = "LOW"
+	RiskLevelMedium RiskLevel = "MEDIUM"
+	RiskLevelHigh   RiskLevel = "HIGH"
+)
+
+var AllRiskLevel = []RiskLevel{
+	RiskLevelLow,
+	RiskLevelMedium,
+	RiskLevelHigh,
+}
+
+func (e RiskLevel) IsValid() bool {
+	switch e {
+	case RiskLevelLow, RiskLevelMedium, RiskLevelHigh:
+		return true
+	}
+	return false
+}
+
+func (e RiskLevel) String() string {
+	return string(e)
+}
+
+func (e *RiskLevel) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RiskLevel(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RiskLevel", str)
+	}
+	return nil
+}
+
+func (e RiskLevel) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RiskLevel) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RiskLevel) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type SanctionOrderField string
 
 const (
@@ -1522,6 +1717,134 @@ func (e *SanctionStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e SanctionStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The field of a search result that matched the query best.
+type SearchField string
+
+const (
+	SearchFieldDisplayName SearchField = "DISPLAY_NAME"
+	SearchFieldLegalName   SearchField = "LEGAL_NAME"
+	SearchFieldAlias       SearchField = "ALIAS"
+	SearchFieldHandle      SearchField = "HANDLE"
+	SearchFieldProfileURL  SearchField = "PROFILE_URL"
+	SearchFieldName        SearchField = "NAME"
+)
+
+var AllSearchField = []SearchField{
+	SearchFieldDisplayName,
+	SearchFieldLegalName,
+	SearchFieldAlias,
+	SearchFieldHandle,
+	SearchFieldProfileURL,
+	SearchFieldName,
+}
+
+func (e SearchField) IsValid() bool {
+	switch e {
+	case SearchFieldDisplayName, SearchFieldLegalName, SearchFieldAlias, SearchFieldHandle, SearchFieldProfileURL, SearchFieldName:
+		return true
+	}
+	return false
+}
+
+func (e SearchField) String() string {
+	return string(e)
+}
+
+func (e *SearchField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SearchField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SearchField", str)
+	}
+	return nil
+}
+
+func (e SearchField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SearchField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SearchField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What search looks through.
+type SearchKind string
+
+const (
+	// Influencers, by display name, legal name and aliases.
+	SearchKindInfluencer SearchKind = "INFLUENCER"
+	// Platform accounts, by handle and profile URL.
+	SearchKindPlatformAccount SearchKind = "PLATFORM_ACCOUNT"
+	// Multi-channel networks, by name.
+	SearchKindMcn SearchKind = "MCN"
+	// Brands, by name.
+	SearchKindBrand SearchKind = "BRAND"
+)
+
+var AllSearchKind = []SearchKind{
+	SearchKindInfluencer,
+	SearchKindPlatformAccount,
+	SearchKindMcn,
+	SearchKindBrand,
+}
+
+func (e SearchKind) IsValid() bool {
+	switch e {
+	case SearchKindInfluencer, SearchKindPlatformAccount, SearchKindMcn, SearchKindBrand:
+		return true
+	}
+	return false
+}
+
+func (e SearchKind) String() string {
+	return string(e)
+}
+
+func (e *SearchKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SearchKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SearchKind", str)
+	}
+	return nil
+}
+
+func (e SearchKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SearchKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SearchKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

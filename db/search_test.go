@@ -1,0 +1,275 @@
+package db_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/kolregistry/kolregistry/db"
+	"github.com/kolregistry/kolregistry/graph/errcode"
+)
+
+// searchWorld registers, through the store's writes, the names the search cases look for and
+// near misses that must rank below them.
+type searchWorld struct {
+	agency                               db.Agency
+	giang, giangBeauty, dod, dodDung, vy int64
+	giangTikTok, dodFacebook, mcn, brand int64
+}
+
+func register(t *testing.T, res db.WriteResult, err error) int64 {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("register: %v", err)
+	}
+	return res.SubjectID
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func newSearchWorld(t *testing.T, store *db.DB) searchWorld {
+	t.Helper()
+	ctx := context.Background()
+	w := searchWorld{agency: newWorld(t, store).national}
+	inf := func(display string, legal *string, aliases ...string) int64 {
+		res, err := store.RegisterInfluencer(ctx, w.agency, nil, db.NewInfluencer{DisplayName: display, LegalName: legal, Aliases: aliases})
+		return register(t, res, err)
+	}
+	w.giang = inf("Hương Giang Ẩm Thực", ptr("Nguyễn Thị Thu Hường"), "Bà Tám Bếp Núc")
+	w.giangBeauty = inf("Hương Giang Beauty", nil)
+	w.dod = inf("Đặng Đức Độ Vlog", nil, "Độ Phượt")
+	w.dodDung = inf("Đặng Đức Dũng", nil)
+	w.vy = inf("Trịnh Khánh Vy", nil)
+	acct := func(influencer int64, platform, handle, url string) int64 {
+		res, err := store.AddPlatformAccount(ctx, w.agency, nil, db.NewPlatformAccount{
+			InfluencerID: influencer, Platform: platform, Handle: handle, URL: &url})
+		return register(t, res, err)
+	}
+	w.giangTikTok = acct(w.giang, "TIKTOK", "@huonggiang.amthuc", "https://www.tiktok.com/@huonggiang.amthuc")
+	w.dodFacebook = acct(w.dod, "FACEBOOK", "dodophuot99", "https://www.facebook.com/dodophuot99")
+	res, err := store.RegisterMcn(ctx, w.agency, nil, db.NewMcn{Name: "Sao Khuê Media Network"})
+	w.mcn = register(t, res, err)
+	res, err = store.RegisterBrand(ctx, w.agency, nil, db.NewBrand{Name: "Nước Mắm Hạnh Phúc"})
+	w.brand = register(t, res, err)
+	return w
+}
+
+func search(t *testing.T, store *db.DB, query string, kinds []string, first int, after *string) db.PageOf[db.SearchHit] {
+	t.Helper()
+	req, err := db.ParseSearch(query, kinds)
+	if err != nil {
+		t.Fatalf("ParseSearch(%q): %v", query, err)
+	}
+	p, err := db.NewPage(&first, nil, after, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg, err := store.Search(context.Background(), req, p)
+	if err != nil {
+		t.Fatalf("Search(%q): %v", query, err)
+	}
+	return pg
+}
+
+func TestSearch_RightEntityRanksFirst(t *testing.T) {
+	t.Parallel()
+	store := openStore(t)
+	w := newSearchWorld(t, store)
+	cases := []struct {
+		name, query string
+		kinds       []string
+		kind        string
+		id          int64
+		field       string
+	}{
+		{"without diacritics", "huong giang am thuc", nil, db.SearchInfluencer, w.giang, "DISPLAY_NAME"},
+		{"with diacritics", "Hương Giang Ẩm Thực", nil, db.SearchInfluencer, w.giang, "DISPLAY_NAME"},
+		{"all caps", "HƯƠNG GIANG ẨM THỰC", nil, db.SearchInfluencer, w.giang, "DISPLAY_NAME"},
+		{"all caps without diacritics", "DANG DUC DO VLOG", nil, db.SearchInfluencer, w.dod, "DISPLAY_NAME"},
+		{"one typo (transposed letters)", "huong giagn am thuc", nil, db.SearchInfluencer, w.giang, "DISPLAY_NAME"},
+		{"one typo (missing letter)", "trnh khanh vy", nil, db.SearchInfluencer, w.vy, "DISPLAY_NAME"},
+		{"one typo (extra letter)", "Huơng Giang Ẩm Thựcc", nil, db.SearchInfluencer, w.giang, "DISPLAY_NAME"},
+		{"swapped words", "am thuc huong giang", nil, db.SearchInfluencer, w.giang, "DISPLAY_NAME"},
+		{"swapped words in a person's name", "Vy Trịnh Khánh", nil, db.SearchInfluencer, w.vy, "DISPLAY_NAME"},
+		{"alias", "ba tam bep nuc", nil, db.SearchInfluencer, w.giang, "ALIAS"},
+		{"alias with diacritics", "Độ Phượt", nil, db.SearchInfluencer, w.dod, "ALIAS"},
+		{"legal name", "nguyen thi thu huong", nil, db.SearchInfluencer, w.giang, "LEGAL_NAME"},
+		{"@handle", "@huonggiang.amthuc", nil, db.SearchPlatformAccount, w.giangTikTok, "HANDLE"},
+		{"handle without @", "huonggiang.amthuc", nil, db.SearchPlatformAccount, w.giangTikTok, "HANDLE"},
+		{"handle in capitals", "@DODOPHUOT99", nil, db.SearchPlatformAccount, w.dodFacebook, "HANDLE"},
+		{"profile URL", "https://www.tiktok.com/@huonggiang.amthuc", nil, db.SearchPlatformAccount, w.giangTikTok, "HANDLE"},
+		{"profile URL with path and query", "https://www.tiktok.com/@huonggiang.amthuc/video/7412?lang=vi", nil, db.SearchPlatformAccount, w.giangTikTok, "HANDLE"},
+		{"profile URL without scheme", "facebook.com/dodophuot99/", nil, db.SearchPlatformAccount, w.dodFacebook, "HANDLE"},
+		{"partial name", "Trịnh Khánh", nil, db.SearchInfluencer, w.vy, "DISPLAY_NAME"},
+		{"partial last word", "trinh khanh v", nil, db.SearchInfluencer, w.vy, "DISPLAY_NAME"},
+		{"đ written as d", "dang duc do", nil, db.SearchInfluencer, w.dod, "DISPLAY_NAME"},
+		{"Đ written as D", "Dang Duc Dung", nil, db.SearchInfluencer, w.dodDung, "DISPLAY_NAME"},
+		{"MCN", "sao khue media", nil, db.SearchMcn, w.mcn, "NAME"},
+		{"brand", "nuoc mam hanh phuc", nil, db.SearchBrand, w.brand, "NAME"},
+		{"brand, one typo", "nuoc mam hanh phuk", nil, db.SearchBrand, w.brand, "NAME"},
+		{"kinds narrows to accounts", "huong giang am thuc", []string{db.SearchPlatformAccount}, db.SearchPlatformAccount, w.giangTikTok, "HANDLE"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			pg := search(t, store, c.query, c.kinds, 5, nil)
+			if len(pg.Rows) == 0 {
+				t.Fatalf("search(%q) found nothing", c.query)
+			}
+			top := pg.Rows[0]
+			t.Logf("%q: %+v", c.query, pg.Rows[:min(3, len(pg.Rows))])
+			if top.Kind != c.kind || top.ID != c.id || top.Field != c.field {
+				t.Fatalf("search(%q) ranks first %+v; want %s %d matched on %s; all: %+v", c.query, top, c.kind, c.id, c.field, pg.Rows)
+			}
+			if len(pg.Rows) > 1 && pg.Rows[1].Score == top.Score {
+				t.Errorf("search(%q): the first two results tie at %s: %+v", c.query, top.Score, pg.Rows[:2])
+			}
+			if c.kinds != nil {
+				for _, h := range pg.Rows {
+					if !slices.Contains(c.kinds, h.Kind) {
+						t.Errorf("search(%q, kinds %v) returned a %s", c.query, c.kinds, h.Kind)
+					}
+				}
+			}
+		})
+	}
+
+	t.Run("exact match scores 1 and beats a longer name", func(t *testing.T) {
+		pg := search(t, store, "hương giang beauty", nil, 5, nil)
+		if pg.Rows[0].ID != w.giangBeauty || pg.Rows[0].Score != "1.0000" {
+			t.Fatalf("got %+v, want Hương Giang Beauty with score 1.0000", pg.Rows)
+		}
+	})
+}
+
+func TestSearch_RefusesTooShortQueries(t *testing.T) {
+	t.Parallel()
+	for _, q := range []string{"", "   ", "a", "Đ", "@", "@x", "!!", "https://", "a . ;"} {
+		_, err := db.ParseSearch(q, nil)
+		e, ok := errcode.As(err)
+		if !ok || e.Code != errcode.BadUserInput || e.Field != "query" {
+			t.Errorf("ParseSearch(%q) = %v, want BAD_USER_INPUT on query", q, err)
+		}
+	}
+	long := make([]rune, db.SearchMaxChars+1)
+	for i := range long {
+		long[i] = 'ư'
+	}
+	if _, err := db.ParseSearch(string(long), nil); err == nil {
+		t.Errorf("a %d-character query was accepted", len(long))
+	}
+	for _, q := range []string{"Vy", "@ab", "Nguye\u0302\u0303n"} { // the last is typed decomposed (NFD)
+		if _, err := db.ParseSearch(q, nil); err != nil {
+			t.Errorf("ParseSearch(%q): %v", q, err)
+		}
+	}
+}
+
+func TestParseSearch_ReducesHandlesAndURLs(t *testing.T) {
+	t.Parallel()
+	cases := map[string]string{
+		"@maivlog":                        "maivlog",
+		"  @@mai.vlog ":                   "mai vlog",
+		"https://www.tiktok.com/@maivlog": "maivlog",
+		"https://www.tiktok.com/@maivlog/video/123":       "maivlog",
+		"www.facebook.com/maivlog":                        "maivlog",
+		"https://www.facebook.com/profile.php?id=1000123": "1000123",
+		"https://www.youtube.com/c/MaiVlog/videos":        "MaiVlog",
+		"https://www.youtube.com/channel/UCx9z":           "UCx9z",
+		"https://maivlog.vn/":                             "maivlog vn",
+		"Nguyễn Thị Mai":                                  "Nguyễn Thị Mai",
+		"Lê Ý":                                            "Lê Ý",
+	}
+	for in, want := range cases {
+		r, err := db.ParseSearch(in, nil)
+		if err != nil {
+			t.Errorf("ParseSearch(%q): %v", in, err)
+			continue
+		}
+		if r.Terms != want {
+			t.Errorf("ParseSearch(%q).Terms = %q, want %q", in, r.Terms, want)
+		}
+	}
+	r, _ := db.ParseSearch("Lê Ý", []string{db.SearchBrand, db.SearchInfluencer, db.SearchBrand})
+	if r.TSQuery != "'Lê':* & 'Ý'" || !slices.Equal(r.Kinds, []string{db.SearchInfluencer, db.SearchBrand}) {
+		t.Errorf("ParseSearch(Lê Ý) = %+v; want one-letter words matched whole and kinds in tie-break order", r)
+	}
+}
+
+func TestSearch_NoMatchIsEmpty(t *testing.T) {
+	t.Parallel()
+	store := openStore(t)
+	pg := search(t, store, "zqxwvj kkqqpp", nil, 20, nil)
+	if len(pg.Rows) != 0 || pg.HasNextPage || pg.HasPreviousPage {
+		t.Fatalf("got %+v, want an empty page", pg)
+	}
+	req, _ := db.ParseSearch("zqxwvj kkqqpp", nil)
+	if n, err := store.CountSearch(context.Background(), req); err != nil || n != 0 {
+		t.Fatalf("CountSearch = %d, %v; want 0", n, err)
+	}
+}
+
+func TestSearch_PagesWithoutLosingOrRepeatingRows(t *testing.T) {
+	t.Parallel()
+	store := openStore(t)
+	agency := newWorld(t, store).national
+	var ids []int64
+	for i := range 23 {
+		res, err := store.RegisterInfluencer(context.Background(), agency, nil, db.NewInfluencer{DisplayName: fmt.Sprintf("Phạm Quế Lâm %02d", i+1)})
+		ids = append(ids, register(t, res, err))
+	}
+	const query = "pham que lam"
+	whole := search(t, store, query, []string{db.SearchInfluencer}, 100, nil)
+	if whole.HasNextPage {
+		t.Fatal("more than 100 results; the test expects fewer")
+	}
+	for _, id := range ids {
+		if !slices.ContainsFunc(whole.Rows, func(h db.SearchHit) bool { return h.ID == id }) {
+			t.Fatalf("influencer %d is missing from the results", id)
+		}
+	}
+	// The order is total: descending score, then kind, then id.
+	for i := 1; i < len(whole.Rows); i++ {
+		a, b := whole.Rows[i-1], whole.Rows[i]
+		if a.ScoreFloat() < b.ScoreFloat() || (a.Score == b.Score && a.ID >= b.ID) {
+			t.Fatalf("rows %d and %d are out of order: %+v, %+v", i-1, i, a, b)
+		}
+	}
+	var walked []db.SearchHit
+	var after *string
+	for page := 0; ; page++ {
+		pg := search(t, store, query, []string{db.SearchInfluencer}, 4, after)
+		if page > 0 != pg.HasPreviousPage {
+			t.Fatalf("page %d: hasPreviousPage = %v", page, pg.HasPreviousPage)
+		}
+		walked = append(walked, pg.Rows...)
+		if page == 1 {
+			// A new row that ranks first must not shift the pages still to come.
+			if _, err := store.RegisterInfluencer(context.Background(), agency, nil, db.NewInfluencer{DisplayName: "Phạm Quế Lâm"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !pg.HasNextPage {
+			break
+		}
+		after = &pg.Cursors[len(pg.Cursors)-1]
+	}
+	if !slices.Equal(walked, whole.Rows) {
+		t.Fatalf("walking pages of 4 gave %d rows, one page of 100 gave %d:\n%+v\n%+v", len(walked), len(whole.Rows), walked, whole.Rows)
+	}
+	req, _ := db.ParseSearch(query, []string{db.SearchInfluencer})
+	if n, err := store.CountSearch(context.Background(), req); err != nil || n != len(whole.Rows)+1 {
+		t.Fatalf("CountSearch = %d, %v; want %d (the page plus the row added while paging)", n, err, len(whole.Rows)+1)
+	}
+
+	// A cursor is tied to its search.
+	req, _ = db.ParseSearch("pham que", []string{db.SearchInfluencer})
+	cur, err := db.DecodeCursor(whole.Cursors[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = store.Search(context.Background(), req, db.Page{Limit: 4, After: cur})
+	if e, ok := errcode.As(err); !ok || e.Code != errcode.BadUserInput || e.Field != "after" {
+		t.Fatalf("a cursor of another search gave %v, want BAD_USER_INPUT on after", err)
+	}
+}

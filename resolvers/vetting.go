@@ -1,0 +1,37 @@
+package resolvers
+
+import (
+	"github.com/kolregistry/kolregistry/db"
+	"github.com/kolregistry/kolregistry/graph/model"
+)
+
+// toVettingReport maps a vetting to the report; the influencer is loaded by the caller.
+func toVettingReport(v db.Vetting, influencer *model.Influencer) *model.VettingReport {
+	r := &model.VettingReport{
+		Influencer: influencer, AsOf: v.AsOf, RiskLevel: model.RiskLevel(v.RiskLevel()),
+		Reasons: []string{}, Factors: []*model.RiskFactor{},
+		ActiveSanctions: []*model.Sanction{}, Sanctions: []*model.VettedSanction{}, OpenAppeals: []*model.Sanction{},
+		SanctionCount: v.SanctionCount(), TotalFinesVnd: v.TotalFinesVnd(),
+		DisclosureCount: v.DisclosureCount, DisclosuresWithoutClearLabel: v.DisclosuresWithoutClearLabel,
+		PromotedCategories: enums[model.ProductCategory](v.PromotedCategories),
+		Credentials:        mapAll(v.Credentials, toCredential),
+	}
+	for _, f := range v.Factors {
+		r.Reasons = append(r.Reasons, f.Reason)
+		r.Factors = append(r.Factors, &model.RiskFactor{Code: model.RiskFactorCode(f.Code), Level: model.RiskLevel(f.Level), Reason: f.Reason})
+	}
+	for _, s := range v.Sanctions {
+		m := toSanction(s.Sanction)
+		r.Sanctions = append(r.Sanctions, &model.VettedSanction{Sanction: m, Status: model.SanctionStatus(s.StatusAsOf), StatusSince: s.Since})
+		if s.Active() {
+			r.ActiveSanctions = append(r.ActiveSanctions, m)
+		}
+		if s.OpenAppeal() {
+			r.OpenAppeals = append(r.OpenAppeals, m)
+		}
+	}
+	if v.CurrentMcn != nil {
+		r.CurrentMcn = toMcn(*v.CurrentMcn)
+	}
+	return r
+}
