@@ -16,6 +16,9 @@ import (
 
 // region    ************************** generated!.gotpl **************************
 
+type BrandCountResolver interface {
+	Brand(ctx context.Context, obj *model.BrandCount) (*model.Brand, error)
+}
 type DisclosureResolver interface {
 	Influencer(ctx context.Context, obj *model.Disclosure) (*model.Influencer, error)
 	Account(ctx context.Context, obj *model.Disclosure) (*model.PlatformAccount, error)
@@ -27,10 +30,27 @@ type DisclosureResolver interface {
 
 	History(ctx context.Context, obj *model.Disclosure, first *int, after *string) (*model.AuditEventConnection, error)
 }
+type DisclosureFacetsResolver interface {
+	Brand(ctx context.Context, obj *model.DisclosureFacets, first *int) ([]*model.BrandCount, error)
+}
 
 // endregion ************************** generated!.gotpl **************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_DisclosureFacets_brand_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
 
 func (ec *executionContext) field_Disclosure_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -120,6 +140,61 @@ func (ec *executionContext) fieldContext_AmendDisclosurePayload_userErrors(_ con
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _BrandCount_brand(ctx context.Context, field graphql.CollectedField, obj *model.BrandCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BrandCount_brand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BrandCount().Brand(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Brand) graphql.Marshaler {
+			return ec.marshalNBrand2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐBrand(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BrandCount_brand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BrandCount",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Brand(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BrandCount_count(ctx context.Context, field graphql.CollectedField, obj *model.BrandCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BrandCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BrandCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BrandCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Disclosure_id(ctx context.Context, field graphql.CollectedField, obj *model.Disclosure) (ret graphql.Marshaler) {
@@ -799,6 +874,38 @@ func (ec *executionContext) fieldContext_DisclosureConnection_totalCount(_ conte
 	return graphql.NewScalarFieldContext("DisclosureConnection", field, true, false, "Int")
 }
 
+func (ec *executionContext) _DisclosureConnection_facets(ctx context.Context, field graphql.CollectedField, obj *model.DisclosureConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisclosureConnection_facets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Facets(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DisclosureFacets) graphql.Marshaler {
+			return ec.marshalNDisclosureFacets2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐDisclosureFacets(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisclosureConnection_facets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisclosureConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DisclosureFacets(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DisclosureEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.DisclosureEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -852,6 +959,224 @@ func (ec *executionContext) fieldContext_DisclosureEdge_node(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _DisclosureFacets_label(ctx context.Context, field graphql.CollectedField, obj *model.DisclosureFacets) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisclosureFacets_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.DisclosureLabelCount) graphql.Marshaler {
+			return ec.marshalNDisclosureLabelCount2ᚕᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐDisclosureLabelCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisclosureFacets_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisclosureFacets",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DisclosureLabelCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DisclosureFacets_platform(ctx context.Context, field graphql.CollectedField, obj *model.DisclosureFacets) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisclosureFacets_platform(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Platform, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PlatformCount) graphql.Marshaler {
+			return ec.marshalNPlatformCount2ᚕᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐPlatformCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisclosureFacets_platform(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisclosureFacets",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlatformCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DisclosureFacets_productCategory(ctx context.Context, field graphql.CollectedField, obj *model.DisclosureFacets) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisclosureFacets_productCategory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProductCategory, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ProductCategoryCount) graphql.Marshaler {
+			return ec.marshalNProductCategoryCount2ᚕᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐProductCategoryCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisclosureFacets_productCategory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisclosureFacets",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductCategoryCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DisclosureFacets_year(ctx context.Context, field graphql.CollectedField, obj *model.DisclosureFacets) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisclosureFacets_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.YearCount) graphql.Marshaler {
+			return ec.marshalNYearCount2ᚕᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐYearCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisclosureFacets_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisclosureFacets",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_YearCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DisclosureFacets_brand(ctx context.Context, field graphql.CollectedField, obj *model.DisclosureFacets) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisclosureFacets_brand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.DisclosureFacets().Brand(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.BrandCount) graphql.Marshaler {
+			return ec.marshalNBrandCount2ᚕᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐBrandCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisclosureFacets_brand(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisclosureFacets",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BrandCount(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_DisclosureFacets_brand_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DisclosureLabelCount_value(ctx context.Context, field graphql.CollectedField, obj *model.DisclosureLabelCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisclosureLabelCount_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DisclosureLabel) graphql.Marshaler {
+			return ec.marshalNDisclosureLabel2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐDisclosureLabel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisclosureLabelCount_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DisclosureLabelCount", field, false, false, "DisclosureLabel")
+}
+
+func (ec *executionContext) _DisclosureLabelCount_count(ctx context.Context, field graphql.CollectedField, obj *model.DisclosureLabelCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisclosureLabelCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisclosureLabelCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DisclosureLabelCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _FileDisclosurePayload_disclosure(ctx context.Context, field graphql.CollectedField, obj *model.FileDisclosurePayload) (ret graphql.Marshaler) {
@@ -916,6 +1241,98 @@ func (ec *executionContext) fieldContext_FileDisclosurePayload_userErrors(_ cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _PlatformCount_value(ctx context.Context, field graphql.CollectedField, obj *model.PlatformCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlatformCount_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Platform) graphql.Marshaler {
+			return ec.marshalNPlatform2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐPlatform(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlatformCount_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlatformCount", field, false, false, "Platform")
+}
+
+func (ec *executionContext) _PlatformCount_count(ctx context.Context, field graphql.CollectedField, obj *model.PlatformCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlatformCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlatformCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlatformCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProductCategoryCount_value(ctx context.Context, field graphql.CollectedField, obj *model.ProductCategoryCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductCategoryCount_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ProductCategory) graphql.Marshaler {
+			return ec.marshalNProductCategory2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐProductCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductCategoryCount_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductCategoryCount", field, false, false, "ProductCategory")
+}
+
+func (ec *executionContext) _ProductCategoryCount_count(ctx context.Context, field graphql.CollectedField, obj *model.ProductCategoryCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductCategoryCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductCategoryCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductCategoryCount", field, false, false, "Int")
 }
 
 func (ec *executionContext) _RetractDisclosurePayload_disclosure(ctx context.Context, field graphql.CollectedField, obj *model.RetractDisclosurePayload) (ret graphql.Marshaler) {
@@ -1515,6 +1932,45 @@ func (ec *executionContext) _AmendDisclosurePayload(ctx context.Context, sel ast
 	return out
 }
 
+var brandCountImplementors = []string{"BrandCount"}
+
+func (ec *executionContext) _BrandCount(ctx context.Context, sel ast.SelectionSet, obj *model.BrandCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, brandCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BrandCount")
+		case "brand":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BrandCount_brand(ctx, field, obj)
+				})
+		case "count":
+			out.Values[i] = ec._BrandCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var disclosureImplementors = []string{"Disclosure", "Node"}
 
 func (ec *executionContext) _Disclosure(ctx context.Context, sel ast.SelectionSet, obj *model.Disclosure) graphql.Marshaler {
@@ -1687,6 +2143,12 @@ func (ec *executionContext) _DisclosureConnection(ctx context.Context, sel ast.S
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._DisclosureConnection_totalCount(ctx, field, obj)
 				})
+		case "facets":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DisclosureConnection_facets(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -1742,6 +2204,98 @@ func (ec *executionContext) _DisclosureEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var disclosureFacetsImplementors = []string{"DisclosureFacets"}
+
+func (ec *executionContext) _DisclosureFacets(ctx context.Context, sel ast.SelectionSet, obj *model.DisclosureFacets) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, disclosureFacetsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DisclosureFacets")
+		case "label":
+			out.Values[i] = ec._DisclosureFacets_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "platform":
+			out.Values[i] = ec._DisclosureFacets_platform(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "productCategory":
+			out.Values[i] = ec._DisclosureFacets_productCategory(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "year":
+			out.Values[i] = ec._DisclosureFacets_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "brand":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DisclosureFacets_brand(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var disclosureLabelCountImplementors = []string{"DisclosureLabelCount"}
+
+func (ec *executionContext) _DisclosureLabelCount(ctx context.Context, sel ast.SelectionSet, obj *model.DisclosureLabelCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, disclosureLabelCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DisclosureLabelCount")
+		case "value":
+			out.Values[i] = ec._DisclosureLabelCount_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._DisclosureLabelCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var fileDisclosurePayloadImplementors = []string{"FileDisclosurePayload"}
 
 func (ec *executionContext) _FileDisclosurePayload(ctx context.Context, sel ast.SelectionSet, obj *model.FileDisclosurePayload) graphql.Marshaler {
@@ -1760,6 +2314,82 @@ func (ec *executionContext) _FileDisclosurePayload(ctx context.Context, sel ast.
 			}
 		case "userErrors":
 			out.Values[i] = ec._FileDisclosurePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var platformCountImplementors = []string{"PlatformCount"}
+
+func (ec *executionContext) _PlatformCount(ctx context.Context, sel ast.SelectionSet, obj *model.PlatformCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, platformCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlatformCount")
+		case "value":
+			out.Values[i] = ec._PlatformCount_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._PlatformCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var productCategoryCountImplementors = []string{"ProductCategoryCount"}
+
+func (ec *executionContext) _ProductCategoryCount(ctx context.Context, sel ast.SelectionSet, obj *model.ProductCategoryCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, productCategoryCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProductCategoryCount")
+		case "value":
+			out.Values[i] = ec._ProductCategoryCount_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._ProductCategoryCount_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -1835,6 +2465,30 @@ func (ec *executionContext) marshalNAmendDisclosurePayload2ᚖgithubᚗcomᚋkol
 	return ec._AmendDisclosurePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNBrandCount2ᚕᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐBrandCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.BrandCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBrandCount2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐBrandCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBrandCount2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐBrandCount(ctx context.Context, sel ast.SelectionSet, v *model.BrandCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BrandCount!")
+		return graphql.Null
+	}
+	return ec._BrandCount(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNDisclosure2ᚕᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐDisclosureᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Disclosure) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -1891,6 +2545,38 @@ func (ec *executionContext) marshalNDisclosureEdge2ᚖgithubᚗcomᚋkolregistry
 	return ec._DisclosureEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNDisclosureFacets2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐDisclosureFacets(ctx context.Context, sel ast.SelectionSet, v *model.DisclosureFacets) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DisclosureFacets!")
+		return graphql.Null
+	}
+	return ec._DisclosureFacets(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDisclosureLabelCount2ᚕᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐDisclosureLabelCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DisclosureLabelCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDisclosureLabelCount2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐDisclosureLabelCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDisclosureLabelCount2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐDisclosureLabelCount(ctx context.Context, sel ast.SelectionSet, v *model.DisclosureLabelCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DisclosureLabelCount!")
+		return graphql.Null
+	}
+	return ec._DisclosureLabelCount(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNDisclosureOrderField2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐDisclosureOrderField(ctx context.Context, v any) (model.DisclosureOrderField, error) {
 	var res model.DisclosureOrderField
 	err := res.UnmarshalGQL(v)
@@ -1912,6 +2598,54 @@ func (ec *executionContext) marshalNFileDisclosurePayload2ᚖgithubᚗcomᚋkolr
 		return graphql.Null
 	}
 	return ec._FileDisclosurePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPlatformCount2ᚕᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐPlatformCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PlatformCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlatformCount2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐPlatformCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPlatformCount2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐPlatformCount(ctx context.Context, sel ast.SelectionSet, v *model.PlatformCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PlatformCount!")
+		return graphql.Null
+	}
+	return ec._PlatformCount(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProductCategoryCount2ᚕᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐProductCategoryCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ProductCategoryCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProductCategoryCount2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐProductCategoryCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProductCategoryCount2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐProductCategoryCount(ctx context.Context, sel ast.SelectionSet, v *model.ProductCategoryCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProductCategoryCount!")
+		return graphql.Null
+	}
+	return ec._ProductCategoryCount(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRetractDisclosureInput2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐRetractDisclosureInput(ctx context.Context, v any) (model.RetractDisclosureInput, error) {

@@ -26,9 +26,12 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Affiliation() AffiliationResolver
 	Agency() AgencyResolver
+	AgencyCount() AgencyCountResolver
 	AuditEvent() AuditEventResolver
 	Brand() BrandResolver
+	BrandCount() BrandCountResolver
 	Disclosure() DisclosureResolver
+	DisclosureFacets() DisclosureFacetsResolver
 	Influencer() InfluencerResolver
 	Mcn() McnResolver
 	Mutation() MutationResolver
@@ -92,6 +95,11 @@ type ComplexityRoot struct {
 		TotalCount func(childComplexity int) int
 	}
 
+	AgencyCount struct {
+		Agency func(childComplexity int) int
+		Count  func(childComplexity int) int
+	}
+
 	AgencyEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
@@ -151,6 +159,11 @@ type ComplexityRoot struct {
 		TotalCount func(childComplexity int) int
 	}
 
+	BrandCount struct {
+		Brand func(childComplexity int) int
+		Count func(childComplexity int) int
+	}
+
 	BrandEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
@@ -194,6 +207,7 @@ type ComplexityRoot struct {
 
 	DisclosureConnection struct {
 		Edges      func(childComplexity int) int
+		Facets     func(childComplexity int) int
 		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
@@ -202,6 +216,19 @@ type ComplexityRoot struct {
 	DisclosureEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	DisclosureFacets struct {
+		Brand           func(childComplexity int, first *int) int
+		Label           func(childComplexity int) int
+		Platform        func(childComplexity int) int
+		ProductCategory func(childComplexity int) int
+		Year            func(childComplexity int) int
+	}
+
+	DisclosureLabelCount struct {
+		Count func(childComplexity int) int
+		Value func(childComplexity int) int
 	}
 
 	EndAffiliationPayload struct {
@@ -315,6 +342,16 @@ type ComplexityRoot struct {
 		URL                  func(childComplexity int) int
 	}
 
+	PlatformCount struct {
+		Count func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
+	ProductCategoryCount struct {
+		Count func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
 	Query struct {
 		Agencies      func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Agency        func(childComplexity int, id string) int
@@ -401,6 +438,7 @@ type ComplexityRoot struct {
 
 	SanctionConnection struct {
 		Edges      func(childComplexity int) int
+		Facets     func(childComplexity int) int
 		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
@@ -411,6 +449,13 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	SanctionFacets struct {
+		Agency   func(childComplexity int) int
+		Category func(childComplexity int) int
+		Status   func(childComplexity int) int
+		Year     func(childComplexity int) int
+	}
+
 	SanctionStatusChange struct {
 		Agency      func(childComplexity int) int
 		DocumentURL func(childComplexity int) int
@@ -418,6 +463,11 @@ type ComplexityRoot struct {
 		Reason      func(childComplexity int) int
 		RecordedAt  func(childComplexity int) int
 		Status      func(childComplexity int) int
+	}
+
+	SanctionStatusCount struct {
+		Count func(childComplexity int) int
+		Value func(childComplexity int) int
 	}
 
 	SearchConnection struct {
@@ -481,6 +531,16 @@ type ComplexityRoot struct {
 		Category    func(childComplexity int) int
 		Description func(childComplexity int) int
 		LegalBasis  func(childComplexity int) int
+	}
+
+	ViolationCategoryCount struct {
+		Count func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
+	YearCount struct {
+		Count func(childComplexity int) int
+		Year  func(childComplexity int) int
 	}
 }
 
@@ -699,6 +759,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AgencyConnection.TotalCount(childComplexity), true
+
+	case "AgencyCount.agency":
+		if e.ComplexityRoot.AgencyCount.Agency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgencyCount.Agency(childComplexity), true
+	case "AgencyCount.count":
+		if e.ComplexityRoot.AgencyCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgencyCount.Count(childComplexity), true
 
 	case "AgencyEdge.cursor":
 		if e.ComplexityRoot.AgencyEdge.Cursor == nil {
@@ -933,6 +1006,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BrandConnection.TotalCount(childComplexity), true
 
+	case "BrandCount.brand":
+		if e.ComplexityRoot.BrandCount.Brand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BrandCount.Brand(childComplexity), true
+	case "BrandCount.count":
+		if e.ComplexityRoot.BrandCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BrandCount.Count(childComplexity), true
+
 	case "BrandEdge.cursor":
 		if e.ComplexityRoot.BrandEdge.Cursor == nil {
 			break
@@ -1122,6 +1208,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DisclosureConnection.Edges(childComplexity), true
+	case "DisclosureConnection.facets":
+		if e.ComplexityRoot.DisclosureConnection.Facets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisclosureConnection.Facets(childComplexity), true
 	case "DisclosureConnection.nodes":
 		if e.ComplexityRoot.DisclosureConnection.Nodes == nil {
 			break
@@ -1153,6 +1245,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DisclosureEdge.Node(childComplexity), true
+
+	case "DisclosureFacets.brand":
+		if e.ComplexityRoot.DisclosureFacets.Brand == nil {
+			break
+		}
+
+		args, err := ec.field_DisclosureFacets_brand_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.DisclosureFacets.Brand(childComplexity, args["first"].(*int)), true
+	case "DisclosureFacets.label":
+		if e.ComplexityRoot.DisclosureFacets.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisclosureFacets.Label(childComplexity), true
+	case "DisclosureFacets.platform":
+		if e.ComplexityRoot.DisclosureFacets.Platform == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisclosureFacets.Platform(childComplexity), true
+	case "DisclosureFacets.productCategory":
+		if e.ComplexityRoot.DisclosureFacets.ProductCategory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisclosureFacets.ProductCategory(childComplexity), true
+	case "DisclosureFacets.year":
+		if e.ComplexityRoot.DisclosureFacets.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisclosureFacets.Year(childComplexity), true
+
+	case "DisclosureLabelCount.count":
+		if e.ComplexityRoot.DisclosureLabelCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisclosureLabelCount.Count(childComplexity), true
+	case "DisclosureLabelCount.value":
+		if e.ComplexityRoot.DisclosureLabelCount.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisclosureLabelCount.Value(childComplexity), true
 
 	case "EndAffiliationPayload.affiliation":
 		if e.ComplexityRoot.EndAffiliationPayload.Affiliation == nil {
@@ -1716,6 +1857,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PlatformAccount.URL(childComplexity), true
 
+	case "PlatformCount.count":
+		if e.ComplexityRoot.PlatformCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlatformCount.Count(childComplexity), true
+	case "PlatformCount.value":
+		if e.ComplexityRoot.PlatformCount.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlatformCount.Value(childComplexity), true
+
+	case "ProductCategoryCount.count":
+		if e.ComplexityRoot.ProductCategoryCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductCategoryCount.Count(childComplexity), true
+	case "ProductCategoryCount.value":
+		if e.ComplexityRoot.ProductCategoryCount.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductCategoryCount.Value(childComplexity), true
+
 	case "Query.agencies":
 		if e.ComplexityRoot.Query.Agencies == nil {
 			break
@@ -2137,6 +2304,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SanctionConnection.Edges(childComplexity), true
+	case "SanctionConnection.facets":
+		if e.ComplexityRoot.SanctionConnection.Facets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanctionConnection.Facets(childComplexity), true
 	case "SanctionConnection.nodes":
 		if e.ComplexityRoot.SanctionConnection.Nodes == nil {
 			break
@@ -2168,6 +2341,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SanctionEdge.Node(childComplexity), true
+
+	case "SanctionFacets.agency":
+		if e.ComplexityRoot.SanctionFacets.Agency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanctionFacets.Agency(childComplexity), true
+	case "SanctionFacets.category":
+		if e.ComplexityRoot.SanctionFacets.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanctionFacets.Category(childComplexity), true
+	case "SanctionFacets.status":
+		if e.ComplexityRoot.SanctionFacets.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanctionFacets.Status(childComplexity), true
+	case "SanctionFacets.year":
+		if e.ComplexityRoot.SanctionFacets.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanctionFacets.Year(childComplexity), true
 
 	case "SanctionStatusChange.agency":
 		if e.ComplexityRoot.SanctionStatusChange.Agency == nil {
@@ -2205,6 +2403,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SanctionStatusChange.Status(childComplexity), true
+
+	case "SanctionStatusCount.count":
+		if e.ComplexityRoot.SanctionStatusCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanctionStatusCount.Count(childComplexity), true
+	case "SanctionStatusCount.value":
+		if e.ComplexityRoot.SanctionStatusCount.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanctionStatusCount.Value(childComplexity), true
 
 	case "SearchConnection.edges":
 		if e.ComplexityRoot.SearchConnection.Edges == nil {
@@ -2448,6 +2659,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Violation.LegalBasis(childComplexity), true
 
+	case "ViolationCategoryCount.count":
+		if e.ComplexityRoot.ViolationCategoryCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViolationCategoryCount.Count(childComplexity), true
+	case "ViolationCategoryCount.value":
+		if e.ComplexityRoot.ViolationCategoryCount.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViolationCategoryCount.Value(childComplexity), true
+
+	case "YearCount.count":
+		if e.ComplexityRoot.YearCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearCount.Count(childComplexity), true
+	case "YearCount.year":
+		if e.ComplexityRoot.YearCount.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.YearCount.Year(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -2682,6 +2919,16 @@ func (ec *executionContext) childFields_AgencyConnection(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type AgencyConnection", field.Name)
 }
 
+func (ec *executionContext) childFields_AgencyCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "agency":
+		return ec.fieldContext_AgencyCount_agency(ctx, field)
+	case "count":
+		return ec.fieldContext_AgencyCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AgencyCount", field.Name)
+}
+
 func (ec *executionContext) childFields_AgencyEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "cursor":
@@ -2800,6 +3047,16 @@ func (ec *executionContext) childFields_BrandConnection(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type BrandConnection", field.Name)
 }
 
+func (ec *executionContext) childFields_BrandCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "brand":
+		return ec.fieldContext_BrandCount_brand(ctx, field)
+	case "count":
+		return ec.fieldContext_BrandCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BrandCount", field.Name)
+}
+
 func (ec *executionContext) childFields_BrandEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "cursor":
@@ -2892,6 +3149,8 @@ func (ec *executionContext) childFields_DisclosureConnection(ctx context.Context
 		return ec.fieldContext_DisclosureConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_DisclosureConnection_totalCount(ctx, field)
+	case "facets":
+		return ec.fieldContext_DisclosureConnection_facets(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DisclosureConnection", field.Name)
 }
@@ -2904,6 +3163,32 @@ func (ec *executionContext) childFields_DisclosureEdge(ctx context.Context, fiel
 		return ec.fieldContext_DisclosureEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DisclosureEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_DisclosureFacets(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "label":
+		return ec.fieldContext_DisclosureFacets_label(ctx, field)
+	case "platform":
+		return ec.fieldContext_DisclosureFacets_platform(ctx, field)
+	case "productCategory":
+		return ec.fieldContext_DisclosureFacets_productCategory(ctx, field)
+	case "year":
+		return ec.fieldContext_DisclosureFacets_year(ctx, field)
+	case "brand":
+		return ec.fieldContext_DisclosureFacets_brand(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DisclosureFacets", field.Name)
+}
+
+func (ec *executionContext) childFields_DisclosureLabelCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_DisclosureLabelCount_value(ctx, field)
+	case "count":
+		return ec.fieldContext_DisclosureLabelCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DisclosureLabelCount", field.Name)
 }
 
 func (ec *executionContext) childFields_EndAffiliationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3096,6 +3381,26 @@ func (ec *executionContext) childFields_PlatformAccount(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type PlatformAccount", field.Name)
 }
 
+func (ec *executionContext) childFields_PlatformCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_PlatformCount_value(ctx, field)
+	case "count":
+		return ec.fieldContext_PlatformCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlatformCount", field.Name)
+}
+
+func (ec *executionContext) childFields_ProductCategoryCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_ProductCategoryCount_value(ctx, field)
+	case "count":
+		return ec.fieldContext_ProductCategoryCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProductCategoryCount", field.Name)
+}
+
 func (ec *executionContext) childFields_RecordAffiliationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "affiliation":
@@ -3234,6 +3539,8 @@ func (ec *executionContext) childFields_SanctionConnection(ctx context.Context, 
 		return ec.fieldContext_SanctionConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_SanctionConnection_totalCount(ctx, field)
+	case "facets":
+		return ec.fieldContext_SanctionConnection_facets(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SanctionConnection", field.Name)
 }
@@ -3246,6 +3553,20 @@ func (ec *executionContext) childFields_SanctionEdge(ctx context.Context, field 
 		return ec.fieldContext_SanctionEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SanctionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SanctionFacets(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "category":
+		return ec.fieldContext_SanctionFacets_category(ctx, field)
+	case "status":
+		return ec.fieldContext_SanctionFacets_status(ctx, field)
+	case "agency":
+		return ec.fieldContext_SanctionFacets_agency(ctx, field)
+	case "year":
+		return ec.fieldContext_SanctionFacets_year(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SanctionFacets", field.Name)
 }
 
 func (ec *executionContext) childFields_SanctionStatusChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3264,6 +3585,16 @@ func (ec *executionContext) childFields_SanctionStatusChange(ctx context.Context
 		return ec.fieldContext_SanctionStatusChange_recordedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SanctionStatusChange", field.Name)
+}
+
+func (ec *executionContext) childFields_SanctionStatusCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_SanctionStatusCount_value(ctx, field)
+	case "count":
+		return ec.fieldContext_SanctionStatusCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SanctionStatusCount", field.Name)
 }
 
 func (ec *executionContext) childFields_SearchConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3390,6 +3721,26 @@ func (ec *executionContext) childFields_Violation(ctx context.Context, field gra
 		return ec.fieldContext_Violation_description(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Violation", field.Name)
+}
+
+func (ec *executionContext) childFields_ViolationCategoryCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_ViolationCategoryCount_value(ctx, field)
+	case "count":
+		return ec.fieldContext_ViolationCategoryCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ViolationCategoryCount", field.Name)
+}
+
+func (ec *executionContext) childFields_YearCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "year":
+		return ec.fieldContext_YearCount_year(ctx, field)
+	case "count":
+		return ec.fieldContext_YearCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type YearCount", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -17,6 +17,9 @@ import (
 
 // region    ************************** generated!.gotpl **************************
 
+type AgencyCountResolver interface {
+	Agency(ctx context.Context, obj *model.AgencyCount) (*model.Agency, error)
+}
 type SanctionResolver interface {
 	Subject(ctx context.Context, obj *model.Sanction) (model.SanctionSubject, error)
 	Agency(ctx context.Context, obj *model.Sanction) (*model.Agency, error)
@@ -62,6 +65,61 @@ func (ec *executionContext) field_Sanction_history_args(ctx context.Context, raw
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AgencyCount_agency(ctx context.Context, field graphql.CollectedField, obj *model.AgencyCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgencyCount_agency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AgencyCount().Agency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Agency) graphql.Marshaler {
+			return ec.marshalNAgency2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐAgency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgencyCount_agency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgencyCount",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Agency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AgencyCount_count(ctx context.Context, field graphql.CollectedField, obj *model.AgencyCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgencyCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgencyCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgencyCount", field, false, false, "Int")
+}
 
 func (ec *executionContext) _AmendSanctionPayload_sanction(ctx context.Context, field graphql.CollectedField, obj *model.AmendSanctionPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -914,6 +972,38 @@ func (ec *executionContext) fieldContext_SanctionConnection_totalCount(_ context
 	return graphql.NewScalarFieldContext("SanctionConnection", field, true, false, "Int")
 }
 
+func (ec *executionContext) _SanctionConnection_facets(ctx context.Context, field graphql.CollectedField, obj *model.SanctionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SanctionConnection_facets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Facets(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SanctionFacets) graphql.Marshaler {
+			return ec.marshalNSanctionFacets2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionFacets(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SanctionConnection_facets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SanctionConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SanctionFacets(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SanctionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SanctionEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -964,6 +1054,134 @@ func (ec *executionContext) fieldContext_SanctionEdge_node(_ context.Context, fi
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Sanction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SanctionFacets_category(ctx context.Context, field graphql.CollectedField, obj *model.SanctionFacets) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SanctionFacets_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ViolationCategoryCount) graphql.Marshaler {
+			return ec.marshalNViolationCategoryCount2ᚕᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐViolationCategoryCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SanctionFacets_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SanctionFacets",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ViolationCategoryCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SanctionFacets_status(ctx context.Context, field graphql.CollectedField, obj *model.SanctionFacets) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SanctionFacets_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SanctionStatusCount) graphql.Marshaler {
+			return ec.marshalNSanctionStatusCount2ᚕᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionStatusCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SanctionFacets_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SanctionFacets",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SanctionStatusCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SanctionFacets_agency(ctx context.Context, field graphql.CollectedField, obj *model.SanctionFacets) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SanctionFacets_agency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Agency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AgencyCount) graphql.Marshaler {
+			return ec.marshalNAgencyCount2ᚕᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐAgencyCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SanctionFacets_agency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SanctionFacets",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgencyCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SanctionFacets_year(ctx context.Context, field graphql.CollectedField, obj *model.SanctionFacets) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SanctionFacets_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.YearCount) graphql.Marshaler {
+			return ec.marshalNYearCount2ᚕᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐYearCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SanctionFacets_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SanctionFacets",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_YearCount(ctx, field)
 		},
 	}
 	return fc, nil
@@ -1116,6 +1334,52 @@ func (ec *executionContext) fieldContext_SanctionStatusChange_recordedAt(_ conte
 	return graphql.NewScalarFieldContext("SanctionStatusChange", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _SanctionStatusCount_value(ctx context.Context, field graphql.CollectedField, obj *model.SanctionStatusCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SanctionStatusCount_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SanctionStatus) graphql.Marshaler {
+			return ec.marshalNSanctionStatus2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SanctionStatusCount_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SanctionStatusCount", field, false, false, "SanctionStatus")
+}
+
+func (ec *executionContext) _SanctionStatusCount_count(ctx context.Context, field graphql.CollectedField, obj *model.SanctionStatusCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SanctionStatusCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SanctionStatusCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SanctionStatusCount", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Violation_category(ctx context.Context, field graphql.CollectedField, obj *model.Violation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1192,6 +1456,98 @@ func (ec *executionContext) _Violation_description(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_Violation_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Violation", field, false, false, "String")
+}
+
+func (ec *executionContext) _ViolationCategoryCount_value(ctx context.Context, field graphql.CollectedField, obj *model.ViolationCategoryCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ViolationCategoryCount_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ViolationCategory) graphql.Marshaler {
+			return ec.marshalNViolationCategory2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐViolationCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ViolationCategoryCount_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ViolationCategoryCount", field, false, false, "ViolationCategory")
+}
+
+func (ec *executionContext) _ViolationCategoryCount_count(ctx context.Context, field graphql.CollectedField, obj *model.ViolationCategoryCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ViolationCategoryCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ViolationCategoryCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ViolationCategoryCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _YearCount_year(ctx context.Context, field graphql.CollectedField, obj *model.YearCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YearCount_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YearCount_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YearCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _YearCount_count(ctx context.Context, field graphql.CollectedField, obj *model.YearCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_YearCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_YearCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("YearCount", field, false, false, "Int")
 }
 
 // endregion **************************** field.gotpl *****************************
@@ -1884,6 +2240,45 @@ func (ec *executionContext) _SanctionSubject(ctx context.Context, sel ast.Select
 
 // region    **************************** object.gotpl ****************************
 
+var agencyCountImplementors = []string{"AgencyCount"}
+
+func (ec *executionContext) _AgencyCount(ctx context.Context, sel ast.SelectionSet, obj *model.AgencyCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, agencyCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AgencyCount")
+		case "agency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AgencyCount_agency(ctx, field, obj)
+				})
+		case "count":
+			out.Values[i] = ec._AgencyCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var amendSanctionPayloadImplementors = []string{"AmendSanctionPayload"}
 
 func (ec *executionContext) _AmendSanctionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AmendSanctionPayload) graphql.Marshaler {
@@ -2197,6 +2592,12 @@ func (ec *executionContext) _SanctionConnection(ctx context.Context, sel ast.Sel
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._SanctionConnection_totalCount(ctx, field, obj)
 				})
+		case "facets":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SanctionConnection_facets(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -2232,6 +2633,54 @@ func (ec *executionContext) _SanctionEdge(ctx context.Context, sel ast.Selection
 			}
 		case "node":
 			out.Values[i] = ec._SanctionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var sanctionFacetsImplementors = []string{"SanctionFacets"}
+
+func (ec *executionContext) _SanctionFacets(ctx context.Context, sel ast.SelectionSet, obj *model.SanctionFacets) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sanctionFacetsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SanctionFacets")
+		case "category":
+			out.Values[i] = ec._SanctionFacets_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._SanctionFacets_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "agency":
+			out.Values[i] = ec._SanctionFacets_agency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._SanctionFacets_year(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -2311,6 +2760,44 @@ func (ec *executionContext) _SanctionStatusChange(ctx context.Context, sel ast.S
 	return out
 }
 
+var sanctionStatusCountImplementors = []string{"SanctionStatusCount"}
+
+func (ec *executionContext) _SanctionStatusCount(ctx context.Context, sel ast.SelectionSet, obj *model.SanctionStatusCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sanctionStatusCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SanctionStatusCount")
+		case "value":
+			out.Values[i] = ec._SanctionStatusCount_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._SanctionStatusCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var violationImplementors = []string{"Violation"}
 
 func (ec *executionContext) _Violation(ctx context.Context, sel ast.SelectionSet, obj *model.Violation) graphql.Marshaler {
@@ -2354,9 +2841,109 @@ func (ec *executionContext) _Violation(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var violationCategoryCountImplementors = []string{"ViolationCategoryCount"}
+
+func (ec *executionContext) _ViolationCategoryCount(ctx context.Context, sel ast.SelectionSet, obj *model.ViolationCategoryCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, violationCategoryCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ViolationCategoryCount")
+		case "value":
+			out.Values[i] = ec._ViolationCategoryCount_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._ViolationCategoryCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var yearCountImplementors = []string{"YearCount"}
+
+func (ec *executionContext) _YearCount(ctx context.Context, sel ast.SelectionSet, obj *model.YearCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, yearCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("YearCount")
+		case "year":
+			out.Values[i] = ec._YearCount_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._YearCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
+
+func (ec *executionContext) marshalNAgencyCount2ᚕᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐAgencyCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AgencyCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAgencyCount2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐAgencyCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAgencyCount2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐAgencyCount(ctx context.Context, sel ast.SelectionSet, v *model.AgencyCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AgencyCount!")
+		return graphql.Null
+	}
+	return ec._AgencyCount(ctx, sel, v)
+}
 
 func (ec *executionContext) unmarshalNAmendSanctionInput2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐAmendSanctionInput(ctx context.Context, v any) (model.AmendSanctionInput, error) {
 	res, err := ec.unmarshalInputAmendSanctionInput(ctx, v)
@@ -2466,6 +3053,14 @@ func (ec *executionContext) marshalNSanctionEdge2ᚖgithubᚗcomᚋkolregistry�
 	return ec._SanctionEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNSanctionFacets2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionFacets(ctx context.Context, sel ast.SelectionSet, v *model.SanctionFacets) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SanctionFacets!")
+		return graphql.Null
+	}
+	return ec._SanctionFacets(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNSanctionOrderField2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionOrderField(ctx context.Context, v any) (model.SanctionOrderField, error) {
 	var res model.SanctionOrderField
 	err := res.UnmarshalGQL(v)
@@ -2500,6 +3095,30 @@ func (ec *executionContext) marshalNSanctionStatusChange2ᚖgithubᚗcomᚋkolre
 	return ec._SanctionStatusChange(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNSanctionStatusCount2ᚕᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionStatusCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SanctionStatusCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSanctionStatusCount2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionStatusCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSanctionStatusCount2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionStatusCount(ctx context.Context, sel ast.SelectionSet, v *model.SanctionStatusCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SanctionStatusCount!")
+		return graphql.Null
+	}
+	return ec._SanctionStatusCount(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNSanctionSubject2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionSubject(ctx context.Context, sel ast.SelectionSet, v model.SanctionSubject) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SanctionSubject!")
@@ -2532,6 +3151,30 @@ func (ec *executionContext) marshalNViolation2ᚖgithubᚗcomᚋkolregistryᚋko
 	return ec._Violation(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNViolationCategoryCount2ᚕᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐViolationCategoryCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ViolationCategoryCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNViolationCategoryCount2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐViolationCategoryCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNViolationCategoryCount2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐViolationCategoryCount(ctx context.Context, sel ast.SelectionSet, v *model.ViolationCategoryCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ViolationCategoryCount!")
+		return graphql.Null
+	}
+	return ec._ViolationCategoryCount(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNViolationInput2ᚕᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐViolationInputᚄ(ctx context.Context, v any) ([]*model.ViolationInput, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
@@ -2549,6 +3192,30 @@ func (ec *executionContext) unmarshalNViolationInput2ᚕᚖgithubᚗcomᚋkolreg
 func (ec *executionContext) unmarshalNViolationInput2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐViolationInput(ctx context.Context, v any) (*model.ViolationInput, error) {
 	res, err := ec.unmarshalInputViolationInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNYearCount2ᚕᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐYearCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.YearCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNYearCount2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐYearCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNYearCount2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐYearCount(ctx context.Context, sel ast.SelectionSet, v *model.YearCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "YearCount!")
+		return graphql.Null
+	}
+	return ec._YearCount(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOSanction2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanction(ctx context.Context, sel ast.SelectionSet, v *model.Sanction) graphql.Marshaler {

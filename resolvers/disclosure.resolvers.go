@@ -13,6 +13,11 @@ import (
 	"github.com/kolregistry/kolregistry/graph/model"
 )
 
+// Brand is the resolver for the brand field.
+func (r *brandCountResolver) Brand(ctx context.Context, obj *model.BrandCount) (*model.Brand, error) {
+	return loadOne(ctx, loadersFrom(ctx).brand, obj.BrandDBID, toBrand)
+}
+
 // Influencer is the resolver for the influencer field.
 func (r *disclosureResolver) Influencer(ctx context.Context, obj *model.Disclosure) (*model.Influencer, error) {
 	return loadOne(ctx, loadersFrom(ctx).influencer, obj.InfluencerID, toInfluencer)
@@ -46,6 +51,15 @@ func (r *disclosureResolver) RelatedSanctions(ctx context.Context, obj *model.Di
 // History is the resolver for the history field.
 func (r *disclosureResolver) History(ctx context.Context, obj *model.Disclosure, first *int, after *string) (*model.AuditEventConnection, error) {
 	return historyOf(ctx, typeDisclosure, obj.DBID, first, after)
+}
+
+// Brand is the resolver for the brand field.
+func (r *disclosureFacetsResolver) Brand(ctx context.Context, obj *model.DisclosureFacets, first *int) ([]*model.BrandCount, error) {
+	n, err := brandFacetSize(first)
+	if err != nil {
+		return nil, err
+	}
+	return obj.BrandCounts(ctx, n)
 }
 
 // FileDisclosure is the resolver for the fileDisclosure field.
@@ -161,10 +175,24 @@ func (r *queryResolver) Disclosures(ctx context.Context, filter *model.Disclosur
 	if err != nil {
 		return nil, err
 	}
-	return disclosureConnection(pg, func(ctx context.Context) (int, error) { return r.store.CountDisclosures(ctx, f) }), nil
+	c := disclosureConnection(pg, func(ctx context.Context) (int, error) { return r.store.CountDisclosures(ctx, f) })
+	c.FacetsOf = disclosureFacets(r.store, f)
+	return c, nil
 }
+
+// BrandCount returns graph.BrandCountResolver implementation.
+func (r *Resolver) BrandCount() graph.BrandCountResolver { return &brandCountResolver{r} }
 
 // Disclosure returns graph.DisclosureResolver implementation.
 func (r *Resolver) Disclosure() graph.DisclosureResolver { return &disclosureResolver{r} }
 
-type disclosureResolver struct{ *Resolver }
+// DisclosureFacets returns graph.DisclosureFacetsResolver implementation.
+func (r *Resolver) DisclosureFacets() graph.DisclosureFacetsResolver {
+	return &disclosureFacetsResolver{r}
+}
+
+type (
+	brandCountResolver       struct{ *Resolver }
+	disclosureResolver       struct{ *Resolver }
+	disclosureFacetsResolver struct{ *Resolver }
+)

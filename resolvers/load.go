@@ -92,9 +92,11 @@ func disclosuresOf(ctx context.Context, parent db.DisclosureParent, id int64, fi
 	if err != nil {
 		return nil, err
 	}
-	return disclosureConnection(pg, func(ctx context.Context) (int, error) {
+	c := disclosureConnection(pg, func(ctx context.Context) (int, error) {
 		return l.disclosureCountsOf[parent].Load(ctx, pageKey{parent: id})
-	}), nil
+	})
+	c.FacetsOf = disclosureFacets(l.store, nestedDisclosureFilter(parent, id))
+	return c, nil
 }
 
 // sanctionsOf resolves a nested sanction connection through its batched loader.
@@ -108,7 +110,9 @@ func sanctionsOf(ctx context.Context, parent db.SanctionParent, id int64, first 
 	if err != nil {
 		return nil, err
 	}
-	return sanctionConnection(pg, func(ctx context.Context) (int, error) {
+	c := sanctionConnection(pg, func(ctx context.Context) (int, error) {
 		return l.sanctionCountsOf[parent].Load(ctx, pageKey{parent: id})
-	}), nil
+	})
+	c.FacetsOf = sanctionFacets(l.store, nestedSanctionFilter(parent, id))
+	return c, nil
 }

@@ -20,6 +20,8 @@ const DefaultLoaderWait = 3 * time.Millisecond
 // influencers with their accounts, MCNs, sanctions and disclosures costs a constant number of
 // statements, not one per row.
 type Loaders struct {
+	store *db.DB // for facets of nested connections (one statement per parent)
+
 	influencer  *dataloadgen.Loader[int64, *db.Influencer]
 	account     *dataloadgen.Loader[int64, *db.PlatformAccount]
 	mcn         *dataloadgen.Loader[int64, *db.Mcn]
@@ -73,6 +75,7 @@ func MiddlewareWait(store *db.DB, wait time.Duration, next http.Handler) http.Ha
 func newLoaders(s *db.DB, wait time.Duration) *Loaders {
 	opt := dataloadgen.WithWait(wait)
 	l := &Loaders{
+		store:       s,
 		influencer:  byID(opt, s.InfluencersByIDs),
 		account:     byID(opt, s.AccountsByIDs),
 		mcn:         byID(opt, s.McnsByIDs),

@@ -14,6 +14,11 @@ import (
 	"github.com/kolregistry/kolregistry/graph/model"
 )
 
+// Agency is the resolver for the agency field.
+func (r *agencyCountResolver) Agency(ctx context.Context, obj *model.AgencyCount) (*model.Agency, error) {
+	return loadOne(ctx, loadersFrom(ctx).agency, obj.AgencyDBID, toAgency)
+}
+
 // RecordSanction is the resolver for the recordSanction field.
 func (r *mutationResolver) RecordSanction(ctx context.Context, input model.RecordSanctionInput) (*model.RecordSanctionPayload, error) {
 	agency, err := actor(ctx)
@@ -117,7 +122,9 @@ func (r *queryResolver) Sanctions(ctx context.Context, filter *model.SanctionFil
 	if err != nil {
 		return nil, err
 	}
-	return sanctionConnection(pg, func(ctx context.Context) (int, error) { return r.store.CountSanctions(ctx, f) }), nil
+	c := sanctionConnection(pg, func(ctx context.Context) (int, error) { return r.store.CountSanctions(ctx, f) })
+	c.FacetsOf = sanctionFacets(r.store, f)
+	return c, nil
 }
 
 // Subject is the resolver for the subject field.
@@ -178,6 +185,9 @@ func (r *sanctionStatusChangeResolver) Agency(ctx context.Context, obj *model.Sa
 	return loadOne(ctx, loadersFrom(ctx).agency, obj.AgencyID, toAgency)
 }
 
+// AgencyCount returns graph.AgencyCountResolver implementation.
+func (r *Resolver) AgencyCount() graph.AgencyCountResolver { return &agencyCountResolver{r} }
+
 // Sanction returns graph.SanctionResolver implementation.
 func (r *Resolver) Sanction() graph.SanctionResolver { return &sanctionResolver{r} }
 
@@ -187,6 +197,7 @@ func (r *Resolver) SanctionStatusChange() graph.SanctionStatusChangeResolver {
 }
 
 type (
+	agencyCountResolver          struct{ *Resolver }
 	sanctionResolver             struct{ *Resolver }
 	sanctionStatusChangeResolver struct{ *Resolver }
 )

@@ -60,8 +60,18 @@ func complexityRoot() graph.ComplexityRoot {
 	c.Brand.History = forwardPageFunc
 	c.Disclosure.History = forwardPageFunc
 	c.Sanction.History = forwardPageFunc
+
+	// Facets are one grouped statement over the whole filtered set, priced like a page of
+	// facetsCost rows on top of their selection. Like every field of a connection they are
+	// multiplied by its page size: a client after counts only asks for first: 1.
+	c.SanctionConnection.Facets = func(child int) int { return facetsCost + child }
+	c.DisclosureConnection.Facets = func(child int) int { return facetsCost + child }
+	c.DisclosureFacets.Brand = func(child int, first *int) int { return facetsCost + page(child, first, nil) }
 	return c
 }
+
+// facetsCost is the price of computing one set of facets (a GROUP BY over the filtered rows).
+const facetsCost = 10
 
 // searchCost is the fixed price of a search or a vetting report (several statements or a
 // scored scan of every match, whatever the page size).

@@ -2,7 +2,7 @@
 // health and readiness probes, Prometheus metrics, and the middleware every request passes
 // through (request id, access log, panic recovery, CORS, body limit, authentication, dataloaders).
 //
-// Routes (ARCHITECTURE.md §6): /graphql, /healthz, /readyz, /metrics.
+// Routes (ARCHITECTURE.md §6): /graphql, /healthz, /readyz, /metrics; /export/{list}.{csv,ndjson}.
 package server
 
 import (
@@ -123,6 +123,8 @@ func newHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.Handle("GET /readyz", readyz(store, logger))
 	mux.Handle("GET /metrics", m.handler())
+	// Bulk export (export.go): streamed, so outside the GraphQL request timeout.
+	mux.Handle("GET /export/{file}", m.instrument(authenticate(cfg.Authenticator, logger, exportHandler(es, store, logger))))
 
 	// Outermost first: every response carries a request id and is logged, even a panic's.
 	var h http.Handler = mux

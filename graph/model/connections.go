@@ -46,6 +46,8 @@ type DisclosureConnection struct {
 	Nodes    []*Disclosure
 	PageInfo *PageInfo
 	Count    Counter
+	// FacetsOf computes facets (facets.go) only when a client asks for them.
+	FacetsOf func(ctx context.Context) (*DisclosureFacets, error)
 }
 
 func (c *DisclosureConnection) TotalCount(ctx context.Context) (int, error) { return c.Count(ctx) }
@@ -55,6 +57,8 @@ type SanctionConnection struct {
 	Nodes    []*Sanction
 	PageInfo *PageInfo
 	Count    Counter
+	// FacetsOf computes facets (facets.go) only when a client asks for them.
+	FacetsOf func(ctx context.Context) (*SanctionFacets, error)
 }
 
 func (c *SanctionConnection) TotalCount(ctx context.Context) (int, error) { return c.Count(ctx) }

@@ -156,6 +156,11 @@ type DisclosureFilter struct {
 	PublishedTo   *time.Time `json:"publishedTo,omitempty"`
 }
 
+type DisclosureLabelCount struct {
+	Value DisclosureLabel `json:"value"`
+	Count int             `json:"count"`
+}
+
 type DisclosureOrder struct {
 	Field     DisclosureOrderField `json:"field"`
 	Direction OrderDirection       `json:"direction"`
@@ -258,6 +263,16 @@ type PageInfo struct {
 	HasPreviousPage bool    `json:"hasPreviousPage"`
 	StartCursor     *string `json:"startCursor,omitempty"`
 	EndCursor       *string `json:"endCursor,omitempty"`
+}
+
+type PlatformCount struct {
+	Value Platform `json:"value"`
+	Count int      `json:"count"`
+}
+
+type ProductCategoryCount struct {
+	Value ProductCategory `json:"value"`
+	Count int             `json:"count"`
 }
 
 type Query struct {
@@ -411,6 +426,11 @@ type SanctionOrder struct {
 	Direction OrderDirection     `json:"direction"`
 }
 
+type SanctionStatusCount struct {
+	Value SanctionStatus `json:"value"`
+	Count int            `json:"count"`
+}
+
 // Fields left out (or null) keep their value.
 type UpdateInfluencerInput struct {
 	InfluencerID    string            `json:"influencerId"`
@@ -484,10 +504,21 @@ type Viewer struct {
 	Scopes    []string `json:"scopes"`
 }
 
+type ViolationCategoryCount struct {
+	Value ViolationCategory `json:"value"`
+	Count int               `json:"count"`
+}
+
 type ViolationInput struct {
 	Category    ViolationCategory    `json:"category"`
 	LegalBasis  *LegalReferenceInput `json:"legalBasis"`
 	Description *string              `json:"description,omitempty"`
+}
+
+// A calendar year and how many records fall in it.
+type YearCount struct {
+	Year  int `json:"year"`
+	Count int `json:"count"`
 }
 
 type AffiliationKind string

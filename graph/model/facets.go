@@ -1,0 +1,43 @@
+package model
+
+import "context"
+
+// SanctionFacets are the counts of a filtered set of sanctions by dimension.
+type SanctionFacets struct {
+	Category []*ViolationCategoryCount
+	Status   []*SanctionStatusCount
+	Agency   []*AgencyCount
+	Year     []*YearCount
+}
+
+// DisclosureFacets are the counts of a filtered set of disclosures by dimension; the brand
+// counts (a join) are computed only when selected, by BrandCounts.
+type DisclosureFacets struct {
+	Label           []*DisclosureLabelCount
+	Platform        []*PlatformCount
+	ProductCategory []*ProductCategoryCount
+	Year            []*YearCount
+	BrandCounts     func(ctx context.Context, n int) ([]*BrandCount, error) `json:"-"`
+}
+
+// AgencyCount is a count by agency; the agency is loaded by its resolver.
+type AgencyCount struct {
+	AgencyDBID int64
+	Count      int
+}
+
+// BrandCount is a count by brand; the brand is loaded by its resolver.
+type BrandCount struct {
+	BrandDBID int64
+	Count     int
+}
+
+// Facets computes the connection's facets only when a client asks for them.
+func (c *SanctionConnection) Facets(ctx context.Context) (*SanctionFacets, error) {
+	return c.FacetsOf(ctx)
+}
+
+// Facets computes the connection's facets only when a client asks for them.
+func (c *DisclosureConnection) Facets(ctx context.Context) (*DisclosureFacets, error) {
+	return c.FacetsOf(ctx)
+}
