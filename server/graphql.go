@@ -13,9 +13,9 @@ import (
 // newGraphQL builds the gqlgen server explicitly (never the deprecated default server): one
 // GraphQL-over-HTTP transport, a parsed-document cache, a token limit before parsing, public
 // introspection, no field suggestions, a fixed complexity limit, and one error presenter.
-func newGraphQL(cfg Config, es graphql.ExecutableSchema, logger *slog.Logger, m *metrics) *handler.Server {
+func newGraphQL(cfg Config, es graphql.ExecutableSchema, logger *slog.Logger, m *metrics, c *caches) *handler.Server {
 	srv := handler.New(es)
-	srv.AddTransport(httpTransport{parserTokenLimit: cfg.ParserTokenLimit})
+	srv.AddTransport(httpTransport{parserTokenLimit: cfg.ParserTokenLimit, caches: c})
 
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](cfg.QueryCacheSize))
 	srv.SetParserTokenLimit(cfg.ParserTokenLimit)
@@ -24,6 +24,7 @@ func newGraphQL(cfg Config, es graphql.ExecutableSchema, logger *slog.Logger, m 
 	srv.Use(extension.Introspection{})
 	srv.SetDisableSuggestion(true)
 	srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
+	srv.Use(extension.AutomaticPersistedQuery{Cache: c.persisted}) // Redis-backed, shared by replicas
 
 	p := &presenter{logger: logger, counts: m.errors}
 	srv.SetErrorPresenter(p.present)

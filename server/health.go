@@ -16,15 +16,15 @@ func healthz(w http.ResponseWriter, r *http.Request) {
 // readiness is the /readyz body: the state of each backing service.
 type readiness struct {
 	Postgres string `json:"postgres"`
-	// Redis is "not configured" until the cache lands; losing Redis must never make the
-	// server unready (ARCHITECTURE.md §1), so it will be reported, not required.
+	// Redis is "ok", "degraded" (unreachable: serving uncached with local rate limits) or
+	// "not configured". Losing Redis never makes the server unready (ARCHITECTURE.md §1).
 	Redis string `json:"redis"`
 }
 
 // readyz answers 200 when Postgres answers a ping, 503 otherwise: a readiness probe.
-func readyz(store *db.DB, logger *slog.Logger) http.Handler {
+func readyz(store *db.DB, c *caches, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		state := readiness{Postgres: "ok", Redis: "not configured"}
+		state := readiness{Postgres: "ok", Redis: c.redisStatus()}
 		status := http.StatusOK
 		if err := store.Ping(r.Context()); err != nil {
 			logger.WarnContext(r.Context(), "readiness: postgres unreachable",

@@ -2,17 +2,19 @@
 // health and readiness probes, Prometheus metrics, and the middleware every request passes
 // through (request id, access log, panic recovery, CORS, body limit, authentication, dataloaders).
 //
-// Routes (ARCHITECTURE.md §6): /graphql, /healthz, /readyz, /metrics; /export/{list}.{csv,ndjson}.
+// Routes (ARCHITECTURE.md §6): /graphql, /healthz, /readyz, /metrics.
 package server
 
 import (
 	"crypto/ed25519"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 
+	"github.com/kolregistry/kolregistry/cache"
 	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/graph"
 	"github.com/kolregistry/kolregistry/resolvers"
@@ -43,6 +45,14 @@ type Config struct {
 	// SigningKey signs registryHead (REGISTRY_SIGNING_KEY); nil leaves its signature and
 	// publicKey null.
 	SigningKey ed25519.PrivateKey
+	// Redis holds the shared response cache, persisted queries and rate-limit counters
+	// (cache.Open(REDIS_URL)); nil keeps all three in this process, right for one replica only.
+	Redis *cache.Redis
+	// RateLimitAnon and RateLimitAgency are the query-cost budgets in points per minute, per
+	// client IP and per agency; zero takes ratelimit.DefaultAnonPerMinute / DefaultAgencyPerMinute.
+	RateLimitAnon, RateLimitAgency int
+	// TrustedProxies are the networks whose X-Forwarded-For names the client (TRUSTED_PROXIES).
+	TrustedProxies []netip.Prefix
 }
 
 // Defaults of Config.
@@ -111,9 +121,12 @@ func newHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 		logger = slog.New(slog.DiscardHandler)
 	}
 	m := newMetrics()
+	c := newCaches(cfg)
+	m.registry.MustRegister(c.collectors()...)
 
-	var api http.Handler = newGraphQL(cfg, es, logger, m)
+	var api http.Handler = newGraphQL(cfg, es, logger, m, c)
 	api = resolvers.MiddlewareWait(store, cfg.LoaderWait, api)
+	api = c.limiter.ByQueryCost(api) // after authentication: agencies spend their own budget
 	api = authenticate(cfg.Authenticator, logger, api)
 	api = withTimeout(cfg.RequestTimeout, api) // covers the agency lookup of authentication too
 	api = m.instrument(api)
@@ -121,10 +134,8 @@ func newHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", api)
 	mux.HandleFunc("GET /healthz", healthz)
-	mux.Handle("GET /readyz", readyz(store, logger))
+	mux.Handle("GET /readyz", readyz(store, c, logger))
 	mux.Handle("GET /metrics", m.handler())
-	// Bulk export (export.go): streamed, so outside the GraphQL request timeout.
-	mux.Handle("GET /export/{file}", m.instrument(authenticate(cfg.Authenticator, logger, exportHandler(es, store, logger))))
 
 	// Outermost first: every response carries a request id and is logged, even a panic's.
 	var h http.Handler = mux

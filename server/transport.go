@@ -29,6 +29,8 @@ import (
 // "data": null in request errors; this one does none of that.
 type httpTransport struct {
 	parserTokenLimit int
+	// caches: response cache, rate limit and query cost (cache.go); nil runs every operation plainly.
+	caches *caches
 }
 
 var _ graphql.Transport = httpTransport{}
@@ -83,13 +85,7 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		info.operation = string(opCtx.Operation.Operation)
 	}
 
-	responses, ctx := exec.DispatchOperation(ctx, opCtx)
-	resp := responses(ctx)
-	if resp == nil { // the request's context ended before execution started
-		writeError(w, r, http.StatusServiceUnavailable, errcode.Internal, "request timed out or was cancelled")
-		return
-	}
-	writeJSON(w, r, http.StatusOK, resp)
+	t.execute(ctx, w, r, exec, opCtx)
 }
 
 // notAQuery reports whether a GET request asks for an operation other than a query, which

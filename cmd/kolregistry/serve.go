@@ -12,10 +12,13 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/kolregistry/kolregistry/auth"
+	"github.com/kolregistry/kolregistry/cache"
 	"github.com/kolregistry/kolregistry/db"
+	"github.com/kolregistry/kolregistry/ratelimit"
 	"github.com/kolregistry/kolregistry/server"
 )
 
@@ -25,7 +28,8 @@ const shutdownGrace = 20 * time.Second
 // runServe serves the GraphQL API until ctx is cancelled (SIGINT, SIGTERM), then drains.
 //
 // Environment (ARCHITECTURE.md §6): DATABASE_URL (required), DATABASE_READ_URL, LISTEN_ADDR
-// (default 127.0.0.1:8080), REDIS_URL, JWT_KEYS, JWT_ISSUER, JWT_AUDIENCE, REGISTRY_SIGNING_KEY.
+// (default 127.0.0.1:8080), REDIS_URL, RATE_LIMIT_ANON, RATE_LIMIT_AGENCY,
+// TRUSTED_PROXIES, JWT_KEYS, JWT_ISSUER, JWT_AUDIENCE, REGISTRY_SIGNING_KEY.
 func runServe(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	if err := fs.Parse(args); err != nil {
@@ -44,10 +48,11 @@ func runServe(ctx context.Context, args []string) error {
 	if addr := os.Getenv("LISTEN_ADDR"); addr != "" {
 		cfg.ListenAddr = addr
 	}
-	if os.Getenv("REDIS_URL") != "" {
-		logger.Info("REDIS_URL is set but not used yet: this version has no shared cache, persisted queries or rate limits")
-	} else {
-		logger.Warn("REDIS_URL is not set: caching stays in this process and is not shared between replicas")
+	if err := configureRedis(&cfg, logger); err != nil {
+		return err
+	}
+	if cfg.Redis != nil {
+		defer cfg.Redis.Close()
 	}
 
 	store, err := db.Open(ctx, dbURL, os.Getenv("DATABASE_READ_URL"))
@@ -133,6 +138,40 @@ func registrySigningKey() (ed25519.PrivateKey, error) {
 		return nil, fmt.Errorf("REGISTRY_SIGNING_KEY %s: a %T key; registryHead is signed with Ed25519 only", path, signer)
 	}
 	return key, nil
+}
+
+// configureRedis reads REDIS_URL, RATE_LIMIT_ANON, RATE_LIMIT_AGENCY and TRUSTED_PROXIES into
+// cfg (docs/caching.md). Redis is not dialled here: one that is down at start is served around
+// like one that goes down later.
+func configureRedis(cfg *server.Config, logger *slog.Logger) error {
+	if raw := os.Getenv("REDIS_URL"); raw != "" {
+		r, err := cache.Open(raw, cache.Options{Logger: logger})
+		if err != nil {
+			return err
+		}
+		cfg.Redis = r
+		logger.Info("redis configured: shared response cache, persisted queries and rate limits")
+	} else {
+		logger.Warn("REDIS_URL is not set: response cache, persisted queries and rate limits stay in " +
+			"this process; run one replica only, or set REDIS_URL")
+	}
+	for name, dst := range map[string]*int{"RATE_LIMIT_ANON": &cfg.RateLimitAnon, "RATE_LIMIT_AGENCY": &cfg.RateLimitAgency} {
+		v := os.Getenv(name)
+		if v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return fmt.Errorf("%s must be a positive number of query-cost points per minute, not %q", name, v)
+		}
+		*dst = n
+	}
+	proxies, err := ratelimit.ParseTrustedProxies(os.Getenv("TRUSTED_PROXIES"))
+	if err != nil {
+		return err
+	}
+	cfg.TrustedProxies = proxies
+	return nil
 }
 
 // redactDSN names the database by host and name only: no user, password or parameters.

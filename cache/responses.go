@@ -1,0 +1,233 @@
+package cache
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/golang-lru/v2/expirable"
+	"github.com/redis/go-redis/v9"
+)
+
+// Redis keys and channel of the response cache.
+const (
+	epochKey          = "kolregistry:resp:epoch"
+	responseKeyPrefix = "kolregistry:resp:"
+	// InvalidationChannel carries every new epoch, so replicas drop their in-process copies.
+	InvalidationChannel = "kolregistry:resp:invalidate"
+)
+
+// Defaults of ResponseOptions.
+const (
+	DefaultResponseTTL       = 5 * time.Minute
+	DefaultLocalResponses    = 2000
+	DefaultMaxResponseBytes  = 512 << 10
+	responseCacheMetricLabel = "response_cache"
+)
+
+// ResponseOptions tune a response cache. A zero field takes its default.
+type ResponseOptions struct {
+	// TTL bounds how long an entry lives, in Redis and in process.
+	TTL time.Duration
+	// LocalEntries is how many responses the in-process LRU keeps.
+	LocalEntries int
+	// MaxBytes: larger responses are not cached.
+	MaxBytes int
+}
+
+// Responses caches the bytes of anonymous query responses, shared by every replica through
+// Redis, with an in-process LRU in front.
+//
+// Correctness comes from an epoch: a random token in Redis, replaced after every mutation
+// (Invalidate). An entry is stored with the epoch read before its query ran, and served only
+// while that is still the epoch; the epoch is read from Redis on every hit, in-process copies
+// included, so a write that has returned is seen by the next read on every replica. Pub/sub
+// only frees in-process copies early. Tokens are random, never counters, so a Redis that
+// restarts empty can never re-issue an epoch an old in-process copy carries.
+//
+// When Redis fails, the cache steps aside (reads run uncached) until Redis answers again; the
+// recovery then replaces the epoch before the cache is used, because a mutation made during
+// the outage could not replace it. Without Redis (nil), the epoch lives in this process only:
+// right for a single replica.
+type Responses struct {
+	redis    *Redis
+	local    *expirable.LRU[string, entry]
+	ttl      time.Duration
+	maxBytes int
+	// localEpoch is the epoch when there is no Redis.
+	localEpoch atomic.Uint64
+}
+
+type entry struct {
+	epoch string
+	body  []byte
+}
+
+// NewResponses returns a response cache over r (nil: in-process only).
+func NewResponses(r *Redis, o ResponseOptions) *Responses {
+	if o.TTL <= 0 {
+		o.TTL = DefaultResponseTTL
+	}
+	if o.LocalEntries <= 0 {
+		o.LocalEntries = DefaultLocalResponses
+	}
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = DefaultMaxResponseBytes
+	}
+	c := &Responses{
+		redis:    r,
+		local:    expirable.NewLRU[string, entry](o.LocalEntries, nil, o.TTL),
+		ttl:      o.TTL,
+		maxBytes: o.MaxBytes,
+	}
+	if r != nil {
+		r.Subscribe(InvalidationChannel, func(string) { c.local.Purge() })
+		r.OnRecover(c.bump)
+	}
+	return c
+}
+
+// Lookup is the outcome of Get: a hit, or what Put needs to store the response.
+type Lookup struct {
+	// Body is the cached response on a hit, nil on a miss.
+	Body  []byte
+	key   string
+	epoch string
+}
+
+// Hit reports whether Body holds a cached response.
+func (l Lookup) Hit() bool { return l.Body != nil }
+
+// Get looks key up. The returned Lookup carries the epoch read now, before the caller runs the
+// query on a miss; Put stores under that epoch, so a write committed while the query ran makes
+// the entry stale at once. ok is false when the cache cannot be used (Redis is down).
+func (c *Responses) Get(ctx context.Context, key string) (l Lookup, ok bool) {
+	l.key = key
+	if c.redis == nil {
+		l.epoch = strconv.FormatUint(c.localEpoch.Load(), 10)
+		if e, found := c.local.Get(key); found && e.epoch == l.epoch {
+			l.Body = e.body
+		}
+		return l, true
+	}
+	if !c.redis.Available() {
+		c.redis.Fallback(responseCacheMetricLabel)
+		return l, false
+	}
+	rctx, cancel := c.redis.Context(ctx)
+	defer cancel()
+	if e, found := c.local.Get(key); found {
+		epoch, err := c.epoch(rctx)
+		if c.redis.Failed(responseCacheMetricLabel, err) {
+			return l, false
+		}
+		l.epoch = epoch
+		if e.epoch == epoch {
+			l.Body = e.body
+			return l, true
+		}
+		c.local.Remove(key)
+	}
+	pipe := c.redis.client.Pipeline()
+	epochCmd := pipe.Get(rctx, epochKey)
+	bodyCmd := pipe.Get(rctx, responseKeyPrefix+key)
+	_, err := pipe.Exec(rctx)
+	if err != nil && !errors.Is(err, redis.Nil) {
+		c.redis.Failed(responseCacheMetricLabel, err)
+		return l, false
+	}
+	l.epoch = epochCmd.Val()
+	if l.epoch == "" {
+		if l.epoch, err = c.epoch(rctx); c.redis.Failed(responseCacheMetricLabel, err) {
+			return l, false
+		}
+		return l, true // a new epoch: nothing stored can belong to it
+	}
+	if stored, ok := bytes.CutPrefix([]byte(bodyCmd.Val()), []byte(l.epoch+"\n")); ok && bodyCmd.Err() == nil {
+		l.Body = stored
+		c.local.Add(key, entry{epoch: l.epoch, body: stored})
+	}
+	return l, true
+}
+
+// Put stores body for the key and epoch of a missed Lookup.
+func (c *Responses) Put(ctx context.Context, l Lookup, body []byte) {
+	if l.Hit() || l.epoch == "" || len(body) > c.maxBytes {
+		return
+	}
+	body = bytes.Clone(body)
+	c.local.Add(l.key, entry{epoch: l.epoch, body: body})
+	if c.redis == nil || !c.redis.Available() {
+		return
+	}
+	rctx, cancel := c.redis.Context(ctx)
+	defer cancel()
+	v := make([]byte, 0, len(l.epoch)+1+len(body))
+	v = append(append(append(v, l.epoch...), '\n'), body...)
+	c.redis.Failed(responseCacheMetricLabel, c.redis.client.Set(rctx, responseKeyPrefix+l.key, v, c.ttl).Err())
+}
+
+// Invalidate makes every cached response stale, on every replica: call it after a mutation
+// has committed, before its response leaves. If Redis cannot take the new epoch, Redis is
+// marked unavailable, so that no replica of this process serves from it until the recovery
+// has replaced the epoch.
+func (c *Responses) Invalidate(ctx context.Context) {
+	if c.redis == nil {
+		c.localEpoch.Add(1)
+		c.local.Purge()
+		return
+	}
+	c.local.Purge()
+	rctx, cancel := c.redis.Context(ctx)
+	defer cancel()
+	// Try even when Redis is believed down: if it answers, other replicas see the write now.
+	if err := c.bump(rctx); err != nil {
+		c.redis.Failed("invalidation", err)
+	}
+}
+
+// bump replaces the epoch and tells the replicas.
+func (c *Responses) bump(ctx context.Context) error {
+	c.local.Purge()
+	token := rand.Text()
+	if err := c.redis.client.Set(ctx, epochKey, token, 0).Err(); err != nil {
+		return err
+	}
+	// Best effort: hits check the epoch anyway, the message only frees memory early.
+	c.redis.client.Publish(ctx, InvalidationChannel, token)
+	return nil
+}
+
+// epoch reads the current epoch, creating one when Redis has none (first start, or a Redis
+// that restarted empty).
+func (c *Responses) epoch(ctx context.Context) (string, error) {
+	e, err := c.redis.client.Get(ctx, epochKey).Result()
+	if err == nil {
+		return e, nil
+	}
+	if !errors.Is(err, redis.Nil) {
+		return "", err
+	}
+	if err := c.redis.client.SetNX(ctx, epochKey, rand.Text(), 0).Err(); err != nil {
+		return "", err
+	}
+	return c.redis.client.Get(ctx, epochKey).Result()
+}
+
+// Key is the cache key of a query: a hash of its normalized document, operation name and
+// variables (as canonical JSON), each length-prefixed so no two triples share a key.
+func Key(normalizedDoc, operationName string, variablesJSON []byte) string {
+	h := sha256.New()
+	for _, part := range [][]byte{[]byte(normalizedDoc), []byte(operationName), variablesJSON} {
+		h.Write(strconv.AppendInt(nil, int64(len(part)), 10))
+		h.Write([]byte{':'})
+		h.Write(part)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}

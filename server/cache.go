@@ -1,0 +1,189 @@
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/formatter"
+
+	"github.com/kolregistry/kolregistry/auth"
+	"github.com/kolregistry/kolregistry/cache"
+	"github.com/kolregistry/kolregistry/graph/errcode"
+	"github.com/kolregistry/kolregistry/ratelimit"
+)
+
+// anonymousGETCacheControl lets a CDN keep anonymous GET responses but revalidate each use
+// (ETag, 304): a write must be visible on the next read, so nothing may be served unchecked.
+const anonymousGETCacheControl = "public, max-age=0, must-revalidate"
+
+// caches are the Redis-backed parts of one handler: the response cache, persisted queries and
+// the rate limiter (docs/caching.md). With Config.Redis nil they live in this process only.
+type caches struct {
+	redis      *cache.Redis
+	responses  *cache.Responses
+	persisted  *cache.PersistedQueries
+	limiter    *ratelimit.Limiter
+	normalized *lru.Cache[string, string]
+	lookups    *prometheus.CounterVec
+}
+
+func newCaches(cfg Config) *caches {
+	normalized, _ := lru.New[string, string](cfg.QueryCacheSize) // withDefaults made it ≥ 1
+	return &caches{
+		redis:     cfg.Redis,
+		responses: cache.NewResponses(cfg.Redis, cache.ResponseOptions{}),
+		persisted: cache.NewPersistedQueries(cfg.Redis, cache.PersistedOptions{}),
+		limiter: ratelimit.New(cfg.Redis, ratelimit.Config{
+			AnonPerMinute:   cfg.RateLimitAnon,
+			AgencyPerMinute: cfg.RateLimitAgency,
+			TrustedProxies:  cfg.TrustedProxies,
+		}),
+		normalized: normalized,
+		lookups: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "kolregistry", Subsystem: "graphql", Name: "response_cache_total",
+			Help: "Anonymous queries by response-cache outcome: hit, miss, or bypass (Redis unavailable).",
+		}, []string{"result"}),
+	}
+}
+
+// collectors are the cache metrics, for the handler's registry.
+func (c *caches) collectors() []prometheus.Collector {
+	cs := []prometheus.Collector{c.lookups}
+	if c.redis != nil {
+		cs = append(cs, c.redis.Collectors()...)
+	}
+	return cs
+}
+
+// redisStatus is the Redis entry of /readyz.
+func (c *caches) redisStatus() string {
+	if c == nil || c.redis == nil {
+		return "not configured"
+	}
+	return c.redis.Status()
+}
+
+// execute runs a valid operation the way the caches say: it spends the operation's cost from
+// the caller's budget (429 when over), serves an anonymous query from the response cache or
+// stores its response there, replaces the cache epoch after a mutation, and puts the cost in
+// extensions.cost.
+func (t httpTransport) execute(ctx context.Context, w http.ResponseWriter, r *http.Request,
+	exec graphql.GraphExecutor, opCtx *graphql.OperationContext) {
+	c := t.caches
+	cost := 0
+	if s := extension.GetComplexityStats(graphql.WithOperationContext(ctx, opCtx)); s != nil {
+		cost = s.Complexity
+	}
+	if res, ok := ratelimit.Spend(ctx, cost); ok && !res.Allowed {
+		writeError(w, r, http.StatusTooManyRequests, errcode.RateLimited, ratelimit.Message(res))
+		return
+	}
+
+	_, authenticated := auth.FromContext(ctx)
+	isQuery := opCtx.Operation.Operation == ast.Query
+	var lookup cache.Lookup
+	cacheable := false
+	if c != nil && isQuery && !authenticated {
+		if key, ok := c.key(opCtx); ok {
+			lookup, cacheable = c.responses.Get(ctx, key)
+			switch {
+			case !cacheable:
+				c.lookups.WithLabelValues("bypass").Inc()
+			case lookup.Hit():
+				c.lookups.WithLabelValues("hit").Inc()
+			default:
+				c.lookups.WithLabelValues("miss").Inc()
+			}
+			if lookup.Hit() {
+				writeQueryResponse(w, r, lookup.Body, authenticated)
+				return
+			}
+		}
+	}
+
+	responses, ctx := exec.DispatchOperation(ctx, opCtx)
+	resp := responses(ctx)
+	if c != nil && opCtx.Operation.Operation == ast.Mutation {
+		// After the commit (the resolvers have returned), before the client hears of it.
+		c.responses.Invalidate(ctx)
+	}
+	if resp == nil { // the request's context ended before execution started
+		writeError(w, r, http.StatusServiceUnavailable, errcode.Internal, "request timed out or was cancelled")
+		return
+	}
+	if resp.Extensions == nil {
+		resp.Extensions = map[string]any{}
+	}
+	resp.Extensions["cost"] = cost
+	body, err := json.Marshal(resp)
+	if err != nil {
+		writeJSON(w, r, http.StatusOK, resp) // answers INTERNAL
+		return
+	}
+	if cacheable && len(resp.Errors) == 0 {
+		c.responses.Put(ctx, lookup, body)
+	}
+	writeQueryResponse(w, r, body, authenticated)
+}
+
+// key is the response-cache key of an operation: its normalized document (printed from the
+// AST, so spacing and comments do not matter), the chosen operation's name and the coerced
+// variables.
+func (c *caches) key(opCtx *graphql.OperationContext) (string, bool) {
+	doc, ok := c.normalized.Get(opCtx.RawQuery)
+	if !ok {
+		var b strings.Builder
+		formatter.NewFormatter(&b).FormatQueryDocument(opCtx.Doc)
+		doc = b.String()
+		c.normalized.Add(opCtx.RawQuery, doc)
+	}
+	vars, err := json.Marshal(opCtx.Variables) // maps marshal with sorted keys
+	if err != nil {
+		return "", false
+	}
+	return cache.Key(doc, opCtx.Operation.Name, vars), true
+}
+
+// writeQueryResponse writes an executed (or cached) response. An anonymous GET carries
+// Cache-Control and an ETag, and gets 304 when If-None-Match already names it.
+func writeQueryResponse(w http.ResponseWriter, r *http.Request, body []byte, authenticated bool) {
+	h := w.Header()
+	if r.Method == http.MethodGet {
+		if authenticated {
+			h.Set("Cache-Control", "private, no-store")
+		} else {
+			sum := sha256.Sum256(body)
+			etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+			h.Set("Cache-Control", anonymousGETCacheControl)
+			h.Set("ETag", etag)
+			h.Add("Vary", "Accept, Authorization")
+			if etagMatches(r.Header.Get("If-None-Match"), etag) {
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
+		}
+	}
+	h.Set("Content-Type", responseMediaType(r)+"; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	w.Write(body)
+}
+
+// etagMatches applies If-None-Match's weak comparison.
+func etagMatches(header, etag string) bool {
+	for tag := range strings.SplitSeq(header, ",") {
+		tag = strings.TrimSpace(tag)
+		if tag == "*" || strings.TrimPrefix(tag, "W/") == etag {
+			return true
+		}
+	}
+	return false
+}
