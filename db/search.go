@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,10 +34,24 @@ const (
 	SearchMaxChars = 200
 )
 
-// SearchWordSimilarity is pg_trgm's word_similarity threshold for a candidate: low enough that
+// SearchWordSimilarity is pg_trgm's word_similarity threshold for a one-word query: low enough that
 // one typo in a short name still matches ("hoagn" finds "Hoàng"), high enough that the trigram
 // index keeps the candidate set small. The full-text side catches reordered and partial words.
 const SearchWordSimilarity = 0.5
+
+// SearchWordSimilarityWords is the threshold for a query of several words. One typo among
+// them still leaves 0.67 or more ("trnh khanh vy" / "trinh khanh vy": 0.69), while the lower
+// threshold would make every "Nguyễn Thị …" a candidate of "nguyen thi huogn" (4 times as
+// many rows to score on the benchmark's registry; see docs/search.md).
+const SearchWordSimilarityWords = 0.65
+
+// Threshold is the word similarity a candidate needs for this request.
+func (r SearchRequest) Threshold() float64 {
+	if strings.Contains(r.Terms, " ") {
+		return SearchWordSimilarityWords
+	}
+	return SearchWordSimilarity
+}
 
 // SearchHit is one search result: an entity of Kind with id ID, the field that matched it best,
 // that field's text and the score (0..1, 4 decimals, as text so cursors hold it exactly).
@@ -61,6 +76,9 @@ type SearchRequest struct {
 	// Exact is the query as typed, less @ and URL: a field equal to it scores 1 even when it is
 	// not made of plain words (a handle like mai.vlog_99).
 	Exact string
+	// URLKey is the query reduced by urlKey when it is a URL, else empty: an account whose URL
+	// has the same key matches on PROFILE_URL.
+	URLKey string
 	// TSQuery is Terms as a tsquery, every word a prefix; not yet normalized.
 	TSQuery string
 	Kinds   []string
@@ -74,8 +92,9 @@ func ParseSearch(query string, kinds []string) (SearchRequest, error) {
 	if utf8.RuneCountInString(q) > SearchMaxChars {
 		return SearchRequest{}, errcode.BadInput("query", "query is longer than %d characters", SearchMaxChars)
 	}
-	if h, ok := handleFromURL(q); ok {
-		q = h
+	var key string
+	if h, k, ok := handleFromURL(q); ok {
+		q, key = h, k
 	}
 	q = strings.TrimLeft(q, "@")
 	// Combining marks stay inside their word: text typed in decomposed form (NFD) is still one
@@ -104,7 +123,7 @@ func ParseSearch(query string, kinds []string) (SearchRequest, error) {
 			ts[i] += ":*"
 		}
 	}
-	r := SearchRequest{Terms: strings.Join(words, " "), Exact: strings.TrimSpace(q), TSQuery: strings.Join(ts, " & ")}
+	r := SearchRequest{Terms: strings.Join(words, " "), Exact: strings.TrimSpace(q), URLKey: key, TSQuery: strings.Join(ts, " & ")}
 	for _, k := range SearchKinds { // whitelist, in tie-break order, without repeats
 		if len(kinds) == 0 || slices.Contains(kinds, k) {
 			r.Kinds = append(r.Kinds, k)
@@ -119,20 +138,21 @@ var urlSkipSegments = []string{"c", "channel", "user", "u", "in", "profile.php",
 
 // handleFromURL returns the handle a profile URL names: an @segment
 // (tiktok.com/@maivlog/video/1), else an id= parameter (facebook.com/profile.php?id=1000),
-// else the first path segment that is not a fixed word (facebook.com/maivlog).
-func handleFromURL(s string) (string, bool) {
+// else the first path segment that is not a fixed word (facebook.com/maivlog); and the URL's key.
+func handleFromURL(s string) (handle, key string, ok bool) {
 	lower := strings.ToLower(s)
 	switch {
 	case strings.HasPrefix(lower, "http://"), strings.HasPrefix(lower, "https://"):
 	case strings.HasPrefix(lower, "www.") || (strings.Contains(s, "/") && strings.Contains(strings.SplitN(s, "/", 2)[0], ".")):
 		s = "https://" + s
 	default:
-		return "", false
+		return "", "", false
 	}
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" {
-		return "", true // a URL naming nothing: nothing to search for
+		return "", "", true // a URL naming nothing: nothing to search for
 	}
+	key = urlKey(s)
 	var segs []string
 	for _, p := range strings.Split(u.Path, "/") {
 		if p != "" {
@@ -141,66 +161,93 @@ func handleFromURL(s string) (string, bool) {
 	}
 	for _, p := range segs {
 		if strings.HasPrefix(p, "@") && len(p) > 1 {
-			return p[1:], true
+			return p[1:], key, true
 		}
 	}
 	if id := u.Query().Get("id"); id != "" {
-		return id, true
+		return id, key, true
 	}
 	for _, p := range segs {
 		if !slices.Contains(urlSkipSegments, strings.ToLower(p)) {
-			return p, true
+			return p, key, true
 		}
 	}
 	// A bare site: search its name.
-	return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www."), true
+	return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www."), key, true
+}
+
+var (
+	urlFragment      = regexp.MustCompile(`#.*$`)
+	urlScheme        = regexp.MustCompile(`^([a-z][a-z0-9+.-]*://)?(www\.)?`)
+	urlTrailingSlash = regexp.MustCompile(`/+(\?|$)`)
+)
+
+// urlKey reduces a URL to what identifies a profile, exactly as urlKeySQL does in the database:
+// lower case, no fragment, no scheme, no www., no trailing slash.
+func urlKey(s string) string {
+	s = urlFragment.ReplaceAllString(strings.ToLower(s), "")
+	s = urlScheme.ReplaceAllString(s, "")
+	return urlTrailingSlash.ReplaceAllString(s, "$1")
 }
 
 // The score of one field: mostly word similarity (typos, partial words), plus whole-text
 // similarity (rewards a field that is just the query), plus a bonus when every query word is in
 // the field in any order. An exact match (ignoring case and diacritics) scores 1.
-// %[2]s is the normalized terms ($1, or {joined}: the terms without spaces, for handles), $2
-// the normalized tsquery, $3 the normalized exact query.
-const searchScore = `round(CASE WHEN %[1]s = $3 THEN 1 ELSE 0.5 * word_similarity(%[2]s, %[1]s) + 0.3 * similarity(%[2]s, %[1]s)
-	+ 0.2 * (to_tsvector('simple', %[1]s) @@ $2::tsquery)::int END::numeric, 4)`
+// %[2]s is the normalized terms ({terms}, or {joined}: the terms without spaces, for handles), {tsq}
+// the normalized tsquery, {exact} the normalized exact query.
+const searchScore = `round(CASE WHEN %[1]s = {exact} THEN 1 ELSE 0.5 * word_similarity(%[2]s, %[1]s) + 0.3 * similarity(%[2]s, %[1]s)
+	+ 0.2 * (to_tsvector('simple', %[1]s) @@ {tsq}::tsquery)::int END::numeric, 4)`
+
+// handleScore is searchScore for a handle, which is no list of words: without the full-text
+// part, which would cost more than the rest for every candidate account.
+const handleScore = `round(CASE WHEN pa.handle_search = {exact} THEN 1
+	ELSE 0.6 * word_similarity(%[1]s, pa.handle_search) + 0.4 * similarity(%[1]s, pa.handle_search) END::numeric, 4)`
 
 // searchMatch is the index condition of a table with a search_text column: a similar word
 // (trigram index) or every word as a prefix (full-text index).
-const searchMatch = `($1 <%% %[1]s.search_text OR to_tsvector('simple', %[1]s.search_text) @@ $2::tsquery)`
+const searchMatch = `({terms} <%% %[1]s.search_text OR to_tsvector('simple', %[1]s.search_text) @@ {tsq}::tsquery)`
 
-// accountMatch is searchMatch for platform accounts, which also match the query's words run
-// together ({joined}, replaced by its placeholder): handles are often a name without spaces ("Quách Tĩnh Nhi" → @quachtinhnhi).
-const accountMatch = `($1 <%% pa.search_text OR %s <%% pa.search_text OR to_tsvector('simple', pa.search_text) @@ $2::tsquery)`
+// accountMatch finds platform accounts by handle alone (handle_search, 0004_search_handles.sql):
+// the query's words, or the same words run together ({joined}), since a handle is often a name
+// without spaces ("Quách Tĩnh Nhi" → @quachtinhnhi). Handles are not word lists, so the
+// full-text side does not apply.
+const accountMatch = `({terms} <% pa.handle_search OR {joined} <% pa.handle_search)`
+
+// urlKeySQL reduces a URL to what identifies a profile, as urlKey does in Go: lower case, no
+// fragment, no scheme, no www., no trailing slash.
+const urlKeySQL = `regexp_replace(regexp_replace(regexp_replace(lower(%s), '#.*$', ''), '^([a-z][a-z0-9+.-]*://)?(www\.)?', ''), '/+(\?|$)', '\1')`
 
 // searchBranches are, per kind, the candidates with their best field. Each kind's rank is its
 // position in SearchKinds (the tie-break).
 var searchBranches = map[string]string{
 	SearchInfluencer: `SELECT 1 AS kind, i.id, m.field, m.text, m.score FROM influencer i
 		CROSS JOIN LATERAL (
-			SELECT f.field, f.text, ` + fmt.Sprintf(searchScore, "registry_normalize(f.text)", "$1") + ` AS score
+			SELECT f.field, f.text, ` + fmt.Sprintf(searchScore, "registry_normalize(f.text)", "{terms}") + ` AS score
 			FROM (SELECT 'DISPLAY_NAME' AS field, i.display_name AS text, 0::bigint AS pos
 			      UNION ALL SELECT 'LEGAL_NAME', i.legal_name, 1 WHERE i.legal_name IS NOT NULL
 			      UNION ALL SELECT 'ALIAS', a.alias, 1 + a.n FROM unnest(i.aliases) WITH ORDINALITY AS a(alias, n)) f
 			ORDER BY score DESC, f.pos LIMIT 1) m
 		WHERE ` + fmt.Sprintf(searchMatch, "i"),
+	// A pasted profile URL equal to the account's ({url}) matches on PROFILE_URL with 1.
 	SearchPlatformAccount: `SELECT 2 AS kind, pa.id, m.field, m.text, m.score FROM platform_account pa
 		CROSS JOIN LATERAL (
-			SELECT f.field, f.text, greatest(` + fmt.Sprintf(searchScore, "f.t", "$1") + `, ` + fmt.Sprintf(searchScore, "f.t", "{joined}") + `) AS score
-			FROM (SELECT 'HANDLE' AS field, pa.handle AS text, 0 AS pos
-			      UNION ALL SELECT 'PROFILE_URL', pa.url, 1 WHERE pa.url IS NOT NULL) f0
-			CROSS JOIN LATERAL (SELECT f0.*, registry_normalize(f0.text) AS t) f
-			ORDER BY score DESC, f.pos LIMIT 1) m
-		WHERE ` + fmt.Sprintf(accountMatch, "{joined}"),
-	SearchMcn: `SELECT 3 AS kind, m.id, 'NAME' AS field, m.name AS text, ` + fmt.Sprintf(searchScore, "m.search_text", "$1") + ` AS score
+			SELECT f.field, f.text, f.score
+			FROM (SELECT 'PROFILE_URL' AS field, pa.url AS text, 1.0000 AS score, 0 AS pos
+			      WHERE {url} <> '' AND ` + fmt.Sprintf(urlKeySQL, "pa.url") + ` = {url}
+			      UNION ALL SELECT 'HANDLE', pa.handle, greatest(` + fmt.Sprintf(handleScore, "{terms}") + `,
+			        ` + fmt.Sprintf(handleScore, "{joined}") + `), 1) f
+			ORDER BY f.score DESC, f.pos LIMIT 1) m
+		WHERE ` + accountMatch,
+	SearchMcn: `SELECT 3 AS kind, m.id, 'NAME' AS field, m.name AS text, ` + fmt.Sprintf(searchScore, "m.search_text", "{terms}") + ` AS score
 		FROM mcn m WHERE ` + fmt.Sprintf(searchMatch, "m"),
-	SearchBrand: `SELECT 4 AS kind, b.id, 'NAME' AS field, b.name AS text, ` + fmt.Sprintf(searchScore, "b.search_text", "$1") + ` AS score
+	SearchBrand: `SELECT 4 AS kind, b.id, 'NAME' AS field, b.name AS text, ` + fmt.Sprintf(searchScore, "b.search_text", "{terms}") + ` AS score
 		FROM brand b WHERE ` + fmt.Sprintf(searchMatch, "b"),
 }
 
 // searchCounts count each kind's matches, with the conditions of searchBranches.
 var searchCounts = map[string]string{
 	SearchInfluencer:      `(SELECT count(*) FROM influencer i WHERE ` + fmt.Sprintf(searchMatch, "i") + `)`,
-	SearchPlatformAccount: `(SELECT count(*) FROM platform_account pa WHERE ` + fmt.Sprintf(accountMatch, "{joined}") + `)`,
+	SearchPlatformAccount: `(SELECT count(*) FROM platform_account pa WHERE ` + accountMatch + `)`,
 	SearchMcn:             `(SELECT count(*) FROM mcn m WHERE ` + fmt.Sprintf(searchMatch, "m") + `)`,
 	SearchBrand:           `(SELECT count(*) FROM brand b WHERE ` + fmt.Sprintf(searchMatch, "b") + `)`,
 }
@@ -210,6 +257,34 @@ type normalized struct {
 	terms, tsquery, exact string
 	joined                string // terms without spaces
 	tag                   string // ties cursors to this search
+}
+
+// params are the values the statements' {name} placeholders stand for.
+func (n normalized) params(r SearchRequest) map[string]any {
+	return map[string]any{"terms": n.terms, "tsq": n.tsquery, "exact": n.exact, "joined": n.joined, "url": r.URLKey}
+}
+
+var placeholder = regexp.MustCompile(`\{([a-z]+)\}`)
+
+// bind numbers a statement's {name} placeholders $1, $2… in order of first use and returns the
+// values in that order: a statement over some kinds only uses some parameters, and PostgreSQL
+// refuses a parameter it never sees.
+func bind(stmt string, vals map[string]any) (string, []any) {
+	var args []any
+	num := map[string]string{}
+	stmt = placeholder.ReplaceAllStringFunc(stmt, func(m string) string {
+		name := m[1 : len(m)-1]
+		if _, ok := num[name]; !ok {
+			v, known := vals[name]
+			if !known {
+				panic("search: no value for " + m) // a programming error in the templates above
+			}
+			args = append(args, v)
+			num[name] = "$" + strconv.Itoa(len(args))
+		}
+		return num[name]
+	})
+	return stmt, args
 }
 
 // searchTx runs fn in a read-only transaction on the read pool, with the trigram threshold set
@@ -229,7 +304,7 @@ func (d *DB) searchTx(ctx context.Context, r SearchRequest, fn func(tx *sql.Tx, 
 	}
 	var n normalized
 	var ignored string
-	if err := tx.QueryRowContext(ctx, prepare, strconv.FormatFloat(SearchWordSimilarity, 'f', -1, 64), r.Terms, r.TSQuery, r.Exact).
+	if err := tx.QueryRowContext(ctx, prepare, strconv.FormatFloat(r.Threshold(), 'f', -1, 64), r.Terms, r.TSQuery, r.Exact).
 		Scan(&ignored, &n.terms, &n.tsquery, &n.exact); err != nil {
 		return fmt.Errorf("search: prepare: %w", err)
 	}
@@ -251,31 +326,10 @@ func (d *DB) Search(ctx context.Context, r SearchRequest, p Page) (PageOf[Search
 		return out, nil
 	}
 	err := d.searchTx(ctx, r, func(tx *sql.Tx, n normalized) error {
-		args := []any{n.terms, n.tsquery, n.exact}
-		branches := make([]string, len(r.Kinds))
-		for i, k := range r.Kinds {
-			branches[i] = searchBranches[k]
-			if k == SearchPlatformAccount {
-				args = append(args, n.joined)
-				branches[i] = strings.ReplaceAll(branches[i], "{joined}", "$"+strconv.Itoa(len(args)))
-			}
+		stmt, args, err := searchStatement(r, n, p)
+		if err != nil {
+			return err
 		}
-		where := "TRUE"
-		if c := p.After; c != nil {
-			score, kind, ok := strings.Cut(c.Key, "/")
-			rank, err := strconv.Atoi(kind)
-			if c.Order != n.tag || !ok || err != nil {
-				return errcode.BadInput("after", "the cursor belongs to another search; restart from the first page")
-			}
-			if _, err := strconv.ParseFloat(score, 64); err != nil {
-				return errcode.BadInput("after", "after is not a cursor this API issued")
-			}
-			args = append(args, score, rank, c.ID)
-			k := len(args) - 2
-			where = fmt.Sprintf(`(h.score < $%[1]d::numeric OR (h.score = $%[1]d::numeric AND (h.kind, h.id) > ($%[2]d, $%[3]d)))`, k, k+1, k+2)
-		}
-		stmt := fmt.Sprintf(`SELECT h.kind, h.id, h.field, h.text, h.score::text FROM (%s) h WHERE %s
-			ORDER BY h.score DESC, h.kind, h.id LIMIT %d`, strings.Join(branches, "\nUNION ALL\n"), where, p.Limit+1)
 		if d.OnQuery != nil {
 			d.OnQuery(stmt)
 		}
@@ -313,6 +367,57 @@ func (d *DB) Search(ctx context.Context, r SearchRequest, p Page) (PageOf[Search
 	return out, err
 }
 
+// searchStatement is the statement of one page of search results and its arguments.
+func searchStatement(r SearchRequest, n normalized, p Page) (string, []any, error) {
+	vals := n.params(r)
+	branches := make([]string, len(r.Kinds))
+	for i, k := range r.Kinds {
+		branches[i] = searchBranches[k]
+	}
+	where := "TRUE"
+	if c := p.After; c != nil {
+		score, kind, ok := strings.Cut(c.Key, "/")
+		rank, err := strconv.Atoi(kind)
+		if c.Order != n.tag || !ok || err != nil {
+			return "", nil, errcode.BadInput("after", "the cursor belongs to another search; restart from the first page")
+		}
+		if _, err := strconv.ParseFloat(score, 64); err != nil {
+			return "", nil, errcode.BadInput("after", "after is not a cursor this API issued")
+		}
+		vals["score"], vals["kind"], vals["id"] = score, rank, c.ID
+		where = `(h.score < {score}::numeric OR (h.score = {score}::numeric AND (h.kind, h.id) > ({kind}::int, {id}::bigint)))`
+	}
+	stmt, args := bind(fmt.Sprintf(`SELECT h.kind, h.id, h.field, h.text, h.score::text FROM (%s) h WHERE %s
+		ORDER BY h.score DESC, h.kind, h.id LIMIT %d`, strings.Join(branches, "\nUNION ALL\n"), where, p.Limit+1), vals)
+	return stmt, args, nil
+}
+
+// SearchPlan returns the EXPLAIN (ANALYZE, BUFFERS) plan of one page of r, run exactly as Search
+// runs it: for operators and the benchmark, to see which indexes serve a query.
+func (d *DB) SearchPlan(ctx context.Context, r SearchRequest, p Page) (string, error) {
+	var lines []string
+	err := d.searchTx(ctx, r, func(tx *sql.Tx, n normalized) error {
+		stmt, args, err := searchStatement(r, n, p)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) "+stmt, args...)
+		if err != nil {
+			return fmt.Errorf("search plan: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				return fmt.Errorf("search plan: %w", err)
+			}
+			lines = append(lines, line)
+		}
+		return rows.Err()
+	})
+	return strings.Join(lines, "\n"), err
+}
+
 // CountSearch counts every entity matching r (the totalCount of the search).
 func (d *DB) CountSearch(ctx context.Context, r SearchRequest) (int, error) {
 	if len(r.Kinds) == 0 {
@@ -321,15 +426,10 @@ func (d *DB) CountSearch(ctx context.Context, r SearchRequest) (int, error) {
 	var total int
 	err := d.searchTx(ctx, r, func(tx *sql.Tx, n normalized) error {
 		parts := make([]string, len(r.Kinds))
-		args := []any{n.terms, n.tsquery}
 		for i, k := range r.Kinds {
 			parts[i] = searchCounts[k]
-			if k == SearchPlatformAccount {
-				args = append(args, n.joined)
-				parts[i] = strings.ReplaceAll(parts[i], "{joined}", "$"+strconv.Itoa(len(args)))
-			}
 		}
-		stmt := "SELECT " + strings.Join(parts, " + ")
+		stmt, args := bind("SELECT "+strings.Join(parts, " + "), n.params(r))
 		if d.OnQuery != nil {
 			d.OnQuery(stmt)
 		}

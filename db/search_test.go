@@ -98,9 +98,10 @@ func TestSearch_RightEntityRanksFirst(t *testing.T) {
 		{"@handle", "@huonggiang.amthuc", nil, db.SearchPlatformAccount, w.giangTikTok, "HANDLE"},
 		{"handle without @", "huonggiang.amthuc", nil, db.SearchPlatformAccount, w.giangTikTok, "HANDLE"},
 		{"handle in capitals", "@DODOPHUOT99", nil, db.SearchPlatformAccount, w.dodFacebook, "HANDLE"},
-		{"profile URL", "https://www.tiktok.com/@huonggiang.amthuc", nil, db.SearchPlatformAccount, w.giangTikTok, "HANDLE"},
+		{"profile URL", "https://www.tiktok.com/@huonggiang.amthuc", nil, db.SearchPlatformAccount, w.giangTikTok, "PROFILE_URL"},
+		{"profile URL in another case, with a fragment", "HTTP://TikTok.com/@HuongGiang.AmThuc/#top", nil, db.SearchPlatformAccount, w.giangTikTok, "PROFILE_URL"},
 		{"profile URL with path and query", "https://www.tiktok.com/@huonggiang.amthuc/video/7412?lang=vi", nil, db.SearchPlatformAccount, w.giangTikTok, "HANDLE"},
-		{"profile URL without scheme", "facebook.com/dodophuot99/", nil, db.SearchPlatformAccount, w.dodFacebook, "HANDLE"},
+		{"profile URL without scheme", "facebook.com/dodophuot99/", nil, db.SearchPlatformAccount, w.dodFacebook, "PROFILE_URL"},
 		{"partial name", "Trịnh Khánh", nil, db.SearchInfluencer, w.vy, "DISPLAY_NAME"},
 		{"partial last word", "trinh khanh v", nil, db.SearchInfluencer, w.vy, "DISPLAY_NAME"},
 		{"đ written as d", "dang duc do", nil, db.SearchInfluencer, w.dod, "DISPLAY_NAME"},
@@ -188,6 +189,15 @@ func TestParseSearch_ReducesHandlesAndURLs(t *testing.T) {
 		}
 		if r.Terms != want {
 			t.Errorf("ParseSearch(%q).Terms = %q, want %q", in, r.Terms, want)
+		}
+	}
+	for in, want := range map[string]string{
+		"HTTPS://WWW.Facebook.com/MaiVlog/?ref=x#top": "facebook.com/maivlog?ref=x",
+		"tiktok.com/@maivlog//":                       "tiktok.com/@maivlog",
+		"@maivlog":                                    "",
+	} {
+		if r, _ := db.ParseSearch(in, nil); r.URLKey != want {
+			t.Errorf("ParseSearch(%q).URLKey = %q, want %q", in, r.URLKey, want)
 		}
 	}
 	r, _ := db.ParseSearch("Lê Ý", []string{db.SearchBrand, db.SearchInfluencer, db.SearchBrand})

@@ -73,20 +73,20 @@ func TestSearch_ReturnsTheMatchedEntitiesWithFieldAndScore(t *testing.T) {
 			found[id] = get(e, "node.__typename").(string) + "/" + get(e, "matchedField").(string)
 		}
 	}
-	for id, want := range map[string]string{
-		gid("PlatformAccount", acct): "PlatformAccount/HANDLE", gid("Mcn", mcn): "Mcn/NAME",
-	} {
-		if found[id] != want {
-			t.Errorf("result %s: %q, want %q (all: %v)", id, found[id], want, found)
-		}
+	if want := "PlatformAccount/HANDLE"; found[gid("PlatformAccount", acct)] != want {
+		t.Errorf("the account whose handle is the name run together: %q, want %q (all: %v)", found[gid("PlatformAccount", acct)], want, found)
 	}
-	if total := int(get(s, "totalCount").(float64)); total < 3 || total != len(list(s, "edges")) {
+	if total := int(get(s, "totalCount").(float64)); total < 2 || total != len(list(s, "edges")) {
 		t.Errorf("totalCount %d with %d edges on one page", total, len(list(s, "edges")))
 	}
 
 	data = a.ok(searchQuery, map[string]any{"q": "https://www.tiktok.com/@QuachTinhNhi", "first": 1})
 	if got := get(data, "search.edges.0.node.influencer.displayName"); got != "Quách Tĩnh Nhi" {
 		t.Errorf("profile URL: first result's influencer %v, want Quách Tĩnh Nhi", got)
+	}
+	data = a.ok(searchQuery, map[string]any{"q": "tinh nhi entertainment", "first": 1})
+	if got := get(data, "search.edges.0.node.id"); got != gid("Mcn", mcn) || get(data, "search.edges.0.node.__typename") != "Mcn" {
+		t.Errorf("MCN: first result %v, want the MCN", get(data, "search.edges.0"))
 	}
 	data = a.ok(searchQuery, map[string]any{"q": "banh beo", "kinds": []string{"BRAND", "INFLUENCER"}})
 	for _, e := range list(data, "search.edges") {
@@ -134,11 +134,13 @@ func TestSearch_PagesWithCursors(t *testing.T) {
 func TestSearch_RefusesBadInputAndAnswersEmpty(t *testing.T) {
 	store := openStore(t)
 	a := newAPI(t, store)
+	// A light selection: every request here counts against the rate limit.
+	const light = `query($q: String!, $first: Int, $after: String) { search(query: $q, first: $first, after: $after) { totalCount } }`
 	for _, vars := range []map[string]any{
 		{"q": ""}, {"q": " "}, {"q": "x"}, {"q": "@"}, {"q": "đ"},
 		{"q": "mai vlog", "first": 0}, {"q": "mai vlog", "first": 101}, {"q": "mai vlog", "after": "not-a-cursor"},
 	} {
-		r := a.do(searchQuery, vars)
+		r := a.do(light, vars)
 		if r.code() != "BAD_USER_INPUT" || r.Data != nil && get(r.Data, "search") != nil {
 			t.Errorf("search %v: code %q, data %v; want BAD_USER_INPUT", vars, r.code(), r.Data)
 		}

@@ -1,0 +1,194 @@
+package db_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kolregistry/kolregistry/db"
+)
+
+// BenchSearchInfluencers is the size of the benchmark's registry (issue 5: 200,000 influencers).
+const benchSearchInfluencers = 200_000
+
+// benchSearchData is a synthetic registry with realistic Vietnamese names: few surnames (Nguyễn
+// for about a third of people, as in Vietnam), so a common name is shared by hundreds of
+// influencers, as it is in life. One statement per table keeps the setup to seconds.
+const benchSearchData = `
+INSERT INTO influencer (display_name, legal_name, aliases, province)
+SELECT CASE WHEN g % 4 = 0 THEN giv || ' ' || (ARRAY['Vlog','Review','TV','Official','Beauty','Bếp Nhà','Channel','Family'])[1 + g % 8]
+            ELSE sur || ' ' || mid || ' ' || giv END,
+       CASE WHEN g % 5 = 0 THEN sur || ' ' || mid || ' ' || giv END,
+       CASE WHEN g % 3 = 0 THEN ARRAY[giv || ' ' || (ARRAY['Xinh','Béo','Còi','Lùn','Cute'])[1 + g % 5]] ELSE '{}' END,
+       (ARRAY['VN-SG','VN-HN','VN-DN','VN-HP','VN-CT'])[1 + g % 5]
+FROM generate_series(1, $1::int) g,
+LATERAL (SELECT
+  (ARRAY['Nguyễn','Nguyễn','Nguyễn','Nguyễn','Nguyễn','Trần','Trần','Lê','Lê','Phạm','Hoàng','Huỳnh','Phan','Vũ','Võ','Đặng','Bùi','Đỗ','Hồ','Ngô','Dương','Lý'])[1 + (g * 7) % 22] AS sur,
+  (ARRAY['Văn','Thị','Minh','Ngọc','Thanh','Hoàng','Đức','Thu','Quang','Hữu','Gia','Bảo','Khánh','Phương'])[1 + (g * 11) % 14] AS mid,
+  (ARRAY['Anh','Hương','Linh','Trang','Dũng','Hùng','Tuấn','Hà','Lan','Mai','Ngân','Phúc','Quân','Sơn','Thảo','Vy','Yến','Đạt',
+         'Hiếu','Khoa','Long','Nam','Nhung','Oanh','Phong','Tâm','Trí','Uyên','Việt','Xuân','Giang','Hạnh','Khôi','Lộc','My'])[1 + (g * 13) % 35] AS giv
+) n;
+
+INSERT INTO platform_account (influencer_id, platform, handle, url)
+SELECT i.id, p, h, CASE p WHEN 'TIKTOK' THEN 'https://www.tiktok.com/@' || h ELSE 'https://www.facebook.com/' || h END
+FROM influencer i,
+LATERAL (SELECT (ARRAY['TIKTOK','FACEBOOK'])[1 + i.id % 2] AS p,
+                replace(registry_normalize(i.display_name), ' ', (ARRAY['', '.', '_'])[1 + i.id % 3]) || i.id AS h) x;
+
+INSERT INTO mcn (name) SELECT (ARRAY['Sao','Ngôi','Việt','Sài Gòn','Hà Nội','Đông Á'])[1 + g % 6] || ' Media ' || g FROM generate_series(1, 500) g;
+INSERT INTO brand (name) SELECT (ARRAY['Mỹ phẩm','Thực phẩm','Nước mắm','Cà phê','Thời trang','Điện máy'])[1 + g % 6] || ' ' ||
+  (ARRAY['Hạnh Phúc','Ánh Dương','Phú Quý','Đất Việt','Hoa Sen','Bình Minh'])[1 + (g * 5) % 6] || ' ' || g FROM generate_series(1, 3000) g;
+ANALYZE influencer; ANALYZE platform_account; ANALYZE mcn; ANALYZE brand;
+`
+
+// benchSearchQueries are what readers type: common and rare names, with and without
+// diacritics, typos, reordered words, partial names, handles and profile URLs.
+var benchSearchQueries = []string{
+	"Nguyễn Thị Hương", // a very common full name
+	"nguyen thi huong", // the same without diacritics
+	"NGUYEN THI HUONG", // all caps
+	"Đặng Khánh Uyên",  // a rarer name
+	"dang khanh uyen",  // đ written as d
+	"nguyen thi huogn", // typo
+	"Huong Nguyen Thi", // reordered
+	"Hoàng Gia",        // partial
+	"ly bao lo",        // partial, last word a prefix
+	"Mai Vlog",         // a stage name
+	"mai xinh",         // an alias
+	"@maivlog1234",     // a handle
+	"https://www.tiktok.com/@nguyen.thi.huong4021", // a profile URL
+	"Nguyễn",             // one very common word
+	"nuoc mam hanh phuc", // a brand
+	"Sao Media 42",       // an MCN
+	"xkcdqwz",            // no match
+}
+
+var benchSearchOnce struct {
+	sync.Once
+	store *db.DB
+	err   error
+}
+
+// benchSearchStore fills the package's database once per test binary. Benchmarks run after every
+// test has finished, so the bulk data cannot disturb a test; dbtest.Main drops the database at
+// exit. The store stays open across the benchmark's runs (b.N ramps up by calling it again).
+func benchSearchStore(b *testing.B) *db.DB {
+	b.Helper()
+	benchSearchOnce.Do(func() {
+		ctx := context.Background()
+		store, err := db.Open(ctx, dbURL, "")
+		if err != nil {
+			benchSearchOnce.err = err
+			return
+		}
+		start := time.Now()
+		if _, err := store.SQL().ExecContext(ctx, strings.Replace(benchSearchData, "$1::int", fmt.Sprint(benchSearchInfluencers), 1)); err != nil {
+			benchSearchOnce.err = err
+			return
+		}
+		b.Logf("generated %d influencers with accounts, 500 MCNs, 3000 brands in %s", benchSearchInfluencers, time.Since(start).Round(time.Millisecond))
+		benchSearchOnce.store = store
+	})
+	if benchSearchOnce.err != nil {
+		b.Fatalf("benchmark data: %v", benchSearchOnce.err)
+	}
+	return benchSearchOnce.store
+}
+
+// BenchmarkSearch measures one page (20 results) of search over 200,000 influencers, 200,000
+// accounts, MCNs and brands, cycling through realistic queries; it reports the latency
+// percentiles and logs each query's median and the EXPLAIN (ANALYZE) plan of a typical one.
+// It fails if that plan does not use the search indexes.
+func BenchmarkSearch(b *testing.B) {
+	store := benchSearchStore(b)
+	ctx := context.Background()
+	reqs := make([]db.SearchRequest, len(benchSearchQueries))
+	for i, q := range benchSearchQueries {
+		r, err := db.ParseSearch(q, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		reqs[i] = r
+	}
+	page := db.Page{Limit: db.DefaultPageSize}
+	// Warm the cache once per query, so the numbers are of a running server.
+	for _, r := range reqs {
+		if _, err := store.Search(ctx, r, page); err != nil {
+			b.Fatal(err)
+		}
+	}
+	durations := make([]time.Duration, 0, b.N)
+	perQuery := make([][]time.Duration, len(reqs))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		k := i % len(reqs)
+		start := time.Now()
+		if _, err := store.Search(ctx, reqs[k], page); err != nil {
+			b.Fatal(err)
+		}
+		d := time.Since(start)
+		durations = append(durations, d)
+		perQuery[k] = append(perQuery[k], d)
+	}
+	b.StopTimer()
+	b.ReportMetric(ms(percentile(durations, 0.50)), "p50-ms")
+	b.ReportMetric(ms(percentile(durations, 0.99)), "p99-ms")
+	if b.N >= len(reqs) {
+		var lines []string
+		for k, q := range benchSearchQueries {
+			pg, _ := store.Search(ctx, reqs[k], page)
+			n, _ := store.CountSearch(ctx, reqs[k])
+			lines = append(lines, fmt.Sprintf("%-48q p50 %6.1f ms  %6d matches, first: %s", q, ms(percentile(perQuery[k], 0.5)), n, first(pg)))
+		}
+		b.Logf("per query (N=%d):\n%s", b.N, strings.Join(lines, "\n"))
+	}
+	plan := explainSearch(b, store, "nguyen thi huogn")
+	b.Logf("EXPLAIN (ANALYZE, BUFFERS) of search(\"nguyen thi huogn\"):\n%s", plan)
+	// The big tables must go through their indexes; 500 MCNs and 3,000 brands are read whole,
+	// which the planner rightly finds cheaper.
+	for _, index := range []string{"influencer_search_trgm", "influencer_search_fts", "platform_account_handle_trgm"} {
+		if !strings.Contains(plan, index) {
+			b.Errorf("the plan does not use %s", index)
+		}
+	}
+	if strings.Contains(plan, "Seq Scan on influencer") || strings.Contains(plan, "Seq Scan on platform_account") {
+		b.Errorf("the plan scans a whole table")
+	}
+}
+
+func first(pg db.PageOf[db.SearchHit]) string {
+	if len(pg.Rows) == 0 {
+		return "-"
+	}
+	h := pg.Rows[0]
+	return fmt.Sprintf("%s %q (%s %s)", h.Kind, h.Text, h.Field, h.Score)
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func percentile(ds []time.Duration, p float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[min(len(s)-1, int(p*float64(len(s))))]
+}
+
+// explainSearch is the plan of one page of a search, as the store runs it.
+func explainSearch(b *testing.B, store *db.DB, query string) string {
+	b.Helper()
+	r, err := db.ParseSearch(query, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	plan, err := store.SearchPlan(context.Background(), r, db.Page{Limit: db.DefaultPageSize})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return plan
+}
