@@ -42,6 +42,14 @@ type Options struct {
 	Logger *slog.Logger
 }
 
+// quietDriver silences go-redis's own log: it would print every failed reconnect of an outage,
+// which the breaker already reports once.
+var quietDriver sync.Once
+
+type driverLog struct{}
+
+func (driverLog) Printf(context.Context, string, ...any) {}
+
 // Redis is the process's connection to Redis and what it knows about Redis's health. One is
 // shared by every user in the process; Close it when done.
 type Redis struct {
@@ -92,6 +100,8 @@ func New(opts *redis.UniversalOptions, o Options) *Redis {
 	opts.ContextTimeoutEnabled = true
 	// A retry doubles the wait on a Redis that is down; the breaker handles failures instead.
 	opts.MaxRetries = -1
+	opts.DialerRetries = 1
+	quietDriver.Do(func() { redis.SetLogger(driverLog{}) })
 	opts.DisableIdentity = true
 	r := &Redis{
 		client:      redis.NewUniversalClient(opts),

@@ -28,12 +28,12 @@ import (
 	"github.com/kolregistry/kolregistry/graph/errcode"
 )
 
-// Default budgets, in query-cost points per minute. One anonymous caller may run a query of
-// the highest allowed cost (5000) about once a minute, or a typical page of 20 rows with a few
-// fields (~100 points) once a second; an agency gets ten times that.
+// Default budgets, in query-cost points per minute. An anonymous caller may run two queries of
+// the highest allowed cost (5000) a minute, or a page of 20 rows with a few fields (~60
+// points) three times a second; an agency gets ten times that.
 const (
-	DefaultAnonPerMinute   = 6000
-	DefaultAgencyPerMinute = 60000
+	DefaultAnonPerMinute   = 10_000
+	DefaultAgencyPerMinute = 100_000
 )
 
 const period = time.Minute
