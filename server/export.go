@@ -37,7 +37,10 @@ const (
 	exportStall = 60 * time.Second
 	// listSeparator joins the values of a list column in CSV (NDJSON has arrays).
 	listSeparator = "; "
-	utf8BOM       = "\ufeff"
+	// exportCost is what one export spends of the caller's rate-limit budget (query-cost points
+	// per minute): a sixth of an anonymous caller's default minute, whatever the filter.
+	exportCost = 1000
+	utf8BOM    = "\ufeff"
 )
 
 // exportParams are the query parameters an export takes besides its filter's fields.
@@ -65,8 +68,9 @@ var exportKinds = map[string]exportKind{
 	}},
 }
 
-// exportHandler serves GET /export/{file}.
-func exportHandler(es graphql.ExecutableSchema, store *db.DB, logger *slog.Logger) http.Handler {
+// exportHandler serves GET /export/{file}. charge wraps the streaming of a valid request (the
+// rate limit): a refused parameter costs nothing.
+func exportHandler(es graphql.ExecutableSchema, store *db.DB, logger *slog.Logger, charge func(http.Handler) http.Handler) http.Handler {
 	schema := es.Schema()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name, format, _ := strings.Cut(r.PathValue("file"), ".")
@@ -92,7 +96,9 @@ func exportHandler(es graphql.ExecutableSchema, store *db.DB, logger *slog.Logge
 			writeError(w, r, http.StatusInternalServerError, errcode.Internal, "internal error")
 			return
 		}
-		streamExport(w, r, store, logger, e, name, format, bom)
+		charge(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			streamExport(w, r, store, logger, e, name, format, bom)
+		})).ServeHTTP(w, r)
 	})
 }
 

@@ -94,7 +94,7 @@ func newFixtureServer(t *testing.T, prefix, sql string) *testServer {
 		t.Fatalf("load fixture: %v", err)
 	}
 	logs := &logBuffer{}
-	srv := httptest.NewServer(New(Config{}, store, slog.New(slog.NewJSONHandler(logs, nil))))
+	srv := httptest.NewServer(New(Config{RateLimitAnon: 1 << 30}, store, slog.New(slog.NewJSONHandler(logs, nil))))
 	t.Cleanup(srv.Close)
 	return &testServer{Server: srv, store: store, logs: logs}
 }
@@ -330,7 +330,7 @@ func (s *testServer) must(t *testing.T, path string, params url.Values) []byte {
 }
 
 func TestExport_RefusesBadParametersWithACode(t *testing.T) {
-	s := newTestServer(t, Config{})
+	s := newTestServer(t, Config{RateLimitAnon: 1 << 30})
 	agency := "QWdlbmN5OjE" // base64url("Agency:1")
 	for _, c := range []struct {
 		path   string
@@ -459,5 +459,26 @@ ANALYZE disclosure;`, n))
 	}
 	if bytesRead < 2*bound {
 		t.Errorf("the export is only %.1f MB: too small to tell streaming from buffering", float64(bytesRead)/1e6)
+	}
+}
+
+func TestExport_SpendsTheRateLimitBudget(t *testing.T) {
+	store := openStore(t)
+	srv := httptest.NewServer(New(Config{RateLimitAnon: exportCost + exportCost/2}, store, nil))
+	t.Cleanup(srv.Close)
+	s := &testServer{Server: srv, store: store}
+	for i := 0; i < 3; i++ { // refused requests cost nothing
+		if resp, body := s.exportGet(t, "/export/sanctions.csv", url.Values{"status": {"NOPE"}}); resp.StatusCode != http.StatusBadRequest {
+			t.Fatalf("bad parameter: HTTP %d %s", resp.StatusCode, body)
+		}
+	}
+	if resp, body := s.exportGet(t, "/export/sanctions.csv", nil); resp.StatusCode != http.StatusOK || resp.Header.Get("X-RateLimit-Limit") == "" {
+		t.Fatalf("first export: HTTP %d %v %s", resp.StatusCode, resp.Header, body)
+	}
+	resp, body := s.exportGet(t, "/export/sanctions.csv", nil)
+	var r gqlResponse
+	json.Unmarshal(body, &r)
+	if resp.StatusCode != http.StatusTooManyRequests || len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "RATE_LIMITED" {
+		t.Fatalf("second export within the minute: HTTP %d %s", resp.StatusCode, body)
 	}
 }

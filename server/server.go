@@ -2,7 +2,7 @@
 // health and readiness probes, Prometheus metrics, and the middleware every request passes
 // through (request id, access log, panic recovery, CORS, body limit, authentication, dataloaders).
 //
-// Routes (ARCHITECTURE.md §6): /graphql, /healthz, /readyz, /metrics.
+// Routes (ARCHITECTURE.md §6): /graphql, /healthz, /readyz, /metrics; /export/{list}.{csv,ndjson}.
 package server
 
 import (
@@ -136,6 +136,10 @@ func newHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.Handle("GET /readyz", readyz(store, c, logger))
 	mux.Handle("GET /metrics", m.handler())
+	// Bulk export (export.go): streamed, so outside the GraphQL request timeout; each valid
+	// export spends exportCost points of the caller's rate-limit budget before it starts.
+	mux.Handle("GET /export/{file}", m.instrument(authenticate(cfg.Authenticator, logger,
+		exportHandler(es, store, logger, c.limiter.PerRequest(exportCost)))))
 
 	// Outermost first: every response carries a request id and is logged, even a panic's.
 	var h http.Handler = mux
