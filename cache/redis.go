@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -124,6 +125,8 @@ func New(opts *redis.UniversalOptions, o Options) *Redis {
 	return r
 }
 
+var laterSchemes = regexp.MustCompile(`,\s*rediss?://`)
+
 // ParseURL reads REDIS_URL. Three forms:
 //
 //	redis://[user:password@]host:6379[/db]          one server (rediss:// for TLS)
@@ -140,6 +143,8 @@ func ParseURL(raw string) (*redis.UniversalOptions, error) {
 	if !ok {
 		return nil, errors.New("REDIS_URL must start with redis://, rediss:// or redis+sentinel://")
 	}
+	// Later cluster entries may repeat the scheme: redis://a:7000,redis://b:7001.
+	rest = laterSchemes.ReplaceAllString(rest, ",")
 	var userinfo string
 	if at := strings.LastIndex(rest, "@"); at >= 0 {
 		userinfo, rest = rest[:at], rest[at+1:]
@@ -164,9 +169,6 @@ func ParseURL(raw string) (*redis.UniversalOptions, error) {
 	}
 	for h := range strings.SplitSeq(hostPart, ",") {
 		h = strings.TrimSpace(h)
-		if _, after, ok := strings.Cut(h, "://"); ok {
-			h = after
-		}
 		if h == "" {
 			continue
 		}

@@ -1,0 +1,121 @@
+package cache
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/kolregistry/kolregistry/cache/redistest"
+)
+
+func TestParseURL_Forms(t *testing.T) {
+	cases := []struct {
+		url      string
+		addrs    []string
+		master   string
+		db       int
+		password string
+		tls      bool
+	}{
+		{url: "redis://127.0.0.1:6379", addrs: []string{"127.0.0.1:6379"}},
+		{url: "redis://:s3cret@cache.internal:6380/2", addrs: []string{"cache.internal:6380"}, db: 2, password: "s3cret"},
+		{url: "rediss://cache.internal", addrs: []string{"cache.internal:6379"}, tls: true},
+		{url: "redis://a:7000,b:7001,redis://c:7002", addrs: []string{"a:7000", "b:7001", "c:7002"}},
+		{url: "redis+sentinel://:pw@s1:26379,s2/mymaster/1", addrs: []string{"s1:26379", "s2:26379"}, master: "mymaster", db: 1, password: "pw"},
+	}
+	for _, c := range cases {
+		o, err := ParseURL(c.url)
+		if err != nil {
+			t.Errorf("%s: %v", c.url, err)
+			continue
+		}
+		if !slices.Equal(o.Addrs, c.addrs) || o.MasterName != c.master || o.DB != c.db || o.Password != c.password || (o.TLSConfig != nil) != c.tls {
+			t.Errorf("%s: got addrs %v master %q db %d password %q tls %v", c.url, o.Addrs, o.MasterName, o.DB, o.Password, o.TLSConfig != nil)
+		}
+	}
+	for _, bad := range []string{"", "127.0.0.1:6379", "http://x", "redis://a:1,b:2/3", "redis+sentinel://s1:26379", "redis://h/x"} {
+		if _, err := ParseURL(bad); err == nil {
+			t.Errorf("%q: accepted", bad)
+		}
+	}
+}
+
+func TestResponses_EpochSurvivesNothingStale(t *testing.T) {
+	rs := redistest.Start(t)
+	open := func() *Responses {
+		r, err := Open(rs.URL(), Options{ProbeInterval: 20 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Close() })
+		return NewResponses(r, ResponseOptions{})
+	}
+	a, b := open(), open()
+	ctx := context.Background()
+
+	l, ok := a.Get(ctx, "k")
+	if !ok || l.Hit() {
+		t.Fatalf("empty cache: ok %v hit %v", ok, l.Hit())
+	}
+	a.Put(ctx, l, []byte("v1"))
+	if l, _ := b.Get(ctx, "k"); string(l.Body) != "v1" {
+		t.Fatalf("other replica: %q", l.Body)
+	}
+	// A lookup taken before a write must not store under the new epoch.
+	stale, _ := b.Get(ctx, "k2")
+	a.Invalidate(ctx)
+	b.Put(ctx, stale, []byte("pre-write"))
+	for _, c := range []*Responses{a, b} {
+		if l, _ := c.Get(ctx, "k"); l.Hit() {
+			t.Fatalf("hit after invalidation: %q", l.Body)
+		}
+		if l, _ := c.Get(ctx, "k2"); l.Hit() {
+			t.Fatalf("a response computed before the write was served: %q", l.Body)
+		}
+	}
+	// Restarted empty: the in-process copy of b carries an epoch that can never come back.
+	l, _ = b.Get(ctx, "k3")
+	b.Put(ctx, l, []byte("before restart"))
+	rs.Restart()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		l, ok := b.Get(ctx, "k3")
+		if ok && l.Hit() {
+			t.Fatalf("served %q from before the restart", l.Body)
+		}
+		if ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("cache never usable again after the restart")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestPersistedQueries_SharedAndCapped(t *testing.T) {
+	rs := redistest.Start(t)
+	r, err := Open(rs.URL(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	a := NewPersistedQueries(r, PersistedOptions{MaxBytes: 100})
+	b := NewPersistedQueries(r, PersistedOptions{MaxBytes: 100})
+	ctx := context.Background()
+	if _, ok := b.Get(ctx, "h1"); ok {
+		t.Fatal("unknown hash found")
+	}
+	a.Add(ctx, "h1", "{ viewer { anonymous } }")
+	if q, ok := b.Get(ctx, "h1"); !ok || q != "{ viewer { anonymous } }" {
+		t.Fatalf("other replica: %q %v", q, ok)
+	}
+	if ttl := rs.Client().TTL(ctx, persistedKeyPrefix+"h1").Val(); ttl <= 0 || ttl > DefaultPersistedTTL {
+		t.Errorf("TTL %v", ttl)
+	}
+	a.Add(ctx, "big", string(make([]byte, 101)))
+	if _, ok := b.Get(ctx, "big"); ok {
+		t.Error("a document over the size cap was persisted")
+	}
+}
