@@ -29,7 +29,7 @@ import (
 const agencyToken = "Bearer cache-test-agency"
 
 // agencyAuthenticator accepts agencyToken as an agency with every scope.
-func agencyAuthenticator(t *testing.T, store *db.DB) Authenticator {
+func agencyAuthenticator(t testing.TB, store *db.DB) Authenticator {
 	t.Helper()
 	slug := "cache-" + strings.ToLower(rand.Text()[:10])
 	a, err := store.AddAgency(context.Background(), db.NewAgency{
