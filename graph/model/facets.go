@@ -1,6 +1,13 @@
 package model
 
-import "context"
+import (
+	"context"
+	"errors"
+)
+
+// errNoFacets is returned by a connection built without a facets function: a bug of the
+// resolver that built it, shown to the client only as INTERNAL.
+var errNoFacets = errors.New("model: connection has no facets function")
 
 // SanctionFacets are the counts of a filtered set of sanctions by dimension.
 type SanctionFacets struct {
@@ -34,10 +41,16 @@ type BrandCount struct {
 
 // Facets computes the connection's facets only when a client asks for them.
 func (c *SanctionConnection) Facets(ctx context.Context) (*SanctionFacets, error) {
+	if c.FacetsOf == nil {
+		return nil, errNoFacets
+	}
 	return c.FacetsOf(ctx)
 }
 
 // Facets computes the connection's facets only when a client asks for them.
 func (c *DisclosureConnection) Facets(ctx context.Context) (*DisclosureFacets, error) {
+	if c.FacetsOf == nil {
+		return nil, errNoFacets
+	}
 	return c.FacetsOf(ctx)
 }
