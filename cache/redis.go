@@ -306,6 +306,24 @@ func (r *Redis) recover() bool {
 	return true
 }
 
+// every runs fn every d until Close.
+func (r *Redis) every(d time.Duration, fn func()) {
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-r.closed:
+				return
+			case <-t.C:
+				fn()
+			}
+		}
+	}()
+}
+
 // Publish sends msg on channel to every process subscribed through Subscribe.
 func (r *Redis) Publish(ctx context.Context, channel, msg string) error {
 	ctx, cancel := r.Context(ctx)

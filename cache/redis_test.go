@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -117,5 +118,41 @@ func TestPersistedQueries_SharedAndCapped(t *testing.T) {
 	a.Add(ctx, "big", string(make([]byte, 101)))
 	if _, ok := b.Get(ctx, "big"); ok {
 		t.Error("a document over the size cap was persisted")
+	}
+}
+
+// A write whose own invalidation never reached Redis (its replica was cut off, then died) is
+// caught by reconciling with the source of truth's write version.
+func TestResponses_ReconcilesWithTheWriteVersion(t *testing.T) {
+	rs := redistest.Start(t)
+	r, err := Open(rs.URL(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	var version atomic.Int64
+	version.Store(7)
+	c := NewResponses(r, ResponseOptions{
+		WriteVersion:      func(context.Context) (int64, error) { return version.Load(), nil },
+		ReconcileInterval: 20 * time.Millisecond,
+	})
+	ctx := context.Background()
+	time.Sleep(100 * time.Millisecond) // the first reconcile records version 7
+	l, _ := c.Get(ctx, "k")
+	c.Put(ctx, l, []byte("v"))
+	time.Sleep(100 * time.Millisecond)
+	if l, _ := c.Get(ctx, "k"); !l.Hit() {
+		t.Fatal("reconciling without a write dropped the entry")
+	}
+	version.Add(1) // a write nobody told Redis about
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if l, _ := c.Get(ctx, "k"); !l.Hit() {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the entry from before the write is still served")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

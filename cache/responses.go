@@ -17,7 +17,10 @@ import (
 
 // Redis keys and channel of the response cache.
 const (
-	epochKey          = "kolregistry:resp:epoch"
+	// The epoch and the write version it was last reconciled with share a hash tag, so one
+	// script can update both on Redis Cluster.
+	epochKey          = "kolregistry:{resp}:epoch"
+	versionKey        = "kolregistry:{resp}:version"
 	responseKeyPrefix = "kolregistry:resp:"
 	// InvalidationChannel carries every new epoch, so replicas drop their in-process copies.
 	InvalidationChannel = "kolregistry:resp:invalidate"
@@ -28,6 +31,7 @@ const (
 	DefaultResponseTTL       = 5 * time.Minute
 	DefaultLocalResponses    = 2000
 	DefaultMaxResponseBytes  = 512 << 10
+	DefaultReconcileInterval = time.Second
 	responseCacheMetricLabel = "response_cache"
 )
 
@@ -39,6 +43,13 @@ type ResponseOptions struct {
 	LocalEntries int
 	// MaxBytes: larger responses are not cached.
 	MaxBytes int
+	// WriteVersion, when set, reads a number from the source of truth that grows with every
+	// committed write (the audit chain's head seq). Every ReconcileInterval each replica
+	// compares it with the version Redis last saw and replaces the epoch when it grew: this
+	// catches the writes whose own invalidation never reached Redis (a writer cut off from
+	// Redis alone, or dead before Redis came back) and writes made outside the API.
+	WriteVersion      func(context.Context) (int64, error)
+	ReconcileInterval time.Duration
 }
 
 // Responses caches the bytes of anonymous query responses, shared by every replica through
@@ -89,8 +100,49 @@ func NewResponses(r *Redis, o ResponseOptions) *Responses {
 	if r != nil {
 		r.Subscribe(InvalidationChannel, func(string) { c.local.Purge() })
 		r.OnRecover(c.bump)
+		if o.WriteVersion != nil {
+			if o.ReconcileInterval <= 0 {
+				o.ReconcileInterval = DefaultReconcileInterval
+			}
+			r.every(o.ReconcileInterval, func() { c.reconcile(o.WriteVersion) })
+		}
 	}
 	return c
+}
+
+// reconcileScript raises the recorded write version and replaces the epoch when the version
+// read from Postgres is ahead of it; it returns 1 when it replaced the epoch.
+var reconcileScript = redis.NewScript(`
+local seen = tonumber(redis.call('GET', KEYS[1]) or '-1')
+if tonumber(ARGV[1]) > seen then
+  redis.call('SET', KEYS[1], ARGV[1])
+  redis.call('SET', KEYS[2], ARGV[2])
+  return 1
+end
+return 0`)
+
+// reconcile replaces the epoch when a write committed that Redis has not accounted for.
+func (c *Responses) reconcile(writeVersion func(context.Context) (int64, error)) {
+	if !c.redis.Available() {
+		return // the recovery replaces the epoch anyway
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	v, err := writeVersion(ctx)
+	if err != nil {
+		return // Postgres unreachable: nothing can be written either
+	}
+	rctx, rcancel := c.redis.Context(ctx)
+	defer rcancel()
+	token := rand.Text()
+	bumped, err := reconcileScript.Run(rctx, c.redis.client, []string{versionKey, epochKey}, v, token).Int()
+	if c.redis.Failed(responseCacheMetricLabel, err) {
+		return
+	}
+	if bumped == 1 {
+		c.local.Purge()
+		c.redis.client.Publish(rctx, InvalidationChannel, token)
+	}
 }
 
 // Lookup is the outcome of Get: a hit, or what Put needs to store the response.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/kolregistry/kolregistry/auth"
 	"github.com/kolregistry/kolregistry/cache"
+	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/graph/errcode"
 	"github.com/kolregistry/kolregistry/ratelimit"
 )
@@ -36,11 +37,11 @@ type caches struct {
 	lookups    *prometheus.CounterVec
 }
 
-func newCaches(cfg Config) *caches {
+func newCaches(cfg Config, store *db.DB) *caches {
 	normalized, _ := lru.New[string, string](cfg.QueryCacheSize) // withDefaults made it ≥ 1
 	return &caches{
 		redis:     cfg.Redis,
-		responses: cache.NewResponses(cfg.Redis, cache.ResponseOptions{}),
+		responses: cache.NewResponses(cfg.Redis, responseOptions(store)),
 		persisted: cache.NewPersistedQueries(cfg.Redis, cache.PersistedOptions{}),
 		limiter: ratelimit.New(cfg.Redis, ratelimit.Config{
 			AnonPerMinute:   cfg.RateLimitAnon,
@@ -62,6 +63,18 @@ func (c *caches) collectors() []prometheus.Collector {
 		cs = append(cs, c.redis.Collectors()...)
 	}
 	return cs
+}
+
+// responseOptions reconcile the cache epoch with the audit chain: every committed write adds an
+// audit event in its own transaction, so the head's seq grows with every write.
+func responseOptions(store *db.DB) cache.ResponseOptions {
+	if store == nil {
+		return cache.ResponseOptions{}
+	}
+	return cache.ResponseOptions{WriteVersion: func(ctx context.Context) (int64, error) {
+		h, err := store.AuditHead(ctx)
+		return h.Seq, err
+	}}
 }
 
 // redisStatus is the Redis entry of /readyz.

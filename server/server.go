@@ -121,7 +121,7 @@ func newHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 		logger = slog.New(slog.DiscardHandler)
 	}
 	m := newMetrics()
-	c := newCaches(cfg)
+	c := newCaches(cfg, store)
 	m.registry.MustRegister(c.collectors()...)
 
 	var api http.Handler = newGraphQL(cfg, es, logger, m, c)
