@@ -199,9 +199,10 @@ const searchScore = `round(CASE WHEN %[1]s = {exact} THEN 1 ELSE 0.5 * word_simi
 	+ 0.2 * (to_tsvector('simple', %[1]s) @@ {tsq}::tsquery)::int END::numeric, 4)`
 
 // handleScore is searchScore for a handle, which is no list of words: without the full-text
-// part, which would cost more than the rest for every candidate account.
+// part (it would cost more than the rest for every candidate account), so that a handle that
+// merely resembles the query tops out at 0.8 and does not outrank a name holding every word.
 const handleScore = `round(CASE WHEN pa.handle_search = {exact} THEN 1
-	ELSE 0.6 * word_similarity(%[1]s, pa.handle_search) + 0.4 * similarity(%[1]s, pa.handle_search) END::numeric, 4)`
+	ELSE 0.5 * word_similarity(%[1]s, pa.handle_search) + 0.3 * similarity(%[1]s, pa.handle_search) END::numeric, 4)`
 
 // searchMatch is the index condition of a table with a search_text column: a similar word
 // (trigram index) or every word as a prefix (full-text index).
