@@ -100,6 +100,7 @@ func (c *checks) labelConsistency(label, timing string) {
 // must exist, one transaction with its brands and audit event. Its status is ACTIVE.
 func (d *DB) FileDisclosure(ctx context.Context, actor Agency, key *string, in NewDisclosure) (WriteResult, error) {
 	var c checks
+	c.idempotencyKey(key)
 	if in.AccountID == nil && in.Platform == nil {
 		c.invalid("platform is required when accountId is not given", "platform")
 	}
@@ -261,7 +262,7 @@ func lockOwnDisclosure(ctx context.Context, tx *Tx, c *checks, id int64, expecte
 	case r.Version != expectedVersion:
 		c.add(VersionConflict, fmt.Sprintf("the disclosure is at version %d; reload it and retry", r.Version), "expectedVersion")
 	case r.Status == "RETRACTED":
-		c.invalid("the disclosure is retracted; it cannot be "+verb+"ed", "disclosureId")
+		c.invalid("the disclosure is retracted, which is final; it cannot be "+verb+"ed", "disclosureId")
 	}
 	return r, len(c.errs) == 0, nil
 }
@@ -289,6 +290,7 @@ func disclosureBrands(ctx context.Context, tx *Tx, id int64) ([]int64, error) {
 // field that changed, {from, to}. An amendment that changes nothing is refused.
 func (d *DB) AmendDisclosure(ctx context.Context, actor Agency, key *string, in DisclosureAmendment) (WriteResult, error) {
 	var c checks
+	c.idempotencyKey(key)
 	if in.BrandIDs != nil && len(in.BrandIDs) == 0 {
 		c.invalid("at least one brand is required", "brandIds")
 	}
@@ -414,6 +416,7 @@ func (d *DB) AmendDisclosure(ctx context.Context, actor Agency, key *string, in 
 // RETRACTED, with the reason; nothing is deleted.
 func (d *DB) RetractDisclosure(ctx context.Context, actor Agency, key *string, in DisclosureRetraction) (WriteResult, error) {
 	var c checks
+	c.idempotencyKey(key)
 	in.Reason = c.requireText(in.Reason, 2000, "reason")
 	if err := c.err(); err != nil {
 		return WriteResult{}, err

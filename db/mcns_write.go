@@ -65,7 +65,9 @@ func (d *DB) RecordAffiliation(ctx context.Context, actor Agency, key *string, i
 	var c checks
 	c.idempotencyKey(key)
 	c.enumValue(in.Kind, affiliationKindValues, "kind")
-	c.notFuture(in.StartedOn, "startedOn")
+	if c.requireDate(in.StartedOn, "startedOn") {
+		c.notFuture(in.StartedOn, "startedOn")
+	}
 	if in.EndedOn != nil {
 		c.notFuture(*in.EndedOn, "endedOn")
 		if in.EndedOn.Before(in.StartedOn) {
@@ -125,7 +127,9 @@ type AffiliationEnd struct {
 func (d *DB) EndAffiliation(ctx context.Context, actor Agency, key *string, in AffiliationEnd) (WriteResult, error) {
 	var c checks
 	c.idempotencyKey(key)
-	c.notFuture(in.EndedOn, "endedOn")
+	if c.requireDate(in.EndedOn, "endedOn") {
+		c.notFuture(in.EndedOn, "endedOn")
+	}
 	if err := c.err(); err != nil {
 		return WriteResult{}, err
 	}

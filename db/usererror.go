@@ -146,6 +146,15 @@ func (c *checks) sha256(s *string, field ...string) *string {
 	return s
 }
 
+// requireDate checks that a required date was given (the zero time is "not given").
+func (c *checks) requireDate(d time.Time, field ...string) bool {
+	if d.IsZero() {
+		c.invalid("is required", field...)
+		return false
+	}
+	return true
+}
+
 // notFuture checks a date against today in Vietnam (a decision dated tomorrow does not exist yet).
 func (c *checks) notFuture(d time.Time, field ...string) {
 	today := time.Now().In(VietnamTime)
@@ -160,9 +169,11 @@ func (c *checks) fine(v int64, field ...string) {
 	}
 }
 
-// NormalizeHandle strips a leading @ and surrounding space; handles compare case-insensitively.
+// NormalizeHandle strips surrounding space and a leading @ and lowercases the handle: handles
+// compare case-insensitively (platform_account_handle is unique on lower(handle)), and one
+// spelling is stored so that "@BepNhaMinh" and "bepnhaminh" are the same account.
 func NormalizeHandle(h string) string {
-	return strings.TrimPrefix(strings.TrimSpace(h), "@")
+	return strings.ToLower(strings.TrimPrefix(strings.TrimSpace(h), "@"))
 }
 
 func (c *checks) handle(h string, field ...string) string {
