@@ -43,6 +43,13 @@ const (
 	utf8BOM    = "\ufeff"
 )
 
+// maxConcurrentExports bounds the exports streaming at once in this process: each holds a
+// database connection for its whole length, and the pool (20) must keep serving the API.
+const maxConcurrentExports = 4
+
+// exportSlots holds one token per export streaming now.
+var exportSlots = make(chan struct{}, maxConcurrentExports)
+
 // exportParams are the query parameters an export takes besides its filter's fields.
 var exportParams = map[string]bool{"bom": true}
 
@@ -94,6 +101,15 @@ func exportHandler(es graphql.ExecutableSchema, store *db.DB, logger *slog.Logge
 			}
 			logger.ErrorContext(r.Context(), "export", "request_id", RequestID(r.Context()), "error", err)
 			writeError(w, r, http.StatusInternalServerError, errcode.Internal, "internal error")
+			return
+		}
+		select {
+		case exportSlots <- struct{}{}:
+			defer func() { <-exportSlots }()
+		default:
+			w.Header().Set("Retry-After", "30")
+			writeError(w, r, http.StatusTooManyRequests, errcode.RateLimited,
+				fmt.Sprintf("%d exports are running on this server, the most it streams at once; retry in a minute", maxConcurrentExports))
 			return
 		}
 		charge(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

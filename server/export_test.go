@@ -482,3 +482,23 @@ func TestExport_SpendsTheRateLimitBudget(t *testing.T) {
 		t.Fatalf("second export within the minute: HTTP %d %s", resp.StatusCode, body)
 	}
 }
+
+func TestExport_BoundsTheExportsStreamingAtOnce(t *testing.T) {
+	s := newTestServer(t, Config{RateLimitAnon: 1 << 30})
+	for i := 0; i < maxConcurrentExports; i++ { // the slots of exports still streaming
+		exportSlots <- struct{}{}
+	}
+	resp, body := s.exportGet(t, "/export/sanctions.csv", nil)
+	for i := 0; i < maxConcurrentExports; i++ {
+		<-exportSlots
+	}
+	var r gqlResponse
+	json.Unmarshal(body, &r)
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" ||
+		len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "RATE_LIMITED" {
+		t.Fatalf("export with every slot taken: HTTP %d %s", resp.StatusCode, body)
+	}
+	if resp, body := s.exportGet(t, "/export/sanctions.csv", nil); resp.StatusCode != http.StatusOK {
+		t.Fatalf("export with the slots free: HTTP %d %s", resp.StatusCode, body)
+	}
+}
