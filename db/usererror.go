@@ -110,20 +110,22 @@ func (c *checks) url(s *string, field ...string) *string {
 	return s
 }
 
-func (c *checks) province(s *string, field ...string) *string {
-	s = c.optionalText(s, 10, field...)
-	if s != nil && !provinceRe.MatchString(*s) {
-		c.invalid("must be an ISO 3166-2:VN code such as VN-SG or VN-HN", field...)
+// pattern checks an optional string against re with one error (too long or malformed), not two.
+func (c *checks) pattern(s *string, max int, re *regexp.Regexp, msg string, field ...string) *string {
+	n := len(c.errs)
+	s = c.optionalText(s, max, field...)
+	if s != nil && len(c.errs) == n && !re.MatchString(*s) {
+		c.invalid(msg, field...)
 	}
 	return s
 }
 
+func (c *checks) province(s *string, field ...string) *string {
+	return c.pattern(s, 10, provinceRe, "must be an ISO 3166-2:VN code such as VN-SG or VN-HN", field...)
+}
+
 func (c *checks) taxCode(s *string, field ...string) *string {
-	s = c.optionalText(s, 13, field...)
-	if s != nil && !taxCodeRe.MatchString(*s) {
-		c.invalid("must be 10 or 13 digits", field...)
-	}
-	return s
+	return c.pattern(s, 13, taxCodeRe, "must be 10 or 13 digits", field...)
 }
 
 func (c *checks) decisionNumber(s string, field ...string) string {
@@ -135,11 +137,12 @@ func (c *checks) decisionNumber(s string, field ...string) string {
 }
 
 func (c *checks) sha256(s *string, field ...string) *string {
+	n := len(c.errs)
 	s = c.optionalText(s, 64, field...)
 	if s != nil {
 		l := strings.ToLower(*s)
 		s = &l
-		if !sha256Re.MatchString(l) {
+		if len(c.errs) == n && !sha256Re.MatchString(l) {
 			c.invalid("must be 64 hexadecimal characters", field...)
 		}
 	}
