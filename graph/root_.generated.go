@@ -39,6 +39,7 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	Sanction() SanctionResolver
 	SanctionStatusChange() SanctionStatusChangeResolver
+	Subscription() SubscriptionResolver
 }
 
 type DirectiveRoot struct {
@@ -484,6 +485,12 @@ type ComplexityRoot struct {
 		MatchedText  func(childComplexity int) int
 		Node         func(childComplexity int) int
 		Score        func(childComplexity int) int
+	}
+
+	Subscription struct {
+		DisclosureFiled       func(childComplexity int, brandIds []string, influencerIds []string) int
+		SanctionRecorded      func(childComplexity int, influencerIds []string) int
+		SanctionStatusChanged func(childComplexity int, influencerIds []string) int
 	}
 
 	UpdateInfluencerPayload struct {
@@ -2479,6 +2486,40 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SearchEdge.Score(childComplexity), true
 
+	case "Subscription.disclosureFiled":
+		if e.ComplexityRoot.Subscription.DisclosureFiled == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_disclosureFiled_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.DisclosureFiled(childComplexity, args["brandIds"].([]string), args["influencerIds"].([]string)), true
+	case "Subscription.sanctionRecorded":
+		if e.ComplexityRoot.Subscription.SanctionRecorded == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_sanctionRecorded_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.SanctionRecorded(childComplexity, args["influencerIds"].([]string)), true
+	case "Subscription.sanctionStatusChanged":
+		if e.ComplexityRoot.Subscription.SanctionStatusChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_sanctionStatusChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.SanctionStatusChanged(childComplexity, args["influencerIds"].([]string)), true
+
 	case "UpdateInfluencerPayload.influencer":
 		if e.ComplexityRoot.UpdateInfluencerPayload.Influencer == nil {
 			break
@@ -2767,6 +2808,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 				Data: buf.Bytes(),
 			}
 		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -2792,7 +2850,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "agency.graphqls" "audit.graphqls" "brand.graphqls" "common.graphqls" "disclosure.graphqls" "influencer.graphqls" "mcn.graphqls" "sanction.graphqls" "search.graphqls" "vetting.graphqls"
+//go:embed "agency.graphqls" "audit.graphqls" "brand.graphqls" "common.graphqls" "disclosure.graphqls" "influencer.graphqls" "mcn.graphqls" "sanction.graphqls" "search.graphqls" "subscription.graphqls" "vetting.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2813,6 +2871,7 @@ var sources = []*ast.Source{
 	{Name: "mcn.graphqls", Input: sourceData("mcn.graphqls"), BuiltIn: false},
 	{Name: "sanction.graphqls", Input: sourceData("sanction.graphqls"), BuiltIn: false},
 	{Name: "search.graphqls", Input: sourceData("search.graphqls"), BuiltIn: false},
+	{Name: "subscription.graphqls", Input: sourceData("subscription.graphqls"), BuiltIn: false},
 	{Name: "vetting.graphqls", Input: sourceData("vetting.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)

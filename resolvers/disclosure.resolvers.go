@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/kolregistry/kolregistry/db"
+	"github.com/kolregistry/kolregistry/events"
 	"github.com/kolregistry/kolregistry/graph"
 	"github.com/kolregistry/kolregistry/graph/model"
 )
@@ -89,6 +90,10 @@ func (r *mutationResolver) FileDisclosure(ctx context.Context, input model.FileD
 	d, ue, err := written(ctx, r.store, res, err, (*db.DB).DisclosuresByIDs, toDisclosure)
 	if err != nil {
 		return nil, err
+	}
+	if d != nil && !res.Replayed {
+		r.announce(ctx, events.Event{Kind: events.DisclosureFiled, ID: d.DBID,
+			InfluencerIDs: []int64{d.InfluencerID}, BrandIDs: in.BrandIDs})
 	}
 	return &model.FileDisclosurePayload{Disclosure: d, UserErrors: ue}, nil
 }

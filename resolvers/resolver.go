@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 
 	"github.com/kolregistry/kolregistry/db"
+	"github.com/kolregistry/kolregistry/events"
 )
 
 // Resolver holds the dependencies every resolver needs.
@@ -13,11 +14,20 @@ type Resolver struct {
 	store *db.DB
 	// signingKey signs registryHead (REGISTRY_SIGNING_KEY); nil leaves the signature null.
 	signingKey ed25519.PrivateKey
+	// events carries live alerts: mutations publish after commit, subscriptions listen.
+	events *events.Bus
 }
 
 // WithSigningKey makes registryHead signed with key.
 func (r *Resolver) WithSigningKey(key ed25519.PrivateKey) *Resolver {
 	r.signingKey = key
+	return r
+}
+
+// WithEvents makes mutations announce their commits on bus and subscriptions listen to it.
+// Without it, subscriptions are refused and nothing is published.
+func (r *Resolver) WithEvents(bus *events.Bus) *Resolver {
+	r.events = bus
 	return r
 }
 

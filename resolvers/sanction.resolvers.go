@@ -10,6 +10,7 @@ import (
 	"fmt"
 
 	"github.com/kolregistry/kolregistry/db"
+	"github.com/kolregistry/kolregistry/events"
 	"github.com/kolregistry/kolregistry/graph"
 	"github.com/kolregistry/kolregistry/graph/model"
 )
@@ -44,6 +45,9 @@ func (r *mutationResolver) RecordSanction(ctx context.Context, input model.Recor
 	s, ue, err := written(ctx, r.store, res, err, (*db.DB).SanctionsByIDs, toSanction)
 	if err != nil {
 		return nil, err
+	}
+	if s != nil && !res.Replayed {
+		r.announceSanction(ctx, events.SanctionRecorded, s)
 	}
 	return &model.RecordSanctionPayload{Sanction: s, UserErrors: ue}, nil
 }
@@ -100,6 +104,9 @@ func (r *mutationResolver) ChangeSanctionStatus(ctx context.Context, input model
 	s, ue, err := written(ctx, r.store, res, err, (*db.DB).SanctionsByIDs, toSanction)
 	if err != nil {
 		return nil, err
+	}
+	if s != nil && !res.Replayed {
+		r.announceSanction(ctx, events.SanctionStatusChanged, s)
 	}
 	return &model.ChangeSanctionStatusPayload{Sanction: s, UserErrors: ue}, nil
 }

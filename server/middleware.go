@@ -205,8 +205,14 @@ func writeBodyTooLarge(w http.ResponseWriter, r *http.Request, max int64) {
 }
 
 // withTimeout bounds the work of a request; the store's statement timeout bounds each query.
+// A WebSocket (live alerts) is exempt: it lives as long as the client listens, and each of its
+// events is bounded where it is loaded.
 func withTimeout(d time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Upgrade") != "" {
+			next.ServeHTTP(w, r)
+			return
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), d)
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))

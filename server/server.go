@@ -16,6 +16,7 @@ import (
 
 	"github.com/kolregistry/kolregistry/cache"
 	"github.com/kolregistry/kolregistry/db"
+	"github.com/kolregistry/kolregistry/events"
 	"github.com/kolregistry/kolregistry/graph"
 	"github.com/kolregistry/kolregistry/resolvers"
 )
@@ -45,6 +46,12 @@ type Config struct {
 	// SigningKey signs registryHead (REGISTRY_SIGNING_KEY); nil leaves its signature and
 	// publicKey null.
 	SigningKey ed25519.PrivateKey
+	// Events carries live alerts (subscriptions) between replicas: an events.Bus over Redis
+	// in production. nil gives an in-process bus, which reaches this replica's subscribers only.
+	Events *events.Bus
+	// MaxSubscriptionsPerConnection caps the open subscriptions of one WebSocket; zero means
+	// DefaultMaxSubscriptionsPerConnection. The whole process's cap is the bus's.
+	MaxSubscriptionsPerConnection int
 	// Redis holds the shared response cache, persisted queries and rate-limit counters
 	// (cache.Open(REDIS_URL)); nil keeps all three in this process, right for one replica only.
 	Redis *cache.Redis
@@ -106,8 +113,11 @@ func (c Config) withDefaults() Config {
 // New returns the registry's HTTP handler over the store. logger receives the access log and
 // every internal error (with its request id); nil discards them.
 func New(cfg Config, store *db.DB, logger *slog.Logger) http.Handler {
+	if cfg.Events == nil {
+		cfg.Events = events.New(nil, events.Options{Logger: logger})
+	}
 	es := graph.NewExecutableSchema(graph.Config{
-		Resolvers:  resolvers.New(store).WithSigningKey(cfg.SigningKey),
+		Resolvers:  resolvers.New(store).WithSigningKey(cfg.SigningKey).WithEvents(cfg.Events),
 		Directives: graph.DirectiveRoot{HasScope: resolvers.HasScope},
 		Complexity: complexityRoot(),
 	})
@@ -124,7 +134,7 @@ func newHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 	c := newCaches(cfg, store)
 	m.registry.MustRegister(c.collectors()...)
 
-	var api http.Handler = newGraphQL(cfg, es, logger, m, c)
+	var api http.Handler = newGraphQL(cfg, es, store, logger, m, c)
 	api = resolvers.MiddlewareWait(store, cfg.LoaderWait, api)
 	api = c.limiter.ByQueryCost(api) // after authentication: agencies spend their own budget
 	api = authenticate(cfg.Authenticator, logger, api)

@@ -84,6 +84,11 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	if info := infoFrom(ctx); info != nil {
 		info.operation = string(opCtx.Operation.Operation)
 	}
+	if opCtx.Operation.Operation == ast.Subscription {
+		writeError(w, r, http.StatusBadRequest, errcode.BadUserInput,
+			"subscriptions are served over WebSocket at this URL (graphql-transport-ws or graphql-ws): see docs/alerts.md")
+		return
+	}
 
 	t.execute(ctx, w, r, exec, opCtx)
 }

@@ -431,6 +431,16 @@ type SanctionStatusCount struct {
 	Count int            `json:"count"`
 }
 
+// Live alerts over WebSocket at /graphql (graphql-transport-ws, or the older graphql-ws), open to
+// anonymous readers: the data is public. Each event is the record as committed, read fresh from
+// the primary. Delivery is best effort: a subscriber that falls more than 64 events behind is ended with a
+// RATE_LIMITED error, and events during a disconnection are not replayed; re-query the
+// connections after reconnecting. At most 10 subscriptions per connection.
+// Every ID list is "any of"; the arguments combine with AND; an omitted list does not filter.
+// At most 100 IDs per list.
+type Subscription struct {
+}
+
 // Fields left out (or null) keep their value.
 type UpdateInfluencerInput struct {
 	InfluencerID    string            `json:"influencerId"`
