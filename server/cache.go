@@ -44,8 +44,8 @@ func newCaches(cfg Config, store *db.DB) *caches {
 		responses: cache.NewResponses(cfg.Redis, responseOptions(store)),
 		persisted: cache.NewPersistedQueries(cfg.Redis, cache.PersistedOptions{}),
 		limiter: ratelimit.New(cfg.Redis, ratelimit.Config{
-			AnonPerMinute:   cfg.RateLimitAnon,
-			AgencyPerMinute: cfg.RateLimitAgency,
+			AnonPerMinute:   budget(cfg.RateLimitAnon, ratelimit.DefaultAnonPerMinute, cfg.ComplexityLimit),
+			AgencyPerMinute: budget(cfg.RateLimitAgency, ratelimit.DefaultAgencyPerMinute, cfg.ComplexityLimit),
 			TrustedProxies:  cfg.TrustedProxies,
 		}),
 		normalized: normalized,
@@ -63,6 +63,16 @@ func (c *caches) collectors() []prometheus.Collector {
 		cs = append(cs, c.redis.Collectors()...)
 	}
 	return cs
+}
+
+// budget is a configured rate-limit budget, or by default the larger of def and two queries
+// at the complexity limit: a server configured to admit costlier queries must not refuse every
+// one of them as over budget.
+func budget(configured, def, complexityLimit int) int {
+	if configured > 0 {
+		return configured
+	}
+	return max(def, 2*complexityLimit)
 }
 
 // responseOptions reconcile the cache epoch with the audit chain: every committed write adds an

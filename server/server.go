@@ -56,7 +56,8 @@ type Config struct {
 	// (cache.Open(REDIS_URL)); nil keeps all three in this process, right for one replica only.
 	Redis *cache.Redis
 	// RateLimitAnon and RateLimitAgency are the query-cost budgets in points per minute, per
-	// client IP and per agency; zero takes ratelimit.DefaultAnonPerMinute / DefaultAgencyPerMinute.
+	// client IP and per agency; zero takes ratelimit.DefaultAnonPerMinute / DefaultAgencyPerMinute,
+	// or twice ComplexityLimit when that is more.
 	RateLimitAnon, RateLimitAgency int
 	// TrustedProxies are the networks whose X-Forwarded-For names the client (TRUSTED_PROXIES).
 	TrustedProxies []netip.Prefix
