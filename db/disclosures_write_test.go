@@ -101,7 +101,11 @@ func TestFileDisclosure_RefusesBadInputAndWritesNothing(t *testing.T) {
 		{"second brand unknown", func(in *db.NewDisclosure, _ **string) { in.BrandIDs = []int64{w.brandA, 987654321} },
 			[]string{"input.brandIds.1 NOT_FOUND"}},
 		{"no brand", func(in *db.NewDisclosure, _ **string) { in.BrandIDs = nil }, []string{"input.brandIds INVALID"}},
-		{"unknown influencer", func(in *db.NewDisclosure, _ **string) { in.InfluencerID = 987654321; in.AccountID = nil; in.Platform = strp("TIKTOK") },
+		{"unknown influencer", func(in *db.NewDisclosure, _ **string) {
+			in.InfluencerID = 987654321
+			in.AccountID = nil
+			in.Platform = strp("TIKTOK")
+		},
 			[]string{"input.influencerId NOT_FOUND"}},
 		{"unknown account", func(in *db.NewDisclosure, _ **string) { in.AccountID = int64p(987654321) }, []string{"input.accountId NOT_FOUND"}},
 		{"unknown MCN", func(in *db.NewDisclosure, _ **string) { in.McnID = int64p(987654321) }, []string{"input.mcnId NOT_FOUND"}},
