@@ -54,6 +54,8 @@ func runServe(ctx context.Context, args []string) error {
 	if cfg.Redis != nil {
 		defer cfg.Redis.Close()
 	}
+	cfg.Events = liveAlerts(cfg.Redis, logger)
+	defer cfg.Events.Close()
 
 	store, err := db.Open(ctx, dbURL, os.Getenv("DATABASE_READ_URL"))
 	if err != nil {
