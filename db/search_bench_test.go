@@ -12,7 +12,7 @@ import (
 	"github.com/kolregistry/kolregistry/db"
 )
 
-// BenchSearchInfluencers is the size of the benchmark's registry (issue 5: 200,000 influencers).
+// benchSearchInfluencers is the size of the benchmark's registry (issue 5: 200,000 influencers).
 const benchSearchInfluencers = 200_000
 
 // benchSearchData is a synthetic registry with realistic Vietnamese names: few surnames (Nguyễn

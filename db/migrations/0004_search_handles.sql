@@ -7,5 +7,12 @@ CREATE INDEX platform_account_handle_trgm ON platform_account USING gin (handle_
 -- pg_trgm declares its similarity operators as cheap as comparing two integers (COST 1). Word
 -- similarity over a row costs far more, and with the default the planner may prefer reading
 -- every account to the trigram index when it expects a few thousand candidates.
-ALTER FUNCTION word_similarity_op(text, text) COST 100;
-ALTER FUNCTION word_similarity_commutator_op(text, text) COST 100;
+-- The functions belong to whoever installed pg_trgm (the bootstrap superuser when a non-superuser
+-- created it as a trusted extension): without the right, the planner keeps the default.
+DO $$
+BEGIN
+    ALTER FUNCTION word_similarity_op(text, text) COST 100;
+    ALTER FUNCTION word_similarity_commutator_op(text, text) COST 100;
+EXCEPTION WHEN insufficient_privilege THEN
+    RAISE NOTICE 'pg_trgm operator costs unchanged: %', SQLERRM;
+END $$;
