@@ -97,6 +97,14 @@ func (d *DB) RecordAffiliation(ctx context.Context, actor Agency, key *string, i
 			e := dateKey(*in.EndedOn)
 			ended = &e
 		}
+		if in.Kind == "EXCLUSIVE_MANAGEMENT" {
+			if err := exclusiveOverlap(ctx, tx, &c, in.InfluencerID, dateKey(in.StartedOn), ended); err != nil {
+				return Event{}, err
+			}
+			if err := c.err(); err != nil {
+				return Event{}, err
+			}
+		}
 		var id int64
 		err = tx.QueryRowContext(ctx, `INSERT INTO affiliation (influencer_id, mcn_id, kind, started_on, ended_on, source, created_by)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
@@ -166,4 +174,32 @@ func (d *DB) EndAffiliation(ctx context.Context, actor Agency, key *string, in A
 			"endedOn": map[string]any{"from": nil, "to": dateKey(in.EndedOn)},
 		}}, nil
 	})
+}
+
+// exclusiveOverlap adds an INVALID user error on startedOn naming the exclusive management
+// period of the influencer that [started, ended) overlaps, if any. The table's exclusion
+// constraint (affiliation_no_overlapping_exclusive) stays the backstop; this names the MCN
+// and dates so the caller can see what to end first.
+func exclusiveOverlap(ctx context.Context, tx *Tx, c *checks, influencer int64, started string, ended *string) error {
+	var id int64
+	var mcn, from string
+	var to sql.NullString
+	err := tx.QueryRowContext(ctx, `SELECT a.id, m.name, a.started_on::text, a.ended_on::text
+		FROM affiliation a JOIN mcn m ON m.id = a.mcn_id
+		WHERE a.influencer_id = $1 AND a.kind = 'EXCLUSIVE_MANAGEMENT'
+		  AND daterange(a.started_on, a.ended_on, '[)') && daterange($2::date, $3::date, '[)')
+		ORDER BY a.started_on LIMIT 1`, influencer, started, ended).Scan(&id, &mcn, &from, &to)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read exclusive affiliations: %w", err)
+	}
+	period := "since " + from + ", still current"
+	if to.Valid {
+		period = "from " + from + " to " + to.String
+	}
+	c.invalid(fmt.Sprintf("overlaps the exclusive management of this influencer by %s (affiliation %d, %s); an influencer "+
+		"is under one exclusive management at a time: end that one first or correct the dates", mcn, id, period), "startedOn")
+	return nil
 }
