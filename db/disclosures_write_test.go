@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kolregistry/kolregistry/db"
+	"github.com/kolregistry/kolregistry/db/dbtest"
 )
 
 // disclosureWorld is an influencer of the national agency with a TikTok account, an exclusive
@@ -305,5 +306,69 @@ func TestRetractDisclosure_NeedsReasonAndIsFinal(t *testing.T) {
 	refused(t, err, "input.disclosureId INVALID")
 	if got := written(t, store, w.national.ID); got != after {
 		t.Errorf("refused changes to a retracted disclosure wrote rows: %s → %s", after, got)
+	}
+}
+
+// A write that fails after it has inserted rows (here a trigger refuses the second brand of a
+// disclosure, or the audit event of an influencer) leaves none of them: not the record, not its
+// first brand, not the idempotency key, not an audit event; and the chain still verifies.
+func TestWrites_FailureAfterInsertsLeavesNoRows(t *testing.T) {
+	t.Parallel()
+	// Its own database: the triggers must not touch other tests.
+	d, err := dbtest.Create(context.Background(), "db_partial")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Drop()
+	store, err := db.Open(context.Background(), d.URL, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	ctx := context.Background()
+	w := newDisclosureWorld(t, store)
+	if _, err := store.SQL().Exec(fmt.Sprintf(`
+		CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN RAISE EXCEPTION 'refused by test trigger'; END $$;
+		CREATE TRIGGER test_refuse_brand BEFORE INSERT ON disclosure_brand
+			FOR EACH ROW WHEN (NEW.brand_id = %d) EXECUTE FUNCTION test_refuse();
+		CREATE TRIGGER test_refuse_audit BEFORE INSERT ON audit_event
+			FOR EACH ROW WHEN (NEW.diff->>'displayName' = 'Refused at audit') EXECUTE FUNCTION test_refuse();`, w.brandB)); err != nil {
+		t.Fatal(err)
+	}
+	before := written(t, store, w.national.ID)
+	count := func() (int, int) {
+		var d, i int
+		store.SQL().QueryRow(`SELECT (SELECT count(*) FROM disclosure), (SELECT count(*) FROM influencer)`).Scan(&d, &i)
+		return d, i
+	}
+	disclosures, influencers := count()
+
+	in := w.valid()
+	in.BrandIDs = []int64{w.brandA, w.brandB} // brandA is inserted, then brandB is refused
+	key := "partial-disclosure"
+	if _, err := store.FileDisclosure(ctx, w.national, &key, in); err == nil || !strings.Contains(err.Error(), "refused by test trigger") {
+		t.Fatalf("want the trigger's error, got %v", err)
+	}
+	key2 := "partial-influencer"
+	if _, err := store.RegisterInfluencer(ctx, w.national, &key2, db.NewInfluencer{DisplayName: "Refused at audit"}); err == nil {
+		t.Fatal("the audit trigger did not refuse")
+	}
+	if after := written(t, store, w.national.ID); after != before {
+		t.Errorf("failed writes left rows: %s → %s", before, after)
+	}
+	if d, i := count(); d != disclosures || i != influencers {
+		t.Errorf("disclosures %d → %d, influencers %d → %d", disclosures, d, influencers, i)
+	}
+	if _, err := store.VerifyChain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The keys were not claimed: once the cause is gone the same retry succeeds.
+	if _, err := store.SQL().Exec(`DROP TRIGGER test_refuse_brand ON disclosure_brand`); err != nil {
+		t.Fatal(err)
+	}
+	res, err := store.FileDisclosure(ctx, w.national, &key, in)
+	if err != nil || res.Replayed {
+		t.Fatalf("retry after the failure: %+v, %v", res, err)
 	}
 }
