@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"time"
@@ -58,7 +59,9 @@ func websocketTransport(cfg Config, logger *slog.Logger) transport.Websocket {
 		PingPongInterval:      wsKeepAlive,
 		PayloadReadLimit:      &limit,
 		ErrorFunc: func(ctx context.Context, err error) {
-			if errors.Is(err, net.ErrClosed) || errors.Is(err, context.Canceled) {
+			// A client that goes away without a close frame is ordinary, not worth a log line.
+			if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) || errors.Is(err, context.Canceled) ||
+				websocket.CloseStatus(err) != -1 {
 				return
 			}
 			logger.InfoContext(ctx, "websocket error", "request_id", RequestID(ctx), "error", err.Error())
