@@ -156,3 +156,24 @@ func TestResponses_ReconcilesWithTheWriteVersion(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+func TestResponses_NamespacesDoNotMix(t *testing.T) {
+	rs := redistest.Start(t)
+	r, err := Open(rs.URL(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	ctx := context.Background()
+	a := NewResponses(r, ResponseOptions{Namespace: "registry_a"})
+	a2 := NewResponses(r, ResponseOptions{Namespace: "registry_a"})
+	b := NewResponses(r, ResponseOptions{Namespace: "registry_b"})
+	l, _ := a.Get(ctx, "k")
+	a.Put(ctx, l, []byte("from a"))
+	if l, _ := a2.Get(ctx, "k"); string(l.Body) != "from a" {
+		t.Fatalf("same namespace, other replica: %q", l.Body)
+	}
+	if l, _ := b.Get(ctx, "k"); l.Hit() {
+		t.Fatalf("another registry's response was served: %q", l.Body)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -18,10 +19,10 @@ import (
 // Redis keys and channel of the response cache.
 const (
 	// The epoch and the write version it was last reconciled with share a hash tag, so one
-	// script can update both on Redis Cluster.
-	epochKey          = "kolregistry:{resp}:epoch"
-	versionKey        = "kolregistry:{resp}:version"
-	responseKeyPrefix = "kolregistry:resp:"
+	// script can update both on Redis Cluster. %s is the namespace.
+	epochKeyFormat    = "kolregistry:{resp:%s}:epoch"
+	versionKeyFormat  = "kolregistry:{resp:%s}:version"
+	responseKeyFormat = "kolregistry:resp:%s:"
 	// InvalidationChannel carries every new epoch, so replicas drop their in-process copies.
 	InvalidationChannel = "kolregistry:resp:invalidate"
 )
@@ -50,6 +51,9 @@ type ResponseOptions struct {
 	// Redis alone, or dead before Redis came back) and writes made outside the API.
 	WriteVersion      func(context.Context) (int64, error)
 	ReconcileInterval time.Duration
+	// Namespace separates registries (databases) that share one Redis: their responses and
+	// epochs never mix. Replicas of one registry must use the same namespace.
+	Namespace string
 }
 
 // Responses caches the bytes of anonymous query responses, shared by every replica through
@@ -67,10 +71,12 @@ type ResponseOptions struct {
 // the outage could not replace it. Without Redis (nil), the epoch lives in this process only:
 // right for a single replica.
 type Responses struct {
-	redis    *Redis
-	local    *expirable.LRU[string, entry]
-	ttl      time.Duration
-	maxBytes int
+	redis *Redis
+	// Redis keys, in the namespace.
+	epochKey, versionKey, responsePrefix string
+	local                                *expirable.LRU[string, entry]
+	ttl                                  time.Duration
+	maxBytes                             int
 	// localEpoch is the epoch when there is no Redis.
 	localEpoch atomic.Uint64
 }
@@ -91,11 +97,19 @@ func NewResponses(r *Redis, o ResponseOptions) *Responses {
 	if o.MaxBytes <= 0 {
 		o.MaxBytes = DefaultMaxResponseBytes
 	}
+	ns := "default"
+	if o.Namespace != "" {
+		sum := sha256.Sum256([]byte(o.Namespace)) // never a DSN in a key name
+		ns = hex.EncodeToString(sum[:8])
+	}
 	c := &Responses{
-		redis:    r,
-		local:    expirable.NewLRU[string, entry](o.LocalEntries, nil, o.TTL),
-		ttl:      o.TTL,
-		maxBytes: o.MaxBytes,
+		redis:          r,
+		epochKey:       fmt.Sprintf(epochKeyFormat, ns),
+		versionKey:     fmt.Sprintf(versionKeyFormat, ns),
+		responsePrefix: fmt.Sprintf(responseKeyFormat, ns),
+		local:          expirable.NewLRU[string, entry](o.LocalEntries, nil, o.TTL),
+		ttl:            o.TTL,
+		maxBytes:       o.MaxBytes,
 	}
 	if r != nil {
 		r.Subscribe(InvalidationChannel, func(string) { c.local.Purge() })
@@ -135,7 +149,7 @@ func (c *Responses) reconcile(writeVersion func(context.Context) (int64, error))
 	rctx, rcancel := c.redis.Context(ctx)
 	defer rcancel()
 	token := rand.Text()
-	bumped, err := reconcileScript.Run(rctx, c.redis.client, []string{versionKey, epochKey}, v, token).Int()
+	bumped, err := reconcileScript.Run(rctx, c.redis.client, []string{c.versionKey, c.epochKey}, v, token).Int()
 	if c.redis.Failed(responseCacheMetricLabel, err) {
 		return
 	}
@@ -187,8 +201,8 @@ func (c *Responses) Get(ctx context.Context, key string) (l Lookup, ok bool) {
 		c.local.Remove(key)
 	}
 	pipe := c.redis.client.Pipeline()
-	epochCmd := pipe.Get(rctx, epochKey)
-	bodyCmd := pipe.Get(rctx, responseKeyPrefix+key)
+	epochCmd := pipe.Get(rctx, c.epochKey)
+	bodyCmd := pipe.Get(rctx, c.responsePrefix+key)
 	_, err := pipe.Exec(rctx)
 	if err != nil && !errors.Is(err, redis.Nil) {
 		c.redis.Failed(responseCacheMetricLabel, err)
@@ -222,7 +236,7 @@ func (c *Responses) Put(ctx context.Context, l Lookup, body []byte) {
 	defer cancel()
 	v := make([]byte, 0, len(l.epoch)+1+len(body))
 	v = append(append(append(v, l.epoch...), '\n'), body...)
-	c.redis.Failed(responseCacheMetricLabel, c.redis.client.Set(rctx, responseKeyPrefix+l.key, v, c.ttl).Err())
+	c.redis.Failed(responseCacheMetricLabel, c.redis.client.Set(rctx, c.responsePrefix+l.key, v, c.ttl).Err())
 }
 
 // Invalidate makes every cached response stale, on every replica: call it after a mutation
@@ -248,7 +262,7 @@ func (c *Responses) Invalidate(ctx context.Context) {
 func (c *Responses) bump(ctx context.Context) error {
 	c.local.Purge()
 	token := rand.Text()
-	if err := c.redis.client.Set(ctx, epochKey, token, 0).Err(); err != nil {
+	if err := c.redis.client.Set(ctx, c.epochKey, token, 0).Err(); err != nil {
 		return err
 	}
 	// Best effort: hits check the epoch anyway, the message only frees memory early.
@@ -259,17 +273,17 @@ func (c *Responses) bump(ctx context.Context) error {
 // epoch reads the current epoch, creating one when Redis has none (first start, or a Redis
 // that restarted empty).
 func (c *Responses) epoch(ctx context.Context) (string, error) {
-	e, err := c.redis.client.Get(ctx, epochKey).Result()
+	e, err := c.redis.client.Get(ctx, c.epochKey).Result()
 	if err == nil {
 		return e, nil
 	}
 	if !errors.Is(err, redis.Nil) {
 		return "", err
 	}
-	if err := c.redis.client.SetNX(ctx, epochKey, rand.Text(), 0).Err(); err != nil {
+	if err := c.redis.client.SetNX(ctx, c.epochKey, rand.Text(), 0).Err(); err != nil {
 		return "", err
 	}
-	return c.redis.client.Get(ctx, epochKey).Result()
+	return c.redis.client.Get(ctx, c.epochKey).Result()
 }
 
 // Key is the cache key of a query: a hash of its normalized document, operation name and

@@ -41,7 +41,7 @@ func newCaches(cfg Config, store *db.DB) *caches {
 	normalized, _ := lru.New[string, string](cfg.QueryCacheSize) // withDefaults made it ≥ 1
 	return &caches{
 		redis:     cfg.Redis,
-		responses: cache.NewResponses(cfg.Redis, responseOptions(store)),
+		responses: cache.NewResponses(cfg.Redis, responseOptions(cfg, store)),
 		persisted: cache.NewPersistedQueries(cfg.Redis, cache.PersistedOptions{}),
 		limiter: ratelimit.New(cfg.Redis, ratelimit.Config{
 			AnonPerMinute:   budget(cfg.RateLimitAnon, ratelimit.DefaultAnonPerMinute, cfg.ComplexityLimit),
@@ -77,14 +77,15 @@ func budget(configured, def, complexityLimit int) int {
 
 // responseOptions reconcile the cache epoch with the audit chain: every committed write adds an
 // audit event in its own transaction, so the head's seq grows with every write.
-func responseOptions(store *db.DB) cache.ResponseOptions {
-	if store == nil {
-		return cache.ResponseOptions{}
+func responseOptions(cfg Config, store *db.DB) cache.ResponseOptions {
+	o := cache.ResponseOptions{Namespace: cfg.CacheNamespace}
+	if store != nil {
+		o.WriteVersion = func(ctx context.Context) (int64, error) {
+			h, err := store.AuditHead(ctx)
+			return h.Seq, err
+		}
 	}
-	return cache.ResponseOptions{WriteVersion: func(ctx context.Context) (int64, error) {
-		h, err := store.AuditHead(ctx)
-		return h.Seq, err
-	}}
+	return o
 }
 
 // redisStatus is the Redis entry of /readyz.

@@ -61,6 +61,10 @@ type Config struct {
 	RateLimitAnon, RateLimitAgency int
 	// TrustedProxies are the networks whose X-Forwarded-For names the client (TRUSTED_PROXIES).
 	TrustedProxies []netip.Prefix
+	// CacheNamespace keeps registries (databases) that share one Redis from serving each
+	// other's cached responses; every replica of one registry must use the same value. serve
+	// uses the database's name.
+	CacheNamespace string
 }
 
 // Defaults of Config.

@@ -64,6 +64,10 @@ func runServe(ctx context.Context, args []string) error {
 	defer store.Close()
 	logger.Info("connected to postgres", "database", redactDSN(dbURL),
 		"read_replica", os.Getenv("DATABASE_READ_URL") != "")
+	// The same on every replica of this registry, different for another database on one Redis.
+	if err := store.SQL().QueryRowContext(ctx, "SELECT current_database()").Scan(&cfg.CacheNamespace); err != nil {
+		return fmt.Errorf("read the database name: %w", err)
+	}
 
 	// Without JWT_KEYS the verifier refuses every token: reads stay open, writes are refused.
 	verifier, err := auth.NewVerifier(auth.ConfigFromEnv(logger))
