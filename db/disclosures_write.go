@@ -267,6 +267,10 @@ func lockOwnDisclosure(ctx context.Context, tx *Tx, c *checks, id int64, expecte
 	return r, len(c.errs) == 0, nil
 }
 
+func eqInt64Ptr(a, b *int64) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
+}
+
 // disclosureBrands reads the brands of a disclosure, in id order.
 func disclosureBrands(ctx context.Context, tx *Tx, id int64) ([]int64, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT brand_id FROM disclosure_brand WHERE disclosure_id = $1 ORDER BY brand_id`, id)
@@ -286,7 +290,9 @@ func disclosureBrands(ctx context.Context, tx *Tx, id int64) ([]int64, error) {
 }
 
 // AmendDisclosure corrects a disclosure by the agency that filed it: the given fields change,
-// the status becomes AMENDED and the version goes up by one. The audit diff holds, for each
+// the status becomes AMENDED and the version goes up by one. When the publication time moves
+// and the recorded MCN was the influencer's MCN on the old date (the default of fileDisclosure),
+// it becomes the influencer's MCN on the new date. The audit diff holds, for each
 // field that changed, {from, to}. An amendment that changes nothing is refused.
 func (d *DB) AmendDisclosure(ctx context.Context, actor Agency, key *string, in DisclosureAmendment) (WriteResult, error) {
 	var c checks
@@ -374,6 +380,21 @@ func (d *DB) AmendDisclosure(ctx context.Context, actor Agency, key *string, in 
 		}
 		if in.PublishedAt != nil && !in.PublishedAt.Equal(cur.PublishedAt) {
 			set("published_at", "publishedAt", timeKey(cur.PublishedAt), timeKey(*in.PublishedAt), *in.PublishedAt)
+			// An MCN that was the default for the old date (the influencer's MCN then) follows
+			// the new date; one named by the filer that differs from it stays.
+			wasDefault, err := mcnOn(ctx, tx, cur.InfluencerID, cur.PublishedAt)
+			if err != nil {
+				return Event{}, err
+			}
+			if eqInt64Ptr(wasDefault, cur.McnID) {
+				now, err := mcnOn(ctx, tx, cur.InfluencerID, *in.PublishedAt)
+				if err != nil {
+					return Event{}, err
+				}
+				if !eqInt64Ptr(now, cur.McnID) {
+					set("mcn_id", "mcnId", cur.McnID, now, now)
+				}
+			}
 		}
 		setText("label", "label", in.Label, cur.Label)
 		setText("label_timing", "labelTiming", in.LabelTiming, cur.LabelTiming)

@@ -372,3 +372,52 @@ func TestWrites_FailureAfterInsertsLeavesNoRows(t *testing.T) {
 		t.Fatalf("retry after the failure: %+v, %v", res, err)
 	}
 }
+
+func TestAmendDisclosure_DefaultMcnFollowsThePublicationDate(t *testing.T) {
+	t.Parallel()
+	store := openStore(t)
+	w := newDisclosureWorld(t, store)
+	ctx := context.Background()
+	mcnOf := func(id int64) *int64 {
+		var m *int64
+		store.SQL().QueryRow(`SELECT mcn_id FROM disclosure WHERE id = $1`, id).Scan(&m)
+		return m
+	}
+	// Filed without an MCN: the contract's MCN was recorded; moved before the contract, it has none.
+	res, err := store.FileDisclosure(ctx, w.national, nil, w.valid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := mcnOf(res.SubjectID); m == nil || *m != w.mcn {
+		t.Fatalf("filed with MCN %v, want %d", m, w.mcn)
+	}
+	if _, err := store.AmendDisclosure(ctx, w.national, nil, db.DisclosureAmendment{DisclosureID: res.SubjectID, ExpectedVersion: 1,
+		PublishedAt: new(time.Date(2023, 6, 1, 12, 0, 0, 0, db.VietnamTime))}); err != nil {
+		t.Fatal(err)
+	}
+	if m := mcnOf(res.SubjectID); m != nil {
+		t.Errorf("moved before the contract, MCN %d", *m)
+	}
+	e := lastEvent(t, store, w.national.ID)
+	if from, to := fromTo(t, e, "mcnId"); from != float64(w.mcn) || to != nil {
+		t.Errorf("mcnId diff %v → %v", from, to)
+	}
+	// Filed naming another MCN: the filer's choice stays when the date moves.
+	other := registerMcn(t, store, w.national, "METUB")
+	in := w.valid()
+	in.McnID = &other
+	res, err = store.FileDisclosure(ctx, w.national, nil, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.AmendDisclosure(ctx, w.national, nil, db.DisclosureAmendment{DisclosureID: res.SubjectID, ExpectedVersion: 1,
+		PublishedAt: new(time.Date(2023, 6, 1, 12, 0, 0, 0, db.VietnamTime))}); err != nil {
+		t.Fatal(err)
+	}
+	if m := mcnOf(res.SubjectID); m == nil || *m != other {
+		t.Errorf("the named MCN became %v", m)
+	}
+	if e := lastEvent(t, store, w.national.ID); e.Diff["mcnId"] != nil {
+		t.Errorf("diff records an MCN change: %v", e.Diff)
+	}
+}
