@@ -222,7 +222,7 @@ func (d *DB) UpdateInfluencer(ctx context.Context, actor Agency, key *string, in
 			next.Aliases = in.Aliases
 			diff["aliases"] = map[string]any{"from": nonNilStrings(cur.Aliases), "to": next.Aliases}
 		}
-		if in.Categories != nil && !slices.Equal(in.Categories, cur.Categories) {
+		if in.Categories != nil && !sameSet(in.Categories, cur.Categories) {
 			next.Categories = in.Categories
 			diff["categories"] = map[string]any{"from": nonNilStrings(cur.Categories), "to": next.Categories}
 		}
@@ -238,6 +238,12 @@ func (d *DB) UpdateInfluencer(ctx context.Context, actor Agency, key *string, in
 		}
 		return Event{SubjectType: "Influencer", SubjectID: in.InfluencerID, Diff: diff}, nil
 	})
+}
+
+// sameSet says whether a and b hold the same values, in any order (categories are a set).
+func sameSet(a, b []string) bool {
+	a, b = slices.Sorted(slices.Values(uniq(a))), slices.Sorted(slices.Values(uniq(b)))
+	return slices.Equal(a, b)
 }
 
 func eqStrPtr(a, b *string) bool {

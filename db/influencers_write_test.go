@@ -233,6 +233,7 @@ func TestUpdateInfluencer_OwnerVersionAndDiff(t *testing.T) {
 	ownBefore := written(t, store, w.national.ID)
 	refused(t, update(w.national, db.InfluencerUpdate{ExpectedVersion: 2, DisplayName: strp("Minh Bếp")}), "input.expectedVersion VERSION_CONFLICT")
 	refused(t, update(w.national, db.InfluencerUpdate{ExpectedVersion: 1, DisplayName: strp(" Minh "), Province: strp("VN-SG")}), "input INVALID")
+	refused(t, update(w.national, db.InfluencerUpdate{ExpectedVersion: 1, Categories: []string{}}), "input INVALID")
 	refused(t, update(w.national, db.InfluencerUpdate{ExpectedVersion: 1, DisplayName: strp("")}), "input.displayName INVALID")
 	refused(t, update(w.national, db.InfluencerUpdate{ExpectedVersion: 1, Categories: []string{"COOKING"}}), "input.categories.0 INVALID")
 	_, err = store.UpdateInfluencer(ctx, w.national, nil, db.InfluencerUpdate{InfluencerID: 987654321, ExpectedVersion: 1, DisplayName: strp("x")})
@@ -243,7 +244,7 @@ func TestUpdateInfluencer_OwnerVersionAndDiff(t *testing.T) {
 
 	// A real change: rename, clear the province, replace the aliases.
 	if err := update(w.national, db.InfluencerUpdate{ExpectedVersion: 1, DisplayName: strp("Bếp Nhà Minh"), Province: strp(" "),
-		Aliases: []string{}, Categories: []string{"FOOD"}}); err != nil {
+		Aliases: []string{}, Categories: []string{"FOOD", "TRAVEL"}}); err != nil {
 		t.Fatal(err)
 	}
 	var name string
@@ -268,6 +269,8 @@ func TestUpdateInfluencer_OwnerVersionAndDiff(t *testing.T) {
 	if got := written(t, store, w.national.ID); got != "1/0/0/0/0/1/0/0/2" {
 		t.Errorf("rows after one update: %s", got)
 	}
+	// Categories are a set: the same ones in another order change nothing.
+	refused(t, update(w.national, db.InfluencerUpdate{ExpectedVersion: 2, Categories: []string{"TRAVEL", "FOOD", "TRAVEL"}}), "input INVALID")
 	// The old version is now stale.
 	refused(t, update(w.national, db.InfluencerUpdate{ExpectedVersion: 1, DisplayName: strp("Minh")}), "input.expectedVersion VERSION_CONFLICT")
 
