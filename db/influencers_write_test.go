@@ -346,3 +346,28 @@ func TestAddPlatformAccount_NormalizesHandleAndRefusesDuplicates(t *testing.T) {
 }
 
 func int64p(v int64) *int64 { return &v }
+
+// A retried update returns the first result: not VERSION_CONFLICT, and no second change.
+func TestUpdateInfluencer_RetryWithTheKeyIsReplayed(t *testing.T) {
+	t.Parallel()
+	store := openStore(t)
+	w := newWorld(t, store)
+	ctx := context.Background()
+	kol := registerKOL(t, store, w.national, "Minh")
+	key := "rename-minh"
+	in := db.InfluencerUpdate{InfluencerID: kol, ExpectedVersion: 1, DisplayName: strp("Bếp Nhà Minh")}
+	first, err := store.UpdateInfluencer(ctx, w.national, &key, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := written(t, store, w.national.ID)
+	again, err := store.UpdateInfluencer(ctx, w.national, &key, in)
+	if err != nil || !again.Replayed || again.SubjectID != kol || again.SubjectType != "Influencer" {
+		t.Fatalf("retry: %+v, %v (first %+v)", again, err, first)
+	}
+	var version int
+	store.SQL().QueryRow(`SELECT version FROM influencer WHERE id = $1`, kol).Scan(&version)
+	if got := written(t, store, w.national.ID); got != after || version != 2 {
+		t.Errorf("retry wrote: %s → %s, version %d", after, got, version)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -253,4 +254,40 @@ func TestEndAffiliation_Rules(t *testing.T) {
 	}
 	// An ended affiliation stays ended.
 	refused(t, end(w.national, date("2025-02-01"), 2), "input.affiliationId INVALID")
+}
+
+// Concurrent exclusive contracts for one influencer: exactly one is recorded, the others are
+// refused as overlapping (user errors, not internal errors).
+func TestRecordAffiliation_ConcurrentExclusiveContracts(t *testing.T) {
+	t.Parallel()
+	store := openStore(t)
+	w := newWorld(t, store)
+	ctx := context.Background()
+	kol := registerKOL(t, store, w.national, "Minh")
+	mcns := make([]int64, 6)
+	for i := range mcns {
+		mcns[i] = registerMcn(t, store, w.national, fmt.Sprintf("MCN %d", i))
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(mcns))
+	for i, m := range mcns {
+		wg.Go(func() {
+			_, errs[i] = store.RecordAffiliation(ctx, w.national, nil, db.NewAffiliation{InfluencerID: kol, McnID: m,
+				Kind: "EXCLUSIVE_MANAGEMENT", StartedOn: date("2024-01-01").AddDate(0, i, 0)})
+		})
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		if err == nil {
+			ok++
+			continue
+		}
+		refused(t, err, "input.startedOn INVALID")
+	}
+	var n int
+	store.SQL().QueryRow(`SELECT count(*) FROM affiliation WHERE influencer_id = $1`, kol).Scan(&n)
+	if ok != 1 || n != 1 {
+		t.Errorf("%d recorded, %d rows; want exactly one", ok, n)
+	}
 }
