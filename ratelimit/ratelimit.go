@@ -166,9 +166,9 @@ func (l *Limiter) trusted(a netip.Addr) bool {
 	return false
 }
 
-// budget is whose budget a request spends and its size.
-func (l *Limiter) budget(r *http.Request) (key string, limit int) {
-	if p, ok := auth.FromContext(r.Context()); ok {
+// budget is whose budget a request spends and its size: ctx's agency, else r's client IP.
+func (l *Limiter) budget(ctx context.Context, r *http.Request) (key string, limit int) {
+	if p, ok := auth.FromContext(ctx); ok {
 		return "agency:" + p.Agency.Slug, l.cfg.AgencyPerMinute
 	}
 	return "ip:" + l.ClientIP(r).String(), l.cfg.AnonPerMinute
@@ -179,8 +179,6 @@ type meter struct {
 	l      *Limiter
 	w      http.ResponseWriter
 	r      *http.Request
-	key    string
-	limit  int
 	spent  bool
 	result Result
 }
@@ -195,15 +193,17 @@ func Spend(ctx context.Context, cost int) (res Result, ok bool) {
 	if m == nil {
 		return Result{}, false
 	}
-	return m.spend(cost), true
+	return m.spend(ctx, cost), true
 }
 
-func (m *meter) spend(cost int) Result {
+// spend charges the budget of ctx's caller: the agency when authentication has put one there.
+func (m *meter) spend(ctx context.Context, cost int) Result {
 	if m.spent {
 		return m.result
 	}
 	m.spent = true
-	m.result = m.l.Allow(m.r.Context(), m.key, m.limit, max(cost, 1))
+	key, limit := m.l.budget(ctx, m.r)
+	m.result = m.l.Allow(ctx, key, limit, max(cost, 1))
 	SetHeaders(m.w.Header(), m.result)
 	return m.result
 }
@@ -241,15 +241,15 @@ func WriteRefusal(w http.ResponseWriter, res Result) {
 	w.Write(body)
 }
 
-// ByQueryCost is the rate-limit middleware of /graphql, placed after authentication. The
-// handler spends the request's query cost with Spend once it knows it; a request that ends
-// before that (a malformed body, a parse error) is charged one point when its response starts,
-// and refused with 429 instead if even that point is not left. Every response carries the
-// X-RateLimit-* headers.
+// ByQueryCost is the rate-limit middleware of /graphql, placed before authentication so that
+// refusals get the X-RateLimit-* headers too. The handler spends the request's query cost with
+// Spend once it knows it, from its own context, which carries the agency if any; a request that
+// ends before that (refused credentials, a malformed body, a parse error) is charged one point
+// of its client IP's budget when its response starts, and refused with 429 instead if even that
+// point is not left. Every response carries the X-RateLimit-* headers.
 func (l *Limiter) ByQueryCost(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key, limit := l.budget(r)
-		m := &meter{l: l, r: r, key: key, limit: limit}
+		m := &meter{l: l, r: r}
 		mw := &meteredWriter{ResponseWriter: w, m: m}
 		m.w = mw
 		next.ServeHTTP(mw, r.WithContext(context.WithValue(r.Context(), meterKey{}, m)))
@@ -262,7 +262,7 @@ func (l *Limiter) ByQueryCost(next http.Handler) http.Handler {
 func (l *Limiter) PerRequest(cost int) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			key, limit := l.budget(r)
+			key, limit := l.budget(r.Context(), r)
 			res := l.Allow(r.Context(), key, limit, max(cost, 1))
 			if !res.Allowed {
 				WriteRefusal(w, res)
@@ -286,7 +286,7 @@ func (w *meteredWriter) WriteHeader(code int) {
 		return
 	}
 	if !w.m.spent && code >= 200 {
-		if res := w.m.spend(1); !res.Allowed {
+		if res := w.m.spend(w.m.r.Context(), 1); !res.Allowed {
 			w.refused = true
 			WriteRefusal(w.ResponseWriter, res)
 			return

@@ -21,6 +21,7 @@ import (
 	"github.com/kolregistry/kolregistry/cache"
 	"github.com/kolregistry/kolregistry/cache/redistest"
 	"github.com/kolregistry/kolregistry/db"
+	"github.com/kolregistry/kolregistry/graph/errcode"
 )
 
 // These tests run several server.New instances (replicas) over the package database and a
@@ -40,7 +41,7 @@ func agencyAuthenticator(t testing.TB, store *db.DB) Authenticator {
 	}
 	return authFunc(func(r *http.Request) (context.Context, error) {
 		if r.Header.Get("Authorization") != agencyToken {
-			return nil, fmt.Errorf("unexpected credentials")
+			return nil, errcode.New(errcode.Unauthenticated, "unknown token")
 		}
 		return auth.WithPrincipal(r.Context(), &auth.Principal{Agency: a, Scopes: auth.Scopes}), nil
 	})
@@ -338,6 +339,11 @@ func TestRateLimit_RefusesOverBudgetPerClientIP(t *testing.T) {
 	// An agency spends its own budget, not its proxy's.
 	if r := servers[1].query(t, q, nil, append(xff("203.0.113.7"), "Authorization", agencyToken)...); r.status != 200 || r.header.Get("X-RateLimit-Limit") != "1000" {
 		t.Fatalf("agency: HTTP %d %v %s", r.status, r.header, r.body)
+	}
+
+	// Refused credentials are charged to the client's address, with the headers.
+	if r := servers[0].query(t, q, nil, append(xff("203.0.113.9"), "Authorization", "Bearer nonsense")...); r.status != http.StatusUnauthorized || r.header.Get("X-RateLimit-Limit") != "40" {
+		t.Fatalf("refused token: HTTP %d %v", r.status, r.header)
 	}
 
 	// Without trusted proxies X-Forwarded-For is ignored: every request is the peer's.

@@ -141,8 +141,10 @@ func newHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 
 	var api http.Handler = newGraphQL(cfg, es, store, logger, m, c)
 	api = resolvers.MiddlewareWait(store, cfg.LoaderWait, api)
-	api = c.limiter.ByQueryCost(api) // after authentication: agencies spend their own budget
 	api = authenticate(cfg.Authenticator, logger, api)
+	// Around authentication, so that its refusals carry X-RateLimit-* and spend their IP's
+	// budget; the GraphQL transport spends an agency's own budget (ratelimit.Spend).
+	api = c.limiter.ByQueryCost(api)
 	api = withTimeout(cfg.RequestTimeout, api) // covers the agency lookup of authentication too
 	api = m.instrument(api)
 
