@@ -54,8 +54,10 @@ func runServe(ctx context.Context, args []string) error {
 	if cfg.Redis != nil {
 		defer cfg.Redis.Close()
 	}
+	// The bus is not closed on the way out: that would end every subscription with a normal
+	// "complete", which tells clients to stop listening. Exiting drops the sockets instead,
+	// and clients reconnect (to another replica).
 	cfg.Events = liveAlerts(cfg.Redis, logger)
-	defer cfg.Events.Close()
 
 	store, err := db.Open(ctx, dbURL, os.Getenv("DATABASE_READ_URL"))
 	if err != nil {
