@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -41,13 +43,13 @@ const (
 // ambient authenticates a socket (no cookies; a browser cannot set Authorization on one), so a
 // page on another site gains nothing by opening one that it could not fetch itself. That is why
 // the same-origin check of coder/websocket is relaxed rather than forgotten.
-func websocketTransport(cfg Config, logger *slog.Logger) transport.Websocket {
+func websocketTransport(cfg Config, logger *slog.Logger) graphql.Transport {
 	perConn := cfg.MaxSubscriptionsPerConnection
 	if perConn <= 0 {
 		perConn = DefaultMaxSubscriptionsPerConnection
 	}
 	limit := wsReadLimit
-	return transport.Websocket{
+	return websocketOnly{transport.Websocket{
 		Implementation: transport.CoderWebsocketImplementation{
 			AcceptOptions: websocket.AcceptOptions{OriginPatterns: []string{"*"}},
 		},
@@ -66,7 +68,25 @@ func websocketTransport(cfg Config, logger *slog.Logger) transport.Websocket {
 			}
 			logger.InfoContext(ctx, "websocket error", "request_id", RequestID(ctx), "error", err.Error())
 		},
+	}}
+}
+
+// websocketOnly claims only WebSocket handshakes: gqlgen's transport claims any request with
+// an Upgrade header, so a query from `curl --http2` (Upgrade: h2c) would be refused.
+type websocketOnly struct{ transport.Websocket }
+
+func (websocketOnly) Supports(r *http.Request) bool { return isWebSocketUpgrade(r) }
+
+// isWebSocketUpgrade reports whether r asks to switch to the WebSocket protocol.
+func isWebSocketUpgrade(r *http.Request) bool {
+	for _, v := range r.Header.Values("Upgrade") {
+		for p := range strings.SplitSeq(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(p), "websocket") {
+				return true
+			}
+		}
 	}
+	return false
 }
 
 // freshLoadersPerEvent gives every event of a subscription its own dataloaders over the

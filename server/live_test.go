@@ -401,3 +401,13 @@ func TestLiveAlerts_SubscriptionsAreRefusedOverHTTP(t *testing.T) {
 		t.Errorf("subscription over POST: HTTP %d %s; want 400 BAD_USER_INPUT pointing to WebSocket", r.status, r.body)
 	}
 }
+
+func TestLiveAlerts_OtherUpgradesAreOrdinaryRequests(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, Config{})
+	// curl --http2 over cleartext asks for h2c: the query must still be answered.
+	r := s.post(t, `{"query":"{ viewer { anonymous } }"}`, "Connection", "Upgrade, HTTP2-Settings", "Upgrade", "h2c")
+	if r.status != http.StatusOK || r.code() != "" || !strings.Contains(r.body, `"anonymous":true`) {
+		t.Errorf("query with Upgrade: h2c: HTTP %d %s", r.status, r.body)
+	}
+}

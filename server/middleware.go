@@ -209,7 +209,7 @@ func writeBodyTooLarge(w http.ResponseWriter, r *http.Request, max int64) {
 // events is bounded where it is loaded.
 func withTimeout(d time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Upgrade") != "" {
+		if isWebSocketUpgrade(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
