@@ -411,3 +411,83 @@ func TestLiveAlerts_OtherUpgradesAreOrdinaryRequests(t *testing.T) {
 		t.Errorf("query with Upgrade: h2c: HTTP %d %s", r.status, r.body)
 	}
 }
+
+// disclosureFiled filters by brand and influencer together, and an idempotent retry of the
+// mutation, which writes nothing, announces nothing.
+func TestLiveAlerts_DisclosureFiledByBrandAndInfluencer(t *testing.T) {
+	key := newEdKey(t)
+	bus := events.New(nil, events.Options{})
+	t.Cleanup(func() { bus.Close() })
+	store := openStore(t)
+	s := newTestServer(t, Config{Authenticator: authenticator(t, store, key), Events: bus})
+	agency := accredit(t, s.store, "cuc-live-d", "VN")
+	bearer := "Bearer " + signToken(t, jwt.SigningMethodEdDSA, key.priv, key.kid,
+		validClaims(agency.Slug, "influencers:write brands:write disclosures:write"))
+	mutate := func(query string, vars map[string]any, field, record string) string {
+		t.Helper()
+		var d map[string]map[string]struct {
+			ID string `json:"id"`
+		}
+		mustData(t, s.query(t, query, vars, "Authorization", bearer), &d)
+		id := d[field][record].ID
+		if id == "" {
+			t.Fatalf("%s returned no %s", field, record)
+		}
+		return id
+	}
+	influencer := func(name string) string {
+		return mutate(`mutation($n: String!) { registerInfluencer(input: {displayName: $n}) { influencer { id } } }`,
+			map[string]any{"n": name}, "registerInfluencer", "influencer")
+	}
+	brand := func(name string) string {
+		return mutate(`mutation($input: RegisterBrandInput!) { registerBrand(input: $input) { brand { id } } }`,
+			brandInput(name), "registerBrand", "brand")
+	}
+	kol, otherKOL := influencer("Khánh Vy Live"), influencer("Quang Linh Live")
+	watched, other := brand("Sữa Việt Live "+rand.Text()), brand("Mỹ phẩm Live "+rand.Text())
+	file := func(inf string, brands []string, key string) string {
+		return mutate(`mutation($in: FileDisclosureInput!) { fileDisclosure(input: $in) { disclosure { id } } }`,
+			map[string]any{"in": map[string]any{
+				"influencerId": inf, "platform": "TIKTOK", "brandIds": brands, "productName": "Sữa hạt",
+				"productCategory": "FOOD", "publishedAt": "2025-05-02T10:00:00Z", "label": "QUANG_CAO",
+				"labelTiming": "BEFORE_AND_DURING", "compensation": "CASH_FEE", "idempotencyKey": key,
+			}}, "fileDisclosure", "disclosure")
+	}
+
+	ws := dialLive(t, s.URL, nil)
+	ws.subscribe(t, "d", fmt.Sprintf(`subscription { disclosureFiled(brandIds: [%q], influencerIds: [%q]) { id brands { id } influencer { id } } }`, watched, kol))
+	for deadline := time.Now().Add(10 * time.Second); bus.Subscribers() < 1; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the subscription was not registered")
+		}
+	}
+	k := rand.Text()
+	file(kol, []string{other}, k+"1")                  // another brand
+	file(otherKOL, []string{watched}, k+"2")           // another influencer
+	want := file(kol, []string{other, watched}, k+"3") // both match
+	if again := file(kol, []string{other, watched}, k+"3"); again != want {
+		t.Fatalf("idempotent retry returned %s, want %s", again, want)
+	}
+	m := ws.next(t)
+	var p struct {
+		Data struct {
+			D struct {
+				ID     string `json:"id"`
+				Brands []struct {
+					ID string `json:"id"`
+				} `json:"brands"`
+			} `json:"disclosureFiled"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(m.Payload, &p); err != nil || m.Type != "next" {
+		t.Fatalf("got %s: %s", m.Type, m.Payload)
+	}
+	if p.Data.D.ID != want || len(p.Data.D.Brands) != 2 {
+		t.Errorf("got %+v, want disclosure %s with its 2 brands", p.Data.D, want)
+	}
+	select {
+	case m := <-ws.msgs:
+		t.Errorf("unexpected second message (a filter leaked or the retry was announced): %s %s", m.Type, m.Payload)
+	case <-time.After(300 * time.Millisecond):
+	}
+}
