@@ -223,10 +223,13 @@ const urlKeySQL = `regexp_replace(regexp_replace(regexp_replace(lower(%s), '#.*$
 var searchBranches = map[string]string{
 	SearchInfluencer: `SELECT 1 AS kind, i.id, m.field, m.text, m.score FROM influencer i
 		CROSS JOIN LATERAL (
-			SELECT f.field, f.text, ` + fmt.Sprintf(searchScore, "registry_normalize(f.text)", "{terms}") + ` AS score
+			SELECT f.field, f.text, ` + fmt.Sprintf(searchScore, "f.t", "{terms}") + ` AS score
 			FROM (SELECT 'DISPLAY_NAME' AS field, i.display_name AS text, 0::bigint AS pos
 			      UNION ALL SELECT 'LEGAL_NAME', i.legal_name, 1 WHERE i.legal_name IS NOT NULL
-			      UNION ALL SELECT 'ALIAS', a.alias, 1 + a.n FROM unnest(i.aliases) WITH ORDINALITY AS a(alias, n)) f
+			      UNION ALL SELECT 'ALIAS', a.alias, 1 + a.n FROM unnest(i.aliases) WITH ORDINALITY AS a(alias, n)) f0
+			-- Normalize each field once: OFFSET 0 keeps the planner from pasting the call back
+			-- into each of the score's five uses.
+			CROSS JOIN LATERAL (SELECT f0.field, f0.text, f0.pos, registry_normalize(f0.text) AS t OFFSET 0) f
 			ORDER BY score DESC, f.pos LIMIT 1) m
 		WHERE ` + fmt.Sprintf(searchMatch, "i"),
 	// A pasted profile URL equal to the account's ({url}) matches on PROFILE_URL with 1.
