@@ -118,7 +118,7 @@ func New(opts *redis.UniversalOptions, o Options) *Redis {
 		fallbacks: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "kolregistry", Subsystem: "redis", Name: "fallbacks_total",
 			Help: "Operations served without Redis because it was down or slow (degraded mode), by user: " +
-				"response_cache, persisted_queries, rate_limit, invalidation.",
+				"response_cache, persisted_queries, rate_limit, invalidation, readiness.",
 		}, []string{"user"}),
 	}
 	r.up.Set(1)

@@ -88,10 +88,16 @@ func responseOptions(cfg Config, store *db.DB) cache.ResponseOptions {
 	return o
 }
 
-// redisStatus is the Redis entry of /readyz.
-func (c *caches) redisStatus() string {
+// redisStatus is the Redis entry of /readyz. It pings a Redis believed up, so that the probe
+// reports an outage even before a request has met it.
+func (c *caches) redisStatus(ctx context.Context) string {
 	if c == nil || c.redis == nil {
 		return "not configured"
+	}
+	if c.redis.Available() {
+		rctx, cancel := c.redis.Context(ctx)
+		c.redis.Failed("readiness", c.redis.Client().Ping(rctx).Err())
+		cancel()
 	}
 	return c.redis.Status()
 }
@@ -128,7 +134,7 @@ func (t httpTransport) execute(ctx context.Context, w http.ResponseWriter, r *ht
 				c.lookups.WithLabelValues("miss").Inc()
 			}
 			if lookup.Hit() {
-				writeQueryResponse(w, r, lookup.Body, authenticated)
+				writeQueryResponse(w, r, lookup.Body, authenticated, false)
 				return
 			}
 		}
@@ -156,7 +162,7 @@ func (t httpTransport) execute(ctx context.Context, w http.ResponseWriter, r *ht
 	if cacheable && len(resp.Errors) == 0 {
 		c.responses.Put(ctx, lookup, body)
 	}
-	writeQueryResponse(w, r, body, authenticated)
+	writeQueryResponse(w, r, body, authenticated, len(resp.Errors) > 0)
 }
 
 // key is the response-cache key of an operation: its normalized document (printed from the
@@ -177,12 +183,13 @@ func (c *caches) key(opCtx *graphql.OperationContext) (string, bool) {
 	return cache.Key(doc, opCtx.Operation.Name, vars), true
 }
 
-// writeQueryResponse writes an executed (or cached) response. An anonymous GET carries
-// Cache-Control and an ETag, and gets 304 when If-None-Match already names it.
-func writeQueryResponse(w http.ResponseWriter, r *http.Request, body []byte, authenticated bool) {
+// writeQueryResponse writes an executed (or cached) response. An anonymous GET without errors
+// carries Cache-Control and an ETag, and gets 304 when If-None-Match already names it; one with
+// errors (a timeout, an internal error) must not be kept by anyone.
+func writeQueryResponse(w http.ResponseWriter, r *http.Request, body []byte, authenticated, hasErrors bool) {
 	h := w.Header()
 	if r.Method == http.MethodGet {
-		if authenticated {
+		if authenticated || hasErrors {
 			h.Set("Cache-Control", "private, no-store")
 		} else {
 			sum := sha256.Sum256(body)

@@ -24,7 +24,7 @@ type readiness struct {
 // readyz answers 200 when Postgres answers a ping, 503 otherwise: a readiness probe.
 func readyz(store *db.DB, c *caches, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		state := readiness{Postgres: "ok", Redis: c.redisStatus()}
+		state := readiness{Postgres: "ok", Redis: c.redisStatus(r.Context())}
 		status := http.StatusOK
 		if err := store.Ping(r.Context()); err != nil {
 			logger.WarnContext(r.Context(), "readiness: postgres unreachable",
