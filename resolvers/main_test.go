@@ -62,6 +62,8 @@ func newAPIWait(t testing.TB, store *db.DB, wait time.Duration) *api {
 	t.Helper()
 	cfg := server.DefaultConfig()
 	cfg.LoaderWait = wait
+	cfg.NoResponseCache = true  // the tests insert rows with plain SQL, around the cache epoch
+	cfg.RateLimitAnon = 1 << 30 // page walks send hundreds of queries in a second
 	srv := httptest.NewServer(server.New(cfg, store, nil))
 	t.Cleanup(srv.Close)
 	return &api{t: t, srv: srv}

@@ -35,6 +35,8 @@ type caches struct {
 	limiter    *ratelimit.Limiter
 	normalized *lru.Cache[string, string]
 	lookups    *prometheus.CounterVec
+	// serveCached is false with Config.NoResponseCache.
+	serveCached bool
 }
 
 func newCaches(cfg Config, store *db.DB) *caches {
@@ -48,7 +50,8 @@ func newCaches(cfg Config, store *db.DB) *caches {
 			AgencyPerMinute: budget(cfg.RateLimitAgency, ratelimit.DefaultAgencyPerMinute, cfg.ComplexityLimit),
 			TrustedProxies:  cfg.TrustedProxies,
 		}),
-		normalized: normalized,
+		normalized:  normalized,
+		serveCached: !cfg.NoResponseCache,
 		lookups: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "kolregistry", Subsystem: "graphql", Name: "response_cache_total",
 			Help: "Anonymous queries by response-cache outcome: hit, miss, or bypass (Redis unavailable).",
@@ -122,7 +125,7 @@ func (t httpTransport) execute(ctx context.Context, w http.ResponseWriter, r *ht
 	isQuery := opCtx.Operation.Operation == ast.Query
 	var lookup cache.Lookup
 	cacheable := false
-	if c != nil && isQuery && !authenticated {
+	if c != nil && c.serveCached && isQuery && !authenticated {
 		if key, ok := c.key(opCtx); ok {
 			lookup, cacheable = c.responses.Get(ctx, key)
 			switch {
