@@ -174,7 +174,13 @@ func (e *ChainError) Error() string {
 // VerifyChain recomputes the whole audit chain from the database. It returns the number of
 // events checked, and a *ChainError naming the first broken link.
 func (d *DB) VerifyChain(ctx context.Context) (int64, error) {
-	rows, err := d.primary.QueryContext(ctx, `SELECT `+auditCols+` FROM audit_event e ORDER BY e.seq`)
+	// One snapshot for the events and the head: writers may commit while the chain is read.
+	tx, err := d.primary.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT `+auditCols+` FROM audit_event e ORDER BY e.seq`)
 	if err != nil {
 		return 0, err
 	}
@@ -205,7 +211,7 @@ func (d *DB) VerifyChain(ctx context.Context) (int64, error) {
 	}
 	var headSeq int64
 	var headHash string
-	if err := d.primary.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head`).Scan(&headSeq, &headHash); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head`).Scan(&headSeq, &headHash); err != nil {
 		return want - 1, err
 	}
 	if headSeq != want-1 || headHash != prev {
