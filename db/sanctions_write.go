@@ -16,14 +16,15 @@ import (
 // OutsideJurisdiction is the user error code for a provincial agency acting outside its province.
 const OutsideJurisdiction = "OUTSIDE_JURISDICTION"
 
-// NewViolation is one violation of a sanction being recorded.
+// NewViolation is one violation of a sanction being recorded. Its JSON form, the API's field
+// names, is what audit diffs hold.
 type NewViolation struct {
-	Category    string
-	Instrument  string
-	Article     int
-	Clause      *int
-	Point       *string
-	Description *string
+	Category    string  `json:"category"`
+	Instrument  string  `json:"instrument"`
+	Article     int     `json:"article"`
+	Clause      *int    `json:"clause,omitempty"`
+	Point       *string `json:"point,omitempty"`
+	Description *string `json:"description,omitempty"`
 }
 
 // NewSanction is a sanction decision to record. Subject is the subject's kind
