@@ -79,7 +79,8 @@ func (d *DB) AgencyBySlug(ctx context.Context, slug string) (a Agency, err error
 	return d.agencyRowPrimary(ctx, q, slug)
 }
 
-// AddAgency accredits a new agency (status ACTIVE). A taken slug is ErrAgencyExists.
+// AddAgency accredits a new agency (status ACTIVE), recorded in the audit trail with the
+// operator as actor. A taken slug is ErrAgencyExists.
 func (d *DB) AddAgency(ctx context.Context, a NewAgency) (_ Agency, err error) {
 	defer wrapAgencyErr(&err, "add agency %q", a.Slug)
 	if err := a.Validate(); err != nil {
@@ -88,7 +89,17 @@ func (d *DB) AddAgency(ctx context.Context, a NewAgency) (_ Agency, err error) {
 	const q = `INSERT INTO agency AS g (slug, name, name_en, kind, jurisdiction)
 		VALUES ($1, $2, $3, $4, $5)
 		RETURNING ` + agencyCols
-	r, err := d.agencyRowPrimary(ctx, q, a.Slug, strings.TrimSpace(a.Name), trimmedPtr(a.NameEn), a.Kind, a.Jurisdiction)
+	var r Agency
+	_, err = d.Write(ctx, Operator, nil, "addAgency", func(ctx context.Context, tx *Tx) (Event, error) {
+		var err error
+		r, err = scanAgency(tx.QueryRowContext(ctx, q, a.Slug, strings.TrimSpace(a.Name), trimmedPtr(a.NameEn), a.Kind, a.Jurisdiction))
+		if err != nil {
+			return Event{}, err
+		}
+		return Event{SubjectType: "Agency", SubjectID: r.ID, Diff: map[string]any{
+			"slug": r.Slug, "name": r.Name, "nameEn": r.NameEn, "kind": r.Kind, "jurisdiction": r.Jurisdiction, "status": r.Status,
+		}}, nil
+	})
 	var pqErr *pq.Error
 	if errors.As(err, &pqErr) && pqErr.Code == "23505" { // unique_violation: agency.slug
 		return Agency{}, ErrAgencyExists
@@ -96,8 +107,12 @@ func (d *DB) AddAgency(ctx context.Context, a NewAgency) (_ Agency, err error) {
 	return r, err
 }
 
-// SetAgencyStatus sets an agency's status (AgencyActive or AgencySuspended) and returns the
-// row; ErrNotFound when no agency has the slug. Setting the status it already has is not an error.
+// errStatusUnchanged ends SetAgencyStatus's write without an event when there is no change.
+var errStatusUnchanged = errors.New("agency status unchanged")
+
+// SetAgencyStatus sets an agency's status (AgencyActive or AgencySuspended), recorded in the
+// audit trail with the operator as actor, and returns the row; ErrNotFound when no agency has
+// the slug. Setting the status it already has is not an error and records nothing.
 func (d *DB) SetAgencyStatus(ctx context.Context, slug, status string) (_ Agency, err error) {
 	defer wrapAgencyErr(&err, "set agency %q status %s", slug, status)
 	if status != AgencyActive && status != AgencySuspended {
@@ -106,7 +121,30 @@ func (d *DB) SetAgencyStatus(ctx context.Context, slug, status string) (_ Agency
 	const q = `UPDATE agency AS g SET status = $2, updated_at = now()
 		WHERE g.slug = $1
 		RETURNING ` + agencyCols
-	return d.agencyRowPrimary(ctx, q, slug, status)
+	var r Agency
+	action := map[string]string{AgencyActive: "activateAgency", AgencySuspended: "suspendAgency"}[status]
+	_, err = d.Write(ctx, Operator, nil, action, func(ctx context.Context, tx *Tx) (Event, error) {
+		var before string
+		err := tx.QueryRowContext(ctx, `SELECT status FROM agency WHERE slug = $1 FOR UPDATE`, slug).Scan(&before)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return Event{}, ErrNotFound
+		case err != nil:
+			return Event{}, err
+		case before == status:
+			return Event{}, errStatusUnchanged
+		}
+		if r, err = scanAgency(tx.QueryRowContext(ctx, q, slug, status)); err != nil {
+			return Event{}, err
+		}
+		return Event{SubjectType: "Agency", SubjectID: r.ID, Diff: map[string]any{
+			"status": map[string]any{"from": before, "to": status},
+		}}, nil
+	})
+	if errors.Is(err, errStatusUnchanged) {
+		return d.AgencyBySlug(ctx, slug)
+	}
+	return r, err
 }
 
 // SuspendAgency suspends an agency: from the next request on, its tokens are refused.

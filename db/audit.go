@@ -52,6 +52,10 @@ type WriteResult struct {
 	Replayed    bool
 }
 
+// Operator is the actor of writes made by the registry's operator through the CLI rather than
+// by an agency; its audit events have no actor.
+const Operator int64 = 0
+
 // ErrIdempotencyKeyReused is returned when a key is retried with another mutation.
 var ErrIdempotencyKeyReused = errors.New("idempotency key already used for another mutation")
 
@@ -60,7 +64,8 @@ var ErrIdempotencyKeyReused = errors.New("idempotency key already used for anoth
 // Every write first locks the audit head, so writers are serialized: seq is gap-free, each event
 // chains to the one before it, and an idempotency key is checked and claimed without races.
 // With a key the agency used before for the same action, nothing is written and the first
-// result is returned with Replayed set.
+// result is returned with Replayed set. Actor Operator (0) is the registry's operator at the
+// CLI (accrediting agencies), recorded with no agency.
 func (d *DB) Write(ctx context.Context, actor int64, idempotencyKey *string, action string, fn func(ctx context.Context, tx *Tx) (Event, error)) (WriteResult, error) {
 	var res WriteResult
 	err := d.Transact(ctx, sql.LevelReadCommitted, func(stx *sql.Tx) error {
@@ -98,7 +103,11 @@ func (d *DB) Write(ctx context.Context, actor int64, idempotencyKey *string, act
 		if err != nil {
 			return fmt.Errorf("audit diff: %w", err)
 		}
-		e := AuditEvent{Seq: headSeq + 1, At: time.Now().UTC().Truncate(time.Microsecond), ActorID: &actor,
+		var actorID *int64
+		if actor != Operator {
+			actorID = &actor
+		}
+		e := AuditEvent{Seq: headSeq + 1, At: time.Now().UTC().Truncate(time.Microsecond), ActorID: actorID,
 			Action: ev.Action, SubjectType: ev.SubjectType, SubjectID: ev.SubjectID, Diff: diff, PrevHash: headHash}
 		if e.Action == "" {
 			e.Action = action
@@ -108,7 +117,7 @@ func (d *DB) Write(ctx context.Context, actor int64, idempotencyKey *string, act
 		}
 		if _, err := stx.ExecContext(ctx, `INSERT INTO audit_event (seq, at, actor_id, action, subject_type, subject_id, diff, prev_hash, hash)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			e.Seq, e.At, actor, e.Action, e.SubjectType, e.SubjectID, string(e.Diff), e.PrevHash, e.Hash); err != nil {
+			e.Seq, e.At, actorID, e.Action, e.SubjectType, e.SubjectID, string(e.Diff), e.PrevHash, e.Hash); err != nil {
 			return fmt.Errorf("append audit event: %w", err)
 		}
 		if _, err := stx.ExecContext(ctx, `UPDATE audit_head SET seq = $1, hash = $2`, e.Seq, e.Hash); err != nil {
