@@ -224,24 +224,24 @@ var searchBranches = map[string]string{
 	SearchInfluencer: `SELECT 1 AS kind, i.id, m.field, m.text, m.score FROM influencer i
 		CROSS JOIN LATERAL (
 			SELECT f.field, f.text, ` + fmt.Sprintf(searchScore, "f.t", "{terms}") + ` AS score
-			FROM (SELECT 'DISPLAY_NAME' AS field, i.display_name AS text, 0::bigint AS pos
-			      UNION ALL SELECT 'LEGAL_NAME', i.legal_name, 1 WHERE i.legal_name IS NOT NULL
-			      UNION ALL SELECT 'ALIAS', a.alias, 1 + a.n FROM unnest(i.aliases) WITH ORDINALITY AS a(alias, n)) f0
-			-- Normalize each field once: OFFSET 0 keeps the planner from pasting the call back
-			-- into each of the score's five uses.
-			CROSS JOIN LATERAL (SELECT f0.field, f0.text, f0.pos, registry_normalize(f0.text) AS t OFFSET 0) f
+			-- Each field with its stored normalized form (0005_search_fields.sql), so that scoring
+			-- calls no registry_normalize.
+			FROM (SELECT 'DISPLAY_NAME' AS field, i.display_name AS text, i.display_name_search AS t, 0::bigint AS pos
+			      UNION ALL SELECT 'LEGAL_NAME', i.legal_name, i.legal_name_search, 1 WHERE i.legal_name IS NOT NULL
+			      UNION ALL SELECT 'ALIAS', a.alias, a.t, 1 + a.n FROM unnest(i.aliases, i.aliases_search) WITH ORDINALITY AS a(alias, t, n)) f
 			ORDER BY score DESC, f.pos LIMIT 1) m
 		WHERE ` + fmt.Sprintf(searchMatch, "i"),
-	// A pasted profile URL equal to the account's ({url}) matches on PROFILE_URL with 1.
-	SearchPlatformAccount: `SELECT 2 AS kind, pa.id, m.field, m.text, m.score FROM platform_account pa
-		CROSS JOIN LATERAL (
-			SELECT f.field, f.text, f.score
-			FROM (SELECT 'PROFILE_URL' AS field, pa.url AS text, 1.0000 AS score, 0 AS pos
-			      WHERE {url} <> '' AND ` + fmt.Sprintf(urlKeySQL, "pa.url") + ` = {url}
-			      UNION ALL SELECT 'HANDLE', pa.handle, greatest(` + fmt.Sprintf(handleScore, "{terms}") + `,
-			        ` + fmt.Sprintf(handleScore, "{joined}") + `), 1) f
-			ORDER BY f.score DESC, f.pos LIMIT 1) m
-		WHERE ` + accountMatch,
+	// A pasted profile URL equal to the account's ({url}) matches on PROFILE_URL with 1, which
+	// no handle score beats; otherwise the handle's score. One expression per row rather than a
+	// lateral subquery picking the best of two fields: a broad query scores tens of thousands of
+	// accounts, and the per-row subquery cost more than the scoring. OFFSET 0 compares the URL
+	// once per row (the planner would otherwise paste the comparison into its three uses).
+	SearchPlatformAccount: `SELECT 2 AS kind, pa.id, CASE WHEN pa.by_url THEN 'PROFILE_URL' ELSE 'HANDLE' END AS field,
+			CASE WHEN pa.by_url THEN pa.url ELSE pa.handle END AS text,
+			CASE WHEN pa.by_url THEN 1.0000 ELSE {handlescore} END AS score
+		FROM (SELECT pa.id, pa.url, pa.handle, pa.handle_search,
+		        {url} <> '' AND ` + fmt.Sprintf(urlKeySQL, "pa.url") + ` = {url} AS by_url
+		      FROM platform_account pa WHERE ` + accountMatch + ` OFFSET 0) pa`,
 	SearchMcn: `SELECT 3 AS kind, m.id, 'NAME' AS field, m.name AS text, ` + fmt.Sprintf(searchScore, "m.search_text", "{terms}") + ` AS score
 		FROM mcn m WHERE ` + fmt.Sprintf(searchMatch, "m"),
 	SearchBrand: `SELECT 4 AS kind, b.id, 'NAME' AS field, b.name AS text, ` + fmt.Sprintf(searchScore, "b.search_text", "{terms}") + ` AS score
@@ -301,7 +301,11 @@ func (d *DB) searchTx(ctx context.Context, r SearchRequest, fn func(tx *sql.Tx, 
 		return fmt.Errorf("search: begin: %w", err)
 	}
 	defer tx.Rollback()
+	// No parallel workers: a broad query ("Nguyễn", a third of the registry) would otherwise take
+	// three processes (on a 2-core server, every core), and it measured slower: the workers only
+	// share the bitmap heap scan, while the scoring and the sort run in the leader anyway.
 	const prepare = `SELECT set_config('pg_trgm.word_similarity_threshold', $1, true),
+		set_config('max_parallel_workers_per_gather', '0', true),
 		registry_normalize($2), registry_normalize($3), registry_normalize($4)`
 	if d.OnQuery != nil {
 		d.OnQuery(prepare)
@@ -309,7 +313,7 @@ func (d *DB) searchTx(ctx context.Context, r SearchRequest, fn func(tx *sql.Tx, 
 	var n normalized
 	var ignored string
 	if err := tx.QueryRowContext(ctx, prepare, strconv.FormatFloat(r.Threshold(), 'f', -1, 64), r.Terms, r.TSQuery, r.Exact).
-		Scan(&ignored, &n.terms, &n.tsquery, &n.exact); err != nil {
+		Scan(&ignored, &ignored, &n.terms, &n.tsquery, &n.exact); err != nil {
 		return fmt.Errorf("search: prepare: %w", err)
 	}
 	n.joined = strings.ReplaceAll(n.terms, " ", "")
@@ -374,9 +378,16 @@ func (d *DB) Search(ctx context.Context, r SearchRequest, p Page) (PageOf[Search
 // searchStatement is the statement of one page of search results and its arguments.
 func searchStatement(r SearchRequest, n normalized, p Page) (string, []any, error) {
 	vals := n.params(r)
+	// A handle scores against the terms and against the terms run together; for a one-word
+	// query they are the same, and a broad one-word query has tens of thousands of accounts
+	// to score.
+	hs := fmt.Sprintf(handleScore, "{terms}")
+	if n.joined != n.terms {
+		hs = "greatest(" + hs + ", " + fmt.Sprintf(handleScore, "{joined}") + ")"
+	}
 	branches := make([]string, len(r.Kinds))
 	for i, k := range r.Kinds {
-		branches[i] = searchBranches[k]
+		branches[i] = strings.Replace(searchBranches[k], "{handlescore}", hs, 1)
 	}
 	where := "TRUE"
 	if c := p.After; c != nil {
