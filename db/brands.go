@@ -43,13 +43,7 @@ func (f BrandFilter) query() listQuery {
 	if len(f.Industry) > 0 {
 		q.cond("b.industry = ANY(%s)", pq.Array(f.Industry))
 	}
-	if f.HasActiveSanction != nil {
-		not := ""
-		if !*f.HasActiveSanction {
-			not = "NOT "
-		}
-		q.cond(not+"EXISTS (SELECT 1 FROM sanction s WHERE s.brand_id = b.id AND s.status = ANY(%s))", pq.Array(activeStatuses))
-	}
+	q.hasActiveSanction(f.HasActiveSanction, "s.brand_id", "b.id")
 	return q
 }
 

@@ -81,13 +81,7 @@ func (f InfluencerFilter) query() listQuery {
 	if len(f.McnID) > 0 {
 		q.cond("EXISTS (SELECT 1 FROM affiliation a WHERE a.influencer_id = i.id AND a.ended_on IS NULL AND a.mcn_id = ANY(%s))", pq.Array(f.McnID))
 	}
-	if f.HasActiveSanction != nil {
-		not := ""
-		if !*f.HasActiveSanction {
-			not = "NOT "
-		}
-		q.cond(not+"EXISTS (SELECT 1 FROM sanction s WHERE s.influencer_id = i.id AND s.status = ANY(%s))", pq.Array(activeStatuses))
-	}
+	q.hasActiveSanction(f.HasActiveSanction, "s.influencer_id", "i.id")
 	if f.CreatedFrom != nil {
 		q.cond("i.created_at >= %s", *f.CreatedFrom)
 	}

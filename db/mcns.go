@@ -44,13 +44,7 @@ func (f McnFilter) query() listQuery {
 	if len(f.Province) > 0 {
 		q.cond("m.province = ANY(%s)", pq.Array(f.Province))
 	}
-	if f.HasActiveSanction != nil {
-		not := ""
-		if !*f.HasActiveSanction {
-			not = "NOT "
-		}
-		q.cond(not+"EXISTS (SELECT 1 FROM sanction s WHERE s.mcn_id = m.id AND s.status = ANY(%s))", pq.Array(activeStatuses))
-	}
+	q.hasActiveSanction(f.HasActiveSanction, "s.mcn_id", "m.id")
 	return q
 }
 

@@ -137,6 +137,20 @@ func (q *listQuery) cond(format string, args ...any) {
 	q.where = append(q.where, fmt.Sprintf(format, ph...))
 }
 
+// hasActiveSanction narrows to the subjects with (want true) or without (false) a sanction in
+// force, the hasActiveSanction filter of influencers, MCNs and brands; nil leaves q as it is.
+// subjectCol is the sanction's column naming the subject, idCol the listed table's id.
+func (q *listQuery) hasActiveSanction(want *bool, subjectCol, idCol string) {
+	if want == nil {
+		return
+	}
+	not := ""
+	if !*want {
+		not = "NOT "
+	}
+	q.cond(not+"EXISTS (SELECT 1 FROM sanction s WHERE "+subjectCol+" = "+idCol+" AND s.status = ANY(%s))", pq.Array(activeStatuses))
+}
+
 func (q *listQuery) whereSQL() string {
 	if len(q.where) == 0 {
 		return "TRUE"
