@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kolregistry/kolregistry/registry"
 	"github.com/lib/pq"
 )
 
@@ -75,7 +76,7 @@ func disclosureOrder(field string, desc bool) (order[Disclosure], error) {
 }
 
 // newestDisclosures is the ordering of nested disclosure lists.
-var newestDisclosures, _ = disclosureOrder("PUBLISHED_AT", true)
+var newestDisclosures, _ = disclosureOrder(registry.DefaultDisclosureOrder.Field, registry.DefaultDisclosureOrder.Desc)
 
 // DisclosureFilter narrows Disclosures; every list means "any of", fields combine with AND.
 type DisclosureFilter struct {

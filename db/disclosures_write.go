@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kolregistry/kolregistry/registry"
 	"github.com/lib/pq"
 )
 
@@ -225,18 +226,14 @@ func brandsExist(ctx context.Context, tx *Tx, c *checks, ids []int64) error {
 // affiliation whose [started_on, ended_on) holds that date, exclusive management first, else
 // the latest started; nil when there is none.
 func mcnOn(ctx context.Context, tx *Tx, influencer int64, at time.Time) (*int64, error) {
-	var id int64
-	err := tx.QueryRowContext(ctx, `SELECT mcn_id FROM affiliation
-		WHERE influencer_id = $1 AND started_on <= $2::date AND (ended_on IS NULL OR ended_on > $2::date)
-		ORDER BY kind = 'EXCLUSIVE_MANAGEMENT' DESC, started_on DESC, id DESC
-		LIMIT 1`, influencer, dateKey(at.In(VietnamTime))).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
+	affs, err := affiliationsOf(ctx, tx, influencer)
 	if err != nil {
-		return nil, fmt.Errorf("read affiliation: %w", err)
+		return nil, err
 	}
-	return &id, nil
+	if a := CurrentAffiliation(affs, at.In(VietnamTime)); a != nil {
+		return &a.McnID, nil
+	}
+	return nil, nil
 }
 
 func insertDisclosureBrands(ctx context.Context, tx *Tx, disclosure int64, brands []int64) error {
@@ -257,7 +254,7 @@ func lockOwnDisclosure(ctx context.Context, tx *Tx, c *checks, id int64, expecte
 		c.mustExist(false, "the disclosure", "disclosureId")
 	case err != nil:
 		return r, false, fmt.Errorf("read disclosure: %w", err)
-	case r.FiledBy != tx.Actor:
+	case !registry.Owns(tx.Actor, &r.FiledBy):
 		c.add(NotOwner, "only the agency that filed this disclosure may "+verb+" it", "disclosureId")
 	case r.Version != expectedVersion:
 		c.add(VersionConflict, fmt.Sprintf("the disclosure is at version %d; reload it and retry", r.Version), "expectedVersion")

@@ -7,8 +7,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kolregistry/kolregistry/registry"
 	"github.com/lib/pq"
 )
+
+// activeStatusesLiteral is registry.ActiveStatuses as an SQL array literal, for the export
+// columns that are fixed expressions (the values are the enum's constants, never input).
+var activeStatusesLiteral = "'{" + strings.Join(registry.Strings(registry.ActiveStatuses), ",") + "}'"
 
 // Bulk export of the public data (docs/export.md): every row matching a list's filter, in the
 // list's default order, streamed from a server-side cursor in batches so that neither the
@@ -74,7 +79,7 @@ var sanctionExportColumns = []ExportColumn{
 	{"fineVnd", KindInt, "s.fine_vnd"},
 	{"remedies", KindTextList, "s.remedies"},
 	{"status", KindText, "s.status"},
-	{"active", KindBool, "s.status = ANY('{IN_FORCE,UNDER_COMPLAINT,UNDER_LITIGATION}')"},
+	{"active", KindBool, "s.status = ANY(" + activeStatusesLiteral + ")"},
 	{"sourceUrl", KindText, "s.source_url"},
 	{"sourceSha256", KindText, "s.source_sha256"},
 	{"relatedDisclosureIds", KindIDList, "ARRAY(SELECT 'Disclosure:' || xd.disclosure_id FROM sanction_disclosure xd WHERE xd.sanction_id = s.id ORDER BY xd.disclosure_id)"},
@@ -120,7 +125,7 @@ var influencerExportColumns = []ExportColumn{
 	{"categories", KindTextList, "i.categories"},
 	{"accounts", KindTextList, "ARRAY(SELECT xp.platform || ':' || xp.handle FROM platform_account xp WHERE xp.influencer_id = i.id ORDER BY xp.platform, lower(xp.handle))"},
 	{"currentMcnIds", KindIDList, "ARRAY(SELECT DISTINCT 'Mcn:' || xf.mcn_id FROM affiliation xf WHERE xf.influencer_id = i.id AND xf.ended_on IS NULL)"},
-	{"activeSanctions", KindInt, "(SELECT count(*) FROM sanction xs WHERE xs.influencer_id = i.id AND xs.status = ANY('{IN_FORCE,UNDER_COMPLAINT,UNDER_LITIGATION}'))"},
+	{"activeSanctions", KindInt, "(SELECT count(*) FROM sanction xs WHERE xs.influencer_id = i.id AND xs.status = ANY(" + activeStatusesLiteral + "))"},
 	{"sanctions", KindInt, "(SELECT count(*) FROM sanction xs WHERE xs.influencer_id = i.id)"},
 	{"disclosures", KindInt, "(SELECT count(*) FROM disclosure xd WHERE xd.influencer_id = i.id)"},
 	{"createdAt", KindTime, "i.created_at"},
@@ -142,21 +147,21 @@ func orderSQL[T any](o order[T], idCol string) string {
 func ExportSanctions(f SanctionFilter) Export {
 	q := f.query()
 	q.from += " JOIN agency xa ON xa.id = s.agency_id"
-	o, _ := sanctionOrder("DECIDED_ON", true)
+	o, _ := sanctionOrder(registry.DefaultSanctionOrder.Field, registry.DefaultSanctionOrder.Desc)
 	return Export{Columns: sanctionExportColumns, q: q, orderBy: orderSQL(o, q.idCol)}
 }
 
 // ExportDisclosures exports the disclosures matching f, newest first (the connection's default).
 func ExportDisclosures(f DisclosureFilter) Export {
 	q := f.query()
-	o, _ := disclosureOrder("PUBLISHED_AT", true)
+	o, _ := disclosureOrder(registry.DefaultDisclosureOrder.Field, registry.DefaultDisclosureOrder.Desc)
 	return Export{Columns: disclosureExportColumns, q: q, orderBy: orderSQL(o, q.idCol)}
 }
 
 // ExportInfluencers exports the influencers matching f, by display name (the connection's default).
 func ExportInfluencers(f InfluencerFilter) Export {
 	q := f.query()
-	o, _ := influencerOrder("DISPLAY_NAME", false)
+	o, _ := influencerOrder(registry.DefaultInfluencerOrder.Field, registry.DefaultInfluencerOrder.Desc)
 	return Export{Columns: influencerExportColumns, q: q, orderBy: orderSQL(o, q.idCol)}
 }
 

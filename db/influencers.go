@@ -64,9 +64,6 @@ func influencerOrder(field string, desc bool) (order[Influencer], error) {
 	return o, nil
 }
 
-// activeStatuses are the statuses in which a sanction is "active" (DOMAIN.md).
-var activeStatuses = []string{"IN_FORCE", "UNDER_COMPLAINT", "UNDER_LITIGATION"}
-
 func (f InfluencerFilter) query() listQuery {
 	q := listQuery{from: "influencer i", cols: influencerCols, idCol: "i.id"}
 	if len(f.Province) > 0 {

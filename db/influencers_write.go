@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kolregistry/kolregistry/registry"
 	"github.com/lib/pq"
 )
 
@@ -194,7 +195,7 @@ func (d *DB) UpdateInfluencer(ctx context.Context, actor Agency, key *string, in
 			c.mustExist(false, "the influencer", "influencerId")
 		case err != nil:
 			return Event{}, fmt.Errorf("read influencer: %w", err)
-		case createdBy.Valid && createdBy.Int64 != tx.Actor:
+		case !registry.Owns(tx.Actor, int64Ptr(createdBy)):
 			c.add(NotOwner, "only the agency that registered this influencer may update it", "influencerId")
 		case cur.Version != in.ExpectedVersion:
 			c.add(VersionConflict, fmt.Sprintf("the influencer is at version %d; reload it and retry", cur.Version), "expectedVersion")

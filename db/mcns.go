@@ -3,8 +3,10 @@ package db
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"time"
 
+	"github.com/kolregistry/kolregistry/registry"
 	"github.com/lib/pq"
 )
 
@@ -120,4 +122,35 @@ func (d *DB) MembersOfMcns(ctx context.Context, mcnIDs []int64, current *bool, p
 // CountMembersOfMcns counts affiliations for many MCNs.
 func (d *DB) CountMembersOfMcns(ctx context.Context, mcnIDs []int64, current *bool) (map[int64]int, error) {
 	return countByParent(ctx, d, membersQuery(current), "a.mcn_id", mcnIDs)
+}
+
+// CurrentAffiliation is the affiliation naming an influencer's MCN on day, by the "current MCN"
+// rule (registry.CurrentAffiliation); nil when none holds.
+func CurrentAffiliation(affs []Affiliation, day time.Time) *Affiliation {
+	rs := make([]registry.Affiliation, len(affs))
+	for i, a := range affs {
+		rs[i] = registry.Affiliation{ID: a.ID, Kind: registry.AffiliationKind(a.Kind), StartedOn: a.StartedOn, EndedOn: a.EndedOn}
+	}
+	if i := registry.CurrentAffiliation(rs, day); i >= 0 {
+		return &affs[i]
+	}
+	return nil
+}
+
+// affiliationsOf reads every affiliation of one influencer with q (the store's pool or a transaction).
+func affiliationsOf(ctx context.Context, q querier, influencer int64) ([]Affiliation, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+affiliationCols+` FROM affiliation a WHERE a.influencer_id = $1`, influencer)
+	if err != nil {
+		return nil, fmt.Errorf("read affiliations: %w", err)
+	}
+	defer rows.Close()
+	var out []Affiliation
+	for rows.Next() {
+		a, err := scanAffiliation(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read affiliations: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
 }

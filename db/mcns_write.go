@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/kolregistry/kolregistry/registry"
 )
 
 // The writes of MCNs and affiliations (ARCHITECTURE.md §4): registerMcn, recordAffiliation,
@@ -154,7 +156,7 @@ func (d *DB) EndAffiliation(ctx context.Context, actor Agency, key *string, in A
 			c.mustExist(false, "the affiliation", "affiliationId")
 		case err != nil:
 			return Event{}, fmt.Errorf("read affiliation: %w", err)
-		case createdBy.Valid && createdBy.Int64 != tx.Actor:
+		case !registry.Owns(tx.Actor, int64Ptr(createdBy)):
 			c.add(NotOwner, "only the agency that recorded this affiliation may end it", "affiliationId")
 		case version != in.ExpectedVersion:
 			c.add(VersionConflict, fmt.Sprintf("the affiliation is at version %d; reload it and retry", version), "expectedVersion")

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kolregistry/kolregistry/graph/errcode"
+	"github.com/kolregistry/kolregistry/registry"
 	"github.com/lib/pq"
 )
 
@@ -148,7 +149,7 @@ func (q *listQuery) hasActiveSanction(want *bool, subjectCol, idCol string) {
 	if !*want {
 		not = "NOT "
 	}
-	q.cond(not+"EXISTS (SELECT 1 FROM sanction s WHERE "+subjectCol+" = "+idCol+" AND s.status = ANY(%s))", pq.Array(activeStatuses))
+	q.cond(not+"EXISTS (SELECT 1 FROM sanction s WHERE "+subjectCol+" = "+idCol+" AND s.status = ANY(%s))", pq.Array(registry.Strings(registry.ActiveStatuses)))
 }
 
 func (q *listQuery) whereSQL() string {

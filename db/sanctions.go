@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+
+	"github.com/kolregistry/kolregistry/registry"
 )
 
 // Sanction is a row of sanction. Exactly one of InfluencerID, McnID, BrandID is set, as SubjectKind says.
@@ -22,7 +24,7 @@ type Sanction struct {
 	EffectiveOn    *time.Time
 	FineVnd        int64
 	Remedies       []string
-	Status         string
+	Status         registry.SanctionStatus
 	SourceURL      *string
 	SourceSha256   *string
 	Version        int
@@ -74,7 +76,7 @@ func sanctionOrder(field string, desc bool) (order[Sanction], error) {
 }
 
 // newestSanctions is the ordering of nested sanction lists.
-var newestSanctions, _ = sanctionOrder("DECIDED_ON", true)
+var newestSanctions, _ = sanctionOrder(registry.DefaultSanctionOrder.Field, registry.DefaultSanctionOrder.Desc)
 
 // SanctionFilter narrows Sanctions; every list means "any of", fields combine with AND.
 type SanctionFilter struct {
@@ -123,9 +125,9 @@ func (f SanctionFilter) query() listQuery {
 	}
 	if f.Active != nil {
 		if *f.Active {
-			q.cond("s.status = ANY(%s)", pq.Array(activeStatuses))
+			q.cond("s.status = ANY(%s)", pq.Array(registry.Strings(registry.ActiveStatuses)))
 		} else {
-			q.cond("NOT s.status = ANY(%s)", pq.Array(activeStatuses))
+			q.cond("NOT s.status = ANY(%s)", pq.Array(registry.Strings(registry.ActiveStatuses)))
 		}
 	}
 	if len(f.Remedy) > 0 {
@@ -225,7 +227,7 @@ func (d *DB) ViolationsBySanctions(ctx context.Context, ids []int64) (map[int64]
 
 // StatusChange is a row of sanction_status_change.
 type StatusChange struct {
-	Status      string
+	Status      registry.SanctionStatus
 	EffectiveOn time.Time
 	Reason      *string
 	DocumentURL *string

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/kolregistry/kolregistry/registry"
 	"github.com/lib/pq"
 )
 
@@ -49,24 +50,6 @@ var (
 	pointRe      = regexp.MustCompile(`^[a-zđ]$`)
 )
 
-// initialStatuses are the statuses a sanction may be recorded with.
-var initialStatuses = []string{"IN_FORCE", "COMPLIED", "UNDER_COMPLAINT", "UNDER_LITIGATION"}
-
-// sanctionTransitions lists, for each status, the statuses it may change to. ANNULLED and
-// WITHDRAWN_DATA_ERROR are final.
-var sanctionTransitions = map[string][]string{
-	"IN_FORCE":         {"COMPLIED", "UNDER_COMPLAINT", "UNDER_LITIGATION", "AMENDED", "ANNULLED", "WITHDRAWN_DATA_ERROR"},
-	"COMPLIED":         {"UNDER_COMPLAINT", "UNDER_LITIGATION", "AMENDED", "ANNULLED", "WITHDRAWN_DATA_ERROR"},
-	"UNDER_COMPLAINT":  {"IN_FORCE", "COMPLIED", "UNDER_LITIGATION", "AMENDED", "ANNULLED", "WITHDRAWN_DATA_ERROR"},
-	"UNDER_LITIGATION": {"IN_FORCE", "COMPLIED", "AMENDED", "ANNULLED", "WITHDRAWN_DATA_ERROR"},
-	"AMENDED":          {"IN_FORCE", "COMPLIED", "UNDER_COMPLAINT", "UNDER_LITIGATION", "ANNULLED", "WITHDRAWN_DATA_ERROR"},
-}
-
-// CanChangeSanctionStatus reports whether a sanction may move from one status to another.
-func CanChangeSanctionStatus(from, to string) bool {
-	return slices.Contains(sanctionTransitions[from], to)
-}
-
 func (c *checks) violations(vs []NewViolation, field string) {
 	if len(vs) == 0 {
 		c.invalid("at least one violation is required", field)
@@ -103,10 +86,10 @@ func (d *DB) RecordSanction(ctx context.Context, actor Agency, key *string, in N
 	}
 	c.violations(in.Violations, "violations")
 	c.fine(in.FineVnd, "fineVnd")
-	status := "IN_FORCE"
+	status := registry.InForce
 	if in.Status != nil {
-		status = *in.Status
-		if !slices.Contains(initialStatuses, status) {
+		status = registry.SanctionStatus(*in.Status)
+		if !status.Initial() {
 			c.invalid("a new sanction is IN_FORCE, COMPLIED, UNDER_COMPLAINT or UNDER_LITIGATION", "status")
 		}
 	}
@@ -128,7 +111,7 @@ func (d *DB) RecordSanction(ctx context.Context, actor Agency, key *string, in N
 			return Event{}, err
 		}
 		c.mustExist(found, "the subject", "subjectId")
-		if found && actor.Jurisdiction != "VN" && (province == nil || *province != actor.Jurisdiction) {
+		if found && !registry.InJurisdiction(actor.Jurisdiction, province) {
 			c.add(OutsideJurisdiction, fmt.Sprintf("a %s agency records sanctions only on subjects in %s", actor.Jurisdiction, actor.Jurisdiction), "subjectId")
 		}
 		if err := relatedDisclosuresCheck(ctx, tx, &c, in.SubjectKind, in.SubjectID, in.RelatedDisclosureIDs); err != nil {
@@ -244,7 +227,7 @@ type SanctionStatusChange struct {
 
 // lockOwnSanction reads a sanction for update and checks it exists, belongs to actor and is at
 // the expected version.
-func lockOwnSanction(ctx context.Context, tx *Tx, c *checks, id int64, expectedVersion int) (status string, decidedOn time.Time, ok bool, err error) {
+func lockOwnSanction(ctx context.Context, tx *Tx, c *checks, id int64, expectedVersion int) (status registry.SanctionStatus, decidedOn time.Time, ok bool, err error) {
 	var agency int64
 	var version int
 	err = tx.QueryRowContext(ctx, `SELECT agency_id, status, decided_on, version FROM sanction WHERE id = $1 FOR UPDATE`, id).
@@ -255,7 +238,7 @@ func lockOwnSanction(ctx context.Context, tx *Tx, c *checks, id int64, expectedV
 		return "", time.Time{}, false, nil
 	case err != nil:
 		return "", time.Time{}, false, fmt.Errorf("read sanction: %w", err)
-	case agency != tx.Actor:
+	case !registry.Owns(tx.Actor, &agency):
 		c.add(NotOwner, "only the agency that recorded this sanction may change it", "sanctionId")
 	case version != expectedVersion:
 		c.add(VersionConflict, fmt.Sprintf("the sanction is at version %d; reload it and retry", version), "expectedVersion")
@@ -280,13 +263,8 @@ func (d *DB) ChangeSanctionStatus(ctx context.Context, actor Agency, key *string
 			return Event{}, err
 		}
 		if ok {
-			switch {
-			case from == in.Status:
-				c.invalid("the sanction is already "+from, "status")
-			case len(sanctionTransitions[from]) == 0:
-				c.invalid(from+" is final; the status cannot change", "status")
-			case !CanChangeSanctionStatus(from, in.Status):
-				c.invalid(fmt.Sprintf("cannot go from %s to %s", from, in.Status), "status")
+			if problem := from.ChangeProblem(registry.SanctionStatus(in.Status)); problem != "" {
+				c.invalid(problem, "status")
 			}
 			if in.EffectiveOn.Before(decidedOn) {
 				c.invalid("is before the decision date", "effectiveOn")

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kolregistry/kolregistry/registry"
 	"github.com/lib/pq"
 )
 
@@ -35,22 +36,18 @@ type Vetting struct {
 // decision had not taken effect yet (it then counts with the status it was recorded with).
 type VettedSanction struct {
 	Sanction
-	StatusAsOf string
+	StatusAsOf registry.SanctionStatus
 	Since      *time.Time
 }
 
 // Active reports whether the sanction was active (in force or under appeal) on the date.
-func (s VettedSanction) Active() bool { return slices.Contains(activeStatuses, s.StatusAsOf) }
+func (s VettedSanction) Active() bool { return s.StatusAsOf.Active() }
 
 // OpenAppeal reports whether the sanction was under complaint or litigation on the date.
-func (s VettedSanction) OpenAppeal() bool {
-	return s.StatusAsOf == "UNDER_COMPLAINT" || s.StatusAsOf == "UNDER_LITIGATION"
-}
+func (s VettedSanction) OpenAppeal() bool { return s.StatusAsOf.OpenAppeal() }
 
 // Standing reports whether the sanction counts: not annulled or withdrawn as a data error.
-func (s VettedSanction) Standing() bool {
-	return s.StatusAsOf != "ANNULLED" && s.StatusAsOf != "WITHDRAWN_DATA_ERROR"
-}
+func (s VettedSanction) Standing() bool { return s.StatusAsOf.Stands() }
 
 // SanctionCount is the number of standing sanctions.
 func (v Vetting) SanctionCount() int {
@@ -156,27 +153,23 @@ func (d *DB) Vet(ctx context.Context, id int64, asOf time.Time) (Vetting, error)
 // currentMcnAsOf finds the MCN managing the influencer on v.AsOf (ended_on is exclusive:
 // affiliation periods are [started_on, ended_on)) and counts that MCN's active sanctions then.
 func (d *DB) currentMcnAsOf(ctx context.Context, v *Vetting) error {
-	rows, cancel, err := d.query(ctx, `SELECT `+mcnCols+` FROM affiliation a JOIN mcn m ON m.id = a.mcn_id
-		WHERE a.influencer_id = $1 AND a.started_on <= $2::date AND (a.ended_on IS NULL OR a.ended_on > $2::date)
-		ORDER BY (a.kind = 'EXCLUSIVE_MANAGEMENT') DESC, a.started_on DESC, a.id DESC LIMIT 1`, v.InfluencerID, dateKey(v.AsOf))
+	affs, err := d.AffiliationsByInfluencers(ctx, []int64{v.InfluencerID})
 	if err != nil {
 		return fmt.Errorf("vetting mcn: %w", err)
 	}
-	defer cancel()
-	defer rows.Close()
-	if rows.Next() {
-		m, err := scanMcn(rows)
-		if err != nil {
-			return fmt.Errorf("vetting mcn: %w", err)
-		}
-		v.CurrentMcn = &m
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("vetting mcn: %w", err)
-	}
-	if v.CurrentMcn == nil {
+	a := CurrentAffiliation(affs[v.InfluencerID], v.AsOf)
+	if a == nil {
 		return nil
 	}
+	mcns, err := d.McnsByIDs(ctx, []int64{a.McnID})
+	if err != nil {
+		return fmt.Errorf("vetting mcn: %w", err)
+	}
+	m, ok := mcns[a.McnID]
+	if !ok {
+		return fmt.Errorf("vetting mcn %d: not found", a.McnID)
+	}
+	v.CurrentMcn = &m
 	sanctions, err := d.vettedSanctions(ctx, "s.mcn_id", v.CurrentMcn.ID, v.AsOf)
 	if err != nil {
 		return err

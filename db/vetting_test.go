@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kolregistry/kolregistry/db"
+	"github.com/kolregistry/kolregistry/registry"
 )
 
 func codes(v db.Vetting) []string {
@@ -89,7 +90,7 @@ func TestVet_AsOfFollowsASanctionsLife(t *testing.T) {
 				if s.Since != nil {
 					since = s.Since.Format("2006-01-02")
 				}
-				if s.ID != sanction || s.StatusAsOf != c.status || since != c.since {
+				if s.ID != sanction || string(s.StatusAsOf) != c.status || since != c.since {
 					t.Fatalf("sanction %d is %s since %q; want %d %s since %q", s.ID, s.StatusAsOf, since, sanction, c.status, c.since)
 				}
 			}
@@ -240,7 +241,7 @@ func TestAssess_LabelShareThresholds(t *testing.T) {
 	}
 	// Several sanctions: counts in the sentences, HIGH before MEDIUM before LOW.
 	s := func(status, decided string) db.VettedSanction {
-		return db.VettedSanction{Sanction: db.Sanction{DecidedOn: date(decided)}, StatusAsOf: status}
+		return db.VettedSanction{Sanction: db.Sanction{DecidedOn: date(decided)}, StatusAsOf: registry.SanctionStatus(status)}
 	}
 	f := db.Assess(db.Vetting{AsOf: asOf, Sanctions: []db.VettedSanction{
 		s("COMPLIED", "2020-01-01"), s("UNDER_LITIGATION", "2025-01-01"), s("IN_FORCE", "2025-02-01"),

@@ -12,6 +12,7 @@ import (
 	"github.com/kolregistry/kolregistry/events"
 	"github.com/kolregistry/kolregistry/graph"
 	"github.com/kolregistry/kolregistry/graph/model"
+	"github.com/kolregistry/kolregistry/registry"
 )
 
 // Brand is the resolver for the brand field.
@@ -172,7 +173,7 @@ func (r *queryResolver) Disclosures(ctx context.Context, filter *model.Disclosur
 	if err != nil {
 		return nil, err
 	}
-	field, desc := model.DisclosureOrderFieldPublishedAt, true
+	field, desc := model.DisclosureOrderField(registry.DefaultDisclosureOrder.Field), registry.DefaultDisclosureOrder.Desc
 	if orderBy != nil {
 		field, desc = orderBy.Field, orderBy.Direction == model.OrderDirectionDesc
 	}

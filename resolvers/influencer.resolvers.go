@@ -11,6 +11,7 @@ import (
 	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/graph"
 	"github.com/kolregistry/kolregistry/graph/model"
+	"github.com/kolregistry/kolregistry/registry"
 	"github.com/vikstrous/dataloadgen"
 )
 
@@ -147,7 +148,7 @@ func (r *queryResolver) Influencers(ctx context.Context, filter *model.Influence
 	if err != nil {
 		return nil, err
 	}
-	field, desc := model.InfluencerOrderFieldDisplayName, false
+	field, desc := model.InfluencerOrderField(registry.DefaultInfluencerOrder.Field), registry.DefaultInfluencerOrder.Desc
 	if orderBy != nil {
 		field, desc = orderBy.Field, orderBy.Direction == model.OrderDirectionDesc
 	}

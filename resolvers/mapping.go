@@ -1,6 +1,8 @@
 package resolvers
 
 import (
+	"time"
+
 	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/graph/model"
 )
@@ -205,21 +207,7 @@ func agencyConnection(pg db.PageOf[db.Agency], count model.Counter) *model.Agenc
 	return c
 }
 
-// currentAffiliation picks the MCN affiliation in force today: exclusive management first, then
-// the most recently started. affs come newest first.
+// currentAffiliation picks the affiliation naming the influencer's MCN today in Vietnam.
 func currentAffiliation(affs []db.Affiliation) *db.Affiliation {
-	var pick *db.Affiliation
-	for i := range affs {
-		a := &affs[i]
-		if a.EndedOn != nil {
-			continue
-		}
-		if a.Kind == "EXCLUSIVE_MANAGEMENT" {
-			return a
-		}
-		if pick == nil {
-			pick = a
-		}
-	}
-	return pick
+	return db.CurrentAffiliation(affs, time.Now().In(db.VietnamTime))
 }

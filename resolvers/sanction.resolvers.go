@@ -13,6 +13,7 @@ import (
 	"github.com/kolregistry/kolregistry/events"
 	"github.com/kolregistry/kolregistry/graph"
 	"github.com/kolregistry/kolregistry/graph/model"
+	"github.com/kolregistry/kolregistry/registry"
 )
 
 // Agency is the resolver for the agency field.
@@ -121,7 +122,7 @@ func (r *queryResolver) Sanctions(ctx context.Context, filter *model.SanctionFil
 	if err != nil {
 		return nil, err
 	}
-	field, desc := model.SanctionOrderFieldDecidedOn, true
+	field, desc := model.SanctionOrderField(registry.DefaultSanctionOrder.Field), registry.DefaultSanctionOrder.Desc
 	if orderBy != nil {
 		field, desc = orderBy.Field, orderBy.Direction == model.OrderDirectionDesc
 	}
