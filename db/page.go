@@ -374,3 +374,12 @@ func timePtr(n sql.NullTime) *time.Time {
 	}
 	return &n.Time
 }
+
+// datePtrKey is dateKey of an optional date (nil stays nil, for audit diffs).
+func datePtrKey(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := dateKey(*t)
+	return &s
+}

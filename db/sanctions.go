@@ -29,6 +29,12 @@ type Sanction struct {
 	SourceSha256   *string
 	Version        int
 	RecordedAt     time.Time
+	// Penalty is FINE or WARNING; the rest is what the decision says beside its fine.
+	Penalty               string
+	AdditionalPenalties   []string
+	PaymentDeadline       *time.Time
+	SignatoryTitle        *string
+	ViolationRecordNumber *string
 }
 
 // SubjectID is the id of the sanction's subject in its own table.
@@ -42,15 +48,19 @@ func (s Sanction) SubjectID() int64 {
 }
 
 const sanctionCols = `s.id, s.subject_kind, s.influencer_id, s.mcn_id, s.brand_id, s.agency_id, s.decision_number,
-	s.decided_on, s.effective_on, s.fine_vnd, s.remedies, s.status, s.source_url, s.source_sha256, s.version, s.recorded_at`
+	s.decided_on, s.effective_on, s.fine_vnd, s.remedies, s.status, s.source_url, s.source_sha256, s.version, s.recorded_at,
+	s.penalty, s.additional_penalties, s.payment_deadline, s.signatory_title, s.violation_record_number`
 
 func scanSanction(sc scanner, extra ...any) (Sanction, error) {
 	var r Sanction
 	var inf, mcn, brand sql.NullInt64
 	var eff sql.NullTime
-	var url, sha sql.NullString
+	var url, sha, signatory, record sql.NullString
+	var deadline sql.NullTime
 	err := sc.Scan(append(extra, &r.ID, &r.SubjectKind, &inf, &mcn, &brand, &r.AgencyID, &r.DecisionNumber,
-		&r.DecidedOn, &eff, &r.FineVnd, pq.Array(&r.Remedies), &r.Status, &url, &sha, &r.Version, &r.RecordedAt)...)
+		&r.DecidedOn, &eff, &r.FineVnd, pq.Array(&r.Remedies), &r.Status, &url, &sha, &r.Version, &r.RecordedAt,
+		&r.Penalty, pq.Array(&r.AdditionalPenalties), &deadline, &signatory, &record)...)
+	r.PaymentDeadline, r.SignatoryTitle, r.ViolationRecordNumber = timePtr(deadline), strPtr(signatory), strPtr(record)
 	r.InfluencerID, r.McnID, r.BrandID = int64Ptr(inf), int64Ptr(mcn), int64Ptr(brand)
 	r.EffectiveOn, r.SourceURL, r.SourceSha256 = timePtr(eff), strPtr(url), strPtr(sha)
 	return r, err
@@ -208,20 +218,21 @@ type Violation struct {
 	Clause      *int64
 	Point       *string
 	Description *string
+	AmendedBy   *string
 }
 
 func scanViolation(sc scanner, extra ...any) (Violation, error) {
 	var r Violation
 	var clause sql.NullInt64
-	var point, desc sql.NullString
-	err := sc.Scan(append(extra, &r.Category, &r.Instrument, &r.Article, &clause, &point, &desc)...)
-	r.Clause, r.Point, r.Description = int64Ptr(clause), strPtr(point), strPtr(desc)
+	var point, desc, amended sql.NullString
+	err := sc.Scan(append(extra, &r.Category, &r.Instrument, &r.Article, &clause, &point, &desc, &amended)...)
+	r.Clause, r.Point, r.Description, r.AmendedBy = int64Ptr(clause), strPtr(point), strPtr(desc), strPtr(amended)
 	return r, err
 }
 
 // ViolationsBySanctions reads the violations of many sanctions, in the order recorded.
 func (d *DB) ViolationsBySanctions(ctx context.Context, ids []int64) (map[int64][]Violation, error) {
-	return byParents(ctx, d, "v.category, v.instrument, v.article, v.clause, v.point, v.description",
+	return byParents(ctx, d, "v.category, v.instrument, v.article, v.clause, v.point, v.description, v.amended_by",
 		"sanction_violation v", "v.sanction_id", "v.position", ids, scanViolation)
 }
 

@@ -26,6 +26,8 @@ type NewViolation struct {
 	Clause      *int    `json:"clause,omitempty"`
 	Point       *string `json:"point,omitempty"`
 	Description *string `json:"description,omitempty"`
+	// AmendedBy is the instrument that amended the provision cited ("as amended by").
+	AmendedBy *string `json:"amendedBy,omitempty"`
 }
 
 // NewSanction is a sanction decision to record. Subject is the subject's kind
@@ -43,6 +45,12 @@ type NewSanction struct {
 	SourceURL            *string
 	SourceSha256         *string
 	RelatedDisclosureIDs []int64
+	// Penalty is FINE (default) or WARNING (no fine).
+	Penalty               *string
+	AdditionalPenalties   []string
+	PaymentDeadline       *time.Time
+	SignatoryTitle        *string
+	ViolationRecordNumber *string
 }
 
 var (
@@ -54,6 +62,11 @@ func (c *checks) violations(vs []NewViolation, field string) {
 	if len(vs) == 0 {
 		c.invalid("at least one violation is required", field)
 	}
+	if len(vs) > registry.MaxViolationsPerSanction {
+		c.invalid(fmt.Sprintf("at most %d violations per decision", registry.MaxViolationsPerSanction), field)
+		return
+	}
+	seen := map[string]int{}
 	for i, v := range vs {
 		at := []string{field, strconv.Itoa(i)}
 		vs[i].Instrument = c.requireText(v.Instrument, 40, append(at, "legalBasis", "instrument")...)
@@ -71,7 +84,54 @@ func (c *checks) violations(vs []NewViolation, field string) {
 			c.invalid("must be one lowercase letter, e.g. a or đ", append(at, "legalBasis", "point")...)
 		}
 		vs[i].Description = c.optionalText(v.Description, 2000, append(at, "description")...)
+		vs[i].AmendedBy = c.optionalText(v.AmendedBy, 40, append(at, "legalBasis", "amendedBy")...)
+		if vs[i].AmendedBy != nil && !instrumentRe.MatchString(*vs[i].AmendedBy) {
+			c.invalid("must look like 129/2021/NĐ-CP", append(at, "legalBasis", "amendedBy")...)
+		}
+		key := registry.ViolationKey(v.Category, vs[i].Instrument, v.Article, v.Clause, vs[i].Point)
+		if j, dup := seen[key]; dup {
+			c.add(Duplicate, fmt.Sprintf("repeats violation %d (same category and legal basis)", j), at...)
+		} else {
+			seen[key] = i
+		}
 	}
+}
+
+// citations are the legal bases of vs, as the catalogue checks them.
+func citations(vs []NewViolation) []registry.Citation {
+	out := make([]registry.Citation, len(vs))
+	for i, v := range vs {
+		out[i] = registry.Citation{Instrument: v.Instrument, Article: v.Article, Clause: v.Clause, AmendedBy: v.AmendedBy}
+	}
+	return out
+}
+
+// penalty checks the main penalty, the additional ones, the payment deadline, the signatory
+// and the violation record of a decision dated decided.
+func (c *checks) penalty(in *NewSanction) registry.Penalty {
+	p := registry.PenaltyFine
+	if in.Penalty != nil {
+		p = registry.Penalty(*in.Penalty)
+		if p != registry.PenaltyFine && p != registry.PenaltyWarning {
+			c.invalid("must be FINE or WARNING", "penalty")
+		}
+	}
+	for i, a := range in.AdditionalPenalties {
+		if !slices.Contains(registry.AdditionalPenalties, registry.AdditionalPenalty(a)) {
+			c.invalid("is not an additional penalty", "additionalPenalties", strconv.Itoa(i))
+		}
+	}
+	in.AdditionalPenalties = uniq(in.AdditionalPenalties)
+	if in.PaymentDeadline != nil {
+		if p == registry.PenaltyWarning {
+			c.invalid("a warning has nothing to pay", "paymentDeadline")
+		} else if problem := registry.PaymentDeadlineProblem(in.DecidedOn, *in.PaymentDeadline); problem != "" {
+			c.invalid(problem, "paymentDeadline")
+		}
+	}
+	in.SignatoryTitle = c.optionalText(in.SignatoryTitle, 200, "signatoryTitle")
+	in.ViolationRecordNumber = c.optionalText(in.ViolationRecordNumber, 40, "violationRecordNumber")
+	return p
 }
 
 // RecordSanction records a sanction decision by actor: validation, the subject and the related
@@ -86,6 +146,7 @@ func (d *DB) RecordSanction(ctx context.Context, actor Agency, key *string, in N
 	}
 	c.violations(in.Violations, "violations")
 	c.fine(in.FineVnd, "fineVnd")
+	penalty := c.penalty(&in)
 	status := registry.InForce
 	if in.Status != nil {
 		status = registry.SanctionStatus(*in.Status)
@@ -117,16 +178,33 @@ func (d *DB) RecordSanction(ctx context.Context, actor Agency, key *string, in N
 		if err := relatedDisclosuresCheck(ctx, tx, &c, in.SubjectKind, in.SubjectID, in.RelatedDisclosureIDs); err != nil {
 			return Event{}, err
 		}
+		cat, err := loadCatalogue(ctx, tx)
+		if err != nil {
+			return Event{}, err
+		}
+		c.catalogueProblems(cat.Check(registry.Decision{Subject: registry.SubjectKind(in.SubjectKind), DecidedOn: in.DecidedOn,
+			Penalty: penalty, FineVnd: in.FineVnd, Citations: citations(in.Violations)}))
+		var taken bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM sanction WHERE agency_id = $1 AND decision_number = $2
+				AND extract(year FROM decided_on) = extract(year FROM $3::date))`, actor.ID, in.DecisionNumber, dateKey(in.DecidedOn)).Scan(&taken); err != nil {
+			return Event{}, fmt.Errorf("read decision numbers: %w", err)
+		}
+		if taken {
+			c.add(Duplicate, fmt.Sprintf("this agency already recorded decision %s in %d (numbers restart each calendar year)",
+				in.DecisionNumber, in.DecidedOn.Year()), "decisionNumber")
+		}
 		if err := c.err(); err != nil {
 			return Event{}, err
 		}
 		cols := map[string]string{"INFLUENCER": "influencer_id", "MCN": "mcn_id", "BRAND": "brand_id"}
 		var id int64
 		err = tx.QueryRowContext(ctx, `INSERT INTO sanction (subject_kind, `+cols[in.SubjectKind]+`, agency_id, decision_number,
-				decided_on, effective_on, fine_vnd, remedies, status, source_url, source_sha256)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+				decided_on, effective_on, fine_vnd, remedies, status, source_url, source_sha256,
+				penalty, additional_penalties, payment_deadline, signatory_title, violation_record_number)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
 			in.SubjectKind, in.SubjectID, actor.ID, in.DecisionNumber, in.DecidedOn, in.EffectiveOn, in.FineVnd,
-			pq.Array(remedies), status, in.SourceURL, in.SourceSha256).Scan(&id)
+			pq.Array(remedies), status, in.SourceURL, in.SourceSha256,
+			penalty, pq.Array(in.AdditionalPenalties), in.PaymentDeadline, in.SignatoryTitle, in.ViolationRecordNumber).Scan(&id)
 		if err != nil {
 			if uerr := constraintError(err, []string{"decisionNumber"}); uerr != nil {
 				return Event{}, uerr
@@ -148,6 +226,8 @@ func (d *DB) RecordSanction(ctx context.Context, actor Agency, key *string, in N
 			"decidedOn": dateKey(in.DecidedOn), "effectiveOn": dateKey(effective), "violations": in.Violations,
 			"fineVnd": in.FineVnd, "remedies": remedies, "status": status, "sourceUrl": in.SourceURL,
 			"sourceSha256": in.SourceSha256, "relatedDisclosureIds": in.RelatedDisclosureIDs,
+			"penalty": penalty, "additionalPenalties": in.AdditionalPenalties, "paymentDeadline": datePtrKey(in.PaymentDeadline),
+			"signatoryTitle": in.SignatoryTitle, "violationRecordNumber": in.ViolationRecordNumber,
 		}}, nil
 	})
 }
@@ -198,8 +278,8 @@ func relatedDisclosuresCheck(ctx context.Context, tx *Tx, c *checks, kind string
 
 func insertViolations(ctx context.Context, tx *Tx, sanctionID int64, vs []NewViolation) error {
 	for i, v := range vs {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO sanction_violation (sanction_id, position, category, instrument, article, clause, point, description)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, sanctionID, i+1, v.Category, v.Instrument, v.Article, v.Clause, v.Point, v.Description); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sanction_violation (sanction_id, position, category, instrument, article, clause, point, description, amended_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, sanctionID, i+1, v.Category, v.Instrument, v.Article, v.Clause, v.Point, v.Description, v.AmendedBy); err != nil {
 			return fmt.Errorf("insert violation %d: %w", i+1, err)
 		}
 	}

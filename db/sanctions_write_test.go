@@ -141,7 +141,9 @@ func TestRecordSanction_RefusesBadInputAndWritesNothing(t *testing.T) {
 		code  string
 	}{
 		{"third violation invalid", w.national, func(s *db.NewSanction) {
-			s.Violations = append(s.Violations, s.Violations[0], db.NewViolation{Category: "OTHER", Instrument: "38/2021/NĐ-CP", Article: 0})
+			second := s.Violations[0]
+			second.Category = "FALSE_INFORMATION" // not a repeat of the first: another category
+			s.Violations = append(s.Violations, second, db.NewViolation{Category: "OTHER", Instrument: "38/2021/NĐ-CP", Article: 0})
 		}, "input.violations.2.legalBasis.article", db.Invalid},
 		{"malformed decision number", w.national, func(s *db.NewSanction) { s.DecisionNumber = "82-XPHC" }, "input.decisionNumber", db.Invalid},
 		{"decided in the future", w.national, func(s *db.NewSanction) { s.DecidedOn = time.Now().AddDate(0, 0, 3) }, "input.decidedOn", db.Invalid},

@@ -157,7 +157,8 @@ func TestVet_AsOfDatesDisclosuresAffiliationsAndCredentials(t *testing.T) {
 	exec(`INSERT INTO affiliation (influencer_id, mcn_id, kind, started_on, ended_on) VALUES ($1, $2, 'EXCLUSIVE_MANAGEMENT', '2025-01-01', '2025-05-01')`, kol, mcnA)
 	exec(`INSERT INTO affiliation (influencer_id, mcn_id, kind, started_on) VALUES ($1, $2, 'NON_EXCLUSIVE', '2024-06-01')`, kol, mcnB)
 	in := validSanction(mcnA, "302/QĐ-XPHC")
-	in.SubjectKind, in.DecidedOn = "MCN", date("2025-02-20")
+	// An organisation's fine under Decree 38/2021 Art. 34(5) is twice an individual's.
+	in.SubjectKind, in.DecidedOn, in.FineVnd = "MCN", date("2025-02-20"), 140_000_000
 	if _, err := store.RecordSanction(ctx, w.national, nil, in); err != nil {
 		t.Fatal(err)
 	}

@@ -32,6 +32,7 @@ type QueryResolver interface {
 	Disclosures(ctx context.Context, filter *model.DisclosureFilter, orderBy *model.DisclosureOrder, first *int, after *string, last *int, before *string) (*model.DisclosureConnection, error)
 	Influencer(ctx context.Context, id string) (*model.Influencer, error)
 	Influencers(ctx context.Context, filter *model.InfluencerFilter, orderBy *model.InfluencerOrder, first *int, after *string, last *int, before *string) (*model.InfluencerConnection, error)
+	LegalInstruments(ctx context.Context) ([]*model.LegalInstrument, error)
 	Mcn(ctx context.Context, id string) (*model.Mcn, error)
 	Mcns(ctx context.Context, filter *model.McnFilter, first *int, after *string, last *int, before *string) (*model.McnConnection, error)
 	Sanctions(ctx context.Context, filter *model.SanctionFilter, orderBy *model.SanctionOrder, first *int, after *string, last *int, before *string) (*model.SanctionConnection, error)
@@ -1123,6 +1124,38 @@ func (ec *executionContext) fieldContext_Query_influencers(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_legalInstruments(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_legalInstruments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().LegalInstruments(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.LegalInstrument) graphql.Marshaler {
+			return ec.marshalNLegalInstrument2ᚕᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐLegalInstrumentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_legalInstruments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LegalInstrument(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_mcn(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1716,6 +1749,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_influencers(ctx, field)
+				})
+		case "legalInstruments":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_legalInstruments(ctx, field)
 				})
 		case "mcn":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

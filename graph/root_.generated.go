@@ -242,6 +242,11 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	FineRange struct {
+		MaxVnd func(childComplexity int) int
+		MinVnd func(childComplexity int) int
+	}
+
 	Influencer struct {
 		Accounts     func(childComplexity int) int
 		Affiliations func(childComplexity int) int
@@ -273,7 +278,21 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	LegalInstrument struct {
+		AmendingOnly func(childComplexity int) int
+		Amends       func(childComplexity int) int
+		InForceFrom  func(childComplexity int) int
+		InForceTo    func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		Number       func(childComplexity int) int
+		Provisions   func(childComplexity int) int
+		Sanctioning  func(childComplexity int) int
+		TitleEn      func(childComplexity int) int
+		TitleVi      func(childComplexity int) int
+	}
+
 	LegalReference struct {
+		AmendedBy  func(childComplexity int) int
 		Article    func(childComplexity int) int
 		Clause     func(childComplexity int) int
 		Instrument func(childComplexity int) int
@@ -354,23 +373,24 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Agencies      func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Agency        func(childComplexity int, id string) int
-		AuditLog      func(childComplexity int, subjectID *string, first *int, after *string) int
-		Brand         func(childComplexity int, id string) int
-		Brands        func(childComplexity int, filter *model.BrandFilter, first *int, after *string, last *int, before *string) int
-		Disclosures   func(childComplexity int, filter *model.DisclosureFilter, orderBy *model.DisclosureOrder, first *int, after *string, last *int, before *string) int
-		Influencer    func(childComplexity int, id string) int
-		Influencers   func(childComplexity int, filter *model.InfluencerFilter, orderBy *model.InfluencerOrder, first *int, after *string, last *int, before *string) int
-		Mcn           func(childComplexity int, id string) int
-		Mcns          func(childComplexity int, filter *model.McnFilter, first *int, after *string, last *int, before *string) int
-		Node          func(childComplexity int, id string) int
-		Nodes         func(childComplexity int, ids []string) int
-		RegistryHead  func(childComplexity int) int
-		Sanctions     func(childComplexity int, filter *model.SanctionFilter, orderBy *model.SanctionOrder, first *int, after *string, last *int, before *string) int
-		Search        func(childComplexity int, query string, kinds []model.SearchKind, first *int, after *string) int
-		VettingReport func(childComplexity int, influencerID string, asOf *time.Time) int
-		Viewer        func(childComplexity int) int
+		Agencies         func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Agency           func(childComplexity int, id string) int
+		AuditLog         func(childComplexity int, subjectID *string, first *int, after *string) int
+		Brand            func(childComplexity int, id string) int
+		Brands           func(childComplexity int, filter *model.BrandFilter, first *int, after *string, last *int, before *string) int
+		Disclosures      func(childComplexity int, filter *model.DisclosureFilter, orderBy *model.DisclosureOrder, first *int, after *string, last *int, before *string) int
+		Influencer       func(childComplexity int, id string) int
+		Influencers      func(childComplexity int, filter *model.InfluencerFilter, orderBy *model.InfluencerOrder, first *int, after *string, last *int, before *string) int
+		LegalInstruments func(childComplexity int) int
+		Mcn              func(childComplexity int, id string) int
+		Mcns             func(childComplexity int, filter *model.McnFilter, first *int, after *string, last *int, before *string) int
+		Node             func(childComplexity int, id string) int
+		Nodes            func(childComplexity int, ids []string) int
+		RegistryHead     func(childComplexity int) int
+		Sanctions        func(childComplexity int, filter *model.SanctionFilter, orderBy *model.SanctionOrder, first *int, after *string, last *int, before *string) int
+		Search           func(childComplexity int, query string, kinds []model.SearchKind, first *int, after *string) int
+		VettingReport    func(childComplexity int, influencerID string, asOf *time.Time) int
+		Viewer           func(childComplexity int) int
 	}
 
 	RecordAffiliationPayload struct {
@@ -418,23 +438,28 @@ type ComplexityRoot struct {
 	}
 
 	Sanction struct {
-		Agency             func(childComplexity int) int
-		DecidedOn          func(childComplexity int) int
-		DecisionNumber     func(childComplexity int) int
-		EffectiveOn        func(childComplexity int) int
-		FineVnd            func(childComplexity int) int
-		History            func(childComplexity int, first *int, after *string) int
-		ID                 func(childComplexity int) int
-		RecordedAt         func(childComplexity int) int
-		RelatedDisclosures func(childComplexity int) int
-		Remedies           func(childComplexity int) int
-		SourceSha256       func(childComplexity int) int
-		SourceURL          func(childComplexity int) int
-		Status             func(childComplexity int) int
-		StatusHistory      func(childComplexity int) int
-		Subject            func(childComplexity int) int
-		Version            func(childComplexity int) int
-		Violations         func(childComplexity int) int
+		AdditionalPenalties   func(childComplexity int) int
+		Agency                func(childComplexity int) int
+		DecidedOn             func(childComplexity int) int
+		DecisionNumber        func(childComplexity int) int
+		EffectiveOn           func(childComplexity int) int
+		FineVnd               func(childComplexity int) int
+		History               func(childComplexity int, first *int, after *string) int
+		ID                    func(childComplexity int) int
+		PaymentDeadline       func(childComplexity int) int
+		Penalty               func(childComplexity int) int
+		RecordedAt            func(childComplexity int) int
+		RelatedDisclosures    func(childComplexity int) int
+		Remedies              func(childComplexity int) int
+		SignatoryTitle        func(childComplexity int) int
+		SourceSha256          func(childComplexity int) int
+		SourceURL             func(childComplexity int) int
+		Status                func(childComplexity int) int
+		StatusHistory         func(childComplexity int) int
+		Subject               func(childComplexity int) int
+		Version               func(childComplexity int) int
+		ViolationRecordNumber func(childComplexity int) int
+		Violations            func(childComplexity int) int
 	}
 
 	SanctionConnection struct {
@@ -469,6 +494,18 @@ type ComplexityRoot struct {
 	SanctionStatusCount struct {
 		Count func(childComplexity int) int
 		Value func(childComplexity int) int
+	}
+
+	SanctioningProvision struct {
+		AmendedBy      func(childComplexity int) int
+		Article        func(childComplexity int) int
+		Clause         func(childComplexity int) int
+		Individual     func(childComplexity int) int
+		Instrument     func(childComplexity int) int
+		Organisation   func(childComplexity int) int
+		SummaryEn      func(childComplexity int) int
+		SummaryVi      func(childComplexity int) int
+		WarningAllowed func(childComplexity int) int
 	}
 
 	SearchConnection struct {
@@ -1328,6 +1365,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FileDisclosurePayload.UserErrors(childComplexity), true
 
+	case "FineRange.maxVnd":
+		if e.ComplexityRoot.FineRange.MaxVnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FineRange.MaxVnd(childComplexity), true
+	case "FineRange.minVnd":
+		if e.ComplexityRoot.FineRange.MinVnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FineRange.MinVnd(childComplexity), true
+
 	case "Influencer.accounts":
 		if e.ComplexityRoot.Influencer.Accounts == nil {
 			break
@@ -1478,6 +1528,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.InfluencerEdge.Node(childComplexity), true
 
+	case "LegalInstrument.amendingOnly":
+		if e.ComplexityRoot.LegalInstrument.AmendingOnly == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LegalInstrument.AmendingOnly(childComplexity), true
+	case "LegalInstrument.amends":
+		if e.ComplexityRoot.LegalInstrument.Amends == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LegalInstrument.Amends(childComplexity), true
+	case "LegalInstrument.inForceFrom":
+		if e.ComplexityRoot.LegalInstrument.InForceFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LegalInstrument.InForceFrom(childComplexity), true
+	case "LegalInstrument.inForceTo":
+		if e.ComplexityRoot.LegalInstrument.InForceTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LegalInstrument.InForceTo(childComplexity), true
+	case "LegalInstrument.kind":
+		if e.ComplexityRoot.LegalInstrument.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LegalInstrument.Kind(childComplexity), true
+	case "LegalInstrument.number":
+		if e.ComplexityRoot.LegalInstrument.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LegalInstrument.Number(childComplexity), true
+	case "LegalInstrument.provisions":
+		if e.ComplexityRoot.LegalInstrument.Provisions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LegalInstrument.Provisions(childComplexity), true
+	case "LegalInstrument.sanctioning":
+		if e.ComplexityRoot.LegalInstrument.Sanctioning == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LegalInstrument.Sanctioning(childComplexity), true
+	case "LegalInstrument.titleEn":
+		if e.ComplexityRoot.LegalInstrument.TitleEn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LegalInstrument.TitleEn(childComplexity), true
+	case "LegalInstrument.titleVi":
+		if e.ComplexityRoot.LegalInstrument.TitleVi == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LegalInstrument.TitleVi(childComplexity), true
+
+	case "LegalReference.amendedBy":
+		if e.ComplexityRoot.LegalReference.AmendedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LegalReference.AmendedBy(childComplexity), true
 	case "LegalReference.article":
 		if e.ComplexityRoot.LegalReference.Article == nil {
 			break
@@ -1979,6 +2096,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Influencers(childComplexity, args["filter"].(*model.InfluencerFilter), args["orderBy"].(*model.InfluencerOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
+	case "Query.legalInstruments":
+		if e.ComplexityRoot.Query.LegalInstruments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.LegalInstruments(childComplexity), true
 	case "Query.mcn":
 		if e.ComplexityRoot.Query.Mcn == nil {
 			break
@@ -2197,6 +2320,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RiskFactor.Reason(childComplexity), true
 
+	case "Sanction.additionalPenalties":
+		if e.ComplexityRoot.Sanction.AdditionalPenalties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sanction.AdditionalPenalties(childComplexity), true
 	case "Sanction.agency":
 		if e.ComplexityRoot.Sanction.Agency == nil {
 			break
@@ -2244,6 +2373,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Sanction.ID(childComplexity), true
+	case "Sanction.paymentDeadline":
+		if e.ComplexityRoot.Sanction.PaymentDeadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sanction.PaymentDeadline(childComplexity), true
+	case "Sanction.penalty":
+		if e.ComplexityRoot.Sanction.Penalty == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sanction.Penalty(childComplexity), true
 	case "Sanction.recordedAt":
 		if e.ComplexityRoot.Sanction.RecordedAt == nil {
 			break
@@ -2262,6 +2403,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Sanction.Remedies(childComplexity), true
+	case "Sanction.signatoryTitle":
+		if e.ComplexityRoot.Sanction.SignatoryTitle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sanction.SignatoryTitle(childComplexity), true
 	case "Sanction.sourceSha256":
 		if e.ComplexityRoot.Sanction.SourceSha256 == nil {
 			break
@@ -2298,6 +2445,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Sanction.Version(childComplexity), true
+	case "Sanction.violationRecordNumber":
+		if e.ComplexityRoot.Sanction.ViolationRecordNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sanction.ViolationRecordNumber(childComplexity), true
 	case "Sanction.violations":
 		if e.ComplexityRoot.Sanction.Violations == nil {
 			break
@@ -2423,6 +2576,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SanctionStatusCount.Value(childComplexity), true
+
+	case "SanctioningProvision.amendedBy":
+		if e.ComplexityRoot.SanctioningProvision.AmendedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanctioningProvision.AmendedBy(childComplexity), true
+	case "SanctioningProvision.article":
+		if e.ComplexityRoot.SanctioningProvision.Article == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanctioningProvision.Article(childComplexity), true
+	case "SanctioningProvision.clause":
+		if e.ComplexityRoot.SanctioningProvision.Clause == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanctioningProvision.Clause(childComplexity), true
+	case "SanctioningProvision.individual":
+		if e.ComplexityRoot.SanctioningProvision.Individual == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanctioningProvision.Individual(childComplexity), true
+	case "SanctioningProvision.instrument":
+		if e.ComplexityRoot.SanctioningProvision.Instrument == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanctioningProvision.Instrument(childComplexity), true
+	case "SanctioningProvision.organisation":
+		if e.ComplexityRoot.SanctioningProvision.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanctioningProvision.Organisation(childComplexity), true
+	case "SanctioningProvision.summaryEn":
+		if e.ComplexityRoot.SanctioningProvision.SummaryEn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanctioningProvision.SummaryEn(childComplexity), true
+	case "SanctioningProvision.summaryVi":
+		if e.ComplexityRoot.SanctioningProvision.SummaryVi == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanctioningProvision.SummaryVi(childComplexity), true
+	case "SanctioningProvision.warningAllowed":
+		if e.ComplexityRoot.SanctioningProvision.WarningAllowed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanctioningProvision.WarningAllowed(childComplexity), true
 
 	case "SearchConnection.edges":
 		if e.ComplexityRoot.SearchConnection.Edges == nil {
@@ -2850,7 +3058,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "agency.graphqls" "audit.graphqls" "brand.graphqls" "common.graphqls" "disclosure.graphqls" "influencer.graphqls" "mcn.graphqls" "sanction.graphqls" "search.graphqls" "subscription.graphqls" "vetting.graphqls"
+//go:embed "agency.graphqls" "audit.graphqls" "brand.graphqls" "common.graphqls" "disclosure.graphqls" "influencer.graphqls" "legal.graphqls" "mcn.graphqls" "sanction.graphqls" "search.graphqls" "subscription.graphqls" "vetting.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2868,6 +3076,7 @@ var sources = []*ast.Source{
 	{Name: "common.graphqls", Input: sourceData("common.graphqls"), BuiltIn: false},
 	{Name: "disclosure.graphqls", Input: sourceData("disclosure.graphqls"), BuiltIn: false},
 	{Name: "influencer.graphqls", Input: sourceData("influencer.graphqls"), BuiltIn: false},
+	{Name: "legal.graphqls", Input: sourceData("legal.graphqls"), BuiltIn: false},
 	{Name: "mcn.graphqls", Input: sourceData("mcn.graphqls"), BuiltIn: false},
 	{Name: "sanction.graphqls", Input: sourceData("sanction.graphqls"), BuiltIn: false},
 	{Name: "search.graphqls", Input: sourceData("search.graphqls"), BuiltIn: false},
@@ -3270,6 +3479,16 @@ func (ec *executionContext) childFields_FileDisclosurePayload(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type FileDisclosurePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_FineRange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "minVnd":
+		return ec.fieldContext_FineRange_minVnd(ctx, field)
+	case "maxVnd":
+		return ec.fieldContext_FineRange_maxVnd(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FineRange", field.Name)
+}
+
 func (ec *executionContext) childFields_Influencer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3332,6 +3551,32 @@ func (ec *executionContext) childFields_InfluencerEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type InfluencerEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_LegalInstrument(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "number":
+		return ec.fieldContext_LegalInstrument_number(ctx, field)
+	case "kind":
+		return ec.fieldContext_LegalInstrument_kind(ctx, field)
+	case "titleVi":
+		return ec.fieldContext_LegalInstrument_titleVi(ctx, field)
+	case "titleEn":
+		return ec.fieldContext_LegalInstrument_titleEn(ctx, field)
+	case "inForceFrom":
+		return ec.fieldContext_LegalInstrument_inForceFrom(ctx, field)
+	case "inForceTo":
+		return ec.fieldContext_LegalInstrument_inForceTo(ctx, field)
+	case "amends":
+		return ec.fieldContext_LegalInstrument_amends(ctx, field)
+	case "amendingOnly":
+		return ec.fieldContext_LegalInstrument_amendingOnly(ctx, field)
+	case "sanctioning":
+		return ec.fieldContext_LegalInstrument_sanctioning(ctx, field)
+	case "provisions":
+		return ec.fieldContext_LegalInstrument_provisions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LegalInstrument", field.Name)
+}
+
 func (ec *executionContext) childFields_LegalReference(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "instrument":
@@ -3342,6 +3587,8 @@ func (ec *executionContext) childFields_LegalReference(ctx context.Context, fiel
 		return ec.fieldContext_LegalReference_clause(ctx, field)
 	case "point":
 		return ec.fieldContext_LegalReference_point(ctx, field)
+	case "amendedBy":
+		return ec.fieldContext_LegalReference_amendedBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LegalReference", field.Name)
 }
@@ -3582,6 +3829,16 @@ func (ec *executionContext) childFields_Sanction(ctx context.Context, field grap
 		return ec.fieldContext_Sanction_recordedAt(ctx, field)
 	case "version":
 		return ec.fieldContext_Sanction_version(ctx, field)
+	case "penalty":
+		return ec.fieldContext_Sanction_penalty(ctx, field)
+	case "additionalPenalties":
+		return ec.fieldContext_Sanction_additionalPenalties(ctx, field)
+	case "paymentDeadline":
+		return ec.fieldContext_Sanction_paymentDeadline(ctx, field)
+	case "signatoryTitle":
+		return ec.fieldContext_Sanction_signatoryTitle(ctx, field)
+	case "violationRecordNumber":
+		return ec.fieldContext_Sanction_violationRecordNumber(ctx, field)
 	case "history":
 		return ec.fieldContext_Sanction_history(ctx, field)
 	}
@@ -3654,6 +3911,30 @@ func (ec *executionContext) childFields_SanctionStatusCount(ctx context.Context,
 		return ec.fieldContext_SanctionStatusCount_count(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SanctionStatusCount", field.Name)
+}
+
+func (ec *executionContext) childFields_SanctioningProvision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "instrument":
+		return ec.fieldContext_SanctioningProvision_instrument(ctx, field)
+	case "article":
+		return ec.fieldContext_SanctioningProvision_article(ctx, field)
+	case "clause":
+		return ec.fieldContext_SanctioningProvision_clause(ctx, field)
+	case "amendedBy":
+		return ec.fieldContext_SanctioningProvision_amendedBy(ctx, field)
+	case "summaryVi":
+		return ec.fieldContext_SanctioningProvision_summaryVi(ctx, field)
+	case "summaryEn":
+		return ec.fieldContext_SanctioningProvision_summaryEn(ctx, field)
+	case "individual":
+		return ec.fieldContext_SanctioningProvision_individual(ctx, field)
+	case "organisation":
+		return ec.fieldContext_SanctioningProvision_organisation(ctx, field)
+	case "warningAllowed":
+		return ec.fieldContext_SanctioningProvision_warningAllowed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SanctioningProvision", field.Name)
 }
 
 func (ec *executionContext) childFields_SearchConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -341,6 +341,29 @@ func (ec *executionContext) fieldContext_LegalReference_point(_ context.Context,
 	return graphql.NewScalarFieldContext("LegalReference", field, false, false, "String")
 }
 
+func (ec *executionContext) _LegalReference_amendedBy(ctx context.Context, field graphql.CollectedField, obj *model.LegalReference) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LegalReference_amendedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AmendedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LegalReference_amendedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LegalReference", field, false, false, "String")
+}
+
 func (ec *executionContext) _RecordSanctionPayload_sanction(ctx context.Context, field graphql.CollectedField, obj *model.RecordSanctionPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -807,6 +830,121 @@ func (ec *executionContext) _Sanction_version(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Sanction_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Sanction", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Sanction_penalty(ctx context.Context, field graphql.CollectedField, obj *model.Sanction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Sanction_penalty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Penalty, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Penalty) graphql.Marshaler {
+			return ec.marshalNPenalty2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐPenalty(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Sanction_penalty(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Sanction", field, false, false, "Penalty")
+}
+
+func (ec *executionContext) _Sanction_additionalPenalties(ctx context.Context, field graphql.CollectedField, obj *model.Sanction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Sanction_additionalPenalties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AdditionalPenalties, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.AdditionalPenalty) graphql.Marshaler {
+			return ec.marshalNAdditionalPenalty2ᚕgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐAdditionalPenaltyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Sanction_additionalPenalties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Sanction", field, false, false, "AdditionalPenalty")
+}
+
+func (ec *executionContext) _Sanction_paymentDeadline(ctx context.Context, field graphql.CollectedField, obj *model.Sanction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Sanction_paymentDeadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaymentDeadline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Sanction_paymentDeadline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Sanction", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Sanction_signatoryTitle(ctx context.Context, field graphql.CollectedField, obj *model.Sanction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Sanction_signatoryTitle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SignatoryTitle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Sanction_signatoryTitle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Sanction", field, false, false, "String")
+}
+
+func (ec *executionContext) _Sanction_violationRecordNumber(ctx context.Context, field graphql.CollectedField, obj *model.Sanction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Sanction_violationRecordNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ViolationRecordNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Sanction_violationRecordNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Sanction", field, false, false, "String")
 }
 
 func (ec *executionContext) _Sanction_history(ctx context.Context, field graphql.CollectedField, obj *model.Sanction) (ret graphql.Marshaler) {
@@ -1775,7 +1913,7 @@ func (ec *executionContext) unmarshalInputLegalReferenceInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"instrument", "article", "clause", "point"}
+	fieldsInOrder := [...]string{"instrument", "article", "clause", "point", "amendedBy"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1810,6 +1948,13 @@ func (ec *executionContext) unmarshalInputLegalReferenceInput(ctx context.Contex
 				return it, err
 			}
 			it.Point = data
+		case "amendedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amendedBy"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmendedBy = data
 		}
 	}
 	return it, nil
@@ -1838,7 +1983,7 @@ func (ec *executionContext) unmarshalInputRecordSanctionInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"subjectId", "decisionNumber", "decidedOn", "effectiveOn", "violations", "fineVnd", "remedies", "status", "sourceUrl", "sourceSha256", "relatedDisclosureIds", "idempotencyKey"}
+	fieldsInOrder := [...]string{"subjectId", "decisionNumber", "decidedOn", "effectiveOn", "violations", "fineVnd", "remedies", "status", "sourceUrl", "sourceSha256", "relatedDisclosureIds", "idempotencyKey", "penalty", "additionalPenalties", "paymentDeadline", "signatoryTitle", "violationRecordNumber"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1929,6 +2074,41 @@ func (ec *executionContext) unmarshalInputRecordSanctionInput(ctx context.Contex
 				return it, err
 			}
 			it.IdempotencyKey = data
+		case "penalty":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("penalty"))
+			data, err := ec.unmarshalOPenalty2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐPenalty(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Penalty = data
+		case "additionalPenalties":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("additionalPenalties"))
+			data, err := ec.unmarshalOAdditionalPenalty2ᚕgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐAdditionalPenaltyᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AdditionalPenalties = data
+		case "paymentDeadline":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentDeadline"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PaymentDeadline = data
+		case "signatoryTitle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signatoryTitle"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignatoryTitle = data
+		case "violationRecordNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("violationRecordNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ViolationRecordNumber = data
 		}
 	}
 	return it, nil
@@ -2386,6 +2566,11 @@ func (ec *executionContext) _LegalReference(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "amendedBy":
+			out.Values[i] = ec._LegalReference_amendedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -2535,6 +2720,31 @@ func (ec *executionContext) _Sanction(ctx context.Context, sel ast.SelectionSet,
 		case "version":
 			out.Values[i] = ec._Sanction_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "penalty":
+			out.Values[i] = ec._Sanction_penalty(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "additionalPenalties":
+			out.Values[i] = ec._Sanction_additionalPenalties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "paymentDeadline":
+			out.Values[i] = ec._Sanction_paymentDeadline(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "signatoryTitle":
+			out.Values[i] = ec._Sanction_signatoryTitle(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "violationRecordNumber":
+			out.Values[i] = ec._Sanction_violationRecordNumber(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "history":

@@ -1,10 +1,12 @@
 package resolvers
 
 import (
+	"slices"
 	"time"
 
 	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/graph/model"
+	"github.com/kolregistry/kolregistry/registry"
 )
 
 // The functions here map store rows to GraphQL types: global IDs out, enums typed.
@@ -103,11 +105,13 @@ func toSanction(r db.Sanction) *model.Sanction {
 		EffectiveOn: r.EffectiveOn, FineVnd: r.FineVnd, Remedies: enums[model.Remedy](r.Remedies),
 		Status: model.SanctionStatus(r.Status), SourceURL: r.SourceURL, SourceSha256: r.SourceSha256,
 		RecordedAt: r.RecordedAt, Version: r.Version,
+		Penalty: model.Penalty(r.Penalty), AdditionalPenalties: enums[model.AdditionalPenalty](r.AdditionalPenalties),
+		PaymentDeadline: r.PaymentDeadline, SignatoryTitle: r.SignatoryTitle, ViolationRecordNumber: r.ViolationRecordNumber,
 	}
 }
 
 func toViolation(r db.Violation) *model.Violation {
-	ref := &model.LegalReference{Instrument: r.Instrument, Article: r.Article, Point: r.Point}
+	ref := &model.LegalReference{Instrument: r.Instrument, Article: r.Article, Point: r.Point, AmendedBy: r.AmendedBy}
 	if r.Clause != nil {
 		c := int(*r.Clause)
 		ref.Clause = &c
@@ -210,4 +214,39 @@ func agencyConnection(pg db.PageOf[db.Agency], count model.Counter) *model.Agenc
 // currentAffiliation picks the affiliation naming the influencer's MCN today in Vietnam.
 func currentAffiliation(affs []db.Affiliation) *db.Affiliation {
 	return db.CurrentAffiliation(affs, time.Now().In(db.VietnamTime))
+}
+
+// toLegalInstruments lists the catalogue's instruments by number, each with its provisions.
+func toLegalInstruments(cat registry.Catalogue) []*model.LegalInstrument {
+	numbers := make([]string, 0, len(cat.Instruments))
+	for n := range cat.Instruments {
+		numbers = append(numbers, n)
+	}
+	slices.Sort(numbers)
+	out := make([]*model.LegalInstrument, len(numbers))
+	for i, n := range numbers {
+		in := cat.Instruments[n]
+		m := &model.LegalInstrument{Number: in.Number, Kind: model.InstrumentKind(in.Kind), TitleVi: in.TitleVi, TitleEn: in.TitleEn,
+			InForceFrom: in.InForceFrom, InForceTo: in.InForceTo, Amends: in.Amends, AmendingOnly: in.AmendingOnly,
+			Sanctioning: in.Sanctioning, Provisions: []*model.SanctioningProvision{}}
+		if m.Amends == nil {
+			m.Amends = []string{}
+		}
+		for _, p := range cat.Provisions {
+			if p.Instrument == n {
+				m.Provisions = append(m.Provisions, &model.SanctioningProvision{Instrument: p.Instrument, Article: p.Article,
+					Clause: p.Clause, AmendedBy: p.AmendedBy, SummaryVi: p.SummaryVi, SummaryEn: p.SummaryEn,
+					Individual: toFineRange(p.Individual), Organisation: toFineRange(p.Organisation), WarningAllowed: p.WarningAllowed})
+			}
+		}
+		out[i] = m
+	}
+	return out
+}
+
+func toFineRange(r *registry.FineRange) *model.FineRange {
+	if r == nil {
+		return nil
+	}
+	return &model.FineRange{MinVnd: r.Min, MaxVnd: r.Max}
 }

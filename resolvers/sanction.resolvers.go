@@ -39,6 +39,12 @@ func (r *mutationResolver) RecordSanction(ctx context.Context, input model.Recor
 		s := string(*input.Status)
 		in.Status = &s
 	}
+	if input.Penalty != nil {
+		p := string(*input.Penalty)
+		in.Penalty = &p
+	}
+	in.AdditionalPenalties = stringsOf(input.AdditionalPenalties)
+	in.PaymentDeadline, in.SignatoryTitle, in.ViolationRecordNumber = input.PaymentDeadline, input.SignatoryTitle, input.ViolationRecordNumber
 	var res db.WriteResult
 	if err = ids.err(); err == nil {
 		res, err = r.store.RecordSanction(ctx, agency, input.IdempotencyKey, in)

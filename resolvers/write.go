@@ -132,8 +132,8 @@ func violationsOf(vs []*model.ViolationInput) []db.NewViolation {
 	for i, v := range vs {
 		out[i] = db.NewViolation{Category: string(v.Category), Description: v.Description}
 		if v.LegalBasis != nil {
-			out[i].Instrument, out[i].Article, out[i].Clause, out[i].Point =
-				v.LegalBasis.Instrument, v.LegalBasis.Article, v.LegalBasis.Clause, v.LegalBasis.Point
+			out[i].Instrument, out[i].Article, out[i].Clause, out[i].Point, out[i].AmendedBy =
+				v.LegalBasis.Instrument, v.LegalBasis.Article, v.LegalBasis.Clause, v.LegalBasis.Point, v.LegalBasis.AmendedBy
 		}
 	}
 	return out

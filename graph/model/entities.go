@@ -152,6 +152,12 @@ type Sanction struct {
 	SourceSha256   *string
 	RecordedAt     time.Time
 	Version        int
+
+	Penalty               Penalty
+	AdditionalPenalties   []AdditionalPenalty
+	PaymentDeadline       *time.Time
+	SignatoryTitle        *string
+	ViolationRecordNumber *string
 }
 
 func (Sanction) IsNode()         {}

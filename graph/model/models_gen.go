@@ -202,6 +202,11 @@ type FileDisclosurePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+type FineRange struct {
+	MinVnd int64 `json:"minVnd"`
+	MaxVnd int64 `json:"maxVnd"`
+}
+
 type InfluencerEdge struct {
 	Cursor string      `json:"cursor"`
 	Node   *Influencer `json:"node"`
@@ -227,12 +232,32 @@ type InfluencerOrder struct {
 	Direction OrderDirection       `json:"direction"`
 }
 
+// A law, decree or circular of the legal catalogue.
+type LegalInstrument struct {
+	// e.g. 38/2021/NĐ-CP
+	Number      string         `json:"number"`
+	Kind        InstrumentKind `json:"kind"`
+	TitleVi     string         `json:"titleVi"`
+	TitleEn     string         `json:"titleEn"`
+	InForceFrom time.Time      `json:"inForceFrom"`
+	InForceTo   *time.Time     `json:"inForceTo,omitempty"`
+	// The instruments this one amends.
+	Amends []string `json:"amends"`
+	// True when it only amends others: it is cited as amendedBy, never alone.
+	AmendingOnly bool `json:"amendingOnly"`
+	// True when it sets administrative penalties: a decision's legal basis must include one.
+	Sanctioning bool                    `json:"sanctioning"`
+	Provisions  []*SanctioningProvision `json:"provisions"`
+}
+
 // A provision of law, e.g. 38/2021/NĐ-CP Art. 34 clause 5.
 type LegalReference struct {
 	Instrument string  `json:"instrument"`
 	Article    int     `json:"article"`
 	Clause     *int    `json:"clause,omitempty"`
 	Point      *string `json:"point,omitempty"`
+	// The instrument that amended the provision cited: 38/2021/NĐ-CP Art. 34(5) as amended by 129/2021/NĐ-CP.
+	AmendedBy *string `json:"amendedBy,omitempty"`
 }
 
 type LegalReferenceInput struct {
@@ -241,6 +266,8 @@ type LegalReferenceInput struct {
 	Article    int     `json:"article"`
 	Clause     *int    `json:"clause,omitempty"`
 	Point      *string `json:"point,omitempty"`
+	// The instrument that amended the provision cited, e.g. 129/2021/NĐ-CP (never cited alone).
+	AmendedBy *string `json:"amendedBy,omitempty"`
 }
 
 type McnEdge struct {
@@ -310,6 +337,13 @@ type RecordSanctionInput struct {
 	SourceSha256         *string  `json:"sourceSha256,omitempty"`
 	RelatedDisclosureIds []string `json:"relatedDisclosureIds,omitempty"`
 	IdempotencyKey       *string  `json:"idempotencyKey,omitempty"`
+	// Default FINE. A WARNING has fineVnd 0 and needs provisions that allow it.
+	Penalty             *Penalty            `json:"penalty,omitempty"`
+	AdditionalPenalties []AdditionalPenalty `json:"additionalPenalties,omitempty"`
+	// Not before decidedOn, at most a year after it.
+	PaymentDeadline       *time.Time `json:"paymentDeadline,omitempty"`
+	SignatoryTitle        *string    `json:"signatoryTitle,omitempty"`
+	ViolationRecordNumber *string    `json:"violationRecordNumber,omitempty"`
 }
 
 type RecordSanctionPayload struct {
@@ -431,6 +465,20 @@ type SanctionStatusCount struct {
 	Count int            `json:"count"`
 }
 
+// A provision that sets a penalty, and its fine ranges (VND). A null range: none fixed (e.g. a percentage of the tax due) or not in the catalogue.
+type SanctioningProvision struct {
+	Instrument string `json:"instrument"`
+	Article    int    `json:"article"`
+	Clause     *int   `json:"clause,omitempty"`
+	// The instrument whose amendment the provision's current text comes from.
+	AmendedBy      *string    `json:"amendedBy,omitempty"`
+	SummaryVi      string     `json:"summaryVi"`
+	SummaryEn      string     `json:"summaryEn"`
+	Individual     *FineRange `json:"individual,omitempty"`
+	Organisation   *FineRange `json:"organisation,omitempty"`
+	WarningAllowed bool       `json:"warningAllowed"`
+}
+
 // Live alerts over WebSocket at /graphql (graphql-transport-ws, or the older graphql-ws), open to
 // anonymous readers: the data is public. Each event is the record as committed, read fresh from
 // the primary. Delivery is best effort: a subscriber that falls more than 64 events behind is ended with a
@@ -529,6 +577,67 @@ type ViolationInput struct {
 type YearCount struct {
 	Year  int `json:"year"`
 	Count int `json:"count"`
+}
+
+// A penalty imposed beside the main one (Law on Handling Administrative Violations, Art. 21(2)).
+type AdditionalPenalty string
+
+const (
+	// Suspension of a licence or practising certificate for a time.
+	AdditionalPenaltyLicenceSuspension AdditionalPenalty = "LICENCE_SUSPENSION"
+	// Suspension of an activity for a time.
+	AdditionalPenaltyActivitySuspension AdditionalPenalty = "ACTIVITY_SUSPENSION"
+	// Confiscation of the exhibits and means of the violation.
+	AdditionalPenaltyConfiscation AdditionalPenalty = "CONFISCATION"
+)
+
+var AllAdditionalPenalty = []AdditionalPenalty{
+	AdditionalPenaltyLicenceSuspension,
+	AdditionalPenaltyActivitySuspension,
+	AdditionalPenaltyConfiscation,
+}
+
+func (e AdditionalPenalty) IsValid() bool {
+	switch e {
+	case AdditionalPenaltyLicenceSuspension, AdditionalPenaltyActivitySuspension, AdditionalPenaltyConfiscation:
+		return true
+	}
+	return false
+}
+
+func (e AdditionalPenalty) String() string {
+	return string(e)
+}
+
+func (e *AdditionalPenalty) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AdditionalPenalty(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AdditionalPenalty", str)
+	}
+	return nil
+}
+
+func (e AdditionalPenalty) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AdditionalPenalty) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AdditionalPenalty) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 type AffiliationKind string
@@ -1167,6 +1276,65 @@ func (e InfluencerOrderField) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+type InstrumentKind string
+
+const (
+	InstrumentKindLaw        InstrumentKind = "LAW"
+	InstrumentKindDecree     InstrumentKind = "DECREE"
+	InstrumentKindCircular   InstrumentKind = "CIRCULAR"
+	InstrumentKindResolution InstrumentKind = "RESOLUTION"
+)
+
+var AllInstrumentKind = []InstrumentKind{
+	InstrumentKindLaw,
+	InstrumentKindDecree,
+	InstrumentKindCircular,
+	InstrumentKindResolution,
+}
+
+func (e InstrumentKind) IsValid() bool {
+	switch e {
+	case InstrumentKindLaw, InstrumentKindDecree, InstrumentKindCircular, InstrumentKindResolution:
+		return true
+	}
+	return false
+}
+
+func (e InstrumentKind) String() string {
+	return string(e)
+}
+
+func (e *InstrumentKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = InstrumentKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid InstrumentKind", str)
+	}
+	return nil
+}
+
+func (e InstrumentKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *InstrumentKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e InstrumentKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type LabelTiming string
 
 const (
@@ -1276,6 +1444,62 @@ func (e *OrderDirection) UnmarshalJSON(b []byte) error {
 }
 
 func (e OrderDirection) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The main penalty of a decision: a fine, or a warning (no fine).
+type Penalty string
+
+const (
+	PenaltyFine    Penalty = "FINE"
+	PenaltyWarning Penalty = "WARNING"
+)
+
+var AllPenalty = []Penalty{
+	PenaltyFine,
+	PenaltyWarning,
+}
+
+func (e Penalty) IsValid() bool {
+	switch e {
+	case PenaltyFine, PenaltyWarning:
+		return true
+	}
+	return false
+}
+
+func (e Penalty) String() string {
+	return string(e)
+}
+
+func (e *Penalty) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Penalty(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Penalty", str)
+	}
+	return nil
+}
+
+func (e Penalty) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Penalty) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Penalty) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

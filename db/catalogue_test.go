@@ -1,0 +1,168 @@
+package db_test
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kolregistry/kolregistry/db"
+)
+
+// The legal catalogue's refusals, each with its field path and message, and the boundaries it
+// accepts (registry.Catalogue.Check, migration 0030).
+func TestRecordSanction_LegalCatalogue(t *testing.T) {
+	t.Parallel()
+	store := openStore(t)
+	w := newWorld(t, store)
+	ctx := context.Background()
+	intp := func(n int) *int { return &n }
+	strp := func(s string) *string { return &s }
+	n := 100
+	next := func() string { n++; return strconv.Itoa(n) + "/QĐ-XPHC" }
+	var brand int64
+	if err := store.SQL().QueryRow(`INSERT INTO brand (name) VALUES ('Catalogue Brand') RETURNING id`).Scan(&brand); err != nil {
+		t.Fatal(err)
+	}
+	refusals := []struct {
+		name  string
+		edit  func(*db.NewSanction)
+		field string
+		want  string
+	}{
+		{"individual fined above Art. 34(5)", func(s *db.NewSanction) { s.FineVnd = 5_000_000_000 },
+			"input.fineVnd", "fine an individual VND 60,000,000 to 80,000,000; 5,000,000,000 is outside"},
+		{"individual fined below Art. 34(5)", func(s *db.NewSanction) { s.FineVnd = 59_999_999 },
+			"input.fineVnd", "59,999,999 is outside"},
+		{"organisation fined as an individual", func(s *db.NewSanction) {
+			s.SubjectKind, s.SubjectID = "BRAND", brand
+		}, "input.fineVnd", "fine an organisation VND 120,000,000 to 160,000,000"},
+		{"decision before the decree took effect", func(s *db.NewSanction) { s.DecidedOn = date("1990-05-01") },
+			"input.violations.0.legalBasis.instrument", "38/2021/NĐ-CP took effect on 2021-06-01; a decision of 1990-05-01 cannot rest on it"},
+		{"amending decree alone", func(s *db.NewSanction) { s.Violations[0].Instrument = "129/2021/NĐ-CP" },
+			"input.violations.0.legalBasis.instrument", "129/2021/NĐ-CP only amends 38/2021/NĐ-CP; cite the amended instrument"},
+		{"amending law alone", func(s *db.NewSanction) { s.Violations[0].Instrument, s.Violations[0].Article = "75/2025/QH15", 1 },
+			"input.violations.0.legalBasis.instrument", "75/2025/QH15 only amends 16/2012/QH13"},
+		{"a rule but no penalty", func(s *db.NewSanction) { s.Violations[0].Instrument, s.Violations[0].Article = "15/2018/NĐ-CP", 27 },
+			"input.violations", "no violation cites a sanctioning provision: 15/2018/NĐ-CP sets rules but no penalty"},
+		{"amended by an instrument that does not amend it", func(s *db.NewSanction) { s.Violations[0].AmendedBy = strp("14/2022/NĐ-CP") },
+			"input.violations.0.legalBasis.amendedBy", "14/2022/NĐ-CP does not amend 38/2021/NĐ-CP"},
+		{"amended by before the amendment", func(s *db.NewSanction) {
+			s.DecidedOn, s.Violations[0].AmendedBy = date("2021-07-01"), strp("129/2021/NĐ-CP")
+		}, "input.violations.0.legalBasis.amendedBy", "129/2021/NĐ-CP took effect on 2021-12-30"},
+		{"warning with a fine", func(s *db.NewSanction) { s.Penalty = strp("WARNING") }, "input.fineVnd", "a warning has no fine"},
+		{"warning where the provision has none", func(s *db.NewSanction) { s.Penalty, s.FineVnd = strp("WARNING"), 0 },
+			"input.penalty", "do not provide for a warning"},
+		{"repeated violation", func(s *db.NewSanction) { s.Violations = append(s.Violations, s.Violations[0]) },
+			"input.violations.1", "repeats violation 0"},
+		{"too many violations", func(s *db.NewSanction) {
+			for i := 0; i < 1000; i++ {
+				s.Violations = append(s.Violations, s.Violations[0])
+			}
+		}, "input.violations", "at most 50 violations"},
+		{"payment deadline before the decision", func(s *db.NewSanction) { s.PaymentDeadline = ptrDate("2025-05-19") },
+			"input.paymentDeadline", "is before the decision date"},
+		{"payment deadline years away", func(s *db.NewSanction) { s.PaymentDeadline = ptrDate("2027-05-20") },
+			"input.paymentDeadline", "more than a year after the decision"},
+		{"unknown additional penalty", func(s *db.NewSanction) { s.AdditionalPenalties = []string{"PRISON"} },
+			"input.additionalPenalties.0", "is not an additional penalty"},
+	}
+	for _, c := range refusals {
+		t.Run(c.name, func(t *testing.T) {
+			in := validSanction(w.saigonKOL, next())
+			c.edit(&in)
+			before := counts(t, store, w.national.ID)
+			_, err := store.RecordSanction(ctx, w.national, nil, in)
+			u := userErr(t, err)
+			if got := strings.Join(u.Field, "."); got != c.field || !strings.Contains(u.Message, c.want) {
+				t.Errorf("error %s %q; want %s %q", got, u.Message, c.field, c.want)
+			}
+			if after := counts(t, store, w.national.ID); after != before {
+				t.Errorf("rows changed from %s to %s", before, after)
+			}
+		})
+	}
+	accepted := []struct {
+		name string
+		edit func(*db.NewSanction)
+	}{
+		{"floor of Art. 34(5)", func(s *db.NewSanction) { s.FineVnd = 60_000_000 }},
+		{"ceiling of Art. 34(5)", func(s *db.NewSanction) { s.FineVnd = 80_000_000 }},
+		{"organisation at twice the ceiling", func(s *db.NewSanction) { s.SubjectKind, s.SubjectID, s.FineVnd = "BRAND", brand, 160_000_000 }},
+		{"the day the decree took effect", func(s *db.NewSanction) { s.DecidedOn = date("2021-06-01") }},
+		{"as amended by 129/2021", func(s *db.NewSanction) { s.Violations[0].AmendedBy = strp("129/2021/NĐ-CP") }},
+		{"two violations sum their ranges", func(s *db.NewSanction) {
+			s.Violations = append(s.Violations, db.NewViolation{Category: "FALSE_INFORMATION", Instrument: "15/2020/NĐ-CP", Article: 101, Clause: intp(1),
+				AmendedBy: strp("14/2022/NĐ-CP")})
+			s.FineVnd = 90_000_000 // 60–80 m + 5–10 m for an individual
+		}},
+		{"the substantive rule beside the penalty", func(s *db.NewSanction) {
+			s.Violations = append(s.Violations, db.NewViolation{Category: "HEALTH_PROFESSIONAL_IMAGE_MISUSE", Instrument: "15/2018/NĐ-CP", Article: 27, Clause: intp(2)})
+		}},
+		{"an instrument not in the catalogue", func(s *db.NewSanction) { s.Violations[0].Instrument, s.FineVnd = "999/2024/NĐ-CP", 1 }},
+		{"payment deadline on the last day of a year", func(s *db.NewSanction) { s.PaymentDeadline = ptrDate("2026-05-20") }},
+		{"everything a decision says", func(s *db.NewSanction) {
+			s.AdditionalPenalties = []string{"CONFISCATION"}
+			s.PaymentDeadline, s.SignatoryTitle, s.ViolationRecordNumber = ptrDate("2025-05-30"), strp("Cục trưởng"), strp("15/BB-VPHC")
+		}},
+	}
+	for _, c := range accepted {
+		t.Run(c.name, func(t *testing.T) {
+			in := validSanction(w.saigonKOL, next())
+			c.edit(&in)
+			if _, err := store.RecordSanction(ctx, w.national, nil, in); err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+		})
+	}
+	// A warning where the provision provides one (Decree 125/2020 Art. 13(1)).
+	warn := validSanction(w.saigonKOL, next())
+	warn.Penalty, warn.FineVnd = strp("WARNING"), 0
+	warn.Violations = []db.NewViolation{{Category: "TAX_NON_COMPLIANCE", Instrument: "125/2020/NĐ-CP", Article: 13, Clause: intp(1)}}
+	res, err := store.RecordSanction(ctx, w.national, nil, warn)
+	if err != nil {
+		t.Fatalf("warning refused: %v", err)
+	}
+	got, err := store.SanctionsByIDs(ctx, []int64{res.SubjectID})
+	if err != nil || got[res.SubjectID].Penalty != "WARNING" || got[res.SubjectID].FineVnd != 0 {
+		t.Fatalf("warning read back as %+v (%v)", got[res.SubjectID], err)
+	}
+}
+
+// Decision numbers restart each calendar year: the same number twice in one year is refused,
+// in the next year accepted.
+func TestRecordSanction_DecisionNumberUniquePerIssuerAndYear(t *testing.T) {
+	t.Parallel()
+	store := openStore(t)
+	w := newWorld(t, store)
+	ctx := context.Background()
+	first := validSanction(w.saigonKOL, "7/QĐ-XPHC")
+	first.DecidedOn = date("2025-01-02")
+	if _, err := store.RecordSanction(ctx, w.national, nil, first); err != nil {
+		t.Fatal(err)
+	}
+	again := validSanction(w.saigonKOL, "7/QĐ-XPHC")
+	again.DecidedOn = date("2025-12-31")
+	u := userErr(t, func() error { _, err := store.RecordSanction(ctx, w.national, nil, again); return err }())
+	if strings.Join(u.Field, ".") != "input.decisionNumber" || u.Code != db.Duplicate || !strings.Contains(u.Message, "already recorded decision 7/QĐ-XPHC in 2025") {
+		t.Errorf("same number, same year: %+v", u)
+	}
+	nextYear := validSanction(w.saigonKOL, "7/QĐ-XPHC")
+	nextYear.DecidedOn = date("2026-01-01")
+	if nextYear.DecidedOn.After(time.Now()) {
+		nextYear.DecidedOn = date("2024-12-31")
+	}
+	if _, err := store.RecordSanction(ctx, w.national, nil, nextYear); err != nil {
+		t.Errorf("same number, another year: %v", err)
+	}
+	if _, err := store.RecordSanction(ctx, w.other, nil, func() db.NewSanction {
+		s := validSanction(w.saigonKOL, "7/QĐ-XPHC")
+		s.DecidedOn = date("2025-03-03")
+		return s
+	}()); err != nil {
+		t.Errorf("same number, same year, another issuer: %v", err)
+	}
+}
+
+func ptrDate(s string) *time.Time { d := date(s); return &d }

@@ -1,0 +1,41 @@
+package registry
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// MaxViolationsPerSanction bounds the violations of one decision: a decision on many acts lists
+// each once, and no real decision lists more.
+const MaxViolationsPerSanction = 50
+
+// ViolationKey identifies a violation within a decision: the same category under the same legal
+// basis twice is one violation written twice.
+func ViolationKey(category, instrument string, article int, clause *int, point *string) string {
+	parts := []string{category, instrument, strconv.Itoa(article), "", ""}
+	if clause != nil {
+		parts[3] = strconv.Itoa(*clause)
+	}
+	if point != nil {
+		parts[4] = *point
+	}
+	return strings.Join(parts, "|")
+}
+
+// MaxPaymentPeriod is the longest a payment deadline may lie after the decision: 10 days by
+// default, longer when the decision says so, postponed up to 3 months or paid in instalments
+// over up to 6 months (LHAV Arts. 73(1), 76, 79); a year covers them all.
+const MaxPaymentPeriod = 365 * 24 * time.Hour
+
+// PaymentDeadlineProblem says why a payment deadline does not fit a decision dated decided, or "".
+func PaymentDeadlineProblem(decided, deadline time.Time) string {
+	d, dl := dayOf(decided), dayOf(deadline)
+	switch {
+	case dl.Before(d):
+		return "is before the decision date"
+	case dl.Sub(d) > MaxPaymentPeriod:
+		return "is more than a year after the decision (LHAV allows 10 days, postponement up to 3 months, instalments up to 6)"
+	}
+	return ""
+}
