@@ -116,3 +116,31 @@ var nameFold = strings.NewReplacer(
 func foldName(s string) string {
 	return nameFold.Replace(strings.ToLower(strings.TrimSpace(FoldVietnamese(s))))
 }
+
+// ProvinceGroup is what a province filter matches: every code, old or current, whose successor
+// is the same unit among the 34 as code's (a code not in the list matches only itself).
+func ProvinceGroup(code string) []string {
+	if _, ok := provinces[code]; !ok {
+		return []string{code}
+	}
+	s := SuccessorProvince(code)
+	var out []string
+	for _, c := range ProvincesBefore {
+		if provinces[c].successor == s {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// ProvinceFilterProblem says why a filter value is not a province code ("" when it may be one):
+// a name is told its code, so that "Hà Nội" is an error rather than an empty result.
+func ProvinceFilterProblem(value string) string {
+	if _, ok := provinces[value]; ok {
+		return ""
+	}
+	if c := provinceByName(value); c != "" {
+		return "province must be a code, not a name: " + value + " is " + c
+	}
+	return ""
+}

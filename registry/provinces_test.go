@@ -46,3 +46,19 @@ func TestProvinceProblem(t *testing.T) {
 		}
 	}
 }
+
+func TestProvinceGroup_FiltersBySuccessor(t *testing.T) {
+	got := strings.Join(ProvinceGroup("VN-SG"), ",")
+	if got != "VN-43,VN-57,VN-SG" {
+		t.Errorf("VN-SG matches %s", got)
+	}
+	if got := strings.Join(ProvinceGroup("VN-57"), ","); got != "VN-43,VN-57,VN-SG" {
+		t.Errorf("VN-57 matches %s", got)
+	}
+	if got := strings.Join(ProvinceGroup("VN-PG"), ","); got != "VN-PG" {
+		t.Errorf("an unknown code matches %s", got)
+	}
+	if ProvinceFilterProblem("Hà Nội") == "" || ProvinceFilterProblem("VN-HN") != "" || ProvinceFilterProblem("VN-PG") != "" {
+		t.Error("province filter values misjudged")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/graph/errcode"
 	"github.com/kolregistry/kolregistry/graph/model"
+	"github.com/kolregistry/kolregistry/registry"
 )
 
 // The functions here turn GraphQL filter inputs into store filters: global IDs decoded (a wrong
@@ -17,17 +18,35 @@ func influencerFilter(f *model.InfluencerFilter) (db.InfluencerFilter, error) {
 	if err != nil {
 		return db.InfluencerFilter{}, err
 	}
+	provinces, err := provincesOf(f.Province)
+	if err != nil {
+		return db.InfluencerFilter{}, err
+	}
 	return db.InfluencerFilter{
-		Province: f.Province, Category: stringsOf(f.Category), Platform: stringsOf(f.Platform), McnID: mcns,
+		Province: provinces, Category: stringsOf(f.Category), Platform: stringsOf(f.Platform), McnID: mcns,
 		HasActiveSanction: f.HasActiveSanction, CreatedFrom: f.CreatedFrom, CreatedTo: f.CreatedTo,
 	}, nil
 }
 
-func mcnFilter(f *model.McnFilter) db.McnFilter {
+func mcnFilter(f *model.McnFilter) (db.McnFilter, error) {
 	if f == nil {
-		return db.McnFilter{}
+		return db.McnFilter{}, nil
 	}
-	return db.McnFilter{Province: f.Province, HasActiveSanction: f.HasActiveSanction}
+	provinces, err := provincesOf(f.Province)
+	return db.McnFilter{Province: provinces, HasActiveSanction: f.HasActiveSanction}, err
+}
+
+// provincesOf checks a province filter and widens each code to its unit among the 34, so that
+// records dated before 1 July 2025 are found under the province that succeeded theirs.
+func provincesOf(codes []string) ([]string, error) {
+	var out []string
+	for _, c := range codes {
+		if problem := registry.ProvinceFilterProblem(c); problem != "" {
+			return nil, errcode.BadInput("filter.province", "%s", problem)
+		}
+		out = append(out, registry.ProvinceGroup(c)...)
+	}
+	return out, nil
 }
 
 func brandFilter(f *model.BrandFilter) db.BrandFilter {
@@ -58,7 +77,10 @@ func disclosureFilter(f *model.DisclosureFilter) (out db.DisclosureFilter, err e
 	}
 	out.Platform, out.ProductCategory, out.Label = stringsOf(f.Platform), stringsOf(f.ProductCategory), stringsOf(f.Label)
 	out.LabelTiming, out.Compensation, out.Status = stringsOf(f.LabelTiming), stringsOf(f.Compensation), stringsOf(f.Status)
-	out.Province, out.PublishedFrom, out.PublishedTo = f.Province, f.PublishedFrom, f.PublishedTo
+	if out.Province, err = provincesOf(f.Province); err != nil {
+		return out, err
+	}
+	out.PublishedFrom, out.PublishedTo = f.PublishedFrom, f.PublishedTo
 	return out, nil
 }
 
@@ -105,7 +127,10 @@ func sanctionFilter(f *model.SanctionFilter) (out db.SanctionFilter, err error) 
 		return out, errcode.BadInput("filter.maxFineVnd", "maxFineVnd is less than minFineVnd")
 	}
 	out.Violation, out.Status, out.Remedy = stringsOf(f.Violation), stringsOf(f.Status), stringsOf(f.Remedy)
-	out.Active, out.Jurisdiction, out.Province = f.Active, f.Jurisdiction, f.Province
+	out.Active, out.Jurisdiction = f.Active, f.Jurisdiction
+	if out.Province, err = provincesOf(f.Province); err != nil {
+		return out, err
+	}
 	out.DecidedFrom, out.DecidedTo, out.MinFineVnd, out.MaxFineVnd = f.DecidedFrom, f.DecidedTo, f.MinFineVnd, f.MaxFineVnd
 	return out, nil
 }

@@ -130,7 +130,10 @@ func (r *queryResolver) Mcns(ctx context.Context, filter *model.McnFilter, first
 	if err != nil {
 		return nil, err
 	}
-	f := mcnFilter(filter)
+	f, err := mcnFilter(filter)
+	if err != nil {
+		return nil, err
+	}
 	pg, err := r.store.Mcns(ctx, f, p)
 	if err != nil {
 		return nil, err
