@@ -166,3 +166,33 @@ func TestRecordSanction_DecisionNumberUniquePerIssuerAndYear(t *testing.T) {
 }
 
 func ptrDate(s string) *time.Time { d := date(s); return &d }
+
+// Provinces of influencers and MCNs are today's: one of the 34; a code merged on 1 July 2025 is
+// refused with its successor, a name with its code.
+func TestRegister_ProvinceFromTheOfficialList(t *testing.T) {
+	t.Parallel()
+	store := openStore(t)
+	w := newWorld(t, store)
+	ctx := context.Background()
+	strp := func(s string) *string { return &s }
+	for _, c := range []struct{ province, want string }{
+		{"VN-57", "VN-57 (Bình Dương) was merged into VN-SG (Hồ Chí Minh) on 1 July 2025; use VN-SG"},
+		{"Hà Nội", "must be a province code, not a name: Hà Nội is VN-HN"},
+		{"VN-XX", "must be an ISO 3166-2:VN province code"},
+	} {
+		_, err := store.RegisterInfluencer(ctx, w.national, nil, db.NewInfluencer{DisplayName: "Tỉnh Test", Province: strp(c.province)})
+		u := userErr(t, err)
+		if strings.Join(u.Field, ".") != "input.province" || u.Message != c.want && !strings.HasPrefix(u.Message, c.want) {
+			t.Errorf("%s: %s %q; want input.province %q", c.province, strings.Join(u.Field, "."), u.Message, c.want)
+		}
+		_, err = store.RegisterMcn(ctx, w.national, nil, db.NewMcn{Name: "Tỉnh Test MCN " + c.province, Province: strp(c.province)})
+		if u := userErr(t, err); strings.Join(u.Field, ".") != "input.province" {
+			t.Errorf("MCN in %s: %+v", c.province, u)
+		}
+	}
+	for _, p := range []string{"VN-SG", "VN-26", "VN-HN", "VN-44"} {
+		if _, err := store.RegisterInfluencer(ctx, w.national, nil, db.NewInfluencer{DisplayName: "Tỉnh " + p, Province: strp(p)}); err != nil {
+			t.Errorf("%s refused: %v", p, err)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kolregistry/kolregistry/registry"
 	"github.com/lib/pq"
 )
 
@@ -66,7 +67,6 @@ func (c *checks) err() error {
 var (
 	decisionNumberRe = regexp.MustCompile(`^[0-9]{1,6}/QĐ-[A-ZĐ0-9-]{2,20}$`)
 	taxCodeRe        = regexp.MustCompile(`^[0-9]{10}([0-9]{3})?$`)
-	provinceRe       = regexp.MustCompile(`^VN-[0-9A-Z]{2,3}$`)
 	sha256Re         = regexp.MustCompile(`^[0-9a-f]{64}$`)
 	handleRe         = regexp.MustCompile(`^[\p{L}\p{N}._-]{1,100}$`)
 )
@@ -120,8 +120,18 @@ func (c *checks) pattern(s *string, max int, re *regexp.Regexp, msg string, fiel
 	return s
 }
 
+// province checks a province code against today's list of provinces (registry.ProvinceProblem):
+// influencers and MCNs are where they are now, so a code merged on 1 July 2025 is refused with
+// its successor, and a name is told its code.
 func (c *checks) province(s *string, field ...string) *string {
-	return c.pattern(s, 10, provinceRe, "must be an ISO 3166-2:VN code such as VN-SG or VN-HN", field...)
+	n := len(c.errs)
+	s = c.optionalText(s, 40, field...)
+	if s != nil && len(c.errs) == n {
+		if problem := registry.ProvinceProblem(*s, nil); problem != "" {
+			c.invalid(problem, field...)
+		}
+	}
+	return s
 }
 
 func (c *checks) taxCode(s *string, field ...string) *string {
