@@ -65,8 +65,9 @@ type Config struct {
 	// other's cached responses; every replica of one registry must use the same value. serve
 	// uses the database's name.
 	CacheNamespace string
-	// NoResponseCache runs every query, cached or not: for tests that change rows with plain
-	// SQL, around the mutations that replace the cache epoch. Production leaves it false.
+	// NoResponseCache runs every query, cached or not (RESPONSE_CACHE=off): for measuring the
+	// engine, for deployments that cache at a CDN, and for tests that change rows with plain
+	// SQL, around the mutations that replace the cache epoch.
 	NoResponseCache bool
 }
 
