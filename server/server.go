@@ -43,6 +43,9 @@ type Config struct {
 	// LoaderWait is how long dataloaders gather keys before one batched query; zero means
 	// resolvers.DefaultLoaderWait. Tests widen it so statement counts do not depend on load.
 	LoaderWait time.Duration
+	// UnplannedReads turns the planned read path off: every nested field loads through its
+	// dataloader's batching window (resolvers/plan.go). Tests compare the two paths with it.
+	UnplannedReads bool
 	// SigningKey signs registryHead (REGISTRY_SIGNING_KEY); nil leaves its signature and
 	// publicKey null.
 	SigningKey ed25519.PrivateKey
@@ -144,7 +147,11 @@ func newHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 	m.registry.MustRegister(c.collectors()...)
 
 	var api http.Handler = newGraphQL(cfg, es, store, logger, m, c)
-	api = resolvers.MiddlewareWait(store, cfg.LoaderWait, api)
+	if cfg.UnplannedReads {
+		api = resolvers.MiddlewareUnplanned(store, cfg.LoaderWait, api)
+	} else {
+		api = resolvers.MiddlewareWait(store, cfg.LoaderWait, api)
+	}
 	api = authenticate(cfg.Authenticator, logger, api)
 	// Around authentication, so that its refusals carry X-RateLimit-* and spend their IP's
 	// budget; the GraphQL transport spends an agency's own budget (ratelimit.Spend).
