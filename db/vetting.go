@@ -5,11 +5,9 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/kolregistry/kolregistry/registry"
-	"github.com/lib/pq"
 )
 
 // Vetting is what the registry knew of an influencer at the end of AsOf (Vietnam time): the
@@ -23,10 +21,14 @@ type Vetting struct {
 	DisclosureCount              int
 	DisclosuresWithoutClearLabel int
 	PromotedCategories           []string
+	// Disclosures are the records behind those figures.
+	Disclosures []registry.VetDisclosure
 	// CurrentMcn is the MCN managing the influencer on AsOf (exclusive management first).
 	CurrentMcn *Mcn
 	// McnActiveSanctions counts the current MCN's active sanctions on AsOf.
 	McnActiveSanctions int
+	// McnActiveSanctionIDs are those sanctions.
+	McnActiveSanctionIDs []int64
 	// Credentials valid on AsOf.
 	Credentials []Credential
 	Factors     []RiskFactor
@@ -38,6 +40,9 @@ type VettedSanction struct {
 	Sanction
 	StatusAsOf registry.SanctionStatus
 	Since      *time.Time
+	// ExecutedOn is the first COMPLIED entry of its history in effect on the date: execution
+	// is a fact of its own, kept when the decision is contested afterwards.
+	ExecutedOn *time.Time
 }
 
 // Active reports whether the sanction was active (in force or under appeal) on the date.
@@ -76,7 +81,9 @@ const endOfDay = `(($2::date + 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')`
 
 // statusAsOf picks, for sanction s, its last status change in effect on $2; a decision not yet
 // in effect falls back to its first recorded status (or the sanction's own, without history).
-const vettingSanctionsSQL = `SELECT coalesce(cur.status, first.status, s.status), cur.effective_on, ` + sanctionCols + `
+const vettingSanctionsSQL = `SELECT coalesce(cur.status, first.status, s.status), cur.effective_on,
+		(SELECT min(c.effective_on) FROM sanction_status_change c
+		 WHERE c.sanction_id = s.id AND c.status = 'COMPLIED' AND c.effective_on <= $2::date), ` + sanctionCols + `
 	FROM sanction s
 	LEFT JOIN LATERAL (SELECT c.status, c.effective_on FROM sanction_status_change c
 		WHERE c.sanction_id = s.id AND c.effective_on <= $2::date ORDER BY c.effective_on DESC, c.id DESC LIMIT 1) cur ON true
@@ -95,11 +102,11 @@ func (d *DB) vettedSanctions(ctx context.Context, parentCol string, id int64, as
 	var out []VettedSanction
 	for rows.Next() {
 		var v VettedSanction
-		var since sql.NullTime
-		if v.Sanction, err = scanSanction(rows, &v.StatusAsOf, &since); err != nil {
+		var since, executed sql.NullTime
+		if v.Sanction, err = scanSanction(rows, &v.StatusAsOf, &since, &executed); err != nil {
 			return nil, fmt.Errorf("vetting sanctions: %w", err)
 		}
-		v.Since = timePtr(since)
+		v.Since, v.ExecutedOn = timePtr(since), timePtr(executed)
 		out = append(out, v)
 	}
 	return out, rows.Err()
@@ -121,17 +128,10 @@ func (d *DB) Vet(ctx context.Context, id int64, asOf time.Time) (Vetting, error)
 
 	// A disclosure counts from its publication; a retraction counts from its audit event (or,
 	// for rows written without one, the row's last update).
-	err = d.queryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE d.label IN ('AMBIGUOUS', 'NONE')),
-			coalesce(array_agg(DISTINCT d.product_category ORDER BY d.product_category), '{}')
-		FROM disclosure d
-		WHERE d.influencer_id = $1 AND d.published_at < `+endOfDay+`
-		  AND NOT (d.status = 'RETRACTED' AND coalesce(
-			(SELECT min(e.at) FROM audit_event e WHERE e.subject_type = 'Disclosure' AND e.subject_id = d.id
-			   AND e.action = 'retractDisclosure'), d.updated_at) < `+endOfDay+`)`,
-		[]any{id, day}, &v.DisclosureCount, &v.DisclosuresWithoutClearLabel, pq.Array(&v.PromotedCategories))
-	if err != nil {
-		return v, fmt.Errorf("vetting disclosures: %w", err)
+	if err := d.vettedDisclosures(ctx, &v); err != nil {
+		return v, err
 	}
+	_ = day
 
 	if err := d.currentMcnAsOf(ctx, &v); err != nil {
 		return v, err
@@ -177,152 +177,102 @@ func (d *DB) currentMcnAsOf(ctx context.Context, v *Vetting) error {
 	for _, s := range sanctions {
 		if s.Active() {
 			v.McnActiveSanctions++
+			v.McnActiveSanctionIDs = append(v.McnActiveSanctionIDs, s.ID)
 		}
 	}
 	return nil
 }
 
+// vettedDisclosures reads the disclosures standing at the end of v.AsOf and the figures they
+// add up to (a label is clear by registry.ClearlyLabelled).
+func (d *DB) vettedDisclosures(ctx context.Context, v *Vetting) error {
+	rows, cancel, err := d.query(ctx, `SELECT d.id, d.product_category, d.label, d.label_timing, d.published_at,
+			coalesce(d.content_url, ''), coalesce(pa.identity_verification, '')
+		FROM disclosure d LEFT JOIN platform_account pa ON pa.id = d.account_id
+		WHERE d.influencer_id = $1 AND d.published_at < `+endOfDay+`
+		  AND NOT (d.status = 'RETRACTED' AND coalesce(
+			(SELECT min(e.at) FROM audit_event e WHERE e.subject_type = 'Disclosure' AND e.subject_id = d.id
+			   AND e.action = 'retractDisclosure'), d.updated_at) < `+endOfDay+`)
+		ORDER BY d.published_at, d.id`, v.InfluencerID, dateKey(v.AsOf))
+	if err != nil {
+		return fmt.Errorf("vetting disclosures: %w", err)
+	}
+	defer cancel()
+	defer rows.Close()
+	for rows.Next() {
+		var x registry.VetDisclosure
+		var url string
+		if err := rows.Scan(&x.ID, &x.Category, &x.Label, &x.Timing, &x.PublishedAt, &url, &x.Account); err != nil {
+			return fmt.Errorf("vetting disclosures: %w", err)
+		}
+		x.PublishedAt = x.PublishedAt.In(VietnamTime)
+		x.Livestream = registry.IsLivestreamURL(url)
+		v.Disclosures = append(v.Disclosures, x)
+		v.DisclosureCount++
+		if !registry.ClearlyLabelled(x.Label, x.Timing, x.PublishedAt) {
+			v.DisclosuresWithoutClearLabel++
+		}
+		if !slices.Contains(v.PromotedCategories, string(x.Category)) {
+			v.PromotedCategories = append(v.PromotedCategories, string(x.Category))
+		}
+	}
+	slices.Sort(v.PromotedCategories)
+	if v.PromotedCategories == nil {
+		v.PromotedCategories = []string{}
+	}
+	return rows.Err()
+}
+
 // Risk levels, in increasing order.
 const (
-	RiskLow    = "LOW"
-	RiskMedium = "MEDIUM"
-	RiskHigh   = "HIGH"
+	RiskLow    = string(registry.RiskLow)
+	RiskMedium = string(registry.RiskMedium)
+	RiskHigh   = string(registry.RiskHigh)
 )
 
-var riskOrder = []string{RiskLow, RiskMedium, RiskHigh}
-
 // RiskFactor is one finding of a vetting: a code (graph RiskFactorCode), the level it alone
-// gives and a sentence for people.
+// gives, its text (Reason is the English one), its legal basis and the records that raised it.
 type RiskFactor struct {
-	Code   string
-	Level  string
-	Reason string
+	Code       string
+	Level      string
+	Reason     string
+	ReasonVi   string
+	LegalBasis string
+	Evidence   []registry.Evidence
 }
 
 // RiskLevel is the highest level of the factors (LOW without any).
 func (v Vetting) RiskLevel() string {
-	level := RiskLow
+	level := registry.RiskLow
 	for _, f := range v.Factors {
-		if slices.Index(riskOrder, f.Level) > slices.Index(riskOrder, level) {
-			level = f.Level
+		if registry.RiskLevel(f.Level).Rank() > level.Rank() {
+			level = registry.RiskLevel(f.Level)
 		}
 	}
-	return level
+	return string(level)
 }
 
-// The vetting rules' thresholds (docs/vetting.md).
-const (
-	// RecentSanctionYears is how far back a sanction no longer active still raises the risk.
-	RecentSanctionYears = 3
-	// UnclearLabelMedium and UnclearLabelHigh are shares of disclosures without a clear label.
-	UnclearLabelMedium = 0.20
-	UnclearLabelHigh   = 0.50
-	// UnclearLabelHighMin is how many disclosures the HIGH share needs, so one post is no pattern.
-	UnclearLabelHighMin = 4
-)
-
-// credentialFor names the credential field a product category needs, for categories where a
-// false claim harms health or money (DOMAIN.md: credentials for medicine, finance, law, education).
-var credentialFor = map[string]string{
-	"FOOD_SUPPLEMENT": "HEALTH", "MEDICINE": "HEALTH", "MEDICAL_DEVICE": "HEALTH",
-	"FINANCIAL_SERVICE": "FINANCE", "CRYPTO": "FINANCE",
-}
-
-// bannedCategories may not be advertised at all (Advertising Law 16/2012/QH13, Art. 7: tobacco).
-var bannedCategories = []string{"TOBACCO"}
-
-// Assess applies the vetting rules to the facts, most serious first (docs/vetting.md).
+// Assess applies the vetting rules (registry.Assess) to the facts gathered.
 func Assess(v Vetting) []RiskFactor {
-	var out []RiskFactor
-	add := func(code, level, format string, args ...any) {
-		out = append(out, RiskFactor{Code: code, Level: level, Reason: fmt.Sprintf(format, args...)})
-	}
-	var inForce, complaints, lawsuits, recent, old, annulled int
-	recentFrom := v.AsOf.AddDate(-RecentSanctionYears, 0, 0)
-	for _, s := range v.Sanctions {
-		switch {
-		case s.StatusAsOf == "IN_FORCE":
-			inForce++
-		case s.StatusAsOf == "UNDER_COMPLAINT":
-			complaints++
-		case s.StatusAsOf == "UNDER_LITIGATION":
-			lawsuits++
-		case !s.Standing():
-			annulled++
-		case s.DecidedOn.After(recentFrom):
-			recent++
-		default:
-			old++
-		}
-	}
-	if inForce > 0 {
-		add("SANCTION_IN_FORCE", RiskHigh, "%s in force", plural(inForce, "sanction", "sanctions"))
-	}
-	if complaints > 0 || lawsuits > 0 {
-		var parts []string
-		if complaints > 0 {
-			parts = append(parts, plural(complaints, "complaint", "complaints")+" open")
-		}
-		if lawsuits > 0 {
-			parts = append(parts, plural(lawsuits, "lawsuit", "lawsuits")+" pending")
-		}
-		add("OPEN_APPEAL", RiskMedium, "%s", strings.Join(parts, " and "))
-	}
+	f := registry.VetFacts{AsOf: v.AsOf, DisclosureCount: v.DisclosureCount, UnclearCount: v.DisclosuresWithoutClearLabel,
+		Disclosures: v.Disclosures, McnActiveSanctions: v.McnActiveSanctionIDs}
 	for _, c := range v.PromotedCategories {
-		if slices.Contains(bannedCategories, c) {
-			add("BANNED_CATEGORY", RiskHigh, "promotes %s, which may not be advertised", c)
-		}
+		f.Promoted = append(f.Promoted, registry.ProductCategory(c))
 	}
-	if v.DisclosureCount > 0 && v.DisclosuresWithoutClearLabel > 0 {
-		share := float64(v.DisclosuresWithoutClearLabel) / float64(v.DisclosureCount)
-		level := ""
-		switch {
-		case share >= UnclearLabelHigh && v.DisclosureCount >= UnclearLabelHighMin:
-			level = RiskHigh
-		case share >= UnclearLabelMedium:
-			level = RiskMedium
-		}
-		if level != "" {
-			add("UNCLEAR_LABELS", level, "%d%% of disclosures without a clear label (%d of %d)",
-				int(share*100+0.5), v.DisclosuresWithoutClearLabel, v.DisclosureCount)
-		}
-	}
-	held := map[string]bool{}
 	for _, c := range v.Credentials {
-		held[c.Field] = true
+		f.CredentialFields = append(f.CredentialFields, c.Field)
 	}
-	for _, c := range v.PromotedCategories {
-		if field, ok := credentialFor[c]; ok && !held[field] {
-			add("MISSING_CREDENTIAL", RiskMedium, "promotes %s with no %s credential", c, strings.ToLower(field))
-		}
+	if v.CurrentMcn != nil {
+		f.McnName, f.McnActiveCount = v.CurrentMcn.Name, v.McnActiveSanctions
 	}
-	if v.CurrentMcn != nil && v.McnActiveSanctions > 0 {
-		add("MCN_SANCTIONED", RiskMedium, "current MCN %s has %s", v.CurrentMcn.Name,
-			plural(v.McnActiveSanctions, "active sanction", "active sanctions"))
+	for _, s := range v.Sanctions {
+		f.Sanctions = append(f.Sanctions, registry.VetSanction{ID: s.ID, Status: s.StatusAsOf, DecidedOn: s.DecidedOn,
+			Since: s.Since, ExecutedOn: s.ExecutedOn, Penalty: registry.Penalty(s.Penalty)})
 	}
-	if recent > 0 {
-		add("RECENT_PAST_SANCTION", RiskMedium, "%s complied with or amended in the last %d years",
-			plural(recent, "earlier sanction", "earlier sanctions"), RecentSanctionYears)
+	var out []RiskFactor
+	for _, x := range registry.Assess(f) {
+		out = append(out, RiskFactor{Code: x.Code, Level: string(x.Level), Reason: x.ReasonEn, ReasonVi: x.ReasonVi,
+			LegalBasis: x.LegalBasis, Evidence: x.Evidence})
 	}
-	if old > 0 {
-		add("OLD_PAST_SANCTION", RiskLow, "%s older than %d years",
-			plural(old, "earlier sanction", "earlier sanctions"), RecentSanctionYears)
-	}
-	if annulled > 0 {
-		add("ANNULLED_SANCTION", RiskLow, "%s annulled or withdrawn (not counted)", plural(annulled, "sanction", "sanctions"))
-	}
-	if len(out) == 0 {
-		add("CLEAN_RECORD", RiskLow, "no sanction, open appeal or labelling problem on record")
-	}
-	slices.SortStableFunc(out, func(a, b RiskFactor) int {
-		return slices.Index(riskOrder, b.Level) - slices.Index(riskOrder, a.Level)
-	})
 	return out
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

@@ -66,9 +66,11 @@ func TestVet_AsOfFollowsASanctionsLife(t *testing.T) {
 		{name: "in force", asOf: "2025-03-20", sanctions: 1, count: 1, status: "IN_FORCE", since: "2025-03-15", active: 1,
 			fines: 70_000_000, level: db.RiskHigh, codes: []string{"SANCTION_IN_FORCE"}, reason: "1 sanction in force"},
 		{name: "under complaint", asOf: "2025-04-01", sanctions: 1, count: 1, status: "UNDER_COMPLAINT", since: "2025-04-01",
-			active: 1, appeals: 1, fines: 70_000_000, level: db.RiskMedium, codes: []string{"OPEN_APPEAL"}, reason: "1 complaint open"},
+			// A complaint does not suspend execution (LHAV Art. 73(1)): the level stays HIGH.
+			active: 1, appeals: 1, fines: 70_000_000, level: db.RiskHigh, codes: []string{"SANCTION_IN_FORCE", "OPEN_APPEAL"},
+			reason: "1 sanction in force (1 contested: a complaint or lawsuit does not suspend execution)"},
 		{name: "the day before the annulment", asOf: "2025-05-31", sanctions: 1, count: 1, status: "UNDER_COMPLAINT",
-			since: "2025-04-01", active: 1, appeals: 1, fines: 70_000_000, level: db.RiskMedium, codes: []string{"OPEN_APPEAL"}},
+			since: "2025-04-01", active: 1, appeals: 1, fines: 70_000_000, level: db.RiskHigh, codes: []string{"SANCTION_IN_FORCE", "OPEN_APPEAL"}},
 		{name: "annulled", asOf: "2025-06-01", sanctions: 1, status: "ANNULLED", since: "2025-06-01",
 			level: db.RiskLow, codes: []string{"ANNULLED_SANCTION"}, reason: "1 sanction annulled or withdrawn (not counted)"},
 		{name: "today", asOf: time.Now().In(db.VietnamTime).Format("2006-01-02"), sanctions: 1, status: "ANNULLED", since: "2025-06-01",
@@ -173,8 +175,11 @@ func TestVet_AsOfDatesDisclosuresAffiliationsAndCredentials(t *testing.T) {
 		codes          []string
 	}{
 		{"2025-01-31", 0, 0, nil, mcnA, 1, db.RiskLow, []string{"CLEAN_RECORD"}},
-		{"2025-02-01", 1, 1, []string{"FOOD_SUPPLEMENT"}, mcnA, 1, db.RiskMedium, []string{"UNCLEAR_LABELS"}},
-		{"2025-02-20", 4, 1, []string{"COSMETICS", "FOOD_SUPPLEMENT"}, mcnA, 1, db.RiskMedium, []string{"UNCLEAR_LABELS", "MCN_SANCTIONED"}},
+		// While the pharmacist's credential is valid, promoting a food supplement is the ad
+		// Decree 15/2018/NĐ-CP Art. 27(2) forbids: HIGH, not excused.
+		{"2025-02-01", 1, 1, []string{"FOOD_SUPPLEMENT"}, mcnA, 1, db.RiskHigh, []string{"HEALTH_PROFESSIONAL_FOOD_AD", "UNCLEAR_LABELS"}},
+		{"2025-02-20", 4, 1, []string{"COSMETICS", "FOOD_SUPPLEMENT"}, mcnA, 1, db.RiskHigh,
+			[]string{"HEALTH_PROFESSIONAL_FOOD_AD", "UNCLEAR_LABELS", "MCN_SANCTIONED"}},
 		{"2025-03-02", 4, 1, []string{"COSMETICS", "FOOD_SUPPLEMENT"}, mcnA, 0, db.RiskMedium,
 			[]string{"UNCLEAR_LABELS", "MISSING_CREDENTIAL", "MCN_SANCTIONED"}},
 		{"2025-05-01", 5, 2, []string{"COSMETICS", "FOOD_SUPPLEMENT"}, mcnB, 0, db.RiskMedium, []string{"UNCLEAR_LABELS", "MISSING_CREDENTIAL"}},
@@ -248,7 +253,12 @@ func TestAssess_LabelShareThresholds(t *testing.T) {
 		s("COMPLIED", "2020-01-01"), s("UNDER_LITIGATION", "2025-01-01"), s("IN_FORCE", "2025-02-01"),
 		s("IN_FORCE", "2025-03-01"), s("UNDER_COMPLAINT", "2025-04-01"), s("COMPLIED", "2024-01-01")}})
 	got := reasons(db.Vetting{Factors: f})
-	want := "2 sanctions in force; 1 complaint open and 1 lawsuit pending; 1 earlier sanction complied with or amended in the last 3 years; 1 earlier sanction older than 3 years"
+	// Contested decisions stay enforceable (LHAV Art. 73(1)); a complied-with one is deemed never
+	// sanctioned a year after execution without a repeat (Art. 7): the 2020 one is; the 2024 one
+	// is not, as another decision came within the year (2025-01-01).
+	want := "4 sanctions in force (2 contested: a complaint or lawsuit does not suspend execution); 1 complaint open and 1 lawsuit pending; " +
+		"1 earlier sanction executed, not yet deemed never sanctioned (1 year after execution, 6 months after a warning, without a repeat violation); " +
+		"1 earlier sanction executed long enough ago to be deemed never sanctioned"
 	if got != want {
 		t.Errorf("reasons\n%q, want\n%q", got, want)
 	}

@@ -444,9 +444,13 @@ type ComplexityRoot struct {
 	}
 
 	RiskFactor struct {
-		Code   func(childComplexity int) int
-		Level  func(childComplexity int) int
-		Reason func(childComplexity int) int
+		Code       func(childComplexity int) int
+		Evidence   func(childComplexity int) int
+		LegalBasis func(childComplexity int) int
+		Level      func(childComplexity int) int
+		Reason     func(childComplexity int) int
+		ReasonEn   func(childComplexity int) int
+		ReasonVi   func(childComplexity int) int
 	}
 
 	Sanction struct {
@@ -2392,6 +2396,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RiskFactor.Code(childComplexity), true
+	case "RiskFactor.evidence":
+		if e.ComplexityRoot.RiskFactor.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskFactor.Evidence(childComplexity), true
+	case "RiskFactor.legalBasis":
+		if e.ComplexityRoot.RiskFactor.LegalBasis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskFactor.LegalBasis(childComplexity), true
 	case "RiskFactor.level":
 		if e.ComplexityRoot.RiskFactor.Level == nil {
 			break
@@ -2404,6 +2420,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RiskFactor.Reason(childComplexity), true
+	case "RiskFactor.reasonEn":
+		if e.ComplexityRoot.RiskFactor.ReasonEn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskFactor.ReasonEn(childComplexity), true
+	case "RiskFactor.reasonVi":
+		if e.ComplexityRoot.RiskFactor.ReasonVi == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RiskFactor.ReasonVi(childComplexity), true
 
 	case "Sanction.additionalPenalties":
 		if e.ComplexityRoot.Sanction.AdditionalPenalties == nil {
@@ -3906,6 +3934,14 @@ func (ec *executionContext) childFields_RiskFactor(ctx context.Context, field gr
 		return ec.fieldContext_RiskFactor_level(ctx, field)
 	case "reason":
 		return ec.fieldContext_RiskFactor_reason(ctx, field)
+	case "reasonVi":
+		return ec.fieldContext_RiskFactor_reasonVi(ctx, field)
+	case "reasonEn":
+		return ec.fieldContext_RiskFactor_reasonEn(ctx, field)
+	case "legalBasis":
+		return ec.fieldContext_RiskFactor_legalBasis(ctx, field)
+	case "evidence":
+		return ec.fieldContext_RiskFactor_evidence(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RiskFactor", field.Name)
 }

@@ -5,12 +5,13 @@ import (
 	"testing"
 )
 
+// (The MCNs are named to sort last: other tests read the first MCN by name.)
 // A province filter finds records under the unit that succeeded theirs on 1 July 2025, and a
 // province written as a name is an error that gives its code, not an empty result.
 func TestProvinceFilter_SuccessorsAndNames(t *testing.T) {
 	store := openStore(t)
 	a := newAPI(t, store)
-	if _, err := store.SQL().Exec(`INSERT INTO mcn (name, province) VALUES ('Bình Dương Province Test MCN', 'VN-57'), ('Đồng Nai Province Test MCN', 'VN-39')`); err != nil {
+	if _, err := store.SQL().Exec(`INSERT INTO mcn (name, province) VALUES ('zzz Bình Dương Province Test MCN', 'VN-57'), ('zzz Đồng Nai Province Test MCN', 'VN-39')`); err != nil {
 		t.Fatal(err)
 	}
 	data := a.ok(`{ mcns(filter: {province: ["VN-SG"]}, first: 100) { nodes { name } } }`, nil)
@@ -19,7 +20,7 @@ func TestProvinceFilter_SuccessorsAndNames(t *testing.T) {
 		names = append(names, n.(map[string]any)["name"].(string))
 	}
 	got := strings.Join(names, ";")
-	if !strings.Contains(got, "Bình Dương Province Test MCN") || strings.Contains(got, "Đồng Nai Province Test MCN") {
+	if !strings.Contains(got, "zzz Bình Dương Province Test MCN") || strings.Contains(got, "zzz Đồng Nai Province Test MCN") {
 		t.Errorf("VN-SG finds %s", got)
 	}
 	r := a.do(`{ influencers(filter: {province: ["Hà Nội"]}) { totalCount } }`, nil)
@@ -48,5 +49,34 @@ func TestLegalInstruments_ServesTheCatalogue(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("38/2021/NĐ-CP Art. 34(5) with its ranges is missing: %v", data)
+	}
+}
+
+// A vetting factor carries its legal basis, both texts and the IDs of the records behind it.
+func TestVettingReport_FactorsCiteTheLawAndTheRecords(t *testing.T) {
+	store := openStore(t)
+	a := newAPI(t, store)
+	var kol, agency, disclosure int64
+	if err := store.SQL().QueryRow(`INSERT INTO influencer (display_name) VALUES ('zzz Bác sĩ Vetting') RETURNING id`).Scan(&kol); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SQL().QueryRow(`SELECT id FROM agency ORDER BY id LIMIT 1`).Scan(&agency); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.SQL().Exec(`INSERT INTO influencer_credential (influencer_id, field, title, issuer) VALUES ($1, 'HEALTH', 'Bác sĩ', 'Bộ Y tế')`, kol); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SQL().QueryRow(`INSERT INTO disclosure (influencer_id, product_name, product_category, platform, published_at, label,
+			label_timing, compensation, filed_by) VALUES ($1, 'Viên uống', 'FOOD_SUPPLEMENT', 'TIKTOK', '2025-05-01', 'QUANG_CAO',
+			'BEFORE_AND_DURING', 'CASH_FEE', $2) RETURNING id`, kol, agency).Scan(&disclosure); err != nil {
+		t.Fatal(err)
+	}
+	r := a.ok(`query($id: ID!) { vettingReport(influencerId: $id, asOf: "2025-06-01") { riskLevel factors { code level reasonVi reasonEn legalBasis evidence } } }`,
+		map[string]any{"id": gid("Influencer", kol)})
+	f := get(r, "vettingReport.factors.0")
+	if get(f, "code") != "HEALTH_PROFESSIONAL_FOOD_AD" || get(f, "level") != "HIGH" || get(f, "legalBasis") != "15/2018/NĐ-CP Art. 27(2)" ||
+		get(f, "evidence.0") != gid("Disclosure", disclosure) || !strings.Contains(get(f, "reasonVi").(string), "bác sĩ") ||
+		!strings.Contains(get(f, "reasonEn").(string), "health professional") {
+		t.Errorf("factor %v", f)
 	}
 }

@@ -199,7 +199,8 @@ func TestVettingReport_AsOfADate(t *testing.T) {
 	v := get(r, "vettingReport")
 	for path, want := range map[string]any{
 		"influencer.displayName": "Bạch Vân Vetting", "asOf": "2025-03-15", "riskLevel": "HIGH",
-		"reasons.0": "1 sanction in force", "reasons.1": "1 complaint open",
+		// The contested decision stays enforceable (LHAV Art. 73(1)), so it counts among those in force.
+		"reasons.0": "2 sanctions in force (1 contested: a complaint or lawsuit does not suspend execution)", "reasons.1": "1 complaint open",
 		"reasons.2": "40% of disclosures without a clear label (2 of 5)", "reasons.3": "promotes FOOD_SUPPLEMENT with no health credential",
 		"factors.0.code": "SANCTION_IN_FORCE", "factors.0.level": "HIGH", "factors.1.code": "OPEN_APPEAL", "factors.1.level": "MEDIUM",
 		"sanctionCount": 2.0, "totalFinesVnd": 100_000_000.0,
@@ -222,7 +223,7 @@ func TestVettingReport_AsOfADate(t *testing.T) {
 
 	// Without asOf: today, with the August sanction.
 	r = a.ok(vettingQuery, map[string]any{"id": gid("Influencer", kol)})
-	if get(r, "vettingReport.sanctionCount") != 3.0 || get(r, "vettingReport.reasons.0") != "2 sanctions in force" ||
+	if get(r, "vettingReport.sanctionCount") != 3.0 || get(r, "vettingReport.reasons.0") != "3 sanctions in force (1 contested: a complaint or lawsuit does not suspend execution)" ||
 		get(r, "vettingReport.asOf") != time.Now().In(db.VietnamTime).Format("2006-01-02") {
 		t.Errorf("today's report: %v", get(r, "vettingReport"))
 	}

@@ -18,7 +18,18 @@ func toVettingReport(v db.Vetting, influencer *model.Influencer) *model.VettingR
 	}
 	for _, f := range v.Factors {
 		r.Reasons = append(r.Reasons, f.Reason)
-		r.Factors = append(r.Factors, &model.RiskFactor{Code: model.RiskFactorCode(f.Code), Level: model.RiskLevel(f.Level), Reason: f.Reason})
+		m := &model.RiskFactor{Code: model.RiskFactorCode(f.Code), Level: model.RiskLevel(f.Level), Reason: f.Reason,
+			ReasonEn: f.Reason, ReasonVi: f.ReasonVi, Evidence: []string{}}
+		if f.LegalBasis != "" {
+			basis := f.LegalBasis
+			m.LegalBasis = &basis
+		}
+		for _, e := range f.Evidence {
+			if e.ID != 0 {
+				m.Evidence = append(m.Evidence, globalID(e.Type, e.ID))
+			}
+		}
+		r.Factors = append(r.Factors, m)
 	}
 	for _, s := range v.Sanctions {
 		m := toSanction(s.Sanction)

@@ -446,6 +446,14 @@ type RiskFactor struct {
 	Level RiskLevel `json:"level"`
 	// The same sentence as in VettingReport.reasons.
 	Reason string `json:"reason"`
+	// The reason in Vietnamese.
+	ReasonVi string `json:"reasonVi"`
+	// The reason in English (the same as reason).
+	ReasonEn string `json:"reasonEn"`
+	// The provision the rule rests on, e.g. 15/2018/NĐ-CP Art. 27(2); null for the registry's own risk rules.
+	LegalBasis *string `json:"legalBasis,omitempty"`
+	// The IDs of the records (sanctions, disclosures) that raised this factor.
+	Evidence []string `json:"evidence"`
 }
 
 type SanctionEdge struct {
@@ -1754,13 +1762,13 @@ func (e Remedy) MarshalJSON() ([]byte, error) {
 type RiskFactorCode string
 
 const (
-	// At least one sanction IN_FORCE.
+	// At least one sanction enforceable and not yet executed: IN_FORCE, or contested (UNDER_COMPLAINT, UNDER_LITIGATION), since a complaint or lawsuit does not suspend execution (LHAV Art. 73(1)).
 	RiskFactorCodeSanctionInForce RiskFactorCode = "SANCTION_IN_FORCE"
 	// At least one sanction UNDER_COMPLAINT or UNDER_LITIGATION.
 	RiskFactorCodeOpenAppeal RiskFactorCode = "OPEN_APPEAL"
-	// Sanctions complied with or amended, decided in the 3 years before asOf.
+	// Sanctions executed (complied with, amended) whose LHAV Art. 7 period has not run: 1 year after execution, 6 months after a warning, without a repeat violation.
 	RiskFactorCodeRecentPastSanction RiskFactorCode = "RECENT_PAST_SANCTION"
-	// Sanctions complied with or amended, decided more than 3 years before asOf.
+	// Sanctions executed long enough ago that the person is deemed never sanctioned (LHAV Art. 7).
 	RiskFactorCodeOldPastSanction RiskFactorCode = "OLD_PAST_SANCTION"
 	// Sanctions annulled or withdrawn as data errors: listed, never counted.
 	RiskFactorCodeAnnulledSanction RiskFactorCode = "ANNULLED_SANCTION"
@@ -1772,6 +1780,12 @@ const (
 	RiskFactorCodeBannedCategory RiskFactorCode = "BANNED_CATEGORY"
 	// The current MCN has active sanctions.
 	RiskFactorCodeMcnSanctioned RiskFactorCode = "MCN_SANCTIONED"
+	// A holder of a health credential promotes food or a food supplement: food ads may not use doctors', pharmacists' or medical staff's name or image (Decree 15/2018/NĐ-CP Art. 27(2)).
+	RiskFactorCodeHealthProfessionalFoodAd RiskFactorCode = "HEALTH_PROFESSIONAL_FOOD_AD"
+	// Ads from 1 January 2026 labelled only in the caption or during the promotion (Law 75/2025/QH15: before and during).
+	RiskFactorCodeLabelTiming RiskFactorCode = "LABEL_TIMING"
+	// Commercial livestreams on accounts not identified by personal ID (Decree 147/2024/NĐ-CP).
+	RiskFactorCodeUnverifiedLivestream RiskFactorCode = "UNVERIFIED_LIVESTREAM"
 	// Nothing on record raises the risk.
 	RiskFactorCodeCleanRecord RiskFactorCode = "CLEAN_RECORD"
 )
@@ -1786,12 +1800,15 @@ var AllRiskFactorCode = []RiskFactorCode{
 	RiskFactorCodeMissingCredential,
 	RiskFactorCodeBannedCategory,
 	RiskFactorCodeMcnSanctioned,
+	RiskFactorCodeHealthProfessionalFoodAd,
+	RiskFactorCodeLabelTiming,
+	RiskFactorCodeUnverifiedLivestream,
 	RiskFactorCodeCleanRecord,
 }
 
 func (e RiskFactorCode) IsValid() bool {
 	switch e {
-	case RiskFactorCodeSanctionInForce, RiskFactorCodeOpenAppeal, RiskFactorCodeRecentPastSanction, RiskFactorCodeOldPastSanction, RiskFactorCodeAnnulledSanction, RiskFactorCodeUnclearLabels, RiskFactorCodeMissingCredential, RiskFactorCodeBannedCategory, RiskFactorCodeMcnSanctioned, RiskFactorCodeCleanRecord:
+	case RiskFactorCodeSanctionInForce, RiskFactorCodeOpenAppeal, RiskFactorCodeRecentPastSanction, RiskFactorCodeOldPastSanction, RiskFactorCodeAnnulledSanction, RiskFactorCodeUnclearLabels, RiskFactorCodeMissingCredential, RiskFactorCodeBannedCategory, RiskFactorCodeMcnSanctioned, RiskFactorCodeHealthProfessionalFoodAd, RiskFactorCodeLabelTiming, RiskFactorCodeUnverifiedLivestream, RiskFactorCodeCleanRecord:
 		return true
 	}
 	return false
