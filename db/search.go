@@ -320,7 +320,7 @@ func afterCursor(score, kind, id string) string {
 var broadBase = map[string]float64{SearchInfluencer: 0.7, SearchPlatformAccount: 0.5, SearchMcn: 0.7, SearchBrand: 0.7}
 
 // broadMaxTrigrams is the largest trigram count up to which adjacent counts have scores at least
-// 0.00011 apart (so never equal at 4 decimals) for a query of nq trigrams: 144 for "nguyen" (7).
+// 0.00011 apart (so never equal at 4 decimals) for a query of nq trigrams: 137 for "nguyen" (7).
 func broadMaxTrigrams(nq int) int {
 	n := nq
 	for 0.3*float64(nq)/float64(n*(n+1)) >= 0.00011 {
