@@ -1,4 +1,4 @@
-// Package auth authenticates accredited agencies (ARCHITECTURE.md §5).
+// Package auth authenticates accredited agencies.
 //
 // Agencies hold JWTs signed with the registry operator's private key; the server holds only
 // public keys (JWT_KEYS: a JWKS file or PEM public keys), reloaded on SIGHUP and when the file
@@ -20,7 +20,7 @@ import (
 	"github.com/kolregistry/kolregistry/db"
 )
 
-// Write scopes (ARCHITECTURE.md §4, one per group of mutations).
+// Write scopes (one per group of mutations).
 const (
 	ScopeInfluencersWrite = "influencers:write"
 	ScopeMcnsWrite        = "mcns:write"

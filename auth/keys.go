@@ -20,7 +20,7 @@ import (
 	"strings"
 )
 
-// The only signing algorithms a token may use (ARCHITECTURE.md §5). Each key is bound to one of
+// The only signing algorithms a token may use. Each key is bound to one of
 // them by its type: Ed25519 → EdDSA, ECDSA P-256 → ES256, RSA (≥ 2048 bits) → RS256.
 const (
 	AlgEdDSA = "EdDSA"

@@ -16,12 +16,12 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// Defaults of the JWT settings (ARCHITECTURE.md §6).
+// Defaults of the JWT settings.
 const (
 	DefaultIssuer       = "kolregistry"
 	DefaultAudience     = "kolregistry-api"
 	DefaultPollInterval = 5 * time.Second
-	// MaxLeeway is the clock skew allowed on exp, nbf and iat (ARCHITECTURE.md §5: ≤ 30 s).
+	// MaxLeeway is the clock skew allowed on exp, nbf and iat (at most 30 s).
 	MaxLeeway = 30 * time.Second
 	// maxTokenBytes bounds what is parsed at all; real tokens are well under 2 KiB.
 	maxTokenBytes = 8 << 10

@@ -1,5 +1,5 @@
-// Package cache holds what the registry keeps in Redis and can always rebuild (ARCHITECTURE.md
-// §1): the shared response cache for anonymous queries, automatic persisted queries, and the
+// Package cache holds what the registry keeps in Redis and can always rebuild: the shared
+// response cache for anonymous queries, automatic persisted queries, and the
 // connection they and the rate limiter share, with its health.
 //
 // Redis is never required. Every call has a short timeout; the first failure opens a breaker

@@ -16,7 +16,7 @@ import (
 // the one read authentication needs. Both go to the primary, never the replica: a suspension
 // must take effect on the very next request, whatever the replica's lag.
 
-// AgencyKinds are the values of AgencyKind (DOMAIN.md), mirrored by the agency.kind CHECK.
+// AgencyKinds are the values of AgencyKind, mirrored by the agency.kind CHECK.
 var AgencyKinds = []string{
 	"BROADCASTING_AUTHORITY", "MINISTRY", "INSPECTORATE", "PROVINCIAL_DEPARTMENT", "FOOD_SAFETY", "HEALTH",
 	"TAX", "MARKET_SURVEILLANCE", "POLICE", "PEOPLES_COMMITTEE", "ASSOCIATION",

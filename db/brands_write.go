@@ -5,7 +5,7 @@ import (
 	"fmt"
 )
 
-// registerBrand (ARCHITECTURE.md §4), one DB.Write.
+// registerBrand, one DB.Write.
 
 var productCategoryValues = []string{"COSMETICS", "FOOD", "FOOD_SUPPLEMENT", "MEDICINE", "MEDICAL_DEVICE", "FINANCIAL_SERVICE",
 	"CRYPTO", "REAL_ESTATE", "EDUCATION", "ALCOHOL", "TOBACCO", "GAMBLING", "ELECTRONICS", "FASHION", "TRAVEL", "OTHER"}

@@ -59,7 +59,7 @@ const publishedAtSkew = 5 * time.Minute
 // maxProductName is the longest product name accepted.
 const maxProductName = 300
 
-// The enumerations of a disclosure (DOMAIN.md), mirrored by the table's CHECK constraints.
+// The enumerations of a disclosure, mirrored by the table's CHECK constraints.
 var disclosureEnums = map[string][]string{
 	"platform": {"FACEBOOK", "TIKTOK", "YOUTUBE", "INSTAGRAM", "ZALO", "THREADS", "X", "SHOPEE", "LAZADA", "OTHER"},
 	"productCategory": {"COSMETICS", "FOOD", "FOOD_SUPPLEMENT", "MEDICINE", "MEDICAL_DEVICE", "FINANCIAL_SERVICE", "CRYPTO",

@@ -15,12 +15,12 @@ import (
 	"github.com/lib/pq"
 )
 
-// The writes of influencers and their platform accounts (ARCHITECTURE.md §4): registerInfluencer,
+// The writes of influencers and their platform accounts: registerInfluencer,
 // updateInfluencer, addPlatformAccount. Each validates its input outside the transaction, then
 // runs in one DB.Write: a refused write leaves no rows behind, a successful one appends exactly
 // one audit event.
 
-// Enumerations the writes check before the table's CHECK constraints do (DOMAIN.md); the
+// Enumerations the writes check before the table's CHECK constraints do; the
 // GraphQL enums already limit them, this keeps a bad value from the Go API a user error.
 var (
 	contentCategoryValues = []string{"BEAUTY", "FASHION", "FOOD", "TRAVEL", "TECH", "GAMING", "FINANCE", "HEALTH",
@@ -98,8 +98,8 @@ func (c *checks) categories(cs []string, field string) []string {
 	return uniq(cs)
 }
 
-// NewInfluencer is an influencer to register. LegalName is for a person a public decision names
-// (DOMAIN.md); it is not checked against anything.
+// NewInfluencer is an influencer to register. LegalName is for a person a public decision
+// names; it is not checked against anything.
 type NewInfluencer struct {
 	DisplayName string
 	LegalName   *string

@@ -10,7 +10,7 @@ import (
 	"github.com/kolregistry/kolregistry/registry"
 )
 
-// The writes of MCNs and affiliations (ARCHITECTURE.md §4): registerMcn, recordAffiliation,
+// The writes of MCNs and affiliations: registerMcn, recordAffiliation,
 // endAffiliation, each one DB.Write.
 
 var affiliationKindValues = []string{"EXCLUSIVE_MANAGEMENT", "NON_EXCLUSIVE", "EMPLOYEE", "CO_OWNER"}

@@ -15,7 +15,7 @@ import (
 	"github.com/lib/pq"
 )
 
-// Page sizes of every connection (ARCHITECTURE.md §4).
+// Page sizes of every connection.
 const (
 	DefaultPageSize = 20
 	MaxPageSize     = 100

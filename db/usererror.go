@@ -12,7 +12,7 @@ import (
 	"github.com/lib/pq"
 )
 
-// User error codes of a mutation payload (ARCHITECTURE.md §4).
+// User error codes of a mutation payload.
 const (
 	Invalid         = "INVALID"
 	NotFound        = "NOT_FOUND"

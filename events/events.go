@@ -4,7 +4,7 @@
 // A mutation resolver calls Bus.Publish after its transaction commits; a subscription resolver
 // calls Bus.Subscribe with a filter and loads each announced record fresh from the primary.
 // Events carry only IDs: what crosses Redis is never the record itself, so a subscriber always
-// sees the committed row (and Redis never holds data it cannot rebuild, ARCHITECTURE.md §1).
+// sees the committed row (and Redis never holds data it cannot rebuild).
 //
 // With a Redis client the Bus fans out through one Redis pub/sub channel, so a write on any
 // replica reaches subscribers on all of them; without one it fans out inside the process.

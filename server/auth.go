@@ -8,7 +8,7 @@ import (
 	"github.com/kolregistry/kolregistry/graph/errcode"
 )
 
-// Authenticator verifies the credentials a request carries (ARCHITECTURE.md §5: a JWT bearer
+// Authenticator verifies the credentials a request carries (a JWT bearer
 // token of an accredited agency). It returns the context to serve the request with, carrying
 // the calling agency for the resolvers, or an error. An error holding an UNAUTHENTICATED
 // *errcode.Error is a refusal, answered HTTP 401 with that error's message; any other error
@@ -22,7 +22,7 @@ type Authenticator interface {
 
 // authenticate is the seam where JWT verification plugs in. Until an Authenticator is
 // configured, a request that carries credentials is refused rather than served anonymously:
-// a token the server cannot verify must never be silently ignored (ARCHITECTURE.md §5).
+// a token the server cannot verify must never be silently ignored.
 func authenticate(a Authenticator, logger *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, present := r.Header["Authorization"]; !present {

@@ -25,7 +25,7 @@ const internalMessage = "internal error"
 // errPanicked is what the recover func hands the presenter after logging the panic.
 var errPanicked = errors.New("panic while resolving")
 
-// presenter is the one place where errors become what clients see (ARCHITECTURE.md §4): every
+// presenter is the one place where errors become what clients see: every
 // error leaves with an extensions.code, and only client-safe text leaves at all.
 type presenter struct {
 	logger *slog.Logger

@@ -116,7 +116,7 @@ func newGraphQL(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](cfg.QueryCacheSize))
 	srv.SetParserTokenLimit(cfg.ParserTokenLimit)
-	// The schema is public (ARCHITECTURE.md §4), so introspection is on; suggestions stay off
+	// The schema is public, so introspection is on; suggestions stay off
 	// all the same: they turn every typo into a schema probe and bloat error messages.
 	srv.Use(extension.Introspection{})
 	srv.SetDisableSuggestion(true)

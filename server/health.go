@@ -17,7 +17,7 @@ func healthz(w http.ResponseWriter, r *http.Request) {
 type readiness struct {
 	Postgres string `json:"postgres"`
 	// Redis is "ok", "degraded" (unreachable: serving uncached with local rate limits) or
-	// "not configured". Losing Redis never makes the server unready (ARCHITECTURE.md §1).
+	// "not configured". Losing Redis never makes the server unready.
 	Redis string `json:"redis"`
 }
 

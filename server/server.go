@@ -2,7 +2,7 @@
 // health and readiness probes, Prometheus metrics, and the middleware every request passes
 // through (request id, access log, panic recovery, CORS, body limit, authentication, dataloaders).
 //
-// Routes (ARCHITECTURE.md §6): /graphql, /healthz, /readyz, /metrics; /export/{list}.{csv,ndjson}.
+// Routes: /graphql, /healthz, /readyz, /metrics; /export/{list}.{csv,ndjson}.
 package server
 
 import (

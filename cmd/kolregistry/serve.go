@@ -27,7 +27,7 @@ const shutdownGrace = 20 * time.Second
 
 // runServe serves the GraphQL API until ctx is cancelled (SIGINT, SIGTERM), then drains.
 //
-// Environment (ARCHITECTURE.md §6): DATABASE_URL (required), DATABASE_READ_URL, LISTEN_ADDR
+// Environment: DATABASE_URL (required), DATABASE_READ_URL, LISTEN_ADDR
 // (default 127.0.0.1:8080), REDIS_URL, RATE_LIMIT_ANON, RATE_LIMIT_AGENCY,
 // TRUSTED_PROXIES, JWT_KEYS, JWT_ISSUER, JWT_AUDIENCE, REGISTRY_SIGNING_KEY, RESPONSE_CACHE.
 func runServe(ctx context.Context, args []string) error {

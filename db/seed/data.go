@@ -1,7 +1,7 @@
 package seed
 
 // The word lists and fixed records the generator draws from. Everything here is invented except the
-// agencies (real public bodies, which DOMAIN.md allows) and the legal instruments they cite.
+// agencies (real public bodies, as the demo data may use) and the legal instruments they cite.
 
 // agencySpec is a demo agency. Slugs double as stable keys: an agency that already exists with the
 // same slug (e.g. added with `kolregistry agency add`) is reused, not duplicated.
@@ -396,7 +396,7 @@ var affiliationSources = []string{
 }
 
 // legalRef is the provision a violation category is cited under in the demo data. Articles and
-// clauses beyond those DOMAIN.md names are plausible, not researched: this is synthetic data.
+// clauses beyond those docs/legal.md lists are plausible, not researched: this is synthetic data.
 type legalRef struct {
 	Instrument string
 	Article    int

@@ -1,5 +1,5 @@
 // Package seed loads the synthetic demo dataset: invented influencers, MCNs, brands, disclosures and
-// sanctions, recorded by real public agencies (see DOMAIN.md, "Seed data").
+// sanctions, recorded by real public agencies (synthetic people and companies; see docs/legal.md).
 //
 // The dataset is deterministic: it comes from a fixed-seed PCG generator and fixed timestamps (the
 // demo's "now" is 31 October 2026), so two fresh databases get identical rows, ids included.

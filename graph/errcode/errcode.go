@@ -8,7 +8,7 @@ import (
 	"fmt"
 )
 
-// Code is a value of errors[].extensions.code (ARCHITECTURE.md §4).
+// Code is a value of errors[].extensions.code.
 type Code string
 
 const (
