@@ -397,6 +397,8 @@ var affiliationSources = []string{
 
 // legalRef is the provision a violation category is cited under in the demo data. Articles and
 // clauses beyond those docs/legal.md lists are plausible, not researched: this is synthetic data.
+// Where the legal catalogue has a range (38/2021 Art. 34(5), 15/2020 Art. 101(1)) the fines lie
+// inside it; an amending law (75/2025/QH15) is never the basis.
 type legalRef struct {
 	Instrument string
 	Article    int
@@ -409,7 +411,7 @@ type legalRef struct {
 }
 
 var violationRefs = map[string]legalRef{
-	"MISLEADING_CLAIMS": {"38/2021/NĐ-CP", 34, 5, "", 37_500_000, 80_000_000, []string{"CORRECT_INFORMATION", "REMOVE_CONTENT"},
+	"MISLEADING_CLAIMS": {"38/2021/NĐ-CP", 34, 5, "", 60_000_000, 80_000_000, []string{"CORRECT_INFORMATION", "REMOVE_CONTENT"},
 		"Quảng cáo %s gây nhầm lẫn về chất lượng, công dụng của sản phẩm.",
 		"Advertised %s with misleading claims about its quality and uses."},
 	"AD_NOT_MATCHING_DOSSIER": {"38/2021/NĐ-CP", 52, 0, "", 20_000_000, 40_000_000, []string{"REMOVE_CONTENT", "CORRECT_INFORMATION"},
@@ -424,13 +426,13 @@ var violationRefs = map[string]legalRef{
 	"UNDISCLOSED_ADVERTISING": {"38/2021/NĐ-CP", 34, 0, "", 10_000_000, 20_000_000, []string{"CORRECT_INFORMATION"},
 		"Không gắn nhãn quảng cáo khi giới thiệu %s, không phân biệt nội dung quảng cáo với nội dung thông thường.",
 		"Promoted %s without labelling it as advertising."},
-	"UNVERIFIED_ADVERTISER": {"75/2025/QH15", 1, 0, "", 10_000_000, 20_000_000, []string{"REMOVE_CONTENT"},
+	"UNVERIFIED_ADVERTISER": {"38/2021/NĐ-CP", 34, 0, "", 10_000_000, 20_000_000, []string{"REMOVE_CONTENT"},
 		"Không kiểm tra tư cách pháp lý của người quảng cáo trước khi nhận quảng cáo %s.",
 		"Did not check the advertiser's legal status before promoting %s."},
-	"PRODUCT_NOT_USED": {"75/2025/QH15", 1, 0, "", 10_000_000, 20_000_000, []string{"REMOVE_CONTENT", "PUBLIC_APOLOGY"},
+	"PRODUCT_NOT_USED": {"38/2021/NĐ-CP", 34, 0, "", 10_000_000, 20_000_000, []string{"REMOVE_CONTENT", "PUBLIC_APOLOGY"},
 		"Giới thiệu công dụng của %s khi chưa trực tiếp sử dụng sản phẩm.",
 		"Vouched for %s without having used it."},
-	"FALSE_INFORMATION": {"15/2020/NĐ-CP", 101, 1, "a", 10_000_000, 20_000_000, []string{"REMOVE_CONTENT"},
+	"FALSE_INFORMATION": {"15/2020/NĐ-CP", 101, 1, "a", 10_000_000, 10_000_000, []string{"REMOVE_CONTENT"}, // an individual's maximum (5–10 m)
 		"Cung cấp, chia sẻ thông tin sai sự thật trên mạng xã hội về %s.",
 		"Shared false information on social networks about %s."},
 	"TAX_NON_COMPLIANCE": {"125/2020/NĐ-CP", 17, 1, "", 0, 0, nil,
