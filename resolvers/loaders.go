@@ -52,6 +52,9 @@ type Loaders struct {
 	historyCountOf *dataloadgen.Loader[pageKey, int]
 	writesOf       *dataloadgen.Loader[pageKey, db.PageOf[db.AuditEvent]]
 	writeCountsOf  *dataloadgen.Loader[pageKey, int]
+	// timelines are keyed by owner kind (db.TimelineOwner) in the variant.
+	timelineOf      *dataloadgen.Loader[pageKey, db.PageOf[db.TimelineEvent]]
+	timelineCountOf *dataloadgen.Loader[pageKey, int]
 }
 
 // WithLoaders returns ctx carrying a fresh set of per-request dataloaders.
@@ -132,6 +135,12 @@ func newLoaders(s *db.DB, wait time.Duration) *Loaders {
 	})
 	l.writeCountsOf = counts(opt, func(ctx context.Context, ids []int64, _ string) (map[int64]int, error) {
 		return s.CountEventsByActors(ctx, ids)
+	})
+	l.timelineOf = pages(opt, func(ctx context.Context, ids []int64, owner string, pg db.Page) (map[int64]db.PageOf[db.TimelineEvent], error) {
+		return s.TimelinesOf(ctx, db.TimelineOwner(owner), ids, pg)
+	})
+	l.timelineCountOf = counts(opt, func(ctx context.Context, ids []int64, owner string) (map[int64]int, error) {
+		return s.CountTimelinesOf(ctx, db.TimelineOwner(owner), ids)
 	})
 	return l
 }

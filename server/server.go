@@ -18,6 +18,7 @@ import (
 	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/events"
 	"github.com/kolregistry/kolregistry/graph"
+	"github.com/kolregistry/kolregistry/permalink"
 	"github.com/kolregistry/kolregistry/resolvers"
 )
 
@@ -25,6 +26,9 @@ import (
 type Config struct {
 	// ListenAddr is where cmd/kolregistry listens; New itself does not listen.
 	ListenAddr string
+	// PublicBaseURL is the absolute address the public pages are reached at (PUBLIC_BASE_URL),
+	// the base of every url field and link; empty means http://<ListenAddr>.
+	PublicBaseURL string
 	// ComplexityLimit is the highest cost an operation may have; connection fields cost their
 	// page size times their selection (see complexity.go).
 	ComplexityLimit int
@@ -124,8 +128,9 @@ func New(cfg Config, store *db.DB, logger *slog.Logger) http.Handler {
 	if cfg.Events == nil {
 		cfg.Events = events.New(nil, events.Options{Logger: logger})
 	}
+	base := permalink.NewBase(cfg.PublicBaseURL, cfg.withDefaults().ListenAddr)
 	es := graph.NewExecutableSchema(graph.Config{
-		Resolvers:  resolvers.New(store).WithSigningKey(cfg.SigningKey).WithEvents(cfg.Events),
+		Resolvers:  resolvers.New(store).WithSigningKey(cfg.SigningKey).WithEvents(cfg.Events).WithPublicBase(base),
 		Directives: graph.DirectiveRoot{HasScope: resolvers.HasScope},
 		Complexity: complexityRoot(),
 	})
