@@ -2,6 +2,8 @@ package web
 
 import (
 	"embed"
+	"encoding/json"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -49,14 +51,14 @@ var explorerPage = template.Must(template.New("explorer").Parse(`<!doctype html>
 <script src="/graphql/explorer/react.production.min.js"></script>
 <script src="/graphql/explorer/react-dom.production.min.js"></script>
 <script src="/graphql/explorer/graphiql.min.js"></script>
-<script id="default-query" type="application/graphql">{{.}}</script>
 <script src="/graphql/explorer/start.js"></script>
 </body>
 </html>
 `))
 
+// explorerStart starts GraphiQL; %s is the default query as a JSON string.
 const explorerStart = `(function () {
-  var query = document.getElementById('default-query').textContent;
+  var query = %s;
   var fetcher = GraphiQL.createFetcher({ url: '/graphql' });
   var root = ReactDOM.createRoot(document.getElementById('graphiql'));
   root.render(React.createElement(GraphiQL, { fetcher: fetcher, defaultQuery: query, defaultEditorToolsVisibility: false }));
@@ -77,7 +79,9 @@ func Explorer() http.Handler {
 	sub, _ := fs.Sub(explorerFiles, "explorer")
 	files := http.StripPrefix("/graphql/explorer/", http.FileServer(http.FS(sub)))
 	var page strings.Builder
-	explorerPage.Execute(&page, ExplorerQuery)
+	explorerPage.Execute(&page, nil)
+	q, _ := json.Marshal(ExplorerQuery)
+	start := []byte(fmt.Sprintf(explorerStart, q))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
@@ -92,7 +96,8 @@ func Explorer() http.Handler {
 			w.Write([]byte(page.String()))
 		case "/graphql/explorer/start.js":
 			h.Set("Content-Type", "text/javascript; charset=utf-8")
-			w.Write([]byte(explorerStart))
+			h.Set("Cache-Control", "no-cache")
+			w.Write(start)
 		default:
 			h.Set("Cache-Control", "public, max-age=86400")
 			files.ServeHTTP(w, r)
