@@ -77,12 +77,12 @@ func timelineOf(ctx context.Context, owner db.TimelineOwner, id int64, first *in
 		return nil, err
 	}
 	l := loadersFrom(ctx)
-	pg, err := l.timelineOf.Load(ctx, pageKey{parent: id, variant: string(owner), args: argsOf(p)})
+	pg, err := l.timelineOf().Load(ctx, pageKey{parent: id, variant: string(owner), args: argsOf(p)})
 	if err != nil {
 		return nil, err
 	}
 	c := &model.TimelineEventConnection{Count: func(ctx context.Context) (int, error) {
-		return l.timelineCountOf.Load(ctx, pageKey{parent: id, variant: string(owner)})
+		return l.timelineCountOf().Load(ctx, pageKey{parent: id, variant: string(owner)})
 	}}
 	c.Edges, c.Nodes, c.PageInfo = page(pg, toTimelineEvent, func(cur string, n *model.TimelineEvent) *model.TimelineEventEdge {
 		return &model.TimelineEventEdge{Cursor: cur, Node: n}

@@ -9,10 +9,9 @@ import (
 	"context"
 
 	"github.com/kolregistry/kolregistry/db"
-	"github.com/kolregistry/kolregistry/registry"
-
 	"github.com/kolregistry/kolregistry/graph"
 	"github.com/kolregistry/kolregistry/graph/model"
+	"github.com/kolregistry/kolregistry/registry"
 )
 
 // URL is the resolver for the url field.

@@ -41,6 +41,8 @@ type AddPlatformAccountInput struct {
 type AddPlatformAccountPayload struct {
 	Account    *PlatformAccount `json:"account,omitempty"`
 	UserErrors []*UserError     `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 type AffiliationEdge struct {
@@ -71,6 +73,8 @@ type AmendDisclosureInput struct {
 type AmendDisclosurePayload struct {
 	Disclosure *Disclosure  `json:"disclosure,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 // Corrects a sanction's record (a data error, or the content of an amending decision); fields left out (or null) keep their value. The status does not change: record an amending decision with changeSanctionStatus(status: AMENDED).
@@ -93,6 +97,8 @@ type AmendSanctionInput struct {
 type AmendSanctionPayload struct {
 	Sanction   *Sanction    `json:"sanction,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 type AuditEventEdge struct {
@@ -123,6 +129,8 @@ type ChangeSanctionStatusInput struct {
 type ChangeSanctionStatusPayload struct {
 	Sanction   *Sanction    `json:"sanction,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 type Credential struct {
@@ -176,6 +184,8 @@ type EndAffiliationInput struct {
 type EndAffiliationPayload struct {
 	Affiliation *Affiliation `json:"affiliation,omitempty"`
 	UserErrors  []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 // One value of a GraphQL enum in one language, from the registry's label catalogue.
@@ -212,6 +222,8 @@ type FileDisclosureInput struct {
 type FileDisclosurePayload struct {
 	Disclosure *Disclosure  `json:"disclosure,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 type InfluencerEdge struct {
@@ -303,6 +315,8 @@ type RecordAffiliationInput struct {
 type RecordAffiliationPayload struct {
 	Affiliation *Affiliation `json:"affiliation,omitempty"`
 	UserErrors  []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 type RecordSanctionInput struct {
@@ -327,6 +341,8 @@ type RecordSanctionInput struct {
 type RecordSanctionPayload struct {
 	Sanction   *Sanction    `json:"sanction,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 type RegisterBrandInput struct {
@@ -340,6 +356,8 @@ type RegisterBrandInput struct {
 type RegisterBrandPayload struct {
 	Brand      *Brand       `json:"brand,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 type RegisterInfluencerInput struct {
@@ -355,6 +373,8 @@ type RegisterInfluencerInput struct {
 type RegisterInfluencerPayload struct {
 	Influencer *Influencer  `json:"influencer,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 type RegisterMcnInput struct {
@@ -369,6 +389,8 @@ type RegisterMcnInput struct {
 type RegisterMcnPayload struct {
 	Mcn        *Mcn         `json:"mcn,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 // The latest point of the audit chain, signed by the registry operator so that copies can be compared.
@@ -392,6 +414,8 @@ type RetractDisclosureInput struct {
 type RetractDisclosurePayload struct {
 	Disclosure *Disclosure  `json:"disclosure,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 type RiskFactor struct {
@@ -473,6 +497,8 @@ type UpdateInfluencerInput struct {
 type UpdateInfluencerPayload struct {
 	Influencer *Influencer  `json:"influencer,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 // Why a mutation did not write. field is the path of the input at fault, e.g. ["input", "violations", "2", "legalBasis", "article"].
@@ -2061,6 +2087,8 @@ const (
 	UserErrorCodeNotOwner        UserErrorCode = "NOT_OWNER"
 	// A provincial agency acted on a subject outside its province.
 	UserErrorCodeOutsideJurisdiction UserErrorCode = "OUTSIDE_JURISDICTION"
+	// The idempotency key was already used by this agency for another mutation or another input.
+	UserErrorCodeIdempotencyKeyReused UserErrorCode = "IDEMPOTENCY_KEY_REUSED"
 )
 
 var AllUserErrorCode = []UserErrorCode{
@@ -2070,11 +2098,12 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeVersionConflict,
 	UserErrorCodeNotOwner,
 	UserErrorCodeOutsideJurisdiction,
+	UserErrorCodeIdempotencyKeyReused,
 }
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalid, UserErrorCodeNotFound, UserErrorCodeDuplicate, UserErrorCodeVersionConflict, UserErrorCodeNotOwner, UserErrorCodeOutsideJurisdiction:
+	case UserErrorCodeInvalid, UserErrorCodeNotFound, UserErrorCodeDuplicate, UserErrorCodeVersionConflict, UserErrorCodeNotOwner, UserErrorCodeOutsideJurisdiction, UserErrorCodeIdempotencyKeyReused:
 		return true
 	}
 	return false
