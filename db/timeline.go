@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Timelines (docs/timeline.md): everything that happened to an influencer, an MCN or a brand,
+// Timelines (docs/pages.md, "Timelines"): everything that happened to an influencer, an MCN or a brand,
 // newest first, gathered from the rows that record it — the registration, accounts,
 // affiliations, disclosures, sanctions and their status changes — and from the audit trail
 // for corrections (updates, amendments, retractions). Each event names the record it is about.

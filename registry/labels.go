@@ -1,6 +1,6 @@
 package registry
 
-// The bilingual label catalogue (docs/labels.md): every value of every GraphQL enum has a
+// The bilingual label catalogue (docs/pages.md, "Labels"): every value of every GraphQL enum has a
 // Vietnamese and an English label and a one-line description in each language. The API
 // (Query.enumLabels), the public pages and the exports (lang=vi|en) read it from here and
 // nowhere else. Keys are the GraphQL enum and value names exactly as the schema spells them; a
@@ -222,12 +222,13 @@ var labels = map[string]map[string]Label{
 		"UNKNOWN":     {"Không rõ", "Unknown", "Sổ đăng ký không biết tình trạng xác thực.", "The registry does not know."},
 	},
 	"UserErrorCode": {
-		"INVALID":              {"Không hợp lệ", "Invalid", "Một giá trị nhập vào không hợp lệ.", "An input value is not valid."},
-		"NOT_FOUND":            {"Không tìm thấy", "Not found", "Không có bản ghi với mã đã cho.", "No record has that ID."},
-		"DUPLICATE":            {"Trùng lặp", "Duplicate", "Bản ghi đã tồn tại.", "The record exists already."},
-		"VERSION_CONFLICT":     {"Xung đột phiên bản", "Version conflict", "Bản ghi đã thay đổi kể từ lần đọc.", "The record changed since it was read."},
-		"NOT_OWNER":            {"Không phải chủ bản ghi", "Not the owner", "Chỉ cơ quan đã ghi mới được sửa.", "Only the agency that filed it may change it."},
-		"OUTSIDE_JURISDICTION": {"Ngoài thẩm quyền", "Outside jurisdiction", "Cơ quan cấp tỉnh hành động ngoài địa bàn.", "A provincial agency acted outside its province."},
+		"INVALID":                {"Không hợp lệ", "Invalid", "Một giá trị nhập vào không hợp lệ.", "An input value is not valid."},
+		"NOT_FOUND":              {"Không tìm thấy", "Not found", "Không có bản ghi với mã đã cho.", "No record has that ID."},
+		"DUPLICATE":              {"Trùng lặp", "Duplicate", "Bản ghi đã tồn tại.", "The record exists already."},
+		"VERSION_CONFLICT":       {"Xung đột phiên bản", "Version conflict", "Bản ghi đã thay đổi kể từ lần đọc.", "The record changed since it was read."},
+		"NOT_OWNER":              {"Không phải chủ bản ghi", "Not the owner", "Chỉ cơ quan đã ghi mới được sửa.", "Only the agency that filed it may change it."},
+		"OUTSIDE_JURISDICTION":   {"Ngoài thẩm quyền", "Outside jurisdiction", "Cơ quan cấp tỉnh hành động ngoài địa bàn.", "A provincial agency acted outside its province."},
+		"IDEMPOTENCY_KEY_REUSED": {"Khóa chống lặp đã được dùng", "Idempotency key reused", "Khóa chống lặp đã được dùng cho một yêu cầu khác.", "The idempotency key was already used for another request."},
 	},
 	"InfluencerOrderField": {
 		"DISPLAY_NAME": {"Tên hiển thị", "Display name", "Sắp theo tên hiển thị.", "By display name."},

@@ -29,6 +29,7 @@ var seedOnce sync.Once
 type site struct {
 	t   testing.TB
 	srv *httptest.Server
+	h   http.Handler
 }
 
 func newSite(t testing.TB, mutate ...func(*server.Config)) *site {
@@ -50,11 +51,15 @@ func newSite(t testing.TB, mutate ...func(*server.Config)) *site {
 	for _, m := range mutate {
 		m(&cfg)
 	}
-	srv.Config.Handler = server.New(cfg, store, nil)
+	h := server.New(cfg, store, nil)
+	srv.Config.Handler = h
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &site{t: t, srv: srv}
+	return &site{t: t, srv: srv, h: h}
 }
+
+// capture hands out the site's handler, for benchmarks that skip the network.
+func (s *site) capture(h *http.Handler) { *h = s.h }
 
 // gql runs a query that must succeed and returns its data.
 func (s *site) gql(query string) map[string]any {
