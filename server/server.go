@@ -190,6 +190,7 @@ func newHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 
 	// Outermost first: every response carries a request id and is logged, even a panic's.
 	var h http.Handler = mux
+	h = validQueryString(h) // text.go
 	h = limitBody(cfg.MaxBodyBytes, h)
 	h = cors(h)
 	h = recoverPanics(logger, h)
