@@ -2,6 +2,8 @@ package db
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/lib/pq"
@@ -91,4 +93,73 @@ func (d *DB) LogEntries(ctx context.Context, from, to int64) ([][]byte, error) {
 		return nil, fmt.Errorf("%d of %d entries found", len(out), to-from)
 	}
 	return out, nil
+}
+
+// ErrProofRange is returned for a proof asked of leaves or trees the log does not have.
+var ErrProofRange = errors.New("out of the log's range")
+
+// InclusionProof proves that the entry of event seq is leaf seq−1 of the tree of size
+// leaves (0: the current tree). It returns the proof, the tree's size and root, and the event.
+func (d *DB) InclusionProof(ctx context.Context, seq, size int64) (tlog.RecordProof, int64, tlog.Hash, AuditEvent, error) {
+	var root tlog.Hash
+	h, err := d.AuditHead(ctx)
+	if err != nil {
+		return nil, 0, root, AuditEvent{}, err
+	}
+	if size == 0 {
+		size = h.TreeSize
+	}
+	if seq < 1 || size < seq || size > h.TreeSize {
+		return nil, 0, root, AuditEvent{}, fmt.Errorf("%w: seq %d in a tree of %d (the log has %d)", ErrProofRange, seq, size, h.TreeSize)
+	}
+	ev, err := d.auditEvent(ctx, seq)
+	if err != nil {
+		return nil, 0, root, AuditEvent{}, err
+	}
+	r := d.LogHashes(ctx)
+	p, err := tlog.ProveRecord(size, seq-1, r)
+	if err != nil {
+		return nil, 0, root, AuditEvent{}, fmt.Errorf("prove %d in %d: %w", seq, size, err)
+	}
+	if root, err = tlog.TreeHash(size, r); err != nil {
+		return nil, 0, root, AuditEvent{}, fmt.Errorf("root of %d: %w", size, err)
+	}
+	return p, size, root, ev, nil
+}
+
+// ConsistencyProof proves that the tree of from leaves is a prefix of the tree of to leaves
+// (0: the current tree). It returns the proof, to, and both roots.
+func (d *DB) ConsistencyProof(ctx context.Context, from, to int64) (p tlog.TreeProof, size int64, fromRoot, toRoot tlog.Hash, err error) {
+	h, err := d.AuditHead(ctx)
+	if err != nil {
+		return nil, 0, fromRoot, toRoot, err
+	}
+	if to == 0 {
+		to = h.TreeSize
+	}
+	if from < 1 || to < from || to > h.TreeSize {
+		return nil, 0, fromRoot, toRoot, fmt.Errorf("%w: from %d to %d (the log has %d)", ErrProofRange, from, to, h.TreeSize)
+	}
+	r := d.LogHashes(ctx)
+	if p, err = tlog.ProveTree(to, from, r); err != nil {
+		return nil, 0, fromRoot, toRoot, fmt.Errorf("prove %d in %d: %w", from, to, err)
+	}
+	if fromRoot, err = tlog.TreeHash(from, r); err != nil {
+		return nil, 0, fromRoot, toRoot, err
+	}
+	if toRoot, err = tlog.TreeHash(to, r); err != nil {
+		return nil, 0, fromRoot, toRoot, err
+	}
+	return p, to, fromRoot, toRoot, nil
+}
+
+// auditEvent reads one event from the primary.
+func (d *DB) auditEvent(ctx context.Context, seq int64) (AuditEvent, error) {
+	ctx, cancel := context.WithTimeout(ctx, StatementTimeout)
+	defer cancel()
+	e, err := scanAuditEvent(d.primary.QueryRowContext(ctx, `SELECT `+auditCols+` FROM audit_event e WHERE e.seq = $1`, seq))
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, fmt.Errorf("event %d: %w", seq, ErrNotFound)
+	}
+	return e, err
 }

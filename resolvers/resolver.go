@@ -7,6 +7,7 @@ import (
 
 	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/events"
+	"github.com/kolregistry/kolregistry/translog"
 )
 
 // Resolver holds the dependencies every resolver needs.
@@ -16,6 +17,14 @@ type Resolver struct {
 	signingKey ed25519.PrivateKey
 	// events carries live alerts: mutations publish after commit, subscriptions listen.
 	events *events.Bus
+	// log names the transparency log and signs its checkpoints (unsigned without a key).
+	log translog.Identity
+}
+
+// WithLog makes registryHead carry checkpoints of the log id.
+func (r *Resolver) WithLog(id translog.Identity) *Resolver {
+	r.log = id
+	return r
 }
 
 // WithSigningKey makes registryHead signed with key.
@@ -34,5 +43,5 @@ func (r *Resolver) WithEvents(bus *events.Bus) *Resolver {
 // New returns the root resolver over the store. Every request's context must also carry
 // dataloaders: wrap the handler with Middleware (or call WithLoaders).
 func New(store *db.DB) *Resolver {
-	return &Resolver{store: store}
+	return &Resolver{store: store, log: translog.Identity{Origin: translog.DefaultOrigin}}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -110,4 +111,40 @@ func Body(msg []byte) string {
 		return string(msg[:i+1])
 	}
 	return string(msg)
+}
+
+// Identity is the log's name and, when a key is configured, its signer.
+type Identity struct {
+	Origin string
+	// Signer is nil when no signing key is configured: checkpoints are then bare bodies.
+	Signer note.Signer
+	// VerifierKey verifies Signer's notes ("" when unsigned).
+	VerifierKey string
+}
+
+// NewIdentity is the log named origin (DefaultOrigin when empty), signed with key unless nil.
+func NewIdentity(origin string, key ed25519.PrivateKey) (Identity, error) {
+	if origin == "" {
+		origin = DefaultOrigin
+	}
+	id := Identity{Origin: origin}
+	if strings.ContainsAny(origin, "+\n") || strings.IndexFunc(origin, unicode.IsSpace) >= 0 {
+		return id, fmt.Errorf("log origin %q: no spaces or '+' allowed", origin)
+	}
+	if key == nil {
+		return id, nil
+	}
+	var err error
+	id.Signer, id.VerifierKey, err = NewSigner(origin, key)
+	return id, err
+}
+
+// Checkpoint is the signed checkpoint of the tree of size leaves with root; the bare body
+// when the log has no signer.
+func (id Identity) Checkpoint(size int64, root tlog.Hash) ([]byte, error) {
+	c := Checkpoint{Origin: id.Origin, Size: size, Root: root}
+	if id.Signer == nil {
+		return []byte(c.Text()), nil
+	}
+	return Sign(c, id.Signer)
 }

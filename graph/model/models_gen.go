@@ -125,6 +125,17 @@ type ChangeSanctionStatusPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// Proof that the tree of fromSize leaves is a prefix of the tree of treeSize leaves (tlog.CheckTree order).
+type ConsistencyProof struct {
+	FromSize int64 `json:"fromSize"`
+	// Root hash of the tree of fromSize leaves, base64.
+	FromRootHash string `json:"fromRootHash"`
+	TreeSize     int64  `json:"treeSize"`
+	// Root hash of the tree of treeSize leaves, base64.
+	RootHash string   `json:"rootHash"`
+	Hashes   []string `json:"hashes"`
+}
+
 type Credential struct {
 	Field      ContentCategory `json:"field"`
 	Title      string          `json:"title"`
@@ -200,6 +211,20 @@ type FileDisclosureInput struct {
 type FileDisclosurePayload struct {
 	Disclosure *Disclosure  `json:"disclosure,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Proof that the leaf of seq is in the tree of treeSize leaves (tlog.CheckRecord takes hashes in this order).
+type InclusionProof struct {
+	Seq int64 `json:"seq"`
+	// The leaf's index in the tree: seq − 1.
+	LeafIndex int64 `json:"leafIndex"`
+	TreeSize  int64 `json:"treeSize"`
+	// Root hash of the tree of treeSize leaves, base64.
+	RootHash string `json:"rootHash"`
+	// The leaf hash of the event's entry, base64.
+	LeafHash string `json:"leafHash"`
+	// Sibling hashes from the leaf up, base64.
+	Hashes []string `json:"hashes"`
 }
 
 type InfluencerEdge struct {
@@ -368,6 +393,16 @@ type RegistryHead struct {
 	Signature *string `json:"signature,omitempty"`
 	// The Ed25519 public key (base64 of the raw 32 bytes) that verifies signature.
 	PublicKey *string `json:"publicKey,omitempty"`
+	// Number of leaves of the transparency log (always seq: one leaf per audit event).
+	TreeSize int64 `json:"treeSize"`
+	// RFC 6962 root hash of the log's tree of treeSize leaves, base64.
+	RootHash string `json:"rootHash"`
+	// The C2SP tlog-checkpoint of the tree, as a signed note (origin, tree size, base64 root hash,
+	// blank line, signature); the bare body when no signing key is configured. The same text is
+	// served at /log/checkpoint.
+	Checkpoint string `json:"checkpoint"`
+	// The note verifier key of the checkpoint signature, <origin>+<key hash>+<key>; null when unsigned.
+	VerifierKey *string `json:"verifierKey,omitempty"`
 }
 
 type RetractDisclosureInput struct {
