@@ -66,9 +66,6 @@ type WriteResult struct {
 // by an agency; its audit events have no actor.
 const Operator int64 = 0
 
-// ErrIdempotencyKeyReused is returned when a key is retried with another mutation.
-var ErrIdempotencyKeyReused = errors.New("idempotency key already used for another mutation")
-
 // errKeyRace is a concurrent write with the same idempotency key committing first: running
 // the write again replays it.
 var errKeyRace = errors.New("idempotency key claimed by a concurrent write")
@@ -76,18 +73,25 @@ var errKeyRace = errors.New("idempotency key claimed by a concurrent write")
 // Write runs fn and records the event it returns in the audit trail and the transparency log,
 // all in one transaction.
 //
+// input is the mutation's validated input: with a key the agency used before for the same
+// action and the same input, nothing is written and the first result is returned with Replayed
+// set; with another action or input the write is refused (IDEMPOTENCY_KEY_REUSED, see
+// idempotency.go).
+//
 // The rows are checked and written first, by many writers at once; only the final append
 // locks the audit head (seq, chain hash, tree), so writers are serialized for a few
 // statements rather than for the whole mutation, and seq stays gap-free: a transaction that
 // rolls back after taking the lock gives its seq back. Row locks are always taken before the
-// head's, so the head never waits on a row. With a key the agency used before for the same
-// action, nothing is written and the first result is returned with Replayed set; two
-// concurrent writes with one key meet at the idempotency_key row, and the loser, run again,
-// replays the winner. Actor Operator (0) is the registry's operator at the CLI, recorded
-// with no agency.
-func (d *DB) Write(ctx context.Context, actor int64, idempotencyKey *string, action string, fn func(ctx context.Context, tx *Tx) (Event, error)) (WriteResult, error) {
+// head's, so the head never waits on a row. Two concurrent writes with one key meet at the
+// idempotency_key row; the loser, run again, replays the winner (or is refused). Actor
+// Operator (0) is the registry's operator at the CLI, recorded with no agency.
+func (d *DB) Write(ctx context.Context, actor int64, idempotencyKey *string, action string, input any, fn func(ctx context.Context, tx *Tx) (Event, error)) (WriteResult, error) {
+	idem, err := newIdempotency(idempotencyKey, action, input)
+	if err != nil {
+		return WriteResult{}, err
+	}
 	for attempt := 0; ; attempt++ {
-		res, err := d.writeOnce(ctx, actor, idempotencyKey, action, fn)
+		res, err := d.writeOnce(ctx, actor, idem, action, fn)
 		if errors.Is(err, errKeyRace) && attempt < 3 {
 			continue
 		}
@@ -95,22 +99,15 @@ func (d *DB) Write(ctx context.Context, actor int64, idempotencyKey *string, act
 	}
 }
 
-func (d *DB) writeOnce(ctx context.Context, actor int64, idempotencyKey *string, action string, fn func(ctx context.Context, tx *Tx) (Event, error)) (WriteResult, error) {
+func (d *DB) writeOnce(ctx context.Context, actor int64, idem *idempotency, action string, fn func(ctx context.Context, tx *Tx) (Event, error)) (WriteResult, error) {
 	var res WriteResult
 	err := d.Transact(ctx, sql.LevelReadCommitted, func(stx *sql.Tx) error {
 		res = WriteResult{}
-		if idempotencyKey != nil {
-			var prevAction string
-			err := stx.QueryRowContext(ctx, `SELECT action, subject_type, subject_id FROM idempotency_key
-				WHERE agency_id = $1 AND key = $2`, actor, *idempotencyKey).Scan(&prevAction, &res.SubjectType, &res.SubjectID)
-			switch {
-			case err == nil && prevAction != action:
-				return ErrIdempotencyKeyReused
-			case err == nil:
-				res.Replayed = true
-				return nil
-			case !errors.Is(err, sql.ErrNoRows):
-				return fmt.Errorf("idempotency key: %w", err)
+		if idem != nil {
+			first, replayed, err := idem.replay(ctx, stx, actor)
+			if err != nil || replayed {
+				res = first
+				return err
 			}
 		}
 		ev, err := fn(ctx, &Tx{Tx: stx, Actor: actor})
@@ -120,14 +117,9 @@ func (d *DB) writeOnce(ctx context.Context, actor int64, idempotencyKey *string,
 		if ev.Action == "" {
 			ev.Action = action
 		}
-		if idempotencyKey != nil {
-			if _, err := stx.ExecContext(ctx, `INSERT INTO idempotency_key (agency_id, key, action, subject_type, subject_id)
-				VALUES ($1, $2, $3, $4, $5)`, actor, *idempotencyKey, action, ev.SubjectType, ev.SubjectID); err != nil {
-				var pqErr *pq.Error
-				if errors.As(err, &pqErr) && pqErr.Code == "23505" {
-					return errKeyRace
-				}
-				return fmt.Errorf("claim idempotency key: %w", err)
+		if idem != nil {
+			if err := idem.claim(ctx, stx, actor, ev); err != nil {
+				return err
 			}
 		}
 		seqs, err := logEvents(ctx, stx, actor, []Event{ev})
@@ -366,9 +358,10 @@ func encodeEntry(v any) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// legacyJSON is the serialization events written before the log were hashed with: as
-// canonical, but with Go's HTML escaping (<, >, & as \u003c, \u003e, \u0026).
-func legacyJSON(v any) (json.RawMessage, error) {
+// canonicalJSON is the serialization events written before the log were hashed with, and
+// idempotency input hashes still are: as canonical, but with Go's HTML escaping (<, >, & as
+// \u003c, \u003e, \u0026).
+func canonicalJSON(v any) (json.RawMessage, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
@@ -385,7 +378,7 @@ func legacyJSON(v any) (json.RawMessage, error) {
 // legacyEntry is the entry of an event written before the log existed: exactly the bytes its
 // hash was computed over then, so that hash = sha256(prev_hash || entry) holds for every event.
 func (e AuditEvent) legacyEntry() ([]byte, error) {
-	diff, err := legacyJSON(e.Diff)
+	diff, err := canonicalJSON(e.Diff)
 	if err != nil {
 		return nil, fmt.Errorf("event %d: diff: %w", e.Seq, err)
 	}
@@ -393,7 +386,7 @@ func (e AuditEvent) legacyEntry() ([]byte, error) {
 	if e.ActorID != nil {
 		actor = *e.ActorID
 	}
-	return legacyJSON(map[string]any{
+	return canonicalJSON(map[string]any{
 		"seq": e.Seq, "at": e.At.UTC().Format(time.RFC3339Nano), "actor": actor, "action": e.Action,
 		"subject": map[string]any{"type": e.SubjectType, "id": strconv.FormatInt(e.SubjectID, 10)},
 		"diff":    json.RawMessage(diff),

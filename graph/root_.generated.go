@@ -49,6 +49,7 @@ type DirectiveRoot struct {
 type ComplexityRoot struct {
 	AddPlatformAccountPayload struct {
 		Account    func(childComplexity int) int
+		Replayed   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -108,10 +109,12 @@ type ComplexityRoot struct {
 
 	AmendDisclosurePayload struct {
 		Disclosure func(childComplexity int) int
+		Replayed   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
 	AmendSanctionPayload struct {
+		Replayed   func(childComplexity int) int
 		Sanction   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
@@ -173,6 +176,7 @@ type ComplexityRoot struct {
 	}
 
 	ChangeSanctionStatusPayload struct {
+		Replayed   func(childComplexity int) int
 		Sanction   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
@@ -244,11 +248,13 @@ type ComplexityRoot struct {
 
 	EndAffiliationPayload struct {
 		Affiliation func(childComplexity int) int
+		Replayed    func(childComplexity int) int
 		UserErrors  func(childComplexity int) int
 	}
 
 	FileDisclosurePayload struct {
 		Disclosure func(childComplexity int) int
+		Replayed   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -396,26 +402,31 @@ type ComplexityRoot struct {
 
 	RecordAffiliationPayload struct {
 		Affiliation func(childComplexity int) int
+		Replayed    func(childComplexity int) int
 		UserErrors  func(childComplexity int) int
 	}
 
 	RecordSanctionPayload struct {
+		Replayed   func(childComplexity int) int
 		Sanction   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
 	RegisterBrandPayload struct {
 		Brand      func(childComplexity int) int
+		Replayed   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
 	RegisterInfluencerPayload struct {
 		Influencer func(childComplexity int) int
+		Replayed   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
 	RegisterMcnPayload struct {
 		Mcn        func(childComplexity int) int
+		Replayed   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -433,6 +444,7 @@ type ComplexityRoot struct {
 
 	RetractDisclosurePayload struct {
 		Disclosure func(childComplexity int) int
+		Replayed   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -520,6 +532,7 @@ type ComplexityRoot struct {
 
 	UpdateInfluencerPayload struct {
 		Influencer func(childComplexity int) int
+		Replayed   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -596,6 +609,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AddPlatformAccountPayload.Account(childComplexity), true
+	case "AddPlatformAccountPayload.replayed":
+		if e.ComplexityRoot.AddPlatformAccountPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddPlatformAccountPayload.Replayed(childComplexity), true
 	case "AddPlatformAccountPayload.userErrors":
 		if e.ComplexityRoot.AddPlatformAccountPayload.UserErrors == nil {
 			break
@@ -824,6 +843,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AmendDisclosurePayload.Disclosure(childComplexity), true
+	case "AmendDisclosurePayload.replayed":
+		if e.ComplexityRoot.AmendDisclosurePayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AmendDisclosurePayload.Replayed(childComplexity), true
 	case "AmendDisclosurePayload.userErrors":
 		if e.ComplexityRoot.AmendDisclosurePayload.UserErrors == nil {
 			break
@@ -831,6 +856,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AmendDisclosurePayload.UserErrors(childComplexity), true
 
+	case "AmendSanctionPayload.replayed":
+		if e.ComplexityRoot.AmendSanctionPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AmendSanctionPayload.Replayed(childComplexity), true
 	case "AmendSanctionPayload.sanction":
 		if e.ComplexityRoot.AmendSanctionPayload.Sanction == nil {
 			break
@@ -1076,6 +1107,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BrandEdge.Node(childComplexity), true
 
+	case "ChangeSanctionStatusPayload.replayed":
+		if e.ComplexityRoot.ChangeSanctionStatusPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSanctionStatusPayload.Replayed(childComplexity), true
 	case "ChangeSanctionStatusPayload.sanction":
 		if e.ComplexityRoot.ChangeSanctionStatusPayload.Sanction == nil {
 			break
@@ -1376,6 +1413,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EndAffiliationPayload.Affiliation(childComplexity), true
+	case "EndAffiliationPayload.replayed":
+		if e.ComplexityRoot.EndAffiliationPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EndAffiliationPayload.Replayed(childComplexity), true
 	case "EndAffiliationPayload.userErrors":
 		if e.ComplexityRoot.EndAffiliationPayload.UserErrors == nil {
 			break
@@ -1389,6 +1432,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FileDisclosurePayload.Disclosure(childComplexity), true
+	case "FileDisclosurePayload.replayed":
+		if e.ComplexityRoot.FileDisclosurePayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FileDisclosurePayload.Replayed(childComplexity), true
 	case "FileDisclosurePayload.userErrors":
 		if e.ComplexityRoot.FileDisclosurePayload.UserErrors == nil {
 			break
@@ -2202,6 +2251,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecordAffiliationPayload.Affiliation(childComplexity), true
+	case "RecordAffiliationPayload.replayed":
+		if e.ComplexityRoot.RecordAffiliationPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordAffiliationPayload.Replayed(childComplexity), true
 	case "RecordAffiliationPayload.userErrors":
 		if e.ComplexityRoot.RecordAffiliationPayload.UserErrors == nil {
 			break
@@ -2209,6 +2264,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RecordAffiliationPayload.UserErrors(childComplexity), true
 
+	case "RecordSanctionPayload.replayed":
+		if e.ComplexityRoot.RecordSanctionPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordSanctionPayload.Replayed(childComplexity), true
 	case "RecordSanctionPayload.sanction":
 		if e.ComplexityRoot.RecordSanctionPayload.Sanction == nil {
 			break
@@ -2228,6 +2289,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RegisterBrandPayload.Brand(childComplexity), true
+	case "RegisterBrandPayload.replayed":
+		if e.ComplexityRoot.RegisterBrandPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisterBrandPayload.Replayed(childComplexity), true
 	case "RegisterBrandPayload.userErrors":
 		if e.ComplexityRoot.RegisterBrandPayload.UserErrors == nil {
 			break
@@ -2241,6 +2308,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RegisterInfluencerPayload.Influencer(childComplexity), true
+	case "RegisterInfluencerPayload.replayed":
+		if e.ComplexityRoot.RegisterInfluencerPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisterInfluencerPayload.Replayed(childComplexity), true
 	case "RegisterInfluencerPayload.userErrors":
 		if e.ComplexityRoot.RegisterInfluencerPayload.UserErrors == nil {
 			break
@@ -2254,6 +2327,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RegisterMcnPayload.Mcn(childComplexity), true
+	case "RegisterMcnPayload.replayed":
+		if e.ComplexityRoot.RegisterMcnPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisterMcnPayload.Replayed(childComplexity), true
 	case "RegisterMcnPayload.userErrors":
 		if e.ComplexityRoot.RegisterMcnPayload.UserErrors == nil {
 			break
@@ -2322,6 +2401,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RetractDisclosurePayload.Disclosure(childComplexity), true
+	case "RetractDisclosurePayload.replayed":
+		if e.ComplexityRoot.RetractDisclosurePayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetractDisclosurePayload.Replayed(childComplexity), true
 	case "RetractDisclosurePayload.userErrors":
 		if e.ComplexityRoot.RetractDisclosurePayload.UserErrors == nil {
 			break
@@ -2677,6 +2762,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UpdateInfluencerPayload.Influencer(childComplexity), true
+	case "UpdateInfluencerPayload.replayed":
+		if e.ComplexityRoot.UpdateInfluencerPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateInfluencerPayload.Replayed(childComplexity), true
 	case "UpdateInfluencerPayload.userErrors":
 		if e.ComplexityRoot.UpdateInfluencerPayload.UserErrors == nil {
 			break
@@ -3037,6 +3128,8 @@ func (ec *executionContext) childFields_AddPlatformAccountPayload(ctx context.Co
 		return ec.fieldContext_AddPlatformAccountPayload_account(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_AddPlatformAccountPayload_userErrors(ctx, field)
+	case "replayed":
+		return ec.fieldContext_AddPlatformAccountPayload_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AddPlatformAccountPayload", field.Name)
 }
@@ -3155,6 +3248,8 @@ func (ec *executionContext) childFields_AmendDisclosurePayload(ctx context.Conte
 		return ec.fieldContext_AmendDisclosurePayload_disclosure(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_AmendDisclosurePayload_userErrors(ctx, field)
+	case "replayed":
+		return ec.fieldContext_AmendDisclosurePayload_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AmendDisclosurePayload", field.Name)
 }
@@ -3165,6 +3260,8 @@ func (ec *executionContext) childFields_AmendSanctionPayload(ctx context.Context
 		return ec.fieldContext_AmendSanctionPayload_sanction(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_AmendSanctionPayload_userErrors(ctx, field)
+	case "replayed":
+		return ec.fieldContext_AmendSanctionPayload_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AmendSanctionPayload", field.Name)
 }
@@ -3287,6 +3384,8 @@ func (ec *executionContext) childFields_ChangeSanctionStatusPayload(ctx context.
 		return ec.fieldContext_ChangeSanctionStatusPayload_sanction(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_ChangeSanctionStatusPayload_userErrors(ctx, field)
+	case "replayed":
+		return ec.fieldContext_ChangeSanctionStatusPayload_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ChangeSanctionStatusPayload", field.Name)
 }
@@ -3427,6 +3526,8 @@ func (ec *executionContext) childFields_EndAffiliationPayload(ctx context.Contex
 		return ec.fieldContext_EndAffiliationPayload_affiliation(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_EndAffiliationPayload_userErrors(ctx, field)
+	case "replayed":
+		return ec.fieldContext_EndAffiliationPayload_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EndAffiliationPayload", field.Name)
 }
@@ -3437,6 +3538,8 @@ func (ec *executionContext) childFields_FileDisclosurePayload(ctx context.Contex
 		return ec.fieldContext_FileDisclosurePayload_disclosure(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_FileDisclosurePayload_userErrors(ctx, field)
+	case "replayed":
+		return ec.fieldContext_FileDisclosurePayload_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FileDisclosurePayload", field.Name)
 }
@@ -3655,6 +3758,8 @@ func (ec *executionContext) childFields_RecordAffiliationPayload(ctx context.Con
 		return ec.fieldContext_RecordAffiliationPayload_affiliation(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_RecordAffiliationPayload_userErrors(ctx, field)
+	case "replayed":
+		return ec.fieldContext_RecordAffiliationPayload_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RecordAffiliationPayload", field.Name)
 }
@@ -3665,6 +3770,8 @@ func (ec *executionContext) childFields_RecordSanctionPayload(ctx context.Contex
 		return ec.fieldContext_RecordSanctionPayload_sanction(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_RecordSanctionPayload_userErrors(ctx, field)
+	case "replayed":
+		return ec.fieldContext_RecordSanctionPayload_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RecordSanctionPayload", field.Name)
 }
@@ -3675,6 +3782,8 @@ func (ec *executionContext) childFields_RegisterBrandPayload(ctx context.Context
 		return ec.fieldContext_RegisterBrandPayload_brand(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_RegisterBrandPayload_userErrors(ctx, field)
+	case "replayed":
+		return ec.fieldContext_RegisterBrandPayload_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RegisterBrandPayload", field.Name)
 }
@@ -3685,6 +3794,8 @@ func (ec *executionContext) childFields_RegisterInfluencerPayload(ctx context.Co
 		return ec.fieldContext_RegisterInfluencerPayload_influencer(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_RegisterInfluencerPayload_userErrors(ctx, field)
+	case "replayed":
+		return ec.fieldContext_RegisterInfluencerPayload_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RegisterInfluencerPayload", field.Name)
 }
@@ -3695,6 +3806,8 @@ func (ec *executionContext) childFields_RegisterMcnPayload(ctx context.Context, 
 		return ec.fieldContext_RegisterMcnPayload_mcn(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_RegisterMcnPayload_userErrors(ctx, field)
+	case "replayed":
+		return ec.fieldContext_RegisterMcnPayload_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RegisterMcnPayload", field.Name)
 }
@@ -3729,6 +3842,8 @@ func (ec *executionContext) childFields_RetractDisclosurePayload(ctx context.Con
 		return ec.fieldContext_RetractDisclosurePayload_disclosure(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_RetractDisclosurePayload_userErrors(ctx, field)
+	case "replayed":
+		return ec.fieldContext_RetractDisclosurePayload_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RetractDisclosurePayload", field.Name)
 }
@@ -3891,6 +4006,8 @@ func (ec *executionContext) childFields_UpdateInfluencerPayload(ctx context.Cont
 		return ec.fieldContext_UpdateInfluencerPayload_influencer(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_UpdateInfluencerPayload_userErrors(ctx, field)
+	case "replayed":
+		return ec.fieldContext_UpdateInfluencerPayload_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpdateInfluencerPayload", field.Name)
 }

@@ -41,6 +41,8 @@ type AddPlatformAccountInput struct {
 type AddPlatformAccountPayload struct {
 	Account    *PlatformAccount `json:"account,omitempty"`
 	UserErrors []*UserError     `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 type AffiliationEdge struct {
@@ -71,6 +73,8 @@ type AmendDisclosureInput struct {
 type AmendDisclosurePayload struct {
 	Disclosure *Disclosure  `json:"disclosure,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 // Corrects a sanction's record (a data error, or the content of an amending decision); fields left out (or null) keep their value. The status does not change: record an amending decision with changeSanctionStatus(status: AMENDED).
@@ -93,6 +97,8 @@ type AmendSanctionInput struct {
 type AmendSanctionPayload struct {
 	Sanction   *Sanction    `json:"sanction,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 type AuditEventEdge struct {
@@ -123,6 +129,8 @@ type ChangeSanctionStatusInput struct {
 type ChangeSanctionStatusPayload struct {
 	Sanction   *Sanction    `json:"sanction,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 // Proof that the tree of fromSize leaves is a prefix of the tree of treeSize leaves (tlog.CheckTree order).
@@ -187,6 +195,8 @@ type EndAffiliationInput struct {
 type EndAffiliationPayload struct {
 	Affiliation *Affiliation `json:"affiliation,omitempty"`
 	UserErrors  []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 type FileDisclosureInput struct {
@@ -211,6 +221,8 @@ type FileDisclosureInput struct {
 type FileDisclosurePayload struct {
 	Disclosure *Disclosure  `json:"disclosure,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 // Proof that the leaf of seq is in the tree of treeSize leaves (tlog.CheckRecord takes hashes in this order).
@@ -316,6 +328,8 @@ type RecordAffiliationInput struct {
 type RecordAffiliationPayload struct {
 	Affiliation *Affiliation `json:"affiliation,omitempty"`
 	UserErrors  []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 type RecordSanctionInput struct {
@@ -340,6 +354,8 @@ type RecordSanctionInput struct {
 type RecordSanctionPayload struct {
 	Sanction   *Sanction    `json:"sanction,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 type RegisterBrandInput struct {
@@ -353,6 +369,8 @@ type RegisterBrandInput struct {
 type RegisterBrandPayload struct {
 	Brand      *Brand       `json:"brand,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 type RegisterInfluencerInput struct {
@@ -368,6 +386,8 @@ type RegisterInfluencerInput struct {
 type RegisterInfluencerPayload struct {
 	Influencer *Influencer  `json:"influencer,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 type RegisterMcnInput struct {
@@ -382,6 +402,8 @@ type RegisterMcnInput struct {
 type RegisterMcnPayload struct {
 	Mcn        *Mcn         `json:"mcn,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 // The latest point of the audit chain, signed by the registry operator so that copies can be compared.
@@ -415,6 +437,8 @@ type RetractDisclosureInput struct {
 type RetractDisclosurePayload struct {
 	Disclosure *Disclosure  `json:"disclosure,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 type RiskFactor struct {
@@ -491,6 +515,8 @@ type UpdateInfluencerInput struct {
 type UpdateInfluencerPayload struct {
 	Influencer *Influencer  `json:"influencer,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 // Why a mutation did not write. field is the path of the input at fault, e.g. ["input", "violations", "2", "legalBasis", "article"].
@@ -1936,6 +1962,8 @@ const (
 	UserErrorCodeNotOwner        UserErrorCode = "NOT_OWNER"
 	// A provincial agency acted on a subject outside its province.
 	UserErrorCodeOutsideJurisdiction UserErrorCode = "OUTSIDE_JURISDICTION"
+	// The idempotency key was already used by this agency for another mutation or another input.
+	UserErrorCodeIdempotencyKeyReused UserErrorCode = "IDEMPOTENCY_KEY_REUSED"
 )
 
 var AllUserErrorCode = []UserErrorCode{
@@ -1945,11 +1973,12 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeVersionConflict,
 	UserErrorCodeNotOwner,
 	UserErrorCodeOutsideJurisdiction,
+	UserErrorCodeIdempotencyKeyReused,
 }
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalid, UserErrorCodeNotFound, UserErrorCodeDuplicate, UserErrorCodeVersionConflict, UserErrorCodeNotOwner, UserErrorCodeOutsideJurisdiction:
+	case UserErrorCodeInvalid, UserErrorCodeNotFound, UserErrorCodeDuplicate, UserErrorCodeVersionConflict, UserErrorCodeNotOwner, UserErrorCodeOutsideJurisdiction, UserErrorCodeIdempotencyKeyReused:
 		return true
 	}
 	return false
