@@ -120,6 +120,7 @@ func newGraphQL(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 	// all the same: they turn every typo into a schema probe and bloat error messages.
 	srv.Use(extension.Introspection{})
 	srv.SetDisableSuggestion(true)
+	srv.Use(textGuard{}) // text.go: NUL or invalid UTF-8 in any input is BAD_USER_INPUT
 	srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
 	srv.Use(extension.AutomaticPersistedQuery{Cache: c.persisted}) // Redis-backed, shared by replicas
 
