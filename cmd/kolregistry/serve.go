@@ -31,7 +31,7 @@ const shutdownGrace = 20 * time.Second
 // Environment (ARCHITECTURE.md §6): DATABASE_URL (required), DATABASE_READ_URL, LISTEN_ADDR
 // (default 127.0.0.1:8080), REDIS_URL, RATE_LIMIT_ANON, RATE_LIMIT_AGENCY,
 // TRUSTED_PROXIES, JWT_KEYS, JWT_ISSUER, JWT_AUDIENCE, REGISTRY_SIGNING_KEY, REGISTRY_LOG_ORIGIN,
-// RESPONSE_CACHE.
+// RESPONSE_CACHE, PUBLIC_BASE_URL (default http://<LISTEN_ADDR>).
 func runServe(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	if err := fs.Parse(args); err != nil {
@@ -50,6 +50,8 @@ func runServe(ctx context.Context, args []string) error {
 	if addr := os.Getenv("LISTEN_ADDR"); addr != "" {
 		cfg.ListenAddr = addr
 	}
+	// Where readers reach the public pages: the base of every url field (docs/pages.md).
+	cfg.PublicBaseURL = os.Getenv("PUBLIC_BASE_URL")
 	if err := configureRedis(&cfg, logger); err != nil {
 		return err
 	}
