@@ -169,6 +169,20 @@ type ChangeSanctionStatusPayload struct {
 	Replayed bool `json:"replayed"`
 }
 
+// Proof that the tree of fromSize leaves is a prefix of the tree of treeSize leaves (tlog.CheckTree order).
+type ConsistencyProof struct {
+	// Size of the older tree.
+	FromSize int64 `json:"fromSize"`
+	// Root hash of the tree of fromSize leaves, base64.
+	FromRootHash string `json:"fromRootHash"`
+	// Size of the newer tree.
+	TreeSize int64 `json:"treeSize"`
+	// Root hash of the tree of treeSize leaves, base64.
+	RootHash string `json:"rootHash"`
+	// The proof's hashes, base64.
+	Hashes []string `json:"hashes"`
+}
+
 // A professional qualification, needed to promote health, finance, law or education products.
 type Credential struct {
 	// The field it qualifies for.
@@ -299,6 +313,22 @@ type FineRange struct {
 	MinVnd int64 `json:"minVnd"`
 	// The highest fine.
 	MaxVnd int64 `json:"maxVnd"`
+}
+
+// Proof that the leaf of seq is in the tree of treeSize leaves (tlog.CheckRecord takes hashes in this order).
+type InclusionProof struct {
+	// The event proven.
+	Seq int64 `json:"seq"`
+	// The leaf's index in the tree: seq − 1.
+	LeafIndex int64 `json:"leafIndex"`
+	// Size of the tree the proof is for.
+	TreeSize int64 `json:"treeSize"`
+	// Root hash of the tree of treeSize leaves, base64.
+	RootHash string `json:"rootHash"`
+	// The leaf hash of the event's entry, base64.
+	LeafHash string `json:"leafHash"`
+	// Sibling hashes from the leaf up, base64.
+	Hashes []string `json:"hashes"`
 }
 
 type InfluencerEdge struct {
@@ -568,6 +598,16 @@ type RegistryHead struct {
 	Signature *string `json:"signature,omitempty"`
 	// The Ed25519 public key (base64 of the raw 32 bytes) that verifies signature.
 	PublicKey *string `json:"publicKey,omitempty"`
+	// Number of leaves of the transparency log (always seq: one leaf per audit event).
+	TreeSize int64 `json:"treeSize"`
+	// RFC 6962 root hash of the log's tree of treeSize leaves, base64.
+	RootHash string `json:"rootHash"`
+	// The C2SP tlog-checkpoint of the tree, as a signed note (origin, tree size, base64 root hash,
+	// blank line, signature); the bare body when no signing key is configured. The same text is
+	// served at /log/checkpoint.
+	Checkpoint string `json:"checkpoint"`
+	// The note verifier key of the checkpoint signature, <origin>+<key hash>+<key>; null when unsigned.
+	VerifierKey *string `json:"verifierKey,omitempty"`
 }
 
 // A disclosure to withdraw from the record (it stays readable, with status RETRACTED).
