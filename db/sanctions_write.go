@@ -71,6 +71,7 @@ func (c *checks) violations(vs []NewViolation, field string) {
 	if len(vs) == 0 {
 		c.invalid("at least one violation is required", field)
 	}
+	c.atMost(len(vs), MaxViolationsPerSanction, "violations", field)
 	for i, v := range vs {
 		at := []string{field, strconv.Itoa(i)}
 		vs[i].Instrument = c.requireText(v.Instrument, 40, append(at, "legalBasis", "instrument")...)
@@ -131,7 +132,7 @@ func (d *DB) RecordSanction(ctx context.Context, actor Agency, key *string, in N
 		if found && actor.Jurisdiction != "VN" && (province == nil || *province != actor.Jurisdiction) {
 			c.add(OutsideJurisdiction, fmt.Sprintf("a %s agency records sanctions only on subjects in %s", actor.Jurisdiction, actor.Jurisdiction), "subjectId")
 		}
-		if err := relatedDisclosuresCheck(ctx, tx, &c, in.SubjectKind, in.SubjectID, in.RelatedDisclosureIDs); err != nil {
+		if err := relatedDisclosuresCheck(ctx, tx, &c, 0, in.SubjectKind, in.SubjectID, in.RelatedDisclosureIDs); err != nil {
 			return Event{}, err
 		}
 		if err := c.err(); err != nil {
@@ -191,8 +192,15 @@ func subjectProvince(ctx context.Context, tx *Tx, kind string, id int64) (*strin
 }
 
 // relatedDisclosuresCheck checks that each related disclosure exists and concerns the subject.
-func relatedDisclosuresCheck(ctx context.Context, tx *Tx, c *checks, kind string, subject int64, ids []int64) error {
+func relatedDisclosuresCheck(ctx context.Context, tx *Tx, c *checks, sanction int64, kind string, subject int64, ids []int64) error {
+	c.atMost(len(uniq(ids)), MaxRelatedDisclosuresPerSanction, "related disclosures", "relatedDisclosureIds")
 	for i, id := range ids {
+		var citing int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sanction_disclosure WHERE disclosure_id = $1 AND sanction_id <> $2`,
+			id, sanction).Scan(&citing); err != nil {
+			return fmt.Errorf("count sanctions citing a disclosure: %w", err)
+		}
+		c.atMost(citing+1, MaxSanctionsPerDisclosure, "sanctions citing one disclosure", "relatedDisclosureIds", strconv.Itoa(i))
 		var concerns bool
 		err := tx.QueryRowContext(ctx, `SELECT CASE $2
 				WHEN 'INFLUENCER' THEN d.influencer_id = $3
@@ -288,6 +296,12 @@ func (d *DB) ChangeSanctionStatus(ctx context.Context, actor Agency, key *string
 			case !CanChangeSanctionStatus(from, in.Status):
 				c.invalid(fmt.Sprintf("cannot go from %s to %s", from, in.Status), "status")
 			}
+			var changes int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sanction_status_change WHERE sanction_id = $1`,
+				in.SanctionID).Scan(&changes); err != nil {
+				return Event{}, fmt.Errorf("count status changes: %w", err)
+			}
+			c.atMost(changes+1, MaxStatusChangesPerSanction, "status changes per sanction", "status")
 			if in.EffectiveOn.Before(decidedOn) {
 				c.invalid("is before the decision date", "effectiveOn")
 			}
@@ -371,7 +385,7 @@ func (d *DB) AmendSanction(ctx context.Context, actor Agency, key *string, in Sa
 				return Event{}, fmt.Errorf("read sanction subject: %w", err)
 			}
 			subject := inf.Int64 + mcn.Int64 + brand.Int64 // exactly one is set
-			if err := relatedDisclosuresCheck(ctx, tx, &c, kind, subject, in.RelatedDisclosureIDs); err != nil {
+			if err := relatedDisclosuresCheck(ctx, tx, &c, in.SanctionID, kind, subject, in.RelatedDisclosureIDs); err != nil {
 				return Event{}, err
 			}
 		}

@@ -153,6 +153,7 @@ func (t httpTransport) execute(ctx context.Context, w http.ResponseWriter, r *ht
 		writeError(w, r, http.StatusServiceUnavailable, errcode.Internal, "request timed out or was cancelled")
 		return
 	}
+	resp.Errors = capErrors(resp.Errors)
 	if resp.Extensions == nil {
 		resp.Extensions = map[string]any{}
 	}

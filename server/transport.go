@@ -76,7 +76,7 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		return
 	}
 	if errs != nil {
-		resp := exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs)
+		resp := exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), capErrors(errs))
 		status := statusForRequestError(responseMediaType(r), resp.Errors)
 		writeJSON(w, r, status, errorBody{Errors: resp.Errors, Extensions: resp.Extensions})
 		return
