@@ -90,7 +90,7 @@ func (d *DB) AddAgency(ctx context.Context, a NewAgency) (_ Agency, err error) {
 		VALUES ($1, $2, $3, $4, $5)
 		RETURNING ` + agencyCols
 	var r Agency
-	_, err = d.Write(ctx, Operator, nil, "addAgency", func(ctx context.Context, tx *Tx) (Event, error) {
+	_, err = d.Write(ctx, Operator, nil, "addAgency", nil, func(ctx context.Context, tx *Tx) (Event, error) {
 		var err error
 		r, err = scanAgency(tx.QueryRowContext(ctx, q, a.Slug, strings.TrimSpace(a.Name), trimmedPtr(a.NameEn), a.Kind, a.Jurisdiction))
 		if err != nil {
@@ -123,7 +123,7 @@ func (d *DB) SetAgencyStatus(ctx context.Context, slug, status string) (_ Agency
 		RETURNING ` + agencyCols
 	var r Agency
 	action := map[string]string{AgencyActive: "activateAgency", AgencySuspended: "suspendAgency"}[status]
-	_, err = d.Write(ctx, Operator, nil, action, func(ctx context.Context, tx *Tx) (Event, error) {
+	_, err = d.Write(ctx, Operator, nil, action, nil, func(ctx context.Context, tx *Tx) (Event, error) {
 		var before string
 		err := tx.QueryRowContext(ctx, `SELECT status FROM agency WHERE slug = $1 FOR UPDATE`, slug).Scan(&before)
 		switch {

@@ -7,7 +7,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -56,47 +55,42 @@ type WriteResult struct {
 // by an agency; its audit events have no actor.
 const Operator int64 = 0
 
-// ErrIdempotencyKeyReused is returned when a key is retried with another mutation.
-var ErrIdempotencyKeyReused = errors.New("idempotency key already used for another mutation")
-
 // Write runs fn and records the event it returns in the audit trail, all in one transaction.
 //
 // Every write first locks the audit head, so writers are serialized: seq is gap-free, each event
 // chains to the one before it, and an idempotency key is checked and claimed without races.
-// With a key the agency used before for the same action, nothing is written and the first
-// result is returned with Replayed set. Actor Operator (0) is the registry's operator at the
-// CLI (accrediting agencies), recorded with no agency.
-func (d *DB) Write(ctx context.Context, actor int64, idempotencyKey *string, action string, fn func(ctx context.Context, tx *Tx) (Event, error)) (WriteResult, error) {
+// input is the mutation's validated input: with a key the agency used before for the same
+// action and the same input, nothing is written and the first result is returned with Replayed
+// set; with another action or input the write is refused (IDEMPOTENCY_KEY_REUSED, see
+// idempotency.go). Actor Operator (0) is the registry's operator at the CLI (accrediting
+// agencies), recorded with no agency.
+func (d *DB) Write(ctx context.Context, actor int64, idempotencyKey *string, action string, input any, fn func(ctx context.Context, tx *Tx) (Event, error)) (WriteResult, error) {
+	idem, err := newIdempotency(idempotencyKey, action, input)
+	if err != nil {
+		return WriteResult{}, err
+	}
 	var res WriteResult
-	err := d.Transact(ctx, sql.LevelReadCommitted, func(stx *sql.Tx) error {
+	err = d.Transact(ctx, sql.LevelReadCommitted, func(stx *sql.Tx) error {
 		res = WriteResult{}
 		var headSeq int64
 		var headHash string
 		if err := stx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head FOR UPDATE`).Scan(&headSeq, &headHash); err != nil {
 			return fmt.Errorf("lock audit head: %w", err)
 		}
-		if idempotencyKey != nil {
-			var prevAction string
-			err := stx.QueryRowContext(ctx, `SELECT action, subject_type, subject_id FROM idempotency_key
-				WHERE agency_id = $1 AND key = $2`, actor, *idempotencyKey).Scan(&prevAction, &res.SubjectType, &res.SubjectID)
-			switch {
-			case err == nil && prevAction != action:
-				return ErrIdempotencyKeyReused
-			case err == nil:
-				res.Replayed = true
-				return nil
-			case !errors.Is(err, sql.ErrNoRows):
-				return fmt.Errorf("idempotency key: %w", err)
+		if idem != nil {
+			first, replayed, err := idem.replay(ctx, stx, actor)
+			if err != nil || replayed {
+				res = first
+				return err
 			}
 		}
 		ev, err := fn(ctx, &Tx{Tx: stx, Actor: actor})
 		if err != nil {
 			return err
 		}
-		if idempotencyKey != nil {
-			if _, err := stx.ExecContext(ctx, `INSERT INTO idempotency_key (agency_id, key, action, subject_type, subject_id)
-				VALUES ($1, $2, $3, $4, $5)`, actor, *idempotencyKey, action, ev.SubjectType, ev.SubjectID); err != nil {
-				return fmt.Errorf("claim idempotency key: %w", err)
+		if idem != nil {
+			if err := idem.claim(ctx, stx, actor, ev); err != nil {
+				return err
 			}
 		}
 		diff, err := canonicalJSON(ev.Diff)

@@ -20,7 +20,6 @@ type NewBrand struct {
 // RegisterBrand registers a brand, created by actor. A tax code already registered is DUPLICATE.
 func (d *DB) RegisterBrand(ctx context.Context, actor Agency, key *string, in NewBrand) (WriteResult, error) {
 	var c checks
-	c.idempotencyKey(key)
 	in.Name = c.requireText(in.Name, maxNameLen, "name")
 	in.TaxCode = c.taxCode(in.TaxCode, "taxCode")
 	if in.Industry != nil {
@@ -29,7 +28,7 @@ func (d *DB) RegisterBrand(ctx context.Context, actor Agency, key *string, in Ne
 	if err := c.err(); err != nil {
 		return WriteResult{}, err
 	}
-	return d.Write(ctx, actor.ID, key, "registerBrand", func(ctx context.Context, tx *Tx) (Event, error) {
+	return d.Write(ctx, actor.ID, key, "registerBrand", in, func(ctx context.Context, tx *Tx) (Event, error) {
 		var id int64
 		err := tx.QueryRowContext(ctx, `INSERT INTO brand (name, tax_code, industry, created_by)
 			VALUES ($1, $2, $3, $4) RETURNING id`, in.Name, in.TaxCode, in.Industry, actor.ID).Scan(&id)

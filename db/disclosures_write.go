@@ -100,7 +100,6 @@ func (c *checks) labelConsistency(label, timing string) {
 // must exist, one transaction with its brands and audit event. Its status is ACTIVE.
 func (d *DB) FileDisclosure(ctx context.Context, actor Agency, key *string, in NewDisclosure) (WriteResult, error) {
 	var c checks
-	c.idempotencyKey(key)
 	if in.AccountID == nil && in.Platform == nil {
 		c.invalid("platform is required when accountId is not given", "platform")
 	}
@@ -124,7 +123,7 @@ func (d *DB) FileDisclosure(ctx context.Context, actor Agency, key *string, in N
 	}
 	brands := uniq(in.BrandIDs)
 
-	return d.Write(ctx, actor.ID, key, "fileDisclosure", func(ctx context.Context, tx *Tx) (Event, error) {
+	return d.Write(ctx, actor.ID, key, "fileDisclosure", in, func(ctx context.Context, tx *Tx) (Event, error) {
 		var c checks
 		var one int
 		err := tx.QueryRowContext(ctx, `SELECT 1 FROM influencer WHERE id = $1`, in.InfluencerID).Scan(&one)
@@ -297,7 +296,6 @@ func disclosureBrands(ctx context.Context, tx *Tx, id int64) ([]int64, error) {
 // field that changed, {from, to}. An amendment that changes nothing is refused.
 func (d *DB) AmendDisclosure(ctx context.Context, actor Agency, key *string, in DisclosureAmendment) (WriteResult, error) {
 	var c checks
-	c.idempotencyKey(key)
 	if in.BrandIDs != nil && len(in.BrandIDs) == 0 {
 		c.invalid("at least one brand is required", "brandIds")
 	}
@@ -335,7 +333,12 @@ func (d *DB) AmendDisclosure(ctx context.Context, actor Agency, key *string, in 
 		slices.Sort(brands)
 	}
 
-	return d.Write(ctx, actor.ID, key, "amendDisclosure", func(ctx context.Context, tx *Tx) (Event, error) {
+	// The idempotency hash must tell "clear" from "keep": both are a nil ContentURL by now.
+	input := struct {
+		DisclosureAmendment
+		ClearContentURL bool
+	}{in, clearURL}
+	return d.Write(ctx, actor.ID, key, "amendDisclosure", input, func(ctx context.Context, tx *Tx) (Event, error) {
 		var c checks
 		cur, ok, err := lockOwnDisclosure(ctx, tx, &c, in.DisclosureID, in.ExpectedVersion, "amend")
 		if err != nil {
@@ -439,12 +442,11 @@ func (d *DB) AmendDisclosure(ctx context.Context, actor Agency, key *string, in 
 // RETRACTED, with the reason; nothing is deleted.
 func (d *DB) RetractDisclosure(ctx context.Context, actor Agency, key *string, in DisclosureRetraction) (WriteResult, error) {
 	var c checks
-	c.idempotencyKey(key)
 	in.Reason = c.requireText(in.Reason, 2000, "reason")
 	if err := c.err(); err != nil {
 		return WriteResult{}, err
 	}
-	return d.Write(ctx, actor.ID, key, "retractDisclosure", func(ctx context.Context, tx *Tx) (Event, error) {
+	return d.Write(ctx, actor.ID, key, "retractDisclosure", in, func(ctx context.Context, tx *Tx) (Event, error) {
 		var c checks
 		cur, ok, err := lockOwnDisclosure(ctx, tx, &c, in.DisclosureID, in.ExpectedVersion, "retract")
 		if err != nil {

@@ -190,9 +190,7 @@ func TestFileDisclosure_IdempotencyKey(t *testing.T) {
 	}
 	// The key belongs to fileDisclosure now.
 	_, err = store.RetractDisclosure(ctx, w.national, &key, db.DisclosureRetraction{DisclosureID: first.SubjectID, ExpectedVersion: 1, Reason: "x"})
-	if err != db.ErrIdempotencyKeyReused {
-		t.Errorf("key reused for another mutation: %v", err)
-	}
+	refused(t, err, "input.idempotencyKey IDEMPOTENCY_KEY_REUSED")
 }
 
 func TestAmendDisclosure_OwnerVersionAndDiff(t *testing.T) {

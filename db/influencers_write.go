@@ -29,8 +29,7 @@ var (
 )
 
 const (
-	maxNameLen  = 200 // display, legal, MCN and brand names, aliases
-	maxIDKeyLen = 200 // idempotency_key.key CHECK
+	maxNameLen = 200 // display, legal, MCN and brand names, aliases
 )
 
 // Decree 13/2023/NĐ-CP: the registry stores no ID numbers, phone numbers or birth dates. Names
@@ -50,13 +49,6 @@ func (c *checks) noIDNumber(s *string, field ...string) {
 func (c *checks) noPhone(s *string, field ...string) {
 	if s != nil && vnPhoneRe.MatchString(strings.NewReplacer(" ", "", ".", "", "-", "").Replace(*s)) {
 		c.invalid("looks like a phone number; the registry stores none (Decree 13/2023/NĐ-CP)", field...)
-	}
-}
-
-// idempotencyKey checks the key's length against the idempotency_key table.
-func (c *checks) idempotencyKey(key *string) {
-	if key != nil && (len(*key) == 0 || len(*key) > maxIDKeyLen) {
-		c.invalid(fmt.Sprintf("must be 1 to %d bytes", maxIDKeyLen), "idempotencyKey")
 	}
 }
 
@@ -115,7 +107,6 @@ type NewInfluencer struct {
 // RegisterInfluencer registers an influencer, created by actor.
 func (d *DB) RegisterInfluencer(ctx context.Context, actor Agency, key *string, in NewInfluencer) (WriteResult, error) {
 	var c checks
-	c.idempotencyKey(key)
 	in.DisplayName = c.name(in.DisplayName, "displayName")
 	in.LegalName = c.optionalText(in.LegalName, maxNameLen, "legalName")
 	c.noIDNumber(in.LegalName, "legalName")
@@ -125,7 +116,7 @@ func (d *DB) RegisterInfluencer(ctx context.Context, actor Agency, key *string, 
 	if err := c.err(); err != nil {
 		return WriteResult{}, err
 	}
-	return d.Write(ctx, actor.ID, key, "registerInfluencer", func(ctx context.Context, tx *Tx) (Event, error) {
+	return d.Write(ctx, actor.ID, key, "registerInfluencer", in, func(ctx context.Context, tx *Tx) (Event, error) {
 		var id int64
 		err := tx.QueryRowContext(ctx, `INSERT INTO influencer (display_name, legal_name, aliases, province, categories, created_by)
 			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
@@ -159,7 +150,6 @@ type InfluencerUpdate struct {
 // so that every audit event records a change.
 func (d *DB) UpdateInfluencer(ctx context.Context, actor Agency, key *string, in InfluencerUpdate) (WriteResult, error) {
 	var c checks
-	c.idempotencyKey(key)
 	if in.DisplayName != nil {
 		n := c.name(*in.DisplayName, "displayName")
 		in.DisplayName = &n
@@ -178,7 +168,12 @@ func (d *DB) UpdateInfluencer(ctx context.Context, actor Agency, key *string, in
 	if err := c.err(); err != nil {
 		return WriteResult{}, err
 	}
-	return d.Write(ctx, actor.ID, key, "updateInfluencer", func(ctx context.Context, tx *Tx) (Event, error) {
+	// The idempotency hash must tell "clear" from "keep": both are a nil field of in by now.
+	input := struct {
+		InfluencerUpdate
+		ClearLegalName, ClearProvince bool
+	}{in, clearLegal, clearProvince}
+	return d.Write(ctx, actor.ID, key, "updateInfluencer", input, func(ctx context.Context, tx *Tx) (Event, error) {
 		var c checks
 		var cur Influencer
 		var createdBy sql.NullInt64
@@ -271,7 +266,6 @@ type NewPlatformAccount struct {
 // influencers:write may add one: accounts are facts anyone can check on the platform.
 func (d *DB) AddPlatformAccount(ctx context.Context, actor Agency, key *string, in NewPlatformAccount) (WriteResult, error) {
 	var c checks
-	c.idempotencyKey(key)
 	c.enumValue(in.Platform, platformValues, "platform")
 	in.Handle = c.handle(in.Handle, "handle")
 	c.noPhone(&in.Handle, "handle")
@@ -294,7 +288,7 @@ func (d *DB) AddPlatformAccount(ctx context.Context, actor Agency, key *string, 
 	if err := c.err(); err != nil {
 		return WriteResult{}, err
 	}
-	return d.Write(ctx, actor.ID, key, "addPlatformAccount", func(ctx context.Context, tx *Tx) (Event, error) {
+	return d.Write(ctx, actor.ID, key, "addPlatformAccount", in, func(ctx context.Context, tx *Tx) (Event, error) {
 		var c checks
 		found, err := rowExists(ctx, tx, `SELECT 1 FROM influencer WHERE id = $1`, in.InfluencerID)
 		if err != nil {

@@ -190,8 +190,8 @@ func TestRegisterInfluencer_IdempotencyKeyReplaysPerAgency(t *testing.T) {
 		t.Fatal(err)
 	}
 	after := written(t, store, w.national.ID)
-	in.DisplayName = "Minh (retry with other text)"
-	again, err := store.RegisterInfluencer(ctx, w.national, &key, in)
+	// The same input, spelled with other spacing, is the same write.
+	again, err := store.RegisterInfluencer(ctx, w.national, &key, db.NewInfluencer{DisplayName: "  Minh "})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,6 +200,13 @@ func TestRegisterInfluencer_IdempotencyKeyReplaysPerAgency(t *testing.T) {
 	}
 	if got := written(t, store, w.national.ID); got != after || after != "1/0/0/0/0/1/0/1/1" {
 		t.Errorf("retry wrote rows: %s → %s", after, got)
+	}
+	// Another input under the same key is refused, and writes nothing.
+	in.DisplayName = "Minh (retry with other text)"
+	_, err = store.RegisterInfluencer(ctx, w.national, &key, in)
+	refused(t, err, "input.idempotencyKey IDEMPOTENCY_KEY_REUSED")
+	if got := written(t, store, w.national.ID); got != after {
+		t.Errorf("reused key wrote rows: %s → %s", after, got)
 	}
 	// Another agency's key of the same text is its own.
 	other, err := store.RegisterInfluencer(ctx, w.other, &key, in)

@@ -24,7 +24,6 @@ type NewMcn struct {
 // RegisterMcn registers an MCN, created by actor. A tax code already registered is DUPLICATE.
 func (d *DB) RegisterMcn(ctx context.Context, actor Agency, key *string, in NewMcn) (WriteResult, error) {
 	var c checks
-	c.idempotencyKey(key)
 	in.Name = c.requireText(in.Name, maxNameLen, "name")
 	in.TaxCode = c.taxCode(in.TaxCode, "taxCode")
 	in.Website = c.url(in.Website, "website")
@@ -32,7 +31,7 @@ func (d *DB) RegisterMcn(ctx context.Context, actor Agency, key *string, in NewM
 	if err := c.err(); err != nil {
 		return WriteResult{}, err
 	}
-	return d.Write(ctx, actor.ID, key, "registerMcn", func(ctx context.Context, tx *Tx) (Event, error) {
+	return d.Write(ctx, actor.ID, key, "registerMcn", in, func(ctx context.Context, tx *Tx) (Event, error) {
 		var id int64
 		err := tx.QueryRowContext(ctx, `INSERT INTO mcn (name, tax_code, website, province, created_by)
 			VALUES ($1, $2, $3, $4, $5) RETURNING id`, in.Name, in.TaxCode, in.Website, in.Province, actor.ID).Scan(&id)
@@ -63,7 +62,6 @@ type NewAffiliation struct {
 // another one of the same influencer (the table's exclusion constraint; INVALID on startedOn).
 func (d *DB) RecordAffiliation(ctx context.Context, actor Agency, key *string, in NewAffiliation) (WriteResult, error) {
 	var c checks
-	c.idempotencyKey(key)
 	c.enumValue(in.Kind, affiliationKindValues, "kind")
 	if c.requireDate(in.StartedOn, "startedOn") {
 		c.notFuture(in.StartedOn, "startedOn")
@@ -78,7 +76,7 @@ func (d *DB) RecordAffiliation(ctx context.Context, actor Agency, key *string, i
 	if err := c.err(); err != nil {
 		return WriteResult{}, err
 	}
-	return d.Write(ctx, actor.ID, key, "recordAffiliation", func(ctx context.Context, tx *Tx) (Event, error) {
+	return d.Write(ctx, actor.ID, key, "recordAffiliation", in, func(ctx context.Context, tx *Tx) (Event, error) {
 		var c checks
 		found, err := rowExists(ctx, tx, `SELECT 1 FROM influencer WHERE id = $1`, in.InfluencerID)
 		if err != nil {
@@ -140,14 +138,13 @@ type AffiliationEnd struct {
 // agency holding mcns:write. An affiliation already ended is INVALID.
 func (d *DB) EndAffiliation(ctx context.Context, actor Agency, key *string, in AffiliationEnd) (WriteResult, error) {
 	var c checks
-	c.idempotencyKey(key)
 	if c.requireDate(in.EndedOn, "endedOn") {
 		c.notFuture(in.EndedOn, "endedOn")
 	}
 	if err := c.err(); err != nil {
 		return WriteResult{}, err
 	}
-	return d.Write(ctx, actor.ID, key, "endAffiliation", func(ctx context.Context, tx *Tx) (Event, error) {
+	return d.Write(ctx, actor.ID, key, "endAffiliation", in, func(ctx context.Context, tx *Tx) (Event, error) {
 		var c checks
 		var startedOn time.Time
 		var endedOn sql.NullTime

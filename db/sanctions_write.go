@@ -122,7 +122,7 @@ func (d *DB) RecordSanction(ctx context.Context, actor Agency, key *string, in N
 		effective = *in.EffectiveOn
 	}
 
-	return d.Write(ctx, actor.ID, key, "recordSanction", func(ctx context.Context, tx *Tx) (Event, error) {
+	return d.Write(ctx, actor.ID, key, "recordSanction", in, func(ctx context.Context, tx *Tx) (Event, error) {
 		var c checks
 		province, found, err := subjectProvince(ctx, tx, in.SubjectKind, in.SubjectID)
 		if err != nil {
@@ -281,7 +281,7 @@ func (d *DB) ChangeSanctionStatus(ctx context.Context, actor Agency, key *string
 	if err := c.err(); err != nil {
 		return WriteResult{}, err
 	}
-	return d.Write(ctx, actor.ID, key, "changeSanctionStatus", func(ctx context.Context, tx *Tx) (Event, error) {
+	return d.Write(ctx, actor.ID, key, "changeSanctionStatus", in, func(ctx context.Context, tx *Tx) (Event, error) {
 		var c checks
 		from, decidedOn, ok, err := lockOwnSanction(ctx, tx, &c, in.SanctionID, in.ExpectedVersion)
 		if err != nil {
@@ -370,7 +370,7 @@ func (d *DB) AmendSanction(ctx context.Context, actor Agency, key *string, in Sa
 	if err := c.err(); err != nil {
 		return WriteResult{}, err
 	}
-	return d.Write(ctx, actor.ID, key, "amendSanction", func(ctx context.Context, tx *Tx) (Event, error) {
+	return d.Write(ctx, actor.ID, key, "amendSanction", in, func(ctx context.Context, tx *Tx) (Event, error) {
 		var c checks
 		_, decidedOn, ok, err := lockOwnSanction(ctx, tx, &c, in.SanctionID, in.ExpectedVersion)
 		if err != nil {

@@ -280,9 +280,7 @@ func TestWrite_ConcurrentWritersChainGapFreeAndIdempotencyHolds(t *testing.T) {
 	// The same key for another mutation is refused.
 	_, err := store.ChangeSanctionStatus(ctx, w.other, &key, db.SanctionStatusChange{SanctionID: first, Status: "COMPLIED",
 		EffectiveOn: date("2025-06-01"), Reason: "đã nộp phạt", ExpectedVersion: 1})
-	if !errors.Is(err, db.ErrIdempotencyKeyReused) {
-		t.Errorf("reused key: %v", err)
-	}
+	refused(t, err, "input.idempotencyKey IDEMPOTENCY_KEY_REUSED")
 }
 
 func TestVerifyChain_NamesTheFirstTamperedEvent(t *testing.T) {

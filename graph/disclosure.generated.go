@@ -142,6 +142,29 @@ func (ec *executionContext) fieldContext_AmendDisclosurePayload_userErrors(_ con
 	return fc, nil
 }
 
+func (ec *executionContext) _AmendDisclosurePayload_replayed(ctx context.Context, field graphql.CollectedField, obj *model.AmendDisclosurePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AmendDisclosurePayload_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AmendDisclosurePayload_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AmendDisclosurePayload", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _BrandCount_brand(ctx context.Context, field graphql.CollectedField, obj *model.BrandCount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1243,6 +1266,29 @@ func (ec *executionContext) fieldContext_FileDisclosurePayload_userErrors(_ cont
 	return fc, nil
 }
 
+func (ec *executionContext) _FileDisclosurePayload_replayed(ctx context.Context, field graphql.CollectedField, obj *model.FileDisclosurePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FileDisclosurePayload_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FileDisclosurePayload_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FileDisclosurePayload", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _PlatformCount_value(ctx context.Context, field graphql.CollectedField, obj *model.PlatformCount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1397,6 +1443,29 @@ func (ec *executionContext) fieldContext_RetractDisclosurePayload_userErrors(_ c
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RetractDisclosurePayload_replayed(ctx context.Context, field graphql.CollectedField, obj *model.RetractDisclosurePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetractDisclosurePayload_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetractDisclosurePayload_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetractDisclosurePayload", field, false, false, "Boolean")
 }
 
 // endregion **************************** field.gotpl *****************************
@@ -1915,6 +1984,11 @@ func (ec *executionContext) _AmendDisclosurePayload(ctx context.Context, sel ast
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "replayed":
+			out.Values[i] = ec._AmendDisclosurePayload_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -2317,6 +2391,11 @@ func (ec *executionContext) _FileDisclosurePayload(ctx context.Context, sel ast.
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "replayed":
+			out.Values[i] = ec._FileDisclosurePayload_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -2428,6 +2507,11 @@ func (ec *executionContext) _RetractDisclosurePayload(ctx context.Context, sel a
 			}
 		case "userErrors":
 			out.Values[i] = ec._RetractDisclosurePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._RetractDisclosurePayload_replayed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

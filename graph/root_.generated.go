@@ -49,6 +49,7 @@ type DirectiveRoot struct {
 type ComplexityRoot struct {
 	AddPlatformAccountPayload struct {
 		Account    func(childComplexity int) int
+		Replayed   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -108,10 +109,12 @@ type ComplexityRoot struct {
 
 	AmendDisclosurePayload struct {
 		Disclosure func(childComplexity int) int
+		Replayed   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
 	AmendSanctionPayload struct {
+		Replayed   func(childComplexity int) int
 		Sanction   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
@@ -171,6 +174,7 @@ type ComplexityRoot struct {
 	}
 
 	ChangeSanctionStatusPayload struct {
+		Replayed   func(childComplexity int) int
 		Sanction   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
@@ -234,11 +238,13 @@ type ComplexityRoot struct {
 
 	EndAffiliationPayload struct {
 		Affiliation func(childComplexity int) int
+		Replayed    func(childComplexity int) int
 		UserErrors  func(childComplexity int) int
 	}
 
 	FileDisclosurePayload struct {
 		Disclosure func(childComplexity int) int
+		Replayed   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -375,26 +381,31 @@ type ComplexityRoot struct {
 
 	RecordAffiliationPayload struct {
 		Affiliation func(childComplexity int) int
+		Replayed    func(childComplexity int) int
 		UserErrors  func(childComplexity int) int
 	}
 
 	RecordSanctionPayload struct {
+		Replayed   func(childComplexity int) int
 		Sanction   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
 	RegisterBrandPayload struct {
 		Brand      func(childComplexity int) int
+		Replayed   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
 	RegisterInfluencerPayload struct {
 		Influencer func(childComplexity int) int
+		Replayed   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
 	RegisterMcnPayload struct {
 		Mcn        func(childComplexity int) int
+		Replayed   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -408,6 +419,7 @@ type ComplexityRoot struct {
 
 	RetractDisclosurePayload struct {
 		Disclosure func(childComplexity int) int
+		Replayed   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -495,6 +507,7 @@ type ComplexityRoot struct {
 
 	UpdateInfluencerPayload struct {
 		Influencer func(childComplexity int) int
+		Replayed   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -571,6 +584,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AddPlatformAccountPayload.Account(childComplexity), true
+	case "AddPlatformAccountPayload.replayed":
+		if e.ComplexityRoot.AddPlatformAccountPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddPlatformAccountPayload.Replayed(childComplexity), true
 	case "AddPlatformAccountPayload.userErrors":
 		if e.ComplexityRoot.AddPlatformAccountPayload.UserErrors == nil {
 			break
@@ -799,6 +818,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AmendDisclosurePayload.Disclosure(childComplexity), true
+	case "AmendDisclosurePayload.replayed":
+		if e.ComplexityRoot.AmendDisclosurePayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AmendDisclosurePayload.Replayed(childComplexity), true
 	case "AmendDisclosurePayload.userErrors":
 		if e.ComplexityRoot.AmendDisclosurePayload.UserErrors == nil {
 			break
@@ -806,6 +831,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AmendDisclosurePayload.UserErrors(childComplexity), true
 
+	case "AmendSanctionPayload.replayed":
+		if e.ComplexityRoot.AmendSanctionPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AmendSanctionPayload.Replayed(childComplexity), true
 	case "AmendSanctionPayload.sanction":
 		if e.ComplexityRoot.AmendSanctionPayload.Sanction == nil {
 			break
@@ -1039,6 +1070,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BrandEdge.Node(childComplexity), true
 
+	case "ChangeSanctionStatusPayload.replayed":
+		if e.ComplexityRoot.ChangeSanctionStatusPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSanctionStatusPayload.Replayed(childComplexity), true
 	case "ChangeSanctionStatusPayload.sanction":
 		if e.ComplexityRoot.ChangeSanctionStatusPayload.Sanction == nil {
 			break
@@ -1308,6 +1345,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EndAffiliationPayload.Affiliation(childComplexity), true
+	case "EndAffiliationPayload.replayed":
+		if e.ComplexityRoot.EndAffiliationPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EndAffiliationPayload.Replayed(childComplexity), true
 	case "EndAffiliationPayload.userErrors":
 		if e.ComplexityRoot.EndAffiliationPayload.UserErrors == nil {
 			break
@@ -1321,6 +1364,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FileDisclosurePayload.Disclosure(childComplexity), true
+	case "FileDisclosurePayload.replayed":
+		if e.ComplexityRoot.FileDisclosurePayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FileDisclosurePayload.Replayed(childComplexity), true
 	case "FileDisclosurePayload.userErrors":
 		if e.ComplexityRoot.FileDisclosurePayload.UserErrors == nil {
 			break
@@ -2075,6 +2124,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecordAffiliationPayload.Affiliation(childComplexity), true
+	case "RecordAffiliationPayload.replayed":
+		if e.ComplexityRoot.RecordAffiliationPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordAffiliationPayload.Replayed(childComplexity), true
 	case "RecordAffiliationPayload.userErrors":
 		if e.ComplexityRoot.RecordAffiliationPayload.UserErrors == nil {
 			break
@@ -2082,6 +2137,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RecordAffiliationPayload.UserErrors(childComplexity), true
 
+	case "RecordSanctionPayload.replayed":
+		if e.ComplexityRoot.RecordSanctionPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordSanctionPayload.Replayed(childComplexity), true
 	case "RecordSanctionPayload.sanction":
 		if e.ComplexityRoot.RecordSanctionPayload.Sanction == nil {
 			break
@@ -2101,6 +2162,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RegisterBrandPayload.Brand(childComplexity), true
+	case "RegisterBrandPayload.replayed":
+		if e.ComplexityRoot.RegisterBrandPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisterBrandPayload.Replayed(childComplexity), true
 	case "RegisterBrandPayload.userErrors":
 		if e.ComplexityRoot.RegisterBrandPayload.UserErrors == nil {
 			break
@@ -2114,6 +2181,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RegisterInfluencerPayload.Influencer(childComplexity), true
+	case "RegisterInfluencerPayload.replayed":
+		if e.ComplexityRoot.RegisterInfluencerPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisterInfluencerPayload.Replayed(childComplexity), true
 	case "RegisterInfluencerPayload.userErrors":
 		if e.ComplexityRoot.RegisterInfluencerPayload.UserErrors == nil {
 			break
@@ -2127,6 +2200,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RegisterMcnPayload.Mcn(childComplexity), true
+	case "RegisterMcnPayload.replayed":
+		if e.ComplexityRoot.RegisterMcnPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisterMcnPayload.Replayed(childComplexity), true
 	case "RegisterMcnPayload.userErrors":
 		if e.ComplexityRoot.RegisterMcnPayload.UserErrors == nil {
 			break
@@ -2171,6 +2250,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RetractDisclosurePayload.Disclosure(childComplexity), true
+	case "RetractDisclosurePayload.replayed":
+		if e.ComplexityRoot.RetractDisclosurePayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetractDisclosurePayload.Replayed(childComplexity), true
 	case "RetractDisclosurePayload.userErrors":
 		if e.ComplexityRoot.RetractDisclosurePayload.UserErrors == nil {
 			break
@@ -2526,6 +2611,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UpdateInfluencerPayload.Influencer(childComplexity), true
+	case "UpdateInfluencerPayload.replayed":
+		if e.ComplexityRoot.UpdateInfluencerPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateInfluencerPayload.Replayed(childComplexity), true
 	case "UpdateInfluencerPayload.userErrors":
 		if e.ComplexityRoot.UpdateInfluencerPayload.UserErrors == nil {
 			break
@@ -2886,6 +2977,8 @@ func (ec *executionContext) childFields_AddPlatformAccountPayload(ctx context.Co
 		return ec.fieldContext_AddPlatformAccountPayload_account(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_AddPlatformAccountPayload_userErrors(ctx, field)
+	case "replayed":
+		return ec.fieldContext_AddPlatformAccountPayload_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AddPlatformAccountPayload", field.Name)
 }
@@ -3004,6 +3097,8 @@ func (ec *executionContext) childFields_AmendDisclosurePayload(ctx context.Conte
 		return ec.fieldContext_AmendDisclosurePayload_disclosure(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_AmendDisclosurePayload_userErrors(ctx, field)
+	case "replayed":
+		return ec.fieldContext_AmendDisclosurePayload_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AmendDisclosurePayload", field.Name)
 }
@@ -3014,6 +3109,8 @@ func (ec *executionContext) childFields_AmendSanctionPayload(ctx context.Context
 		return ec.fieldContext_AmendSanctionPayload_sanction(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_AmendSanctionPayload_userErrors(ctx, field)
+	case "replayed":
+		return ec.fieldContext_AmendSanctionPayload_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AmendSanctionPayload", field.Name)
 }
@@ -3132,6 +3229,8 @@ func (ec *executionContext) childFields_ChangeSanctionStatusPayload(ctx context.
 		return ec.fieldContext_ChangeSanctionStatusPayload_sanction(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_ChangeSanctionStatusPayload_userErrors(ctx, field)
+	case "replayed":
+		return ec.fieldContext_ChangeSanctionStatusPayload_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ChangeSanctionStatusPayload", field.Name)
 }
@@ -3256,6 +3355,8 @@ func (ec *executionContext) childFields_EndAffiliationPayload(ctx context.Contex
 		return ec.fieldContext_EndAffiliationPayload_affiliation(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_EndAffiliationPayload_userErrors(ctx, field)
+	case "replayed":
+		return ec.fieldContext_EndAffiliationPayload_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EndAffiliationPayload", field.Name)
 }
@@ -3266,6 +3367,8 @@ func (ec *executionContext) childFields_FileDisclosurePayload(ctx context.Contex
 		return ec.fieldContext_FileDisclosurePayload_disclosure(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_FileDisclosurePayload_userErrors(ctx, field)
+	case "replayed":
+		return ec.fieldContext_FileDisclosurePayload_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FileDisclosurePayload", field.Name)
 }
@@ -3466,6 +3569,8 @@ func (ec *executionContext) childFields_RecordAffiliationPayload(ctx context.Con
 		return ec.fieldContext_RecordAffiliationPayload_affiliation(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_RecordAffiliationPayload_userErrors(ctx, field)
+	case "replayed":
+		return ec.fieldContext_RecordAffiliationPayload_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RecordAffiliationPayload", field.Name)
 }
@@ -3476,6 +3581,8 @@ func (ec *executionContext) childFields_RecordSanctionPayload(ctx context.Contex
 		return ec.fieldContext_RecordSanctionPayload_sanction(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_RecordSanctionPayload_userErrors(ctx, field)
+	case "replayed":
+		return ec.fieldContext_RecordSanctionPayload_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RecordSanctionPayload", field.Name)
 }
@@ -3486,6 +3593,8 @@ func (ec *executionContext) childFields_RegisterBrandPayload(ctx context.Context
 		return ec.fieldContext_RegisterBrandPayload_brand(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_RegisterBrandPayload_userErrors(ctx, field)
+	case "replayed":
+		return ec.fieldContext_RegisterBrandPayload_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RegisterBrandPayload", field.Name)
 }
@@ -3496,6 +3605,8 @@ func (ec *executionContext) childFields_RegisterInfluencerPayload(ctx context.Co
 		return ec.fieldContext_RegisterInfluencerPayload_influencer(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_RegisterInfluencerPayload_userErrors(ctx, field)
+	case "replayed":
+		return ec.fieldContext_RegisterInfluencerPayload_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RegisterInfluencerPayload", field.Name)
 }
@@ -3506,6 +3617,8 @@ func (ec *executionContext) childFields_RegisterMcnPayload(ctx context.Context, 
 		return ec.fieldContext_RegisterMcnPayload_mcn(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_RegisterMcnPayload_userErrors(ctx, field)
+	case "replayed":
+		return ec.fieldContext_RegisterMcnPayload_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RegisterMcnPayload", field.Name)
 }
@@ -3532,6 +3645,8 @@ func (ec *executionContext) childFields_RetractDisclosurePayload(ctx context.Con
 		return ec.fieldContext_RetractDisclosurePayload_disclosure(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_RetractDisclosurePayload_userErrors(ctx, field)
+	case "replayed":
+		return ec.fieldContext_RetractDisclosurePayload_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RetractDisclosurePayload", field.Name)
 }
@@ -3694,6 +3809,8 @@ func (ec *executionContext) childFields_UpdateInfluencerPayload(ctx context.Cont
 		return ec.fieldContext_UpdateInfluencerPayload_influencer(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_UpdateInfluencerPayload_userErrors(ctx, field)
+	case "replayed":
+		return ec.fieldContext_UpdateInfluencerPayload_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpdateInfluencerPayload", field.Name)
 }

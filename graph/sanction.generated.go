@@ -185,6 +185,29 @@ func (ec *executionContext) fieldContext_AmendSanctionPayload_userErrors(_ conte
 	return fc, nil
 }
 
+func (ec *executionContext) _AmendSanctionPayload_replayed(ctx context.Context, field graphql.CollectedField, obj *model.AmendSanctionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AmendSanctionPayload_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AmendSanctionPayload_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AmendSanctionPayload", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _ChangeSanctionStatusPayload_sanction(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSanctionStatusPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -247,6 +270,29 @@ func (ec *executionContext) fieldContext_ChangeSanctionStatusPayload_userErrors(
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ChangeSanctionStatusPayload_replayed(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSanctionStatusPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeSanctionStatusPayload_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeSanctionStatusPayload_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeSanctionStatusPayload", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _LegalReference_instrument(ctx context.Context, field graphql.CollectedField, obj *model.LegalReference) (ret graphql.Marshaler) {
@@ -403,6 +449,29 @@ func (ec *executionContext) fieldContext_RecordSanctionPayload_userErrors(_ cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RecordSanctionPayload_replayed(ctx context.Context, field graphql.CollectedField, obj *model.RecordSanctionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordSanctionPayload_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordSanctionPayload_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordSanctionPayload", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Sanction_id(ctx context.Context, field graphql.CollectedField, obj *model.Sanction) (ret graphql.Marshaler) {
@@ -2300,6 +2369,11 @@ func (ec *executionContext) _AmendSanctionPayload(ctx context.Context, sel ast.S
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "replayed":
+			out.Values[i] = ec._AmendSanctionPayload_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -2335,6 +2409,11 @@ func (ec *executionContext) _ChangeSanctionStatusPayload(ctx context.Context, se
 			}
 		case "userErrors":
 			out.Values[i] = ec._ChangeSanctionStatusPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._ChangeSanctionStatusPayload_replayed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -2421,6 +2500,11 @@ func (ec *executionContext) _RecordSanctionPayload(ctx context.Context, sel ast.
 			}
 		case "userErrors":
 			out.Values[i] = ec._RecordSanctionPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._RecordSanctionPayload_replayed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -45,7 +45,7 @@ func (r *mutationResolver) RegisterBrand(ctx context.Context, input model.Regist
 	if err != nil {
 		return nil, err
 	}
-	return &model.RegisterBrandPayload{Brand: m, UserErrors: ue}, nil
+	return &model.RegisterBrandPayload{Brand: m, UserErrors: ue, Replayed: res.Replayed}, nil
 }
 
 // Brand is the resolver for the brand field.

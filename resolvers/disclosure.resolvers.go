@@ -95,7 +95,7 @@ func (r *mutationResolver) FileDisclosure(ctx context.Context, input model.FileD
 		r.announce(ctx, events.Event{Kind: events.DisclosureFiled, ID: d.DBID,
 			InfluencerIDs: []int64{d.InfluencerID}, BrandIDs: in.BrandIDs})
 	}
-	return &model.FileDisclosurePayload{Disclosure: d, UserErrors: ue}, nil
+	return &model.FileDisclosurePayload{Disclosure: d, UserErrors: ue, Replayed: res.Replayed}, nil
 }
 
 // AmendDisclosure is the resolver for the amendDisclosure field.
@@ -137,7 +137,7 @@ func (r *mutationResolver) AmendDisclosure(ctx context.Context, input model.Amen
 	if err != nil {
 		return nil, err
 	}
-	return &model.AmendDisclosurePayload{Disclosure: d, UserErrors: ue}, nil
+	return &model.AmendDisclosurePayload{Disclosure: d, UserErrors: ue, Replayed: res.Replayed}, nil
 }
 
 // RetractDisclosure is the resolver for the retractDisclosure field.
@@ -159,7 +159,7 @@ func (r *mutationResolver) RetractDisclosure(ctx context.Context, input model.Re
 	if err != nil {
 		return nil, err
 	}
-	return &model.RetractDisclosurePayload{Disclosure: d, UserErrors: ue}, nil
+	return &model.RetractDisclosurePayload{Disclosure: d, UserErrors: ue, Replayed: res.Replayed}, nil
 }
 
 // Disclosures is the resolver for the disclosures field.

@@ -72,7 +72,7 @@ func (r *mutationResolver) RegisterInfluencer(ctx context.Context, input model.R
 	if err != nil {
 		return nil, err
 	}
-	return &model.RegisterInfluencerPayload{Influencer: m, UserErrors: ue}, nil
+	return &model.RegisterInfluencerPayload{Influencer: m, UserErrors: ue, Replayed: res.Replayed}, nil
 }
 
 // UpdateInfluencer is the resolver for the updateInfluencer field.
@@ -98,7 +98,7 @@ func (r *mutationResolver) UpdateInfluencer(ctx context.Context, input model.Upd
 	if err != nil {
 		return nil, err
 	}
-	return &model.UpdateInfluencerPayload{Influencer: m, UserErrors: ue}, nil
+	return &model.UpdateInfluencerPayload{Influencer: m, UserErrors: ue, Replayed: res.Replayed}, nil
 }
 
 // AddPlatformAccount is the resolver for the addPlatformAccount field.
@@ -124,7 +124,7 @@ func (r *mutationResolver) AddPlatformAccount(ctx context.Context, input model.A
 	if err != nil {
 		return nil, err
 	}
-	return &model.AddPlatformAccountPayload{Account: m, UserErrors: ue}, nil
+	return &model.AddPlatformAccountPayload{Account: m, UserErrors: ue, Replayed: res.Replayed}, nil
 }
 
 // Influencer is the resolver for the influencer field.

@@ -72,7 +72,7 @@ func (r *mutationResolver) RegisterMcn(ctx context.Context, input model.Register
 	if err != nil {
 		return nil, err
 	}
-	return &model.RegisterMcnPayload{Mcn: m, UserErrors: ue}, nil
+	return &model.RegisterMcnPayload{Mcn: m, UserErrors: ue, Replayed: res.Replayed}, nil
 }
 
 // RecordAffiliation is the resolver for the recordAffiliation field.
@@ -94,7 +94,7 @@ func (r *mutationResolver) RecordAffiliation(ctx context.Context, input model.Re
 	if err != nil {
 		return nil, err
 	}
-	return &model.RecordAffiliationPayload{Affiliation: m, UserErrors: ue}, nil
+	return &model.RecordAffiliationPayload{Affiliation: m, UserErrors: ue, Replayed: res.Replayed}, nil
 }
 
 // EndAffiliation is the resolver for the endAffiliation field.
@@ -116,7 +116,7 @@ func (r *mutationResolver) EndAffiliation(ctx context.Context, input model.EndAf
 	if err != nil {
 		return nil, err
 	}
-	return &model.EndAffiliationPayload{Affiliation: m, UserErrors: ue}, nil
+	return &model.EndAffiliationPayload{Affiliation: m, UserErrors: ue, Replayed: res.Replayed}, nil
 }
 
 // Mcn is the resolver for the mcn field.

@@ -49,7 +49,7 @@ func (r *mutationResolver) RecordSanction(ctx context.Context, input model.Recor
 	if s != nil && !res.Replayed {
 		r.announceSanction(ctx, events.SanctionRecorded, s)
 	}
-	return &model.RecordSanctionPayload{Sanction: s, UserErrors: ue}, nil
+	return &model.RecordSanctionPayload{Sanction: s, UserErrors: ue, Replayed: res.Replayed}, nil
 }
 
 // AmendSanction is the resolver for the amendSanction field.
@@ -82,7 +82,7 @@ func (r *mutationResolver) AmendSanction(ctx context.Context, input model.AmendS
 	if err != nil {
 		return nil, err
 	}
-	return &model.AmendSanctionPayload{Sanction: s, UserErrors: ue}, nil
+	return &model.AmendSanctionPayload{Sanction: s, UserErrors: ue, Replayed: res.Replayed}, nil
 }
 
 // ChangeSanctionStatus is the resolver for the changeSanctionStatus field.
@@ -108,7 +108,7 @@ func (r *mutationResolver) ChangeSanctionStatus(ctx context.Context, input model
 	if s != nil && !res.Replayed {
 		r.announceSanction(ctx, events.SanctionStatusChanged, s)
 	}
-	return &model.ChangeSanctionStatusPayload{Sanction: s, UserErrors: ue}, nil
+	return &model.ChangeSanctionStatusPayload{Sanction: s, UserErrors: ue, Replayed: res.Replayed}, nil
 }
 
 // Sanctions is the resolver for the sanctions field.

@@ -2,7 +2,6 @@ package resolvers
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -37,10 +36,6 @@ func actor(ctx context.Context) (db.Agency, error) {
 // refused maps the user errors of a refused write to the payload's userErrors; any other error
 // is returned as it is (the error presenter masks it).
 func refused(err error) ([]*model.UserError, error) {
-	if errors.Is(err, db.ErrIdempotencyKeyReused) {
-		return []*model.UserError{{Field: []string{"input", "idempotencyKey"}, Code: model.UserErrorCodeInvalid,
-			Message: "this idempotency key was already used for another mutation"}}, nil
-	}
 	u, ok := db.AsUserErrors(err)
 	if !ok {
 		return nil, err

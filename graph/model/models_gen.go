@@ -41,6 +41,8 @@ type AddPlatformAccountInput struct {
 type AddPlatformAccountPayload struct {
 	Account    *PlatformAccount `json:"account,omitempty"`
 	UserErrors []*UserError     `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 type AffiliationEdge struct {
@@ -71,6 +73,8 @@ type AmendDisclosureInput struct {
 type AmendDisclosurePayload struct {
 	Disclosure *Disclosure  `json:"disclosure,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 // Corrects a sanction's record (a data error, or the content of an amending decision); fields left out (or null) keep their value. The status does not change: record an amending decision with changeSanctionStatus(status: AMENDED).
@@ -93,6 +97,8 @@ type AmendSanctionInput struct {
 type AmendSanctionPayload struct {
 	Sanction   *Sanction    `json:"sanction,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 type AuditEventEdge struct {
@@ -123,6 +129,8 @@ type ChangeSanctionStatusInput struct {
 type ChangeSanctionStatusPayload struct {
 	Sanction   *Sanction    `json:"sanction,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 type Credential struct {
@@ -176,6 +184,8 @@ type EndAffiliationInput struct {
 type EndAffiliationPayload struct {
 	Affiliation *Affiliation `json:"affiliation,omitempty"`
 	UserErrors  []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 type FileDisclosureInput struct {
@@ -200,6 +210,8 @@ type FileDisclosureInput struct {
 type FileDisclosurePayload struct {
 	Disclosure *Disclosure  `json:"disclosure,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 type InfluencerEdge struct {
@@ -291,6 +303,8 @@ type RecordAffiliationInput struct {
 type RecordAffiliationPayload struct {
 	Affiliation *Affiliation `json:"affiliation,omitempty"`
 	UserErrors  []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 type RecordSanctionInput struct {
@@ -315,6 +329,8 @@ type RecordSanctionInput struct {
 type RecordSanctionPayload struct {
 	Sanction   *Sanction    `json:"sanction,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 type RegisterBrandInput struct {
@@ -328,6 +344,8 @@ type RegisterBrandInput struct {
 type RegisterBrandPayload struct {
 	Brand      *Brand       `json:"brand,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 type RegisterInfluencerInput struct {
@@ -343,6 +361,8 @@ type RegisterInfluencerInput struct {
 type RegisterInfluencerPayload struct {
 	Influencer *Influencer  `json:"influencer,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 type RegisterMcnInput struct {
@@ -357,6 +377,8 @@ type RegisterMcnInput struct {
 type RegisterMcnPayload struct {
 	Mcn        *Mcn         `json:"mcn,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 // The latest point of the audit chain, signed by the registry operator so that copies can be compared.
@@ -380,6 +402,8 @@ type RetractDisclosureInput struct {
 type RetractDisclosurePayload struct {
 	Disclosure *Disclosure  `json:"disclosure,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 type RiskFactor struct {
@@ -456,6 +480,8 @@ type UpdateInfluencerInput struct {
 type UpdateInfluencerPayload struct {
 	Influencer *Influencer  `json:"influencer,omitempty"`
 	UserErrors []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
 }
 
 // Why a mutation did not write. field is the path of the input at fault, e.g. ["input", "violations", "2", "legalBasis", "article"].
@@ -1901,6 +1927,8 @@ const (
 	UserErrorCodeNotOwner        UserErrorCode = "NOT_OWNER"
 	// A provincial agency acted on a subject outside its province.
 	UserErrorCodeOutsideJurisdiction UserErrorCode = "OUTSIDE_JURISDICTION"
+	// The idempotency key was already used by this agency for another mutation or another input.
+	UserErrorCodeIdempotencyKeyReused UserErrorCode = "IDEMPOTENCY_KEY_REUSED"
 )
 
 var AllUserErrorCode = []UserErrorCode{
@@ -1910,11 +1938,12 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeVersionConflict,
 	UserErrorCodeNotOwner,
 	UserErrorCodeOutsideJurisdiction,
+	UserErrorCodeIdempotencyKeyReused,
 }
 
 func (e UserErrorCode) IsValid() bool {
 	switch e {
-	case UserErrorCodeInvalid, UserErrorCodeNotFound, UserErrorCodeDuplicate, UserErrorCodeVersionConflict, UserErrorCodeNotOwner, UserErrorCodeOutsideJurisdiction:
+	case UserErrorCodeInvalid, UserErrorCodeNotFound, UserErrorCodeDuplicate, UserErrorCodeVersionConflict, UserErrorCodeNotOwner, UserErrorCodeOutsideJurisdiction, UserErrorCodeIdempotencyKeyReused:
 		return true
 	}
 	return false
