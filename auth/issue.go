@@ -20,14 +20,17 @@ type TokenRequest struct {
 	Agency   string   // sub: the agency slug
 	Scopes   []string // each one of Scopes
 	TTL      time.Duration
-	KeyID    string // kid; empty: the signing key's RFC 7638 thumbprint
-	Issuer   string // empty: DefaultIssuer
-	Audience string // empty: DefaultAudience
+	MaxTTL   time.Duration // the longest TTL allowed (JWT_MAX_TTL); zero: DefaultMaxTTL
+	KeyID    string        // kid; empty: the signing key's RFC 7638 thumbprint
+	Issuer   string        // empty: DefaultIssuer
+	Audience string        // empty: DefaultAudience
 	Now      time.Time
 }
 
 // Issue signs an agency token with key (Ed25519 → EdDSA, ECDSA P-256 → ES256, RSA → RS256):
-// iss, aud, sub, iat, nbf, exp = now+TTL, a random jti and the scopes.
+// iss, aud, sub, iat, nbf, exp = now+TTL, a random jti and the scopes. A TTL above MaxTTL is
+// refused: the verifier would refuse the token. An ES256 signature is written in low-S form,
+// the only one the verifier accepts.
 func Issue(key crypto.Signer, req TokenRequest) (string, error) {
 	alg, err := algFor(key.Public())
 	if err != nil {
@@ -38,6 +41,12 @@ func Issue(key crypto.Signer, req TokenRequest) (string, error) {
 	}
 	if req.TTL <= 0 {
 		return "", errors.New("ttl must be positive")
+	}
+	if req.MaxTTL <= 0 {
+		req.MaxTTL = DefaultMaxTTL
+	}
+	if req.TTL > req.MaxTTL {
+		return "", fmt.Errorf("ttl %s is longer than the maximum token lifetime %s (JWT_MAX_TTL)", req.TTL, req.MaxTTL)
 	}
 	if len(req.Scopes) == 0 {
 		return "", errors.New("no scope")
@@ -80,7 +89,18 @@ func Issue(key crypto.Signer, req TokenRequest) (string, error) {
 	}
 	t := jwt.NewWithClaims(jwt.GetSigningMethod(alg), claims)
 	t.Header["kid"] = req.KeyID
-	return t.SignedString(key) // *ecdsa.PrivateKey, *rsa.PrivateKey or an Ed25519 crypto.Signer
+	signing, err := t.SigningString()
+	if err != nil {
+		return "", err
+	}
+	sig, err := t.Method.Sign(signing, key) // *ecdsa.PrivateKey, *rsa.PrivateKey or an Ed25519 crypto.Signer
+	if err != nil {
+		return "", err
+	}
+	if alg == AlgES256 {
+		sig = normalizeLowS(sig)
+	}
+	return signing + "." + base64.RawURLEncoding.EncodeToString(sig), nil
 }
 
 // LoadSigningKey reads a PEM private key: PKCS#8 ("PRIVATE KEY", what `keys generate` writes),

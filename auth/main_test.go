@@ -8,10 +8,13 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -197,5 +200,41 @@ func signWith(t *testing.T, m jwt.SigningMethod, key any, kid string, c jwt.MapC
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Go's crypto/ecdsa signs with a high S half the time and the verifier accepts only low S:
+	// sign again until S is low (TestVerify_StrictJOSE makes the high-S twin on purpose).
+	for i := 0; m.Alg() == auth.AlgES256 && highS(t, s); i++ {
+		if i == 64 {
+			t.Fatal("64 ES256 signatures in a row with a high S")
+		}
+		if s, err = tok.SignedString(key); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return s
+}
+
+// p256HalfOrder is n/2 of P-256.
+var p256HalfOrder = new(big.Int).Rsh(elliptic.P256().Params().N, 1)
+
+// highS says whether an ES256 token's signature has s > n/2.
+func highS(t *testing.T, token string) bool {
+	t.Helper()
+	sig, err := base64.RawURLEncoding.DecodeString(token[strings.LastIndex(token, ".")+1:])
+	if err != nil || len(sig) != 64 {
+		t.Fatalf("ES256 signature of %d bytes: %v", len(sig), err)
+	}
+	return new(big.Int).SetBytes(sig[32:]).Cmp(p256HalfOrder) > 0
+}
+
+// flipS returns an ES256 token with its signature's twin (r, n−s): valid, with the other S.
+func flipS(t *testing.T, token string) string {
+	t.Helper()
+	i := strings.LastIndex(token, ".")
+	sig, err := base64.RawURLEncoding.DecodeString(token[i+1:])
+	if err != nil || len(sig) != 64 {
+		t.Fatalf("ES256 signature of %d bytes: %v", len(sig), err)
+	}
+	s := new(big.Int).Sub(elliptic.P256().Params().N, new(big.Int).SetBytes(sig[32:]))
+	out := append(append([]byte(nil), sig[:32]...), s.FillBytes(make([]byte, 32))...)
+	return token[:i+1] + base64.RawURLEncoding.EncodeToString(out)
 }

@@ -37,20 +37,28 @@ type Config struct {
 	Audience string
 	// Leeway is the clock skew allowed; zero or more than MaxLeeway means MaxLeeway.
 	Leeway time.Duration
+	// MaxTTL is the longest lifetime (exp − iat) a token may claim (JWT_MAX_TTL); zero means DefaultMaxTTL.
+	MaxTTL time.Duration
 	// PollInterval is how often Watch checks the key file's mtime and size; zero means DefaultPollInterval.
 	PollInterval time.Duration
 	// Logger receives reload results; nil discards them.
 	Logger *slog.Logger
 }
 
-// ConfigFromEnv reads JWT_KEYS, JWT_ISSUER and JWT_AUDIENCE.
-func ConfigFromEnv(logger *slog.Logger) Config {
+// ConfigFromEnv reads JWT_KEYS, JWT_ISSUER, JWT_AUDIENCE and JWT_MAX_TTL; a malformed
+// JWT_MAX_TTL is an error, so a misconfigured server does not start.
+func ConfigFromEnv(logger *slog.Logger) (Config, error) {
+	maxTTL, err := MaxTTLFromEnv(os.Getenv)
+	if err != nil {
+		return Config{}, err
+	}
 	return Config{
 		KeysPath: os.Getenv("JWT_KEYS"),
 		Issuer:   os.Getenv("JWT_ISSUER"),
 		Audience: os.Getenv("JWT_AUDIENCE"),
+		MaxTTL:   maxTTL,
 		Logger:   logger,
-	}
+	}, nil
 }
 
 // Errors of Verify, beside the jwt package's (jwt.ErrTokenExpired, …).
@@ -96,6 +104,9 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = DefaultPollInterval
 	}
+	if cfg.MaxTTL <= 0 {
+		cfg.MaxTTL = DefaultMaxTTL
+	}
 	v := &Verifier{cfg: cfg, log: cfg.Logger}
 	if v.log == nil {
 		v.log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -114,6 +125,9 @@ func (v *Verifier) Configured() bool { return v.keys.Load().Len() > 0 }
 
 // Keys returns the current key set (nil when none is configured).
 func (v *Verifier) Keys() *KeySet { return v.keys.Load() }
+
+// MaxTTL is the longest lifetime a token may claim.
+func (v *Verifier) MaxTTL() time.Duration { return v.cfg.MaxTTL }
 
 // Issuer and Audience are the values tokens must carry.
 func (v *Verifier) Issuer() string   { return v.cfg.Issuer }
@@ -196,9 +210,11 @@ func (v *Verifier) reloadAndLog(why string, force bool) {
 	v.log.Info("JWT keys reloaded", "reason", why, "path", v.cfg.KeysPath, "keys", set.Len(), "kids", set.IDs())
 }
 
-// Verify checks a compact JWS: alg allowed and equal to the algorithm of the key its kid
-// selects, signature, iss, aud, exp (required), nbf and iat (when present) within the leeway,
-// and a non-empty sub. It returns the claims and the kid used.
+// Verify checks a compact JWS: no member named twice in its header or claims, no crit header,
+// alg allowed and equal to the algorithm of the key its kid selects, signature (ES256 in low-S
+// form), iss, aud, exp and iat (both required, JSON numbers) and nbf (when present, a JSON
+// number) within the leeway, a lifetime exp − iat of at most MaxTTL, and a non-empty sub
+// (strict.go says why each). It returns the claims and the kid used.
 func (v *Verifier) Verify(token string) (*Claims, string, error) {
 	set := v.keys.Load()
 	if set.Len() == 0 {
@@ -206,6 +222,9 @@ func (v *Verifier) Verify(token string) (*Claims, string, error) {
 	}
 	if len(token) > maxTokenBytes {
 		return nil, "", ErrTooLong
+	}
+	if err := strictSegments(token); err != nil {
+		return nil, "", err
 	}
 	var kid string
 	keyFunc := func(t *jwt.Token) (any, error) {
@@ -235,7 +254,14 @@ func (v *Verifier) Verify(token string) (*Claims, string, error) {
 		jwt.WithStrictDecoding(),
 	)
 	claims := &Claims{}
-	if _, err := parser.ParseWithClaims(token, claims, keyFunc); err != nil {
+	t, err := parser.ParseWithClaims(token, claims, keyFunc)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := strictSignature(t); err != nil {
+		return nil, "", err
+	}
+	if err := lifetime(claims, v.cfg.MaxTTL); err != nil {
 		return nil, "", err
 	}
 	if claims.Subject == "" {

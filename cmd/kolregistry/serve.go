@@ -72,7 +72,11 @@ func runServe(ctx context.Context, args []string) error {
 	}
 
 	// Without JWT_KEYS the verifier refuses every token: reads stay open, writes are refused.
-	verifier, err := auth.NewVerifier(auth.ConfigFromEnv(logger))
+	jwtCfg, err := auth.ConfigFromEnv(logger)
+	if err != nil {
+		return err
+	}
+	verifier, err := auth.NewVerifier(jwtCfg)
 	if err != nil {
 		return fmt.Errorf("JWT keys: %w", err)
 	}

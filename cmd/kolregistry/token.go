@@ -31,7 +31,8 @@ func tokenCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	keyPath := fs.String("key", "", "PEM private key (PKCS#8), e.g. DIR/signing.pem from `keys generate`")
 	agency := fs.String("agency", "", "agency slug (the token's sub)")
 	scope := fs.String("scope", "", "space-separated scopes: "+strings.Join(auth.Scopes, " "))
-	ttl := fs.Duration("ttl", time.Hour, "lifetime of the token")
+	ttl := ttlFlag(time.Hour)
+	fs.Var(&ttl, "ttl", "lifetime of the token, e.g. 1h, 720h or 30d; at most JWT_MAX_TTL (default 90d)")
 	kid := fs.String("kid", "", "key id for the header (default: the key's RFC 7638 thumbprint, as in jwks.json)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -43,8 +44,15 @@ func tokenCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	if *ttl <= 0 {
-		return fmt.Errorf("--ttl %s: must be positive", *ttl)
+	if time.Duration(ttl) <= 0 {
+		return fmt.Errorf("--ttl %s: must be positive", time.Duration(ttl))
+	}
+	maxTTL, err := auth.MaxTTLFromEnv(os.Getenv)
+	if err != nil {
+		return err
+	}
+	if time.Duration(ttl) > maxTTL {
+		return fmt.Errorf("--ttl %s is longer than the maximum token lifetime %s (JWT_MAX_TTL; the server refuses such tokens)", time.Duration(ttl), maxTTL)
 	}
 	key, err := auth.LoadSigningKey(*keyPath)
 	if err != nil {
@@ -57,7 +65,8 @@ func tokenCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	tok, err := auth.Issue(key, auth.TokenRequest{
 		Agency:   *agency,
 		Scopes:   scopes,
-		TTL:      *ttl,
+		TTL:      time.Duration(ttl),
+		MaxTTL:   maxTTL,
 		KeyID:    *kid,
 		Issuer:   envOr("JWT_ISSUER", auth.DefaultIssuer),
 		Audience: envOr("JWT_AUDIENCE", auth.DefaultAudience),
@@ -67,7 +76,7 @@ func tokenCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	fmt.Fprintf(stderr, "token for agency %s, scopes %q, expires %s\n",
-		*agency, strings.Join(scopes, " "), now.Add(*ttl).UTC().Truncate(time.Second).Format(time.RFC3339))
+		*agency, strings.Join(scopes, " "), now.Add(time.Duration(ttl)).UTC().Truncate(time.Second).Format(time.RFC3339))
 	fmt.Fprintln(stdout, tok)
 	return nil
 }
@@ -96,6 +105,20 @@ func checkAgency(ctx context.Context, slug string, stderr io.Writer) error {
 	if a.Status != db.AgencyActive {
 		return fmt.Errorf("agency %q is %s: its tokens would be refused", slug, a.Status)
 	}
+	return nil
+}
+
+// ttlFlag is a lifetime flag: a Go duration or a whole number of days (auth.ParseTTL).
+type ttlFlag time.Duration
+
+func (f *ttlFlag) String() string { return time.Duration(*f).String() }
+
+func (f *ttlFlag) Set(s string) error {
+	d, err := auth.ParseTTL(s)
+	if err != nil {
+		return err
+	}
+	*f = ttlFlag(d)
 	return nil
 }
 
