@@ -111,7 +111,8 @@ func newGraphQL(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 	srv := handler.New(es)
 	// The WebSocket transport comes first: httpTransport claims every request.
 	srv.AddTransport(websocketTransport(cfg, logger))
-	srv.AddTransport(httpTransport{parserTokenLimit: cfg.ParserTokenLimit, caches: c})
+	srv.AddTransport(httpTransport{parserTokenLimit: cfg.ParserTokenLimit, caches: c, maxResponseBytes: cfg.MaxResponseBytes})
+	srv.AroundFields(boundedFields)
 	srv.AroundResponses(freshLoadersPerEvent(store, cfg.LoaderWait))
 
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](cfg.QueryCacheSize))
@@ -126,7 +127,7 @@ func newGraphQL(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 	srv.Use(newOperationLimits(cfg.ComplexityLimit, cfg.QueryCacheSize, cfg.ParserTokenLimit))
 
 	p := &presenter{logger: logger, counts: m.errors}
-	srv.SetErrorPresenter(p.present)
+	srv.SetErrorPresenter(cappedPresenter(p.present))
 	srv.SetRecoverFunc(p.recoverPanic)
 	return srv
 }

@@ -31,6 +31,8 @@ type httpTransport struct {
 	parserTokenLimit int
 	// caches: response cache, rate limit and query cost (cache.go); nil runs every operation plainly.
 	caches *caches
+	// maxResponseBytes caps a response (deadline.go); zero: DefaultMaxResponseBytes.
+	maxResponseBytes int64
 }
 
 var _ graphql.Transport = httpTransport{}
