@@ -22,7 +22,7 @@ BUILD         = $(GO) build -o $(BIN) ./cmd/kolregistry
 WITH_SERVICES = svc_env="$$(scripts/dev-services.sh)" && eval "$$svc_env"
 
 .PHONY: help run test bench generate check-generated build vet test-go test-private-services audit \
-        services stop-services clean
+        services stop-services clean bench-peers
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-22s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -47,6 +47,9 @@ test: ## services → go generate check → go vet → go test → private-servi
 
 bench: ## benchmarks (speed and memory targets live here, not in unit tests)
 	@$(WITH_SERVICES) && $(GO) test -run '^$$' -bench '$(BENCH)' -benchmem ./...
+
+bench-peers: ## KOL Registry vs PostGraphile v5, same database, wrk (not in make test; docs/performance.md)
+	@$(WITH_SERVICES) && scripts/bench-peers/run.sh
 
 generate: ## go generate ./... (gqlgen: graph/ executor and resolvers/ stubs)
 	$(GO) generate ./...
@@ -76,4 +79,4 @@ stop-services: ## stop the private PostgreSQL/Redis started in ./.data
 	@scripts/dev-services.sh stop
 
 clean: stop-services ## stop private services, remove bin/, ./.data and scripts/audit/node_modules
-	rm -rf bin .data scripts/audit/node_modules
+	rm -rf bin .data scripts/audit/node_modules scripts/bench-peers/.tools

@@ -11,7 +11,6 @@ import (
 	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/graph"
 	"github.com/kolregistry/kolregistry/graph/model"
-	"github.com/vikstrous/dataloadgen"
 )
 
 // Sanctions is the resolver for the sanctions field.
@@ -26,18 +25,18 @@ func (r *agencyResolver) Writes(ctx context.Context, obj *model.Agency, first *i
 		return nil, err
 	}
 	l := loadersFrom(ctx)
-	pg, err := l.writesOf.Load(ctx, pageKey{parent: obj.DBID, args: argsOf(p)})
+	pg, err := l.writesOf().Load(ctx, pageKey{parent: obj.DBID, args: argsOf(p)})
 	if err != nil {
 		return nil, err
 	}
 	return auditEventConnection(pg, func(ctx context.Context) (int, error) {
-		return l.writeCountsOf.Load(ctx, pageKey{parent: obj.DBID})
+		return l.writeCountsOf().Load(ctx, pageKey{parent: obj.DBID})
 	}), nil
 }
 
 // Agency is the resolver for the agency field.
 func (r *queryResolver) Agency(ctx context.Context, id string) (*model.Agency, error) {
-	return entity(ctx, id, typeAgency, func(l *Loaders) *dataloadgen.Loader[int64, *db.Agency] { return l.agency }, toAgency)
+	return entity(ctx, id, typeAgency, agencyReads(), toAgency)
 }
 
 // Agencies is the resolver for the agencies field.
@@ -50,6 +49,7 @@ func (r *queryResolver) Agencies(ctx context.Context, first *int, after *string,
 	if err != nil {
 		return nil, err
 	}
+	planConnection(ctx, pg.Rows, (*plan).agencies)
 	return agencyConnection(pg, r.store.CountAgencies), nil
 }
 

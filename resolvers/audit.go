@@ -34,12 +34,12 @@ func historyOf(ctx context.Context, subjectType string, id int64, first *int, af
 		return nil, err
 	}
 	l := loadersFrom(ctx)
-	pg, err := l.historyOf.Load(ctx, pageKey{parent: id, variant: subjectType, args: argsOf(p)})
+	pg, err := l.historyOf().Load(ctx, pageKey{parent: id, variant: subjectType, args: argsOf(p)})
 	if err != nil {
 		return nil, err
 	}
 	return auditEventConnection(pg, func(ctx context.Context) (int, error) {
-		return l.historyCountOf.Load(ctx, pageKey{parent: id, variant: subjectType})
+		return l.historyCountOf().Load(ctx, pageKey{parent: id, variant: subjectType})
 	}), nil
 }
 

@@ -15,7 +15,7 @@ import (
 
 // Actor is the resolver for the actor field.
 func (r *auditEventResolver) Actor(ctx context.Context, obj *model.AuditEvent) (*model.Agency, error) {
-	return loadOptional(ctx, loadersFrom(ctx).agency, obj.ActorID, toAgency)
+	return loadOptional(ctx, loadersFrom(ctx).agency(), obj.ActorID, toAgency)
 }
 
 // Subject is the resolver for the subject field.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/resolvers"
+	"github.com/kolregistry/kolregistry/server"
 )
 
 // nestedQuery is the page a brand's dashboard asks for: every nested field a loader serves.
@@ -24,7 +25,7 @@ const nestedQuery = `query($n: Int!) { influencers(first: $n) { nodes {
 // works in time windows, and on a loaded machine (test packages run in parallel on two cores) a
 // window can close before every sibling resolver has asked, splitting one batch in two. A split
 // only ever adds statements, so the fewest is what the code itself sends.
-func statements(t *testing.T, n int) []string {
+func statements(t *testing.T, n int, unplanned bool) []string {
 	store, err := db.Open(context.Background(), dbURL, "")
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +39,9 @@ func statements(t *testing.T, n int) []string {
 		defer mu.Unlock()
 		sent = append(sent, strings.Join(strings.Fields(q), " "))
 	}
-	a := newAPIWait(t, store, 100*time.Millisecond)
+	a := newAPIConfig(t, store, func(c *server.Config) {
+		c.LoaderWait, c.UnplannedReads = 100*time.Millisecond, unplanned
+	})
 	var fewest []string
 	for try := 0; try < 3; try++ {
 		mu.Lock()
@@ -57,19 +60,39 @@ func statements(t *testing.T, n int) []string {
 	return fewest
 }
 
+// TestBatching_StatementCountDoesNotGrowWithPageSize, on the loader path and on the planned
+// path (resolvers/plan.go), which sends the same statements before the resolvers ask.
 func TestBatching_StatementCountDoesNotGrowWithPageSize(t *testing.T) {
-	s, l := statements(t, 10), statements(t, 50)
-	t.Logf("statements: first 10 → %d, first 50 → %d", len(s), len(l))
-	// Per-row loading would send one statement per influencer (50+ at first: 50); the same
-	// statement kinds at both sizes, and a total far below the page size, means batches.
-	if len(l) > 12 {
-		t.Errorf("first: 50 sent %d statements; expected a small constant", len(l))
+	for _, path := range []struct {
+		name      string
+		unplanned bool
+	}{{"loaders", true}, {"planned", false}} {
+		t.Run(path.name, func(t *testing.T) {
+			s, l := statements(t, 10, path.unplanned), statements(t, 50, path.unplanned)
+			t.Logf("statements: first 10 → %d, first 50 → %d", len(s), len(l))
+			// Per-row loading would send one statement per influencer (50+ at first: 50); the same
+			// statement kinds at both sizes, and a total far below the page size, means batches.
+			if len(l) > 12 {
+				t.Errorf("first: 50 sent %d statements; expected a small constant", len(l))
+			}
+			if small, large := kinds(s), kinds(l); !slices.Equal(small, large) {
+				t.Errorf("statement kinds differ between first: 10 (%d) and first: 50 (%d)", len(small), len(large))
+			}
+			if t.Failed() {
+				for _, q := range l {
+					t.Log(truncate(q, 160))
+				}
+			}
+		})
 	}
-	if small, large := kinds(s), kinds(l); !slices.Equal(small, large) {
-		t.Errorf("statement kinds differ between first: 10 (%d) and first: 50 (%d)", len(small), len(large))
-	}
-	if t.Failed() {
-		for _, q := range l {
+}
+
+// TestBatching_PlannedSendsNoMoreThanLoaders: looking ahead adds no statement.
+func TestBatching_PlannedSendsNoMoreThanLoaders(t *testing.T) {
+	loaders, planned := statements(t, 50, true), statements(t, 50, false)
+	if len(planned) > len(loaders) {
+		t.Errorf("planned path sent %d statements, loader path %d", len(planned), len(loaders))
+		for _, q := range planned {
 			t.Log(truncate(q, 160))
 		}
 	}

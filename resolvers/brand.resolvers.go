@@ -11,7 +11,6 @@ import (
 	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/graph"
 	"github.com/kolregistry/kolregistry/graph/model"
-	"github.com/vikstrous/dataloadgen"
 )
 
 // Disclosures is the resolver for the disclosures field.
@@ -50,7 +49,7 @@ func (r *mutationResolver) RegisterBrand(ctx context.Context, input model.Regist
 
 // Brand is the resolver for the brand field.
 func (r *queryResolver) Brand(ctx context.Context, id string) (*model.Brand, error) {
-	return entity(ctx, id, typeBrand, func(l *Loaders) *dataloadgen.Loader[int64, *db.Brand] { return l.brand }, toBrand)
+	return entity(ctx, id, typeBrand, brandReads(), toBrand)
 }
 
 // Brands is the resolver for the brands field.
@@ -64,6 +63,7 @@ func (r *queryResolver) Brands(ctx context.Context, filter *model.BrandFilter, f
 	if err != nil {
 		return nil, err
 	}
+	planConnection(ctx, pg.Rows, (*plan).brands)
 	return brandConnection(pg, func(ctx context.Context) (int, error) { return r.store.CountBrands(ctx, f) }), nil
 }
 

@@ -16,37 +16,37 @@ import (
 
 // Brand is the resolver for the brand field.
 func (r *brandCountResolver) Brand(ctx context.Context, obj *model.BrandCount) (*model.Brand, error) {
-	return loadOne(ctx, loadersFrom(ctx).brand, obj.BrandDBID, toBrand)
+	return loadOne(ctx, loadersFrom(ctx).brand(), obj.BrandDBID, toBrand)
 }
 
 // Influencer is the resolver for the influencer field.
 func (r *disclosureResolver) Influencer(ctx context.Context, obj *model.Disclosure) (*model.Influencer, error) {
-	return loadOne(ctx, loadersFrom(ctx).influencer, obj.InfluencerID, toInfluencer)
+	return loadOne(ctx, loadersFrom(ctx).influencer(), obj.InfluencerID, toInfluencer)
 }
 
 // Account is the resolver for the account field.
 func (r *disclosureResolver) Account(ctx context.Context, obj *model.Disclosure) (*model.PlatformAccount, error) {
-	return loadOptional(ctx, loadersFrom(ctx).account, obj.AccountID, toAccount)
+	return loadOptional(ctx, loadersFrom(ctx).account(), obj.AccountID, toAccount)
 }
 
 // Brands is the resolver for the brands field.
 func (r *disclosureResolver) Brands(ctx context.Context, obj *model.Disclosure) ([]*model.Brand, error) {
-	return loadChildren(ctx, loadersFrom(ctx).brandsByDisclosure, obj.DBID, toBrand)
+	return loadChildren(ctx, loadersFrom(ctx).brandsByDisclosure(), obj.DBID, toBrand)
 }
 
 // Mcn is the resolver for the mcn field.
 func (r *disclosureResolver) Mcn(ctx context.Context, obj *model.Disclosure) (*model.Mcn, error) {
-	return loadOptional(ctx, loadersFrom(ctx).mcn, obj.McnID, toMcn)
+	return loadOptional(ctx, loadersFrom(ctx).mcn(), obj.McnID, toMcn)
 }
 
 // FiledBy is the resolver for the filedBy field.
 func (r *disclosureResolver) FiledBy(ctx context.Context, obj *model.Disclosure) (*model.Agency, error) {
-	return loadOne(ctx, loadersFrom(ctx).agency, obj.FiledByID, toAgency)
+	return loadOne(ctx, loadersFrom(ctx).agency(), obj.FiledByID, toAgency)
 }
 
 // RelatedSanctions is the resolver for the relatedSanctions field.
 func (r *disclosureResolver) RelatedSanctions(ctx context.Context, obj *model.Disclosure) ([]*model.Sanction, error) {
-	return loadChildren(ctx, loadersFrom(ctx).sanctionsByDisclosure, obj.DBID, toSanction)
+	return loadChildren(ctx, loadersFrom(ctx).sanctionsByDisclosure(), obj.DBID, toSanction)
 }
 
 // History is the resolver for the history field.
@@ -180,6 +180,7 @@ func (r *queryResolver) Disclosures(ctx context.Context, filter *model.Disclosur
 	if err != nil {
 		return nil, err
 	}
+	planConnection(ctx, pg.Rows, (*plan).disclosures)
 	c := disclosureConnection(pg, func(ctx context.Context) (int, error) { return r.store.CountDisclosures(ctx, f) })
 	c.FacetsOf = disclosureFacets(r.store, f)
 	return c, nil

@@ -11,28 +11,27 @@ import (
 	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/graph"
 	"github.com/kolregistry/kolregistry/graph/model"
-	"github.com/vikstrous/dataloadgen"
 )
 
 // Credentials is the resolver for the credentials field.
 func (r *influencerResolver) Credentials(ctx context.Context, obj *model.Influencer) ([]*model.Credential, error) {
-	return loadChildren(ctx, loadersFrom(ctx).credentialsByInfluencer, obj.DBID, toCredential)
+	return loadChildren(ctx, loadersFrom(ctx).credentialsByInfluencer(), obj.DBID, toCredential)
 }
 
 // Accounts is the resolver for the accounts field.
 func (r *influencerResolver) Accounts(ctx context.Context, obj *model.Influencer) ([]*model.PlatformAccount, error) {
-	return loadChildren(ctx, loadersFrom(ctx).accountsByInfluencer, obj.DBID, toAccount)
+	return loadChildren(ctx, loadersFrom(ctx).accountsByInfluencer(), obj.DBID, toAccount)
 }
 
 // Affiliations is the resolver for the affiliations field.
 func (r *influencerResolver) Affiliations(ctx context.Context, obj *model.Influencer) ([]*model.Affiliation, error) {
-	return loadChildren(ctx, loadersFrom(ctx).affiliationsByInfluencer, obj.DBID, toAffiliation)
+	return loadChildren(ctx, loadersFrom(ctx).affiliationsByInfluencer(), obj.DBID, toAffiliation)
 }
 
 // CurrentMcn is the resolver for the currentMcn field.
 func (r *influencerResolver) CurrentMcn(ctx context.Context, obj *model.Influencer) (*model.Mcn, error) {
 	l := loadersFrom(ctx)
-	affs, err := l.affiliationsByInfluencer.Load(ctx, obj.DBID)
+	affs, err := l.affiliationsByInfluencer().Load(ctx, obj.DBID)
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +39,7 @@ func (r *influencerResolver) CurrentMcn(ctx context.Context, obj *model.Influenc
 	if current == nil {
 		return nil, nil
 	}
-	return loadOne(ctx, l.mcn, current.McnID, toMcn)
+	return loadOne(ctx, l.mcn(), current.McnID, toMcn)
 }
 
 // Disclosures is the resolver for the disclosures field.
@@ -129,12 +128,12 @@ func (r *mutationResolver) AddPlatformAccount(ctx context.Context, input model.A
 
 // Influencer is the resolver for the influencer field.
 func (r *platformAccountResolver) Influencer(ctx context.Context, obj *model.PlatformAccount) (*model.Influencer, error) {
-	return loadOne(ctx, loadersFrom(ctx).influencer, obj.InfluencerID, toInfluencer)
+	return loadOne(ctx, loadersFrom(ctx).influencer(), obj.InfluencerID, toInfluencer)
 }
 
 // Influencer is the resolver for the influencer field.
 func (r *queryResolver) Influencer(ctx context.Context, id string) (*model.Influencer, error) {
-	return entity(ctx, id, typeInfluencer, func(l *Loaders) *dataloadgen.Loader[int64, *db.Influencer] { return l.influencer }, toInfluencer)
+	return entity(ctx, id, typeInfluencer, influencerReads(), toInfluencer)
 }
 
 // Influencers is the resolver for the influencers field.
@@ -155,6 +154,7 @@ func (r *queryResolver) Influencers(ctx context.Context, filter *model.Influence
 	if err != nil {
 		return nil, err
 	}
+	planConnection(ctx, pg.Rows, (*plan).influencers)
 	return influencerConnection(pg, func(ctx context.Context) (int, error) { return r.store.CountInfluencers(ctx, f) }), nil
 }
 

@@ -53,32 +53,36 @@ func node(ctx context.Context, field, id string) (model.Node, error) {
 	l := loadersFrom(ctx)
 	switch typ {
 	case typeInfluencer:
-		return asNode(ctx, l.influencer, dbid, toInfluencer)
+		return asNode(ctx, l.influencer(), dbid, toInfluencer)
 	case typeAccount:
-		return asNode(ctx, l.account, dbid, toAccount)
+		return asNode(ctx, l.account(), dbid, toAccount)
 	case typeMcn:
-		return asNode(ctx, l.mcn, dbid, toMcn)
+		return asNode(ctx, l.mcn(), dbid, toMcn)
 	case typeAffiliation:
-		return asNode(ctx, l.affiliation, dbid, toAffiliation)
+		return asNode(ctx, l.affiliation(), dbid, toAffiliation)
 	case typeBrand:
-		return asNode(ctx, l.brand, dbid, toBrand)
+		return asNode(ctx, l.brand(), dbid, toBrand)
 	case typeDisclosure:
-		return asNode(ctx, l.disclosure, dbid, toDisclosure)
+		return asNode(ctx, l.disclosure(), dbid, toDisclosure)
 	case typeAgency:
-		return asNode(ctx, l.agency, dbid, toAgency)
+		return asNode(ctx, l.agency(), dbid, toAgency)
 	case typeSanction:
-		return asNode(ctx, l.sanction, dbid, toSanction)
+		return asNode(ctx, l.sanction(), dbid, toSanction)
 	}
 	return nil, nil
 }
 
 // entity resolves a root field like influencer(id:): null for an ID of another type or a missing row.
-func entity[R, M any](ctx context.Context, id, typ string, pick func(*Loaders) *dataloadgen.Loader[int64, *R], conv func(R) *M) (*M, error) {
+func entity[R, M any](ctx context.Context, id, typ string, r reads[R], conv func(R) *M) (*M, error) {
 	dbid, ok, err := idOf("id", id, typ)
 	if err != nil || !ok {
 		return nil, err
 	}
-	return loadOne(ctx, pick(loadersFrom(ctx)), dbid, conv)
+	row, err := plannedEntity(ctx, r, dbid)
+	if err != nil || row == nil {
+		return nil, err
+	}
+	return conv(*row), nil
 }
 
 // disclosuresOf resolves a nested disclosure connection through its batched loader.
@@ -88,12 +92,12 @@ func disclosuresOf(ctx context.Context, parent db.DisclosureParent, id int64, fi
 		return nil, err
 	}
 	l := loadersFrom(ctx)
-	pg, err := l.disclosuresOf[parent].Load(ctx, pageKey{parent: id, args: argsOf(p)})
+	pg, err := l.disclosuresOf(parent).Load(ctx, pageKey{parent: id, args: argsOf(p)})
 	if err != nil {
 		return nil, err
 	}
 	c := disclosureConnection(pg, func(ctx context.Context) (int, error) {
-		return l.disclosureCountsOf[parent].Load(ctx, pageKey{parent: id})
+		return l.disclosureCountsOf(parent).Load(ctx, pageKey{parent: id})
 	})
 	c.FacetsOf = disclosureFacets(l.store, nestedDisclosureFilter(parent, id))
 	return c, nil
@@ -106,12 +110,12 @@ func sanctionsOf(ctx context.Context, parent db.SanctionParent, id int64, first 
 		return nil, err
 	}
 	l := loadersFrom(ctx)
-	pg, err := l.sanctionsOf[parent].Load(ctx, pageKey{parent: id, args: argsOf(p)})
+	pg, err := l.sanctionsOf(parent).Load(ctx, pageKey{parent: id, args: argsOf(p)})
 	if err != nil {
 		return nil, err
 	}
 	c := sanctionConnection(pg, func(ctx context.Context) (int, error) {
-		return l.sanctionCountsOf[parent].Load(ctx, pageKey{parent: id})
+		return l.sanctionCountsOf(parent).Load(ctx, pageKey{parent: id})
 	})
 	c.FacetsOf = sanctionFacets(l.store, nestedSanctionFilter(parent, id))
 	return c, nil

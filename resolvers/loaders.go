@@ -3,6 +3,7 @@ package resolvers
 import (
 	"context"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/kolregistry/kolregistry/db"
@@ -18,45 +19,69 @@ const DefaultLoaderWait = 3 * time.Millisecond
 
 // Loaders batches the reads of one request: one loader per foreign key, so a page of 50
 // influencers with their accounts, MCNs, sanctions and disclosures costs a constant number of
-// statements, not one per row.
+// statements, not one per row. Each loader is built on first use (a request touches a few of
+// the 36), and the planned read path (plan.go) fills them before the resolvers ask.
 type Loaders struct {
 	store *db.DB // for facets of nested connections (one statement per parent)
+	opt   dataloadgen.Option
+	// unplanned turns the planned read path off (tests compare the two).
+	unplanned bool
 
-	influencer  *dataloadgen.Loader[int64, *db.Influencer]
-	account     *dataloadgen.Loader[int64, *db.PlatformAccount]
-	mcn         *dataloadgen.Loader[int64, *db.Mcn]
-	affiliation *dataloadgen.Loader[int64, *db.Affiliation]
-	brand       *dataloadgen.Loader[int64, *db.Brand]
-	disclosure  *dataloadgen.Loader[int64, *db.Disclosure]
-	agency      *dataloadgen.Loader[int64, *db.Agency]
-	sanction    *dataloadgen.Loader[int64, *db.Sanction]
+	influencerL  lazy[*dataloadgen.Loader[int64, *db.Influencer]]
+	accountL     lazy[*dataloadgen.Loader[int64, *db.PlatformAccount]]
+	mcnL         lazy[*dataloadgen.Loader[int64, *db.Mcn]]
+	affiliationL lazy[*dataloadgen.Loader[int64, *db.Affiliation]]
+	brandL       lazy[*dataloadgen.Loader[int64, *db.Brand]]
+	disclosureL  lazy[*dataloadgen.Loader[int64, *db.Disclosure]]
+	agencyL      lazy[*dataloadgen.Loader[int64, *db.Agency]]
+	sanctionL    lazy[*dataloadgen.Loader[int64, *db.Sanction]]
 
-	credentialsByInfluencer  *dataloadgen.Loader[int64, []db.Credential]
-	accountsByInfluencer     *dataloadgen.Loader[int64, []db.PlatformAccount]
-	affiliationsByInfluencer *dataloadgen.Loader[int64, []db.Affiliation]
-	brandsByDisclosure       *dataloadgen.Loader[int64, []db.Brand]
-	sanctionsByDisclosure    *dataloadgen.Loader[int64, []db.Sanction]
-	disclosuresBySanction    *dataloadgen.Loader[int64, []db.Disclosure]
-	violationsBySanction     *dataloadgen.Loader[int64, []db.Violation]
-	historyBySanction        *dataloadgen.Loader[int64, []db.StatusChange]
+	credentialsByInfluencerL  lazy[*dataloadgen.Loader[int64, []db.Credential]]
+	accountsByInfluencerL     lazy[*dataloadgen.Loader[int64, []db.PlatformAccount]]
+	affiliationsByInfluencerL lazy[*dataloadgen.Loader[int64, []db.Affiliation]]
+	brandsByDisclosureL       lazy[*dataloadgen.Loader[int64, []db.Brand]]
+	sanctionsByDisclosureL    lazy[*dataloadgen.Loader[int64, []db.Sanction]]
+	disclosuresBySanctionL    lazy[*dataloadgen.Loader[int64, []db.Disclosure]]
+	violationsBySanctionL     lazy[*dataloadgen.Loader[int64, []db.Violation]]
+	historyBySanctionL        lazy[*dataloadgen.Loader[int64, []db.StatusChange]]
 
 	// Nested connections: one loader per parent kind, keyed by parent and page arguments.
-	disclosuresOf      map[db.DisclosureParent]*dataloadgen.Loader[pageKey, db.PageOf[db.Disclosure]]
-	disclosureCountsOf map[db.DisclosureParent]*dataloadgen.Loader[pageKey, int]
-	sanctionsOf        map[db.SanctionParent]*dataloadgen.Loader[pageKey, db.PageOf[db.Sanction]]
-	sanctionCountsOf   map[db.SanctionParent]*dataloadgen.Loader[pageKey, int]
-	membersOf          *dataloadgen.Loader[pageKey, db.PageOf[db.Affiliation]]
-	memberCountsOf     *dataloadgen.Loader[pageKey, int]
+	mu                  sync.Mutex
+	disclosuresOfM      map[db.DisclosureParent]*dataloadgen.Loader[pageKey, db.PageOf[db.Disclosure]]
+	disclosureCountsOfM map[db.DisclosureParent]*dataloadgen.Loader[pageKey, int]
+	sanctionsOfM        map[db.SanctionParent]*dataloadgen.Loader[pageKey, db.PageOf[db.Sanction]]
+	sanctionCountsOfM   map[db.SanctionParent]*dataloadgen.Loader[pageKey, int]
+	membersOfL          lazy[*dataloadgen.Loader[pageKey, db.PageOf[db.Affiliation]]]
+	memberCountsOfL     lazy[*dataloadgen.Loader[pageKey, int]]
 	// history is keyed by subject type in the variant; writes by agency.
-	historyOf      *dataloadgen.Loader[pageKey, db.PageOf[db.AuditEvent]]
-	historyCountOf *dataloadgen.Loader[pageKey, int]
-	writesOf       *dataloadgen.Loader[pageKey, db.PageOf[db.AuditEvent]]
-	writeCountsOf  *dataloadgen.Loader[pageKey, int]
+	historyOfL      lazy[*dataloadgen.Loader[pageKey, db.PageOf[db.AuditEvent]]]
+	historyCountOfL lazy[*dataloadgen.Loader[pageKey, int]]
+	writesOfL       lazy[*dataloadgen.Loader[pageKey, db.PageOf[db.AuditEvent]]]
+	writeCountsOfL  lazy[*dataloadgen.Loader[pageKey, int]]
+}
+
+// lazy is a value built once, on first use.
+type lazy[T any] struct {
+	once sync.Once
+	v    T
+}
+
+func (z *lazy[T]) get(build func() T) T {
+	z.once.Do(func() { z.v = build() })
+	return z.v
 }
 
 // WithLoaders returns ctx carrying a fresh set of per-request dataloaders.
 func WithLoaders(ctx context.Context, store *db.DB, wait time.Duration) context.Context {
 	return context.WithValue(ctx, loadersKey{}, newLoaders(store, wait))
+}
+
+// WithUnplannedLoaders is WithLoaders with the planned read path off: every nested field goes
+// through its loader's batching window. Tests compare the two paths with it.
+func WithUnplannedLoaders(ctx context.Context, store *db.DB, wait time.Duration) context.Context {
+	l := newLoaders(store, wait)
+	l.unplanned = true
+	return context.WithValue(ctx, loadersKey{}, l)
 }
 
 // Middleware gives every request its own dataloaders, batching for DefaultLoaderWait.
@@ -72,68 +97,190 @@ func MiddlewareWait(store *db.DB, wait time.Duration, next http.Handler) http.Ha
 	})
 }
 
+// MiddlewareUnplanned is MiddlewareWait without the planned read path (WithUnplannedLoaders).
+func MiddlewareUnplanned(store *db.DB, wait time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(WithUnplannedLoaders(r.Context(), store, wait)))
+	})
+}
+
 func newLoaders(s *db.DB, wait time.Duration) *Loaders {
-	opt := dataloadgen.WithWait(wait)
-	l := &Loaders{
-		store:       s,
-		influencer:  byID(opt, s.InfluencersByIDs),
-		account:     byID(opt, s.AccountsByIDs),
-		mcn:         byID(opt, s.McnsByIDs),
-		affiliation: byID(opt, s.AffiliationsByIDs),
-		brand:       byID(opt, s.BrandsByIDs),
-		disclosure:  byID(opt, s.DisclosuresByIDs),
-		agency:      byID(opt, s.AgenciesByIDs),
-		sanction:    byID(opt, s.SanctionsByIDs),
+	return &Loaders{store: s, opt: dataloadgen.WithWait(wait)}
+}
 
-		credentialsByInfluencer:  byParent(opt, s.CredentialsByInfluencers),
-		accountsByInfluencer:     byParent(opt, s.AccountsByInfluencers),
-		affiliationsByInfluencer: byParent(opt, s.AffiliationsByInfluencers),
-		brandsByDisclosure:       byParent(opt, s.BrandsByDisclosures),
-		sanctionsByDisclosure:    byParent(opt, s.SanctionsByDisclosures),
-		disclosuresBySanction:    byParent(opt, s.DisclosuresBySanctions),
-		violationsBySanction:     byParent(opt, s.ViolationsBySanctions),
-		historyBySanction:        byParent(opt, s.StatusHistoryBySanctions),
+func (l *Loaders) influencer() *dataloadgen.Loader[int64, *db.Influencer] {
+	return l.influencerL.get(func() *dataloadgen.Loader[int64, *db.Influencer] { return byID(l.opt, l.store.InfluencersByIDs) })
+}
 
-		disclosuresOf:      map[db.DisclosureParent]*dataloadgen.Loader[pageKey, db.PageOf[db.Disclosure]]{},
-		disclosureCountsOf: map[db.DisclosureParent]*dataloadgen.Loader[pageKey, int]{},
-		sanctionsOf:        map[db.SanctionParent]*dataloadgen.Loader[pageKey, db.PageOf[db.Sanction]]{},
-		sanctionCountsOf:   map[db.SanctionParent]*dataloadgen.Loader[pageKey, int]{},
+func (l *Loaders) account() *dataloadgen.Loader[int64, *db.PlatformAccount] {
+	return l.accountL.get(func() *dataloadgen.Loader[int64, *db.PlatformAccount] { return byID(l.opt, l.store.AccountsByIDs) })
+}
+
+func (l *Loaders) mcn() *dataloadgen.Loader[int64, *db.Mcn] {
+	return l.mcnL.get(func() *dataloadgen.Loader[int64, *db.Mcn] { return byID(l.opt, l.store.McnsByIDs) })
+}
+
+func (l *Loaders) affiliation() *dataloadgen.Loader[int64, *db.Affiliation] {
+	return l.affiliationL.get(func() *dataloadgen.Loader[int64, *db.Affiliation] { return byID(l.opt, l.store.AffiliationsByIDs) })
+}
+
+func (l *Loaders) brand() *dataloadgen.Loader[int64, *db.Brand] {
+	return l.brandL.get(func() *dataloadgen.Loader[int64, *db.Brand] { return byID(l.opt, l.store.BrandsByIDs) })
+}
+
+func (l *Loaders) disclosure() *dataloadgen.Loader[int64, *db.Disclosure] {
+	return l.disclosureL.get(func() *dataloadgen.Loader[int64, *db.Disclosure] { return byID(l.opt, l.store.DisclosuresByIDs) })
+}
+
+func (l *Loaders) agency() *dataloadgen.Loader[int64, *db.Agency] {
+	return l.agencyL.get(func() *dataloadgen.Loader[int64, *db.Agency] { return byID(l.opt, l.store.AgenciesByIDs) })
+}
+
+func (l *Loaders) sanction() *dataloadgen.Loader[int64, *db.Sanction] {
+	return l.sanctionL.get(func() *dataloadgen.Loader[int64, *db.Sanction] { return byID(l.opt, l.store.SanctionsByIDs) })
+}
+
+func (l *Loaders) credentialsByInfluencer() *dataloadgen.Loader[int64, []db.Credential] {
+	return l.credentialsByInfluencerL.get(func() *dataloadgen.Loader[int64, []db.Credential] {
+		return byParent(l.opt, l.store.CredentialsByInfluencers)
+	})
+}
+
+func (l *Loaders) accountsByInfluencer() *dataloadgen.Loader[int64, []db.PlatformAccount] {
+	return l.accountsByInfluencerL.get(func() *dataloadgen.Loader[int64, []db.PlatformAccount] {
+		return byParent(l.opt, l.store.AccountsByInfluencers)
+	})
+}
+
+func (l *Loaders) affiliationsByInfluencer() *dataloadgen.Loader[int64, []db.Affiliation] {
+	return l.affiliationsByInfluencerL.get(func() *dataloadgen.Loader[int64, []db.Affiliation] {
+		return byParent(l.opt, l.store.AffiliationsByInfluencers)
+	})
+}
+
+func (l *Loaders) brandsByDisclosure() *dataloadgen.Loader[int64, []db.Brand] {
+	return l.brandsByDisclosureL.get(func() *dataloadgen.Loader[int64, []db.Brand] {
+		return byParent(l.opt, l.store.BrandsByDisclosures)
+	})
+}
+
+func (l *Loaders) sanctionsByDisclosure() *dataloadgen.Loader[int64, []db.Sanction] {
+	return l.sanctionsByDisclosureL.get(func() *dataloadgen.Loader[int64, []db.Sanction] {
+		return byParent(l.opt, l.store.SanctionsByDisclosures)
+	})
+}
+
+func (l *Loaders) disclosuresBySanction() *dataloadgen.Loader[int64, []db.Disclosure] {
+	return l.disclosuresBySanctionL.get(func() *dataloadgen.Loader[int64, []db.Disclosure] {
+		return byParent(l.opt, l.store.DisclosuresBySanctions)
+	})
+}
+
+func (l *Loaders) violationsBySanction() *dataloadgen.Loader[int64, []db.Violation] {
+	return l.violationsBySanctionL.get(func() *dataloadgen.Loader[int64, []db.Violation] {
+		return byParent(l.opt, l.store.ViolationsBySanctions)
+	})
+}
+
+func (l *Loaders) historyBySanction() *dataloadgen.Loader[int64, []db.StatusChange] {
+	return l.historyBySanctionL.get(func() *dataloadgen.Loader[int64, []db.StatusChange] {
+		return byParent(l.opt, l.store.StatusHistoryBySanctions)
+	})
+}
+
+// lazyIn returns m[k], building it (and m) on first use, under mu.
+func lazyIn[K comparable, V any](mu *sync.Mutex, m *map[K]V, k K, build func() V) V {
+	mu.Lock()
+	defer mu.Unlock()
+	if *m == nil {
+		*m = map[K]V{}
 	}
-	for _, p := range []db.DisclosureParent{db.DisclosuresOfInfluencer, db.DisclosuresOfMcn, db.DisclosuresOfBrand} {
-		l.disclosuresOf[p] = pages(opt, func(ctx context.Context, ids []int64, _ string, pg db.Page) (map[int64]db.PageOf[db.Disclosure], error) {
-			return s.DisclosuresOf(ctx, p, ids, pg)
-		})
-		l.disclosureCountsOf[p] = counts(opt, func(ctx context.Context, ids []int64, _ string) (map[int64]int, error) {
-			return s.CountDisclosuresOf(ctx, p, ids)
-		})
+	v, ok := (*m)[k]
+	if !ok {
+		v = build()
+		(*m)[k] = v
 	}
-	for _, p := range []db.SanctionParent{db.SanctionsOfInfluencer, db.SanctionsOfMcn, db.SanctionsOfBrand, db.SanctionsOfAgency} {
-		l.sanctionsOf[p] = pages(opt, func(ctx context.Context, ids []int64, _ string, pg db.Page) (map[int64]db.PageOf[db.Sanction], error) {
-			return s.SanctionsOf(ctx, p, ids, pg)
+	return v
+}
+
+func (l *Loaders) disclosuresOf(p db.DisclosureParent) *dataloadgen.Loader[pageKey, db.PageOf[db.Disclosure]] {
+	return lazyIn(&l.mu, &l.disclosuresOfM, p, func() *dataloadgen.Loader[pageKey, db.PageOf[db.Disclosure]] {
+		return pages(l.opt, func(ctx context.Context, ids []int64, _ string, pg db.Page) (map[int64]db.PageOf[db.Disclosure], error) {
+			return l.store.DisclosuresOf(ctx, p, ids, pg)
 		})
-		l.sanctionCountsOf[p] = counts(opt, func(ctx context.Context, ids []int64, _ string) (map[int64]int, error) {
-			return s.CountSanctionsOf(ctx, p, ids)
+	})
+}
+
+func (l *Loaders) disclosureCountsOf(p db.DisclosureParent) *dataloadgen.Loader[pageKey, int] {
+	return lazyIn(&l.mu, &l.disclosureCountsOfM, p, func() *dataloadgen.Loader[pageKey, int] {
+		return counts(l.opt, func(ctx context.Context, ids []int64, _ string) (map[int64]int, error) {
+			return l.store.CountDisclosuresOf(ctx, p, ids)
 		})
-	}
-	l.membersOf = pages(opt, func(ctx context.Context, ids []int64, variant string, pg db.Page) (map[int64]db.PageOf[db.Affiliation], error) {
-		return s.MembersOfMcns(ctx, ids, currentFromVariant(variant), pg)
 	})
-	l.memberCountsOf = counts(opt, func(ctx context.Context, ids []int64, variant string) (map[int64]int, error) {
-		return s.CountMembersOfMcns(ctx, ids, currentFromVariant(variant))
+}
+
+func (l *Loaders) sanctionsOf(p db.SanctionParent) *dataloadgen.Loader[pageKey, db.PageOf[db.Sanction]] {
+	return lazyIn(&l.mu, &l.sanctionsOfM, p, func() *dataloadgen.Loader[pageKey, db.PageOf[db.Sanction]] {
+		return pages(l.opt, func(ctx context.Context, ids []int64, _ string, pg db.Page) (map[int64]db.PageOf[db.Sanction], error) {
+			return l.store.SanctionsOf(ctx, p, ids, pg)
+		})
 	})
-	l.historyOf = pages(opt, func(ctx context.Context, ids []int64, subjectType string, pg db.Page) (map[int64]db.PageOf[db.AuditEvent], error) {
-		return s.EventsOf(ctx, subjectType, ids, pg)
+}
+
+func (l *Loaders) sanctionCountsOf(p db.SanctionParent) *dataloadgen.Loader[pageKey, int] {
+	return lazyIn(&l.mu, &l.sanctionCountsOfM, p, func() *dataloadgen.Loader[pageKey, int] {
+		return counts(l.opt, func(ctx context.Context, ids []int64, _ string) (map[int64]int, error) {
+			return l.store.CountSanctionsOf(ctx, p, ids)
+		})
 	})
-	l.historyCountOf = counts(opt, func(ctx context.Context, ids []int64, subjectType string) (map[int64]int, error) {
-		return s.CountEventsOf(ctx, subjectType, ids)
+}
+
+func (l *Loaders) membersOf() *dataloadgen.Loader[pageKey, db.PageOf[db.Affiliation]] {
+	return l.membersOfL.get(func() *dataloadgen.Loader[pageKey, db.PageOf[db.Affiliation]] {
+		return pages(l.opt, func(ctx context.Context, ids []int64, variant string, pg db.Page) (map[int64]db.PageOf[db.Affiliation], error) {
+			return l.store.MembersOfMcns(ctx, ids, currentFromVariant(variant), pg)
+		})
 	})
-	l.writesOf = pages(opt, func(ctx context.Context, ids []int64, _ string, pg db.Page) (map[int64]db.PageOf[db.AuditEvent], error) {
-		return s.EventsByActors(ctx, ids, pg)
+}
+
+func (l *Loaders) memberCountsOf() *dataloadgen.Loader[pageKey, int] {
+	return l.memberCountsOfL.get(func() *dataloadgen.Loader[pageKey, int] {
+		return counts(l.opt, func(ctx context.Context, ids []int64, variant string) (map[int64]int, error) {
+			return l.store.CountMembersOfMcns(ctx, ids, currentFromVariant(variant))
+		})
 	})
-	l.writeCountsOf = counts(opt, func(ctx context.Context, ids []int64, _ string) (map[int64]int, error) {
-		return s.CountEventsByActors(ctx, ids)
+}
+
+func (l *Loaders) historyOf() *dataloadgen.Loader[pageKey, db.PageOf[db.AuditEvent]] {
+	return l.historyOfL.get(func() *dataloadgen.Loader[pageKey, db.PageOf[db.AuditEvent]] {
+		return pages(l.opt, func(ctx context.Context, ids []int64, subjectType string, pg db.Page) (map[int64]db.PageOf[db.AuditEvent], error) {
+			return l.store.EventsOf(ctx, subjectType, ids, pg)
+		})
 	})
-	return l
+}
+
+func (l *Loaders) historyCountOf() *dataloadgen.Loader[pageKey, int] {
+	return l.historyCountOfL.get(func() *dataloadgen.Loader[pageKey, int] {
+		return counts(l.opt, func(ctx context.Context, ids []int64, subjectType string) (map[int64]int, error) {
+			return l.store.CountEventsOf(ctx, subjectType, ids)
+		})
+	})
+}
+
+func (l *Loaders) writesOf() *dataloadgen.Loader[pageKey, db.PageOf[db.AuditEvent]] {
+	return l.writesOfL.get(func() *dataloadgen.Loader[pageKey, db.PageOf[db.AuditEvent]] {
+		return pages(l.opt, func(ctx context.Context, ids []int64, _ string, pg db.Page) (map[int64]db.PageOf[db.AuditEvent], error) {
+			return l.store.EventsByActors(ctx, ids, pg)
+		})
+	})
+}
+
+func (l *Loaders) writeCountsOf() *dataloadgen.Loader[pageKey, int] {
+	return l.writeCountsOfL.get(func() *dataloadgen.Loader[pageKey, int] {
+		return counts(l.opt, func(ctx context.Context, ids []int64, _ string) (map[int64]int, error) {
+			return l.store.CountEventsByActors(ctx, ids)
+		})
+	})
 }
 
 func loadersFrom(ctx context.Context) *Loaders {

@@ -60,10 +60,17 @@ func newAPI(t testing.TB, store *db.DB) *api {
 
 func newAPIWait(t testing.TB, store *db.DB, wait time.Duration) *api {
 	t.Helper()
+	return newAPIConfig(t, store, func(c *server.Config) { c.LoaderWait = wait })
+}
+
+// newAPIConfig is newAPI with the test's changes to the server's configuration.
+func newAPIConfig(t testing.TB, store *db.DB, configure func(*server.Config)) *api {
+	t.Helper()
 	cfg := server.DefaultConfig()
-	cfg.LoaderWait = wait
+	cfg.LoaderWait = 50 * time.Millisecond
 	cfg.NoResponseCache = true  // the tests insert rows with plain SQL, around the cache epoch
 	cfg.RateLimitAnon = 1 << 30 // page walks send hundreds of queries in a second
+	configure(&cfg)
 	srv := httptest.NewServer(server.New(cfg, store, nil))
 	t.Cleanup(srv.Close)
 	return &api{t: t, srv: srv}

@@ -11,17 +11,16 @@ import (
 	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/graph"
 	"github.com/kolregistry/kolregistry/graph/model"
-	"github.com/vikstrous/dataloadgen"
 )
 
 // Influencer is the resolver for the influencer field.
 func (r *affiliationResolver) Influencer(ctx context.Context, obj *model.Affiliation) (*model.Influencer, error) {
-	return loadOne(ctx, loadersFrom(ctx).influencer, obj.InfluencerID, toInfluencer)
+	return loadOne(ctx, loadersFrom(ctx).influencer(), obj.InfluencerID, toInfluencer)
 }
 
 // Mcn is the resolver for the mcn field.
 func (r *affiliationResolver) Mcn(ctx context.Context, obj *model.Affiliation) (*model.Mcn, error) {
-	return loadOne(ctx, loadersFrom(ctx).mcn, obj.McnID, toMcn)
+	return loadOne(ctx, loadersFrom(ctx).mcn(), obj.McnID, toMcn)
 }
 
 // Members is the resolver for the members field.
@@ -35,12 +34,12 @@ func (r *mcnResolver) Members(ctx context.Context, obj *model.Mcn, current *bool
 		variant = map[bool]string{true: "current", false: "past"}[*current]
 	}
 	l := loadersFrom(ctx)
-	pg, err := l.membersOf.Load(ctx, pageKey{parent: obj.DBID, variant: variant, args: argsOf(p)})
+	pg, err := l.membersOf().Load(ctx, pageKey{parent: obj.DBID, variant: variant, args: argsOf(p)})
 	if err != nil {
 		return nil, err
 	}
 	return affiliationConnection(pg, func(ctx context.Context) (int, error) {
-		return l.memberCountsOf.Load(ctx, pageKey{parent: obj.DBID, variant: variant})
+		return l.memberCountsOf().Load(ctx, pageKey{parent: obj.DBID, variant: variant})
 	}), nil
 }
 
@@ -121,7 +120,7 @@ func (r *mutationResolver) EndAffiliation(ctx context.Context, input model.EndAf
 
 // Mcn is the resolver for the mcn field.
 func (r *queryResolver) Mcn(ctx context.Context, id string) (*model.Mcn, error) {
-	return entity(ctx, id, typeMcn, func(l *Loaders) *dataloadgen.Loader[int64, *db.Mcn] { return l.mcn }, toMcn)
+	return entity(ctx, id, typeMcn, mcnReads(), toMcn)
 }
 
 // Mcns is the resolver for the mcns field.
@@ -135,6 +134,7 @@ func (r *queryResolver) Mcns(ctx context.Context, filter *model.McnFilter, first
 	if err != nil {
 		return nil, err
 	}
+	planConnection(ctx, pg.Rows, (*plan).mcns)
 	return mcnConnection(pg, func(ctx context.Context) (int, error) { return r.store.CountMcns(ctx, f) }), nil
 }
 

@@ -17,7 +17,7 @@ import (
 
 // Agency is the resolver for the agency field.
 func (r *agencyCountResolver) Agency(ctx context.Context, obj *model.AgencyCount) (*model.Agency, error) {
-	return loadOne(ctx, loadersFrom(ctx).agency, obj.AgencyDBID, toAgency)
+	return loadOne(ctx, loadersFrom(ctx).agency(), obj.AgencyDBID, toAgency)
 }
 
 // RecordSanction is the resolver for the recordSanction field.
@@ -129,6 +129,7 @@ func (r *queryResolver) Sanctions(ctx context.Context, filter *model.SanctionFil
 	if err != nil {
 		return nil, err
 	}
+	planConnection(ctx, pg.Rows, (*plan).sanctions)
 	c := sanctionConnection(pg, func(ctx context.Context) (int, error) { return r.store.CountSanctions(ctx, f) })
 	c.FacetsOf = sanctionFacets(r.store, f)
 	return c, nil
@@ -142,17 +143,17 @@ func (r *sanctionResolver) Subject(ctx context.Context, obj *model.Sanction) (mo
 	switch obj.SubjectKind {
 	case model.SubjectInfluencer:
 		var m *model.Influencer
-		if m, err = loadOne(ctx, l.influencer, obj.SubjectDBID, toInfluencer); m != nil {
+		if m, err = loadOne(ctx, l.influencer(), obj.SubjectDBID, toInfluencer); m != nil {
 			subject = m
 		}
 	case model.SubjectMcn:
 		var m *model.Mcn
-		if m, err = loadOne(ctx, l.mcn, obj.SubjectDBID, toMcn); m != nil {
+		if m, err = loadOne(ctx, l.mcn(), obj.SubjectDBID, toMcn); m != nil {
 			subject = m
 		}
 	case model.SubjectBrand:
 		var m *model.Brand
-		if m, err = loadOne(ctx, l.brand, obj.SubjectDBID, toBrand); m != nil {
+		if m, err = loadOne(ctx, l.brand(), obj.SubjectDBID, toBrand); m != nil {
 			subject = m
 		}
 	}
@@ -164,22 +165,22 @@ func (r *sanctionResolver) Subject(ctx context.Context, obj *model.Sanction) (mo
 
 // Agency is the resolver for the agency field.
 func (r *sanctionResolver) Agency(ctx context.Context, obj *model.Sanction) (*model.Agency, error) {
-	return loadOne(ctx, loadersFrom(ctx).agency, obj.AgencyID, toAgency)
+	return loadOne(ctx, loadersFrom(ctx).agency(), obj.AgencyID, toAgency)
 }
 
 // Violations is the resolver for the violations field.
 func (r *sanctionResolver) Violations(ctx context.Context, obj *model.Sanction) ([]*model.Violation, error) {
-	return loadChildren(ctx, loadersFrom(ctx).violationsBySanction, obj.DBID, toViolation)
+	return loadChildren(ctx, loadersFrom(ctx).violationsBySanction(), obj.DBID, toViolation)
 }
 
 // StatusHistory is the resolver for the statusHistory field.
 func (r *sanctionResolver) StatusHistory(ctx context.Context, obj *model.Sanction) ([]*model.SanctionStatusChange, error) {
-	return loadChildren(ctx, loadersFrom(ctx).historyBySanction, obj.DBID, toStatusChange)
+	return loadChildren(ctx, loadersFrom(ctx).historyBySanction(), obj.DBID, toStatusChange)
 }
 
 // RelatedDisclosures is the resolver for the relatedDisclosures field.
 func (r *sanctionResolver) RelatedDisclosures(ctx context.Context, obj *model.Sanction) ([]*model.Disclosure, error) {
-	return loadChildren(ctx, loadersFrom(ctx).disclosuresBySanction, obj.DBID, toDisclosure)
+	return loadChildren(ctx, loadersFrom(ctx).disclosuresBySanction(), obj.DBID, toDisclosure)
 }
 
 // History is the resolver for the history field.
@@ -189,7 +190,7 @@ func (r *sanctionResolver) History(ctx context.Context, obj *model.Sanction, fir
 
 // Agency is the resolver for the agency field.
 func (r *sanctionStatusChangeResolver) Agency(ctx context.Context, obj *model.SanctionStatusChange) (*model.Agency, error) {
-	return loadOne(ctx, loadersFrom(ctx).agency, obj.AgencyID, toAgency)
+	return loadOne(ctx, loadersFrom(ctx).agency(), obj.AgencyID, toAgency)
 }
 
 // AgencyCount returns graph.AgencyCountResolver implementation.

@@ -42,13 +42,13 @@ func searchConnection(ctx context.Context, pg db.PageOf[db.SearchHit], count mod
 func searchThunk(ctx context.Context, l *Loaders, h db.SearchHit) func() (model.SearchResult, error) {
 	switch h.Kind {
 	case db.SearchInfluencer:
-		return thunkOf(l.influencer.LoadThunk(ctx, h.ID), toInfluencer)
+		return thunkOf(l.influencer().LoadThunk(ctx, h.ID), toInfluencer)
 	case db.SearchPlatformAccount:
-		return thunkOf(l.account.LoadThunk(ctx, h.ID), toAccount)
+		return thunkOf(l.account().LoadThunk(ctx, h.ID), toAccount)
 	case db.SearchMcn:
-		return thunkOf(l.mcn.LoadThunk(ctx, h.ID), toMcn)
+		return thunkOf(l.mcn().LoadThunk(ctx, h.ID), toMcn)
 	default:
-		return thunkOf(l.brand.LoadThunk(ctx, h.ID), toBrand)
+		return thunkOf(l.brand().LoadThunk(ctx, h.ID), toBrand)
 	}
 }
 

@@ -34,7 +34,7 @@ func (r *queryResolver) VettingReport(ctx context.Context, influencerID string, 
 	if !ok {
 		return nil, notFound
 	}
-	influencer, err := loadOne(ctx, loadersFrom(ctx).influencer, id, toInfluencer)
+	influencer, err := loadOne(ctx, loadersFrom(ctx).influencer(), id, toInfluencer)
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/graph/errcode"
 )
 
@@ -63,6 +64,11 @@ func (p *presenter) classify(ctx context.Context, err error, gqlErr *gqlerror.Er
 			return errcode.Internal, internalMessage, ""
 		}
 		return e.Code, e.Message, e.Field
+	}
+	if db.IsBadText(err) {
+		// The backstop of text.go: text Postgres refused reached the store unchecked.
+		p.logger.WarnContext(ctx, "bad text reached the store", "request_id", RequestID(ctx), "path", pathOf(gqlErr))
+		return errcode.BadUserInput, "the request " + db.BadTextMessage, ""
 	}
 	if errors.Is(err, errPanicked) {
 		return errcode.Internal, internalMessage, "" // logged, with its stack, by recoverPanic

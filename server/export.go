@@ -334,16 +334,27 @@ func csvCell(k db.ColumnKind, v any) string {
 	case nil:
 		return ""
 	case string:
-		return x
+		return neutralizeFormula(x)
 	case int64:
 		return strconv.FormatInt(x, 10)
 	case bool:
 		return strconv.FormatBool(x)
 	case []string:
-		return strings.Join(x, listSeparator)
+		return neutralizeFormula(strings.Join(x, listSeparator))
 	default:
 		return fmt.Sprint(x)
 	}
+}
+
+// neutralizeFormula keeps a spreadsheet from running a text cell as a formula (CSV injection):
+// a cell starting with =, +, -, @, tab or carriage return gets a leading apostrophe, which
+// spreadsheets read as "this is text" and do not display (OWASP, "CSV Injection";
+// docs/export.md). Only text is touched: numbers, dates and IDs are the registry's own.
+func neutralizeFormula(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 // jsonValue is one value as the export shows it: global IDs encoded, dates and instants as text.

@@ -47,6 +47,9 @@ type Config struct {
 	// LoaderWait is how long dataloaders gather keys before one batched query; zero means
 	// resolvers.DefaultLoaderWait. Tests widen it so statement counts do not depend on load.
 	LoaderWait time.Duration
+	// UnplannedReads turns the planned read path off: every nested field loads through its
+	// dataloader's batching window (resolvers/plan.go). Tests compare the two paths with it.
+	UnplannedReads bool
 	// SigningKey signs registryHead (REGISTRY_SIGNING_KEY); nil leaves its signature and
 	// publicKey null.
 	SigningKey ed25519.PrivateKey
@@ -69,8 +72,9 @@ type Config struct {
 	// other's cached responses; every replica of one registry must use the same value. serve
 	// uses the database's name.
 	CacheNamespace string
-	// NoResponseCache runs every query, cached or not: for tests that change rows with plain
-	// SQL, around the mutations that replace the cache epoch. Production leaves it false.
+	// NoResponseCache runs every query, cached or not (RESPONSE_CACHE=off): for measuring the
+	// engine, for deployments that cache at a CDN, and for tests that change rows with plain
+	// SQL, around the mutations that replace the cache epoch.
 	NoResponseCache bool
 }
 
@@ -151,7 +155,11 @@ func newHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 	m.registry.MustRegister(c.collectors()...)
 
 	var api http.Handler = newGraphQL(cfg, es, store, logger, m, c)
-	api = resolvers.MiddlewareWait(store, cfg.LoaderWait, api)
+	if cfg.UnplannedReads {
+		api = resolvers.MiddlewareUnplanned(store, cfg.LoaderWait, api)
+	} else {
+		api = resolvers.MiddlewareWait(store, cfg.LoaderWait, api)
+	}
 	api = authenticate(cfg.Authenticator, logger, api)
 	// Around authentication, so that its refusals carry X-RateLimit-* and spend their IP's
 	// budget; the GraphQL transport spends an agency's own budget (ratelimit.Spend).
@@ -171,6 +179,7 @@ func newHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 
 	// Outermost first: every response carries a request id and is logged, even a panic's.
 	var h http.Handler = mux
+	h = validQueryString(h) // text.go
 	h = limitBody(cfg.MaxBodyBytes, h)
 	h = cors(h)
 	h = recoverPanics(logger, h)

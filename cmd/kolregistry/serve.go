@@ -29,8 +29,8 @@ const shutdownGrace = 20 * time.Second
 //
 // Environment (ARCHITECTURE.md §6): DATABASE_URL (required), DATABASE_READ_URL, LISTEN_ADDR
 // (default 127.0.0.1:8080), REDIS_URL, RATE_LIMIT_ANON, RATE_LIMIT_AGENCY,
-// TRUSTED_PROXIES, JWT_KEYS, JWT_ISSUER, JWT_AUDIENCE, REGISTRY_SIGNING_KEY, REQUEST_TIMEOUT,
-// MAX_RESPONSE_BYTES (docs/limits.md).
+// TRUSTED_PROXIES, JWT_KEYS, JWT_ISSUER, JWT_AUDIENCE, REGISTRY_SIGNING_KEY, RESPONSE_CACHE,
+// REQUEST_TIMEOUT, MAX_RESPONSE_BYTES (docs/limits.md).
 func runServe(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	if err := fs.Parse(args); err != nil {
@@ -54,6 +54,12 @@ func runServe(ctx context.Context, args []string) error {
 	}
 	if err := configureLimits(&cfg); err != nil {
 		return err
+	}
+	if cfg.NoResponseCache, err = responseCacheOff(); err != nil {
+		return err
+	}
+	if cfg.NoResponseCache {
+		logger.Info("RESPONSE_CACHE=off: every query runs against the database (no response cache)")
 	}
 	if cfg.Redis != nil {
 		defer cfg.Redis.Close()
@@ -188,6 +194,20 @@ func configureRedis(cfg *server.Config, logger *slog.Logger) error {
 	}
 	cfg.TrustedProxies = proxies
 	return nil
+}
+
+// responseCacheOff reads RESPONSE_CACHE: "off" serves every query from the database, for
+// benchmarking the engine and for deployments that cache at a CDN (docs/caching.md); unset or
+// "on" keeps the response cache. Anything else stops the server rather than guess.
+func responseCacheOff() (bool, error) {
+	switch v := os.Getenv("RESPONSE_CACHE"); v {
+	case "", "on":
+		return false, nil
+	case "off":
+		return true, nil
+	default:
+		return false, fmt.Errorf("RESPONSE_CACHE must be on or off, not %q", v)
+	}
 }
 
 // redactDSN names the database by host and name only: no user, password or parameters.

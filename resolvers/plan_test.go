@@ -1,0 +1,301 @@
+package resolvers_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kolregistry/kolregistry/db"
+	"github.com/kolregistry/kolregistry/db/dbtest"
+	"github.com/kolregistry/kolregistry/db/seed"
+	"github.com/kolregistry/kolregistry/server"
+)
+
+// Fragments of every scalar field, so that the corpus compares whole objects.
+const planFragments = `
+fragment I on Influencer { id displayName legalName aliases province categories version createdAt updatedAt }
+fragment A on PlatformAccount { id platform handle url platformUserId followerCount followersAsOf identityVerification createdAt }
+fragment M on Mcn { id name taxCode website province version createdAt updatedAt }
+fragment F on Affiliation { id kind startedOn endedOn current source version }
+fragment B on Brand { id name taxCode industry version createdAt updatedAt }
+fragment D on Disclosure { id productName productCategory contentUrl platform publishedAt label labelTiming compensation status version createdAt updatedAt retractionReason }
+fragment S on Sanction { id decisionNumber decidedOn effectiveOn fineVnd remedies status sourceUrl sourceSha256 recordedAt version }
+fragment G on Agency { id slug name nameEn kind jurisdiction status createdAt }
+fragment P on PageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+`
+
+// planCorpus is the equivalence corpus: every root field that reads entities, every nested
+// field, both paging directions, filters and orderings. $-variables come from demoIDs.
+var planCorpus = []struct{ name, query string }{
+	// Root fields by id, every nested field below them.
+	{"influencer-all-nested", `query($inf: ID!) { influencer(id: $inf) { ...I credentials { field title issuer validUntil } accounts { ...A influencer { id } } affiliations { ...F influencer { id } mcn { ...M } } currentMcn { ...M } disclosures(first: 3) { totalCount nodes { ...D } pageInfo { ...P } } sanctions(first: 3) { totalCount edges { cursor node { ...S } } pageInfo { ...P } } } }`},
+	{"influencer-missing", `{ influencer(id: "SW5mbHVlbmNlcjo5OTk5OTk5") { id accounts { id } } }`},
+	{"influencer-of-other-type", `query($mcn: ID!) { influencer(id: $mcn) { id } }`},
+	{"mcn-all-nested", `query($mcn: ID!) { mcn(id: $mcn) { ...M members(first: 5) { totalCount nodes { ...F influencer { ...I accounts { handle } } mcn { id } } pageInfo { ...P } } disclosures(first: 4) { totalCount nodes { ...D influencer { id } } } sanctions(first: 3) { totalCount nodes { ...S agency { ...G } } } } }`},
+	{"mcn-members-current", `query($mcn: ID!) { mcn(id: $mcn) { current: members(current: true, first: 3) { totalCount nodes { id current } } past: members(current: false, first: 3) { totalCount nodes { id current } } all: members(first: 3) { totalCount nodes { id } } } }`},
+	{"brand-all-nested", `query($brand: ID!) { brand(id: $brand) { ...B disclosures(first: 5) { totalCount nodes { ...D brands { ...B } } pageInfo { ...P } } sanctions(first: 5) { totalCount nodes { ...S subject { __typename ... on Brand { id name } } } } } }`},
+	{"agency-all-nested", `query($agency: ID!) { agency(id: $agency) { ...G sanctions(first: 5) { totalCount nodes { ...S violations { category description legalBasis { instrument article clause point } } } pageInfo { ...P } } } }`},
+	{"node-influencer", `query($inf: ID!) { node(id: $inf) { id ... on Influencer { displayName accounts { handle } sanctions(first: 2) { nodes { id } } } } }`},
+	{"node-sanction", `query($sanction: ID!) { node(id: $sanction) { id ... on Sanction { ...S agency { name } subject { __typename ... on Influencer { displayName } ... on Mcn { name } ... on Brand { name } } } } }`},
+	{"node-disclosure", `query($disclosure: ID!) { node(id: $disclosure) { id ... on Disclosure { ...D influencer { displayName } account { handle } brands { name } mcn { name } filedBy { slug } relatedSanctions { id } } } }`},
+	{"node-account", `query($account: ID!) { node(id: $account) { id ... on PlatformAccount { ...A influencer { ...I } } } }`},
+	{"node-affiliation", `query($affiliation: ID!) { node(id: $affiliation) { id ... on Affiliation { ...F influencer { displayName } mcn { name } } } }`},
+	{"nodes-mixed", `query($inf: ID!, $mcn: ID!, $brand: ID!, $agency: ID!) { nodes(ids: [$inf, $mcn, $brand, $agency]) { id __typename ... on Influencer { accounts { handle } } ... on Mcn { members(first: 2) { nodes { id } } } } }`},
+
+	// Influencers: orderings, filters, paging both ways, every nested field.
+	{"influencers-default", `{ influencers(first: 10) { totalCount nodes { ...I } pageInfo { ...P } } }`},
+	{"influencers-nested-nodes", `{ influencers(first: 15) { nodes { id credentials { title } accounts { handle influencer { displayName } } affiliations { kind mcn { name } } currentMcn { name } } } }`},
+	{"influencers-nested-edges", `{ influencers(first: 12) { edges { cursor node { id disclosures(first: 2) { totalCount nodes { id brands { name } } } sanctions(first: 2) { totalCount nodes { id agency { slug } } } } } } }`},
+	{"influencers-nodes-and-edges", `{ influencers(first: 8) { nodes { id accounts { handle } } edges { node { id currentMcn { name } accounts { platform } } } } }`},
+	{"influencers-created-desc", `{ influencers(first: 10, orderBy: {field: CREATED_AT, direction: DESC}) { nodes { id createdAt accounts { id } } pageInfo { ...P } } }`},
+	{"influencers-updated-asc", `{ influencers(first: 10, orderBy: {field: UPDATED_AT}) { nodes { id updatedAt } } }`},
+	{"influencers-after", `query($infAfter: String!) { influencers(first: 7, after: $infAfter) { nodes { id accounts { handle } } pageInfo { ...P } } }`},
+	{"influencers-last", `{ influencers(last: 6) { nodes { id currentMcn { name } } pageInfo { ...P } } }`},
+	{"influencers-last-before", `query($infAfter: String!) { influencers(last: 4, before: $infAfter) { nodes { id sanctions(first: 1) { nodes { id } } } pageInfo { ...P } } }`},
+	{"influencers-sanctioned", `{ influencers(first: 20, filter: {hasActiveSanction: true}) { totalCount nodes { id sanctions(first: 5) { totalCount nodes { ...S violations { category } statusHistory { status effectiveOn reason agency { slug } } relatedDisclosures { id productName } } } } } }`},
+	{"influencers-not-sanctioned", `{ influencers(first: 5, filter: {hasActiveSanction: false}) { nodes { id sanctions(first: 5) { totalCount } } } }`},
+	{"influencers-province-category", `{ influencers(first: 10, filter: {province: ["VN-SG", "VN-HN"], category: [BEAUTY, FOOD]}) { totalCount nodes { id province categories } } }`},
+	{"influencers-platform-mcn", `query($mcn: ID!) { influencers(first: 10, filter: {platform: [TIKTOK], mcnId: [$mcn]}) { totalCount nodes { id currentMcn { id } accounts { platform } } } }`},
+	{"influencers-nested-disclosures-last", `{ influencers(first: 5) { nodes { id disclosures(last: 2) { nodes { id publishedAt } pageInfo { ...P } } } } }`},
+	{"influencers-nested-after", `query($nestedAfter: String!) { influencers(first: 5) { nodes { id disclosures(first: 2, after: $nestedAfter) { nodes { id } pageInfo { ...P } } } } }`},
+	{"influencers-aliases", `{ influencers(first: 6) { nodes { id a: sanctions(first: 1) { nodes { id } } b: sanctions(first: 3) { totalCount nodes { id agency { name } } } x: accounts { handle } y: accounts { platform influencer { id } } } } }`},
+	{"influencers-invalid-nested-page", `{ influencers(first: 1) { nodes { id disclosures(first: 0) { nodes { id } } } } }`},
+	{"influencers-deep", `{ influencers(first: 5) { nodes { id disclosures(first: 3) { nodes { id influencer { id accounts { handle } currentMcn { name members(first: 2) { nodes { id influencer { displayName } } } } } } } } } }`},
+
+	// MCNs.
+	{"mcns-default", `{ mcns(first: 10) { totalCount nodes { ...M } pageInfo { ...P } } }`},
+	{"mcns-members", `{ mcns(first: 5) { nodes { id members(first: 4) { totalCount nodes { ...F influencer { id accounts { handle } } } } } } }`},
+	{"mcns-members-current", `{ mcns(first: 5) { nodes { id members(current: true, first: 3) { totalCount edges { cursor node { id mcn { name } } } } } } }`},
+	{"mcns-filter", `{ mcns(first: 10, filter: {province: ["VN-SG"], hasActiveSanction: false}) { totalCount nodes { id province sanctions(first: 2) { totalCount } } } }`},
+	{"mcns-last", `{ mcns(last: 3) { nodes { id disclosures(first: 2) { nodes { id mcn { id } } } } pageInfo { ...P } } }`},
+	{"mcns-sanctions", `{ mcns(first: 20, filter: {hasActiveSanction: true}) { nodes { id sanctions(first: 3) { totalCount nodes { ...S subject { __typename ... on Mcn { id name } } } } } } }`},
+
+	// Brands.
+	{"brands-default", `{ brands(first: 10) { totalCount nodes { ...B } pageInfo { ...P } } }`},
+	{"brands-nested", `{ brands(first: 6) { nodes { id disclosures(first: 3) { totalCount nodes { id influencer { displayName } brands { id } } } sanctions(first: 2) { totalCount nodes { id } } } } }`},
+	{"brands-filter", `{ brands(first: 10, filter: {industry: [COSMETICS, FOOD_SUPPLEMENT]}) { totalCount nodes { id industry } } }`},
+	{"brands-sanctioned", `{ brands(first: 10, filter: {hasActiveSanction: true}) { nodes { id sanctions(first: 3) { nodes { ...S agency { slug } } } } } }`},
+	{"brands-last", `{ brands(last: 4) { nodes { id name } pageInfo { ...P } } }`},
+
+	// Disclosures.
+	{"disclosures-default", `{ disclosures(first: 10) { totalCount nodes { ...D } pageInfo { ...P } } }`},
+	{"disclosures-all-nested", `{ disclosures(first: 20) { nodes { id influencer { ...I } account { ...A } brands { ...B } mcn { ...M } filedBy { ...G } relatedSanctions { ...S agency { slug } } } } }`},
+	{"disclosures-category", `{ disclosures(first: 50, filter: {productCategory: [COSMETICS]}) { nodes { id productName publishedAt brands { name } influencer { displayName } } } }`},
+	{"disclosures-created-asc", `{ disclosures(first: 10, orderBy: {field: CREATED_AT, direction: ASC}) { nodes { id createdAt account { handle } } } }`},
+	{"disclosures-filters", `{ disclosures(first: 10, filter: {platform: [TIKTOK, FACEBOOK], label: [NONE, QUANG_CAO], status: [ACTIVE]}) { totalCount nodes { id platform label status mcn { name } } } }`},
+	{"disclosures-by-influencer", `query($inf: ID!) { disclosures(first: 10, filter: {influencerId: [$inf]}) { totalCount nodes { id influencer { id } } } }`},
+	{"disclosures-by-brand", `query($brand: ID!) { disclosures(first: 10, filter: {brandId: [$brand]}) { nodes { id brands { id } } } }`},
+	{"disclosures-after", `query($discAfter: String!) { disclosures(first: 5, after: $discAfter) { nodes { id brands { name } } pageInfo { ...P } } }`},
+	{"disclosures-last-before", `query($discAfter: String!) { disclosures(last: 5, before: $discAfter) { nodes { id influencer { id } } pageInfo { ...P } } }`},
+	{"disclosures-published-range", `{ disclosures(first: 10, filter: {publishedFrom: "2025-01-01", publishedTo: "2026-12-31"}) { totalCount nodes { id publishedAt } } }`},
+
+	// Sanctions.
+	{"sanctions-default", `{ sanctions(first: 10) { totalCount nodes { ...S } pageInfo { ...P } } }`},
+	{"sanctions-fine-desc", `{ sanctions(first: 20, orderBy: {field: FINE_VND, direction: DESC}) { nodes { id decisionNumber fineVnd status violations { category legalBasis { instrument article clause } } } } }`},
+	{"sanctions-all-nested", `{ sanctions(first: 25) { nodes { id subject { __typename ... on Influencer { ...I accounts { handle } } ... on Mcn { ...M } ... on Brand { ...B } } agency { ...G } violations { category description legalBasis { instrument article clause point } } statusHistory { status effectiveOn reason documentUrl recordedAt agency { ...G } } relatedDisclosures { ...D brands { name } } } } }`},
+	{"sanctions-recorded-asc", `{ sanctions(first: 10, orderBy: {field: RECORDED_AT, direction: ASC}) { nodes { id recordedAt agency { slug } } } }`},
+	{"sanctions-filters", `{ sanctions(first: 10, filter: {active: true, violation: [MISLEADING_CLAIMS, UNDISCLOSED_ADVERTISING], minFineVnd: 1000000}) { totalCount nodes { id fineVnd violations { category } } } }`},
+	{"sanctions-by-agency", `query($agency: ID!) { sanctions(first: 10, filter: {agencyId: [$agency], status: [IN_FORCE, COMPLIED]}) { totalCount nodes { id agency { id } } } }`},
+	{"sanctions-decided-range", `{ sanctions(first: 10, filter: {decidedFrom: "2020-01-01", decidedTo: "2030-01-01"}, orderBy: {field: DECIDED_ON, direction: ASC}) { nodes { id decidedOn } pageInfo { ...P } } }`},
+	{"sanctions-after", `query($sancAfter: String!) { sanctions(first: 5, after: $sancAfter) { nodes { id subject { __typename } } pageInfo { ...P } } }`},
+	{"sanctions-last", `{ sanctions(last: 5) { nodes { id agency { name } } pageInfo { ...P } } }`},
+
+	// Agencies.
+	{"agencies-default", `{ agencies(first: 10) { totalCount nodes { ...G } pageInfo { ...P } } }`},
+	{"agencies-nested", `{ agencies(first: 10) { nodes { id sanctions(first: 3) { totalCount nodes { id subject { __typename } violations { category } } } } } }`},
+	{"agencies-last", `{ agencies(last: 2) { edges { cursor node { id sanctions(last: 2) { nodes { id } pageInfo { ...P } } } } } }`},
+
+	// Fields the planner leaves to the loaders, beside planned ones.
+	{"search-mixed", `{ search(query: "beauty", first: 10) { nodes { __typename ... on Influencer { id accounts { handle } } ... on Brand { id } } } }`},
+	{"two-roots", `query($inf: ID!) { a: influencer(id: $inf) { id accounts { handle } } b: influencers(first: 3) { nodes { id accounts { handle } } } c: sanctions(first: 3) { nodes { id agency { name } } } }`},
+}
+
+// demoAPI serves a database holding the demo dataset (seed --demo), planned or not.
+func demoAPIs(t *testing.T) (planned, unplanned string, store *db.DB) {
+	t.Helper()
+	ctx := context.Background()
+	d, err := dbtest.Create(ctx, "resolvers_plan")
+	if err != nil {
+		t.Fatalf("create database: %v", err)
+	}
+	t.Cleanup(d.Drop)
+	store, err = db.Open(ctx, d.URL, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	if _, err := seed.Demo(ctx, store.SQL()); err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	serve := func(unplanned bool) string {
+		cfg := server.DefaultConfig()
+		cfg.NoResponseCache = true
+		cfg.RateLimitAnon = 1 << 30
+		cfg.UnplannedReads = unplanned
+		srv := httptest.NewServer(server.New(cfg, store, nil))
+		t.Cleanup(srv.Close)
+		return srv.URL + "/graphql"
+	}
+	return serve(false), serve(true), store
+}
+
+func postRaw(t *testing.T, url, query string, vars map[string]any) []byte {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	res, err := http.Post(url, "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// demoIDs are the corpus's variables, read from the demo data.
+func demoIDs(t *testing.T, url string) map[string]any {
+	t.Helper()
+	var r struct {
+		Data struct {
+			Inf struct {
+				Nodes []struct {
+					ID           string
+					Accounts     []struct{ ID string }
+					Affiliations []struct{ ID string }
+					Disclosures  struct{ Nodes []struct{ ID string } }
+					Sanctions    struct{ Nodes []struct{ ID string } }
+				}
+			}
+			Page   struct{ PageInfo struct{ EndCursor string } }
+			Nested struct {
+				Nodes []struct {
+					Disclosures struct{ PageInfo struct{ EndCursor string } }
+				}
+			}
+			Disc struct {
+				PageInfo struct{ EndCursor string }
+			}
+			Sanc struct {
+				PageInfo struct{ EndCursor string }
+			}
+			Mcns     struct{ Nodes []struct{ ID string } }
+			Brands   struct{ Nodes []struct{ ID string } }
+			Agencies struct{ Nodes []struct{ ID string } }
+		}
+	}
+	b := postRaw(t, url, `{
+		inf: influencers(first: 1, filter: {hasActiveSanction: true}) { nodes { id accounts { id } affiliations { id }
+			disclosures(first: 1) { nodes { id } } sanctions(first: 1) { nodes { id } } } }
+		page: influencers(first: 9) { pageInfo { endCursor } }
+		nested: influencers(first: 1) { nodes { disclosures(first: 1) { pageInfo { endCursor } } } }
+		disc: disclosures(first: 12) { pageInfo { endCursor } }
+		sanc: sanctions(first: 6) { pageInfo { endCursor } }
+		mcns(first: 1, filter: {hasActiveSanction: true}) { nodes { id } }
+		brands(first: 1, filter: {hasActiveSanction: true}) { nodes { id } }
+		agencies(first: 1) { nodes { id } } }`, nil)
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatalf("%v: %s", err, b)
+	}
+	d := r.Data
+	if len(d.Inf.Nodes) == 0 || len(d.Inf.Nodes[0].Accounts) == 0 || len(d.Inf.Nodes[0].Affiliations) == 0 ||
+		len(d.Inf.Nodes[0].Disclosures.Nodes) == 0 || len(d.Inf.Nodes[0].Sanctions.Nodes) == 0 ||
+		len(d.Mcns.Nodes) == 0 || len(d.Brands.Nodes) == 0 || len(d.Agencies.Nodes) == 0 || len(d.Nested.Nodes) == 0 {
+		t.Fatalf("the demo data lacks a row the corpus needs: %s", b)
+	}
+	inf := d.Inf.Nodes[0]
+	return map[string]any{
+		"inf": inf.ID, "account": inf.Accounts[0].ID, "affiliation": inf.Affiliations[0].ID,
+		"disclosure": inf.Disclosures.Nodes[0].ID, "sanction": inf.Sanctions.Nodes[0].ID,
+		"mcn": d.Mcns.Nodes[0].ID, "brand": d.Brands.Nodes[0].ID, "agency": d.Agencies.Nodes[0].ID,
+		"infAfter": d.Page.PageInfo.EndCursor, "nestedAfter": d.Nested.Nodes[0].Disclosures.PageInfo.EndCursor,
+		"discAfter": d.Disc.PageInfo.EndCursor, "sancAfter": d.Sanc.PageInfo.EndCursor,
+	}
+}
+
+// withFragments appends the fragments of planFragments that query spreads.
+func withFragments(query string) string {
+	var b strings.Builder
+	b.WriteString(query)
+	for _, line := range strings.Split(planFragments, "\n") {
+		if f := strings.Fields(line); len(f) > 1 && strings.Contains(query, "..."+f[1]+" ") {
+			b.WriteString("\n" + line)
+		}
+	}
+	return b.String()
+}
+
+// varsOf keeps the variables a query declares.
+func varsOf(query string, all map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range all {
+		if strings.Contains(query, "$"+k+":") {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// TestPlannedReads_SameJSONAsLoaders: the planned read path answers every query of the corpus
+// byte for byte as the loader path does.
+func TestPlannedReads_SameJSONAsLoaders(t *testing.T) {
+	if len(planCorpus) < 50 {
+		t.Fatalf("the corpus has %d queries; it should have at least 50", len(planCorpus))
+	}
+	planned, unplanned, _ := demoAPIs(t)
+	ids := demoIDs(t, planned)
+	nonEmpty := 0
+	for _, c := range planCorpus {
+		t.Run(c.name, func(t *testing.T) {
+			q := withFragments(c.query)
+			vars := varsOf(c.query, ids)
+			got, want := postRaw(t, planned, q, vars), postRaw(t, unplanned, q, vars)
+			if !bytes.Equal(got, want) {
+				t.Fatalf("planned and loader paths differ\nplanned: %s\nloaders: %s", truncate(string(got), 2000), truncate(string(want), 2000))
+			}
+			var r response
+			if err := json.Unmarshal(got, &r); err != nil {
+				t.Fatalf("%v: %s", err, got)
+			}
+			wantErr := strings.Contains(c.name, "invalid")
+			if (len(r.Errors) > 0) != wantErr {
+				t.Fatalf("errors %+v (expected some: %v)", r.Errors, wantErr)
+			}
+			if len(got) > 200 {
+				nonEmpty++
+			}
+		})
+	}
+	// Equal answers prove little if they are empty: most of the corpus must return rows.
+	if nonEmpty < len(planCorpus)*3/4 {
+		t.Errorf("only %d of %d responses carry rows", nonEmpty, len(planCorpus))
+	}
+}
+
+// TestPlannedReads_NoBatchingWindow: with a loader window far longer than any statement, a
+// planned nested page still answers before a window could close, because the planner primes
+// every loader first. Not a timing target: a window of a minute cannot be met by chance.
+func TestPlannedReads_NoBatchingWindow(t *testing.T) {
+	store := openStore(t)
+	a := newAPIWait(t, store, time.Minute)
+	done := make(chan response, 1)
+	go func() { done <- a.do(nestedQuery, map[string]any{"n": 10}) }()
+	select {
+	case r := <-done:
+		if len(r.Errors) > 0 {
+			t.Fatalf("query failed: %+v", r.Errors)
+		}
+		if got := len(list(r.Data, "influencers.nodes")); got != 10 {
+			t.Fatalf("got %d influencers, want 10", got)
+		}
+	case <-time.After(45 * time.Second):
+		t.Fatal("the planned nested page waited for a loader window")
+	}
+}
