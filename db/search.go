@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"net/url"
 	"regexp"
 	"slices"
@@ -45,6 +46,21 @@ const SearchWordSimilarity = 0.5
 // many rows to score on the benchmark's registry; see docs/search.md).
 const SearchWordSimilarityWords = 0.65
 
+// SearchBroadHolders is how many entities of a kind must hold a one-word query as a whole word
+// for the query to be broad for that kind. A broad kind's results are read from the word index
+// (search_word, 0060_search_words.sql) in score order instead of scoring every match: see
+// docs/search.md, "Broad queries". Below it, the GIN path scores every match (a few hundred at most).
+const SearchBroadHolders = 500
+
+// SearchBroadSample is how many entities of a broad kind that hold only longer words beginning
+// with the query ("Trang" for "tran") are ranked with the holders of the word itself: the ones
+// whose shortest such field has the fewest trigrams (docs/search.md, "Broad queries").
+const SearchBroadSample = 200
+
+// broadPrefix is the LIKE pattern of the words beginning with the normalized terms ($2); the
+// terms of a broad query are one word of letters and digits (checked after normalization).
+const broadPrefix = `registry_normalize($2) || '%'`
+
 // Threshold is the word similarity a candidate needs for this request.
 func (r SearchRequest) Threshold() float64 {
 	if strings.Contains(r.Terms, " ") {
@@ -82,6 +98,9 @@ type SearchRequest struct {
 	// TSQuery is Terms as a tsquery, every word a prefix; not yet normalized.
 	TSQuery string
 	Kinds   []string
+	// Exhaustive scores every candidate even when the query is broad (see SearchBroadHolders):
+	// for tests and operators comparing the broad path with the full scoring; the API never sets it.
+	Exhaustive bool
 }
 
 // ParseSearch turns what a user typed into a search request. It accepts a handle with or without
@@ -230,7 +249,7 @@ var searchBranches = map[string]string{
 			      UNION ALL SELECT 'LEGAL_NAME', i.legal_name, i.legal_name_search, 1 WHERE i.legal_name IS NOT NULL
 			      UNION ALL SELECT 'ALIAS', a.alias, a.t, 1 + a.n FROM unnest(i.aliases, i.aliases_search) WITH ORDINALITY AS a(alias, t, n)) f
 			ORDER BY score DESC, f.pos LIMIT 1) m
-		WHERE ` + fmt.Sprintf(searchMatch, "i"),
+		WHERE {cond}`,
 	// A pasted profile URL equal to the account's ({url}) matches on PROFILE_URL with 1, which
 	// no handle score beats; otherwise the handle's score. One expression per row rather than a
 	// lateral subquery picking the best of two fields: a broad query scores tens of thousands of
@@ -241,12 +260,23 @@ var searchBranches = map[string]string{
 			CASE WHEN pa.by_url THEN 1.0000 ELSE {handlescore} END AS score
 		FROM (SELECT pa.id, pa.url, pa.handle, pa.handle_search,
 		        {url} <> '' AND ` + fmt.Sprintf(urlKeySQL, "pa.url") + ` = {url} AS by_url
-		      FROM platform_account pa WHERE ` + accountMatch + ` OFFSET 0) pa`,
+		      FROM platform_account pa WHERE {cond} OFFSET 0) pa`,
 	SearchMcn: `SELECT 3 AS kind, m.id, 'NAME' AS field, m.name AS text, ` + fmt.Sprintf(searchScore, "m.search_text", "{terms}") + ` AS score
-		FROM mcn m WHERE ` + fmt.Sprintf(searchMatch, "m"),
+		FROM mcn m WHERE {cond}`,
 	SearchBrand: `SELECT 4 AS kind, b.id, 'NAME' AS field, b.name AS text, ` + fmt.Sprintf(searchScore, "b.search_text", "{terms}") + ` AS score
-		FROM brand b WHERE ` + fmt.Sprintf(searchMatch, "b"),
+		FROM brand b WHERE {cond}`,
 }
+
+// searchMatches are, per kind, the match condition of searchBranches ({cond}): the candidates.
+var searchMatches = map[string]string{
+	SearchInfluencer:      fmt.Sprintf(searchMatch, "i"),
+	SearchPlatformAccount: accountMatch,
+	SearchMcn:             fmt.Sprintf(searchMatch, "m"),
+	SearchBrand:           fmt.Sprintf(searchMatch, "b"),
+}
+
+// searchAlias is each kind's table alias in searchBranches.
+var searchAlias = map[string]string{SearchInfluencer: "i", SearchPlatformAccount: "pa", SearchMcn: "m", SearchBrand: "b"}
 
 // searchCounts count each kind's matches, with the conditions of searchBranches.
 var searchCounts = map[string]string{
@@ -256,16 +286,113 @@ var searchCounts = map[string]string{
 	SearchBrand:           `(SELECT count(*) FROM brand b WHERE ` + fmt.Sprintf(searchMatch, "b") + `)`,
 }
 
+// broadSample is the ids of kind k's sample of a broad query: of the SearchBroadSample fields
+// with the fewest trigrams (then by id) that hold a longer word beginning with the query, the
+// entities that do not hold the word itself (one lookup each: OFFSET 0 keeps the planner from
+// hashing every holder instead). Its branch scores them as the GIN path does.
+func broadSample(k string) string {
+	rank := slices.Index(SearchKinds, k) + 1
+	return fmt.Sprintf(`SELECT DISTINCT s.id FROM (SELECT s.id FROM search_word s WHERE s.kind = %[1]d AND s.word LIKE {prefix} AND s.word > {terms}
+			ORDER BY s.ntrgm, s.id LIMIT %[2]d) s
+		WHERE NOT EXISTS (SELECT FROM search_word h WHERE h.kind = %[1]d AND h.id = s.id AND h.word = {terms} OFFSET 0)`, rank, SearchBroadSample)
+}
+
+// afterCursor is the condition of a row (score, kind rank, id) coming after the cursor's row in
+// search order: descending score, then kind, then id.
+func afterCursor(score, kind, id string) string {
+	return fmt.Sprintf(`(%[1]s < {score}::numeric OR (%[1]s = {score}::numeric AND (%[2]s, %[3]s) > ({kind}::int, {id}::bigint)))`, score, kind, id)
+}
+
+// Broad queries. A field holding the one-word query q whole scores a function of its trigram
+// count n alone: word similarity 1, every word present, similarity n_q / n (q's trigrams are all
+// the field's), so
+//
+//	influencer field: round(0.5 + 0.3 · n_q/n + 0.2, 4)   handle: round(0.5 + 0.3 · n_q/n, 4)
+//
+// exactly the numbers searchScore and handleScore compute (the same float4 division and the
+// same double sums), and 1 for a field equal to the query. search_word stores n per (word,
+// entity) for the entity's shortest holding field, so its index order (word, kind, ntrgm, id) is
+// search order: descending score, then id. Two trigram counts can round to the same score once
+// the step between them, 0.3 · n_q / (n (n+1)), is below 0.0001: up to broadMaxTrigrams the
+// scores strictly decrease and the index order is exact; longer fields (and, for accounts, a
+// handle with the query's own trigrams, which may equal the query and score 1) are few, and are
+// sorted by score.
+var broadBase = map[string]float64{SearchInfluencer: 0.7, SearchPlatformAccount: 0.5, SearchMcn: 0.7, SearchBrand: 0.7}
+
+// broadMaxTrigrams is the largest trigram count up to which adjacent counts have scores at least
+// 0.00011 apart (so never equal at 4 decimals) for a query of nq trigrams: 137 for "nguyen" (7).
+func broadMaxTrigrams(nq int) int {
+	n := nq
+	for 0.3*float64(nq)/float64(n*(n+1)) >= 0.00011 {
+		n++
+	}
+	return n
+}
+
+// broadMinTrigrams is a trigram count below which every holding field scores above after (the
+// cursor's score): the rows after the cursor lie at or above it. It errs low: the exact
+// condition on the score decides.
+func broadMinTrigrams(kind string, nq int, after float64) int {
+	d := after - broadBase[kind] + 0.0002
+	switch {
+	case math.IsInf(after, 1) || after >= 1:
+		return 0
+	case d <= 0:
+		return math.MaxInt32 // every holding field scores more than after: none is left
+	}
+	return int(0.3 * float64(nq) / d)
+}
+
+// broadBranch is kind k's branch of a broad query: its first limit rows after the cursor, read
+// in index order from search_word, with the field and text of each from the entity's row.
+func broadBranch(k string, n normalized, vals map[string]any, hasAfter bool, after float64, limit int) string {
+	rank := slices.Index(SearchKinds, k) + 1
+	score := fmt.Sprintf(`round((%g::float8 + 0.3::float8 * ({nq}::real / w.ntrgm::real))::numeric, 4)`, broadBase[k])
+	if k == SearchPlatformAccount { // the query's own trigrams: the handle may equal the query
+		score = `round(CASE WHEN w.ntrgm = {nq}::int AND EXISTS (SELECT FROM platform_account e WHERE e.id = w.id AND e.handle_search = {exact})
+			THEN 1 ELSE 0.5::float8 + 0.3::float8 * ({nq}::real / w.ntrgm::real) END::numeric, 4)`
+	}
+	cond := "TRUE"
+	if hasAfter {
+		cond = afterCursor("s.score", strconv.Itoa(rank), "w.id")
+	}
+	vals["nq"], vals["nmax"] = n.ntrgm, broadMaxTrigrams(n.ntrgm)
+	lo := "lo" + strings.ToLower(k[:3]) // a placeholder per kind: {loinf}, {lopla}
+	vals[lo] = max(n.ntrgm+1, broadMinTrigrams(k, n.ntrgm, after))
+	rows := func(ntrgm, order string) string {
+		return fmt.Sprintf(`(SELECT w.id, w.pos, s.score FROM search_word w CROSS JOIN LATERAL (SELECT %s AS score) s
+			WHERE w.word = {terms} AND w.kind = %d AND %s AND %s ORDER BY %s LIMIT %d)`, score, rank, ntrgm, cond, order, limit)
+	}
+	b := rows("w.ntrgm BETWEEN {"+lo+"}::int AND {nmax}::int", "w.ntrgm, w.id") + "\nUNION ALL\n" +
+		`(SELECT * FROM (` + rows("w.ntrgm = {nq}::int", "s.score DESC, w.id") + "\nUNION ALL\n" +
+		rows("w.ntrgm > {nmax}::int", "s.score DESC, w.id") + fmt.Sprintf(`) t ORDER BY t.score DESC, t.id LIMIT %d)`, limit)
+	switch k {
+	case SearchPlatformAccount:
+		return fmt.Sprintf(`SELECT 2 AS kind, b.id, 'HANDLE' AS field, pa.handle AS text, b.score FROM (%s) b
+			JOIN platform_account pa ON pa.id = b.id`, b)
+	case SearchMcn:
+		return fmt.Sprintf(`SELECT 3 AS kind, b.id, 'NAME' AS field, m.name AS text, b.score FROM (%s) b JOIN mcn m ON m.id = b.id`, b)
+	case SearchBrand:
+		return fmt.Sprintf(`SELECT 4 AS kind, b.id, 'NAME' AS field, e.name AS text, b.score FROM (%s) b JOIN brand e ON e.id = b.id`, b)
+	}
+	return fmt.Sprintf(`SELECT 1 AS kind, b.id,
+			CASE b.pos WHEN 0 THEN 'DISPLAY_NAME' WHEN 1 THEN 'LEGAL_NAME' ELSE 'ALIAS' END AS field,
+			CASE b.pos WHEN 0 THEN i.display_name WHEN 1 THEN i.legal_name ELSE i.aliases[b.pos - 1] END AS text, b.score
+		FROM (%s) b JOIN influencer i ON i.id = b.id`, b)
+}
+
 // normalized is a search request after the database folded case and diacritics.
 type normalized struct {
 	terms, tsquery, exact string
-	joined                string // terms without spaces
-	tag                   string // ties cursors to this search
+	joined                string          // terms without spaces
+	tag                   string          // ties cursors to this search
+	ntrgm                 int             // trigrams of terms (show_trgm)
+	broad                 map[string]bool // kinds for which the query is broad
 }
 
 // params are the values the statements' {name} placeholders stand for.
 func (n normalized) params(r SearchRequest) map[string]any {
-	return map[string]any{"terms": n.terms, "tsq": n.tsquery, "exact": n.exact, "joined": n.joined, "url": r.URLKey}
+	return map[string]any{"terms": n.terms, "tsq": n.tsquery, "exact": n.exact, "joined": n.joined, "url": r.URLKey, "prefix": n.terms + "%"}
 }
 
 var placeholder = regexp.MustCompile(`\{([a-z]+)\}`)
@@ -304,17 +431,47 @@ func (d *DB) searchTx(ctx context.Context, r SearchRequest, fn func(tx *sql.Tx, 
 	// No parallel workers: a broad query ("Nguyễn", a third of the registry) would otherwise take
 	// three processes (on a 2-core server, every core), and it measured slower: the workers only
 	// share the bitmap heap scan, while the scoring and the sort run in the leader anyway.
+	// The same statement counts, up to SearchBroadHolders + 1, each kind's entities holding a word
+	// that begins with a one-word query ($5…$8: a limit of 0 where the broad path does not apply).
 	const prepare = `SELECT set_config('pg_trgm.word_similarity_threshold', $1, true),
 		set_config('max_parallel_workers_per_gather', '0', true),
-		registry_normalize($2), registry_normalize($3), registry_normalize($4)`
+		registry_normalize($2), registry_normalize($3), registry_normalize($4),
+		coalesce(array_length(show_trgm(registry_normalize($2)), 1), 0),
+		(SELECT count(*) FROM (SELECT FROM search_word WHERE kind = 1 AND word LIKE ` + broadPrefix + ` LIMIT $5) w),
+		(SELECT count(*) FROM (SELECT FROM search_word WHERE kind = 2 AND word LIKE ` + broadPrefix + ` LIMIT $6) w),
+		(SELECT count(*) FROM (SELECT FROM search_word WHERE kind = 3 AND word LIKE ` + broadPrefix + ` LIMIT $7) w),
+		(SELECT count(*) FROM (SELECT FROM search_word WHERE kind = 4 AND word LIKE ` + broadPrefix + ` LIMIT $8) w)`
 	if d.OnQuery != nil {
 		d.OnQuery(prepare)
 	}
+	// A query is broad only as one word (a pasted profile URL is compared whole, by the GIN path).
+	eligible := !r.Exhaustive && r.URLKey == "" && !strings.ContainsFunc(r.Terms, unicode.IsSpace)
 	var n normalized
 	var ignored string
-	if err := tx.QueryRowContext(ctx, prepare, strconv.FormatFloat(r.Threshold(), 'f', -1, 64), r.Terms, r.TSQuery, r.Exact).
-		Scan(&ignored, &ignored, &n.terms, &n.tsquery, &n.exact); err != nil {
+	args := []any{strconv.FormatFloat(r.Threshold(), 'f', -1, 64), r.Terms, r.TSQuery, r.Exact}
+	for _, k := range SearchKinds {
+		limit := 0
+		if eligible && slices.Contains(r.Kinds, k) {
+			limit = SearchBroadHolders + 1
+		}
+		args = append(args, limit)
+	}
+	var holders [4]int
+	if err := tx.QueryRowContext(ctx, prepare, args...).
+		Scan(&ignored, &ignored, &n.terms, &n.tsquery, &n.exact, &n.ntrgm, &holders[0], &holders[1], &holders[2], &holders[3]); err != nil {
 		return fmt.Errorf("search: prepare: %w", err)
+	}
+	// Broad when one kind holds the word (or longer words beginning with it) often; then every
+	// kind is read from the word index: a broad query matches words, not resemblances, in all of
+	// them (a short word resembles many: "thi" ~ "thoi" in a thousand brand names).
+	broad := false
+	for i := range SearchKinds {
+		broad = broad || holders[i] > SearchBroadHolders
+	}
+	broad = broad && !strings.ContainsAny(n.terms, " %_\\") // still one plain word once normalized
+	n.broad = map[string]bool{}
+	for _, k := range r.Kinds {
+		n.broad[k] = broad
 	}
 	n.joined = strings.ReplaceAll(n.terms, " ", "")
 	sum := sha256.Sum256([]byte(n.terms + "\x00" + strings.Join(r.Kinds, ",")))
@@ -385,22 +542,27 @@ func searchStatement(r SearchRequest, n normalized, p Page) (string, []any, erro
 	if n.joined != n.terms {
 		hs = "greatest(" + hs + ", " + fmt.Sprintf(handleScore, "{joined}") + ")"
 	}
-	branches := make([]string, len(r.Kinds))
-	for i, k := range r.Kinds {
-		branches[i] = strings.Replace(searchBranches[k], "{handlescore}", hs, 1)
-	}
-	where := "TRUE"
+	where, after := "TRUE", math.Inf(1)
 	if c := p.After; c != nil {
 		score, kind, ok := strings.Cut(c.Key, "/")
 		rank, err := strconv.Atoi(kind)
 		if c.Order != n.tag || !ok || err != nil {
 			return "", nil, errcode.BadInput("after", "the cursor belongs to another search; restart from the first page")
 		}
-		if _, err := strconv.ParseFloat(score, 64); err != nil {
+		if after, err = strconv.ParseFloat(score, 64); err != nil {
 			return "", nil, errcode.BadInput("after", "after is not a cursor this API issued")
 		}
 		vals["score"], vals["kind"], vals["id"] = score, rank, c.ID
-		where = `(h.score < {score}::numeric OR (h.score = {score}::numeric AND (h.kind, h.id) > ({kind}::int, {id}::bigint)))`
+		where = afterCursor("h.score", "h.kind", "h.id")
+	}
+	branches := make([]string, len(r.Kinds))
+	for i, k := range r.Kinds {
+		branch := strings.Replace(searchBranches[k], "{handlescore}", hs, 1)
+		branches[i] = strings.Replace(branch, "{cond}", searchMatches[k], 1)
+		if n.broad[k] {
+			branches[i] = broadBranch(k, n, vals, p.After != nil, after, p.Limit+1) + "\nUNION ALL\n" +
+				strings.Replace(branch, "{cond}", searchAlias[k]+".id IN ("+broadSample(k)+")", 1)
+		}
 	}
 	stmt, args := bind(fmt.Sprintf(`SELECT h.kind, h.id, h.field, h.text, h.score::text FROM (%s) h WHERE %s
 		ORDER BY h.score DESC, h.kind, h.id LIMIT %d`, strings.Join(branches, "\nUNION ALL\n"), where, p.Limit+1), vals)
@@ -443,6 +605,10 @@ func (d *DB) CountSearch(ctx context.Context, r SearchRequest) (int, error) {
 		parts := make([]string, len(r.Kinds))
 		for i, k := range r.Kinds {
 			parts[i] = searchCounts[k]
+			if n.broad[k] {
+				parts[i] = fmt.Sprintf(`(SELECT count(*) FROM search_word WHERE kind = %d AND word = {terms}) + (SELECT count(*) FROM (%s) s)`,
+					slices.Index(SearchKinds, k)+1, broadSample(k))
+			}
 		}
 		stmt, args := bind("SELECT "+strings.Join(parts, " + "), n.params(r))
 		if d.OnQuery != nil {

@@ -3,6 +3,7 @@ package db_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -44,7 +45,7 @@ LATERAL (SELECT (ARRAY['TIKTOK','FACEBOOK'])[1 + i.id % 2] AS p,
 INSERT INTO mcn (name) SELECT (ARRAY['Sao','Ngôi','Việt','Sài Gòn','Hà Nội','Đông Á'])[1 + g % 6] || ' Media ' || g FROM generate_series(1, 500) g;
 INSERT INTO brand (name) SELECT (ARRAY['Mỹ phẩm','Thực phẩm','Nước mắm','Cà phê','Thời trang','Điện máy'])[1 + g % 6] || ' ' ||
   (ARRAY['Hạnh Phúc','Ánh Dương','Phú Quý','Đất Việt','Hoa Sen','Bình Minh'])[1 + (g / 6) % 6] || ' ' || g FROM generate_series(1, 3000) g;
-ANALYZE influencer; ANALYZE platform_account; ANALYZE mcn; ANALYZE brand;
+ANALYZE influencer; ANALYZE platform_account; ANALYZE mcn; ANALYZE brand; ANALYZE search_word;
 `
 
 // benchSearchQueries are what readers type: common and rare names, with and without
@@ -75,16 +76,28 @@ var benchSearchOnce struct {
 	err   error
 }
 
-// benchSearchStore fills the package's database once per test binary. Benchmarks run after every
+// benchSearchStore fills the package's database (or SEARCH_BENCH_DATABASE_URL's, a database
+// migrated by kolregistry migrate, when it holds fewer than 200,000 influencers) once per test binary. Benchmarks run after every
 // test has finished, so the bulk data cannot disturb a test; dbtest.Main drops the database at
 // exit. The store stays open across the benchmark's runs (b.N ramps up by calling it again).
 func benchSearchStore(b *testing.B) *db.DB {
 	b.Helper()
 	benchSearchOnce.Do(func() {
 		ctx := context.Background()
-		store, err := db.Open(ctx, dbURL, "")
+		url := dbURL
+		if u := os.Getenv("SEARCH_BENCH_DATABASE_URL"); u != "" {
+			url = u // a migrated database kept between runs: filled once, reused after
+		}
+		store, err := db.Open(ctx, url, "")
 		if err != nil {
 			benchSearchOnce.err = err
+			return
+		}
+		benchSearchOnce.store = store
+		var have int
+		if err := store.SQL().QueryRowContext(ctx, `SELECT count(*) FROM influencer`).Scan(&have); err != nil || have >= benchSearchInfluencers {
+			benchSearchOnce.err = err
+			b.Logf("reusing %d influencers", have)
 			return
 		}
 		start := time.Now()
@@ -92,8 +105,15 @@ func benchSearchStore(b *testing.B) *db.DB {
 			benchSearchOnce.err = err
 			return
 		}
+		// A running server's tables have been vacuumed (autovacuum): the GIN indexes' pending
+		// lists merged, the visibility map set for index-only scans of search_word.
+		for _, table := range []string{"influencer", "platform_account", "mcn", "brand", "search_word"} {
+			if _, err := store.SQL().ExecContext(ctx, `VACUUM ANALYZE `+table); err != nil {
+				benchSearchOnce.err = err
+				return
+			}
+		}
 		b.Logf("generated %d influencers with accounts, 500 MCNs, 3000 brands in %s", benchSearchInfluencers, time.Since(start).Round(time.Millisecond))
-		benchSearchOnce.store = store
 	})
 	if benchSearchOnce.err != nil {
 		b.Fatalf("benchmark data: %v", benchSearchOnce.err)
@@ -202,4 +222,116 @@ func explainSearch(b *testing.B, store *db.DB, query string) string {
 		b.Fatal(err)
 	}
 	return plan
+}
+
+// benchBroadQueries are one-word queries that a large part of the registry holds: surnames
+// (Nguyễn a quarter of it, Trần and Lê a tenth each), middle names, given names, stage words.
+var benchBroadQueries = []string{"nguyen", "Nguyễn", "tran", "Trần", "le", "pham", "thi", "van", "vlog", "anh"}
+
+// BenchmarkSearchBroad measures one page (20) of broad one-word searches, one at a time, by the
+// word index (the API's path) and, for comparison, by the full scoring of every match: p50 and
+// p99 over all runs, each query's median and worst, its matches, and the plan of "nguyen".
+func BenchmarkSearchBroad(b *testing.B) {
+	store := benchSearchStore(b)
+	for _, path := range []struct {
+		name       string
+		exhaustive bool
+	}{{"word-index", false}, {"full-scoring", true}} {
+		b.Run(path.name, func(b *testing.B) {
+			ctx := context.Background()
+			reqs := make([]db.SearchRequest, len(benchBroadQueries))
+			for i, q := range benchBroadQueries {
+				r, err := db.ParseSearch(q, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				r.Exhaustive = path.exhaustive
+				reqs[i] = r
+			}
+			page := db.Page{Limit: db.DefaultPageSize}
+			for _, r := range reqs {
+				if _, err := store.Search(ctx, r, page); err != nil {
+					b.Fatal(err)
+				}
+			}
+			durations := make([]time.Duration, 0, b.N)
+			perQuery := make([][]time.Duration, len(reqs))
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				k := i % len(reqs)
+				start := time.Now()
+				if _, err := store.Search(ctx, reqs[k], page); err != nil {
+					b.Fatal(err)
+				}
+				d := time.Since(start)
+				durations = append(durations, d)
+				perQuery[k] = append(perQuery[k], d)
+			}
+			b.StopTimer()
+			b.ReportMetric(ms(percentile(durations, 0.50)), "p50-ms")
+			b.ReportMetric(ms(percentile(durations, 0.99)), "p99-ms")
+			if b.N >= len(reqs) {
+				var lines []string
+				for k, q := range benchBroadQueries {
+					pg, _ := store.Search(ctx, reqs[k], page)
+					n, _ := store.CountSearch(ctx, reqs[k])
+					lines = append(lines, fmt.Sprintf("%-10q p50 %6.1f ms  max %6.1f ms  %6d matches, first: %s", q,
+						ms(percentile(perQuery[k], 0.5)), ms(percentile(perQuery[k], 1)), n, first(pg)))
+				}
+				b.Logf("per query (N=%d):\n%s", b.N, strings.Join(lines, "\n"))
+				if !path.exhaustive {
+					b.Logf("EXPLAIN (ANALYZE, BUFFERS) of search(\"nguyen\"):\n%s", explainSearch(b, store, "nguyen"))
+				}
+			}
+		})
+	}
+}
+
+// benchConcurrentQueries are 16 distinct searches sent at once: the broad one-word queries and
+// six typical ones.
+var benchConcurrentQueries = append(slices.Clone(benchBroadQueries),
+	"Nguyễn Thị Hương", "dang khanh uyen", "nguyen thi huogn", "Hoàng Gia", "mai xinh", "nuoc mam hanh phuc")
+
+// BenchmarkSearchConcurrent16 sends 16 distinct searches at the same time, b.N rounds, and
+// reports the slowest search of a round (median and worst over the rounds) and the p99 of all.
+func BenchmarkSearchConcurrent16(b *testing.B) {
+	store := benchSearchStore(b)
+	ctx := context.Background()
+	reqs := make([]db.SearchRequest, len(benchConcurrentQueries))
+	for i, q := range benchConcurrentQueries {
+		r, err := db.ParseSearch(q, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		reqs[i] = r
+	}
+	page := db.Page{Limit: db.DefaultPageSize}
+	var all, roundMax []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ds := make([]time.Duration, len(reqs))
+		errs := make([]error, len(reqs))
+		var wg sync.WaitGroup
+		for k, r := range reqs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				start := time.Now()
+				_, errs[k] = store.Search(ctx, r, page)
+				ds[k] = time.Since(start)
+			}()
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		all = append(all, ds...)
+		roundMax = append(roundMax, slices.Max(ds))
+	}
+	b.StopTimer()
+	b.ReportMetric(ms(percentile(roundMax, 0.5)), "round-max-p50-ms")
+	b.ReportMetric(ms(slices.Max(roundMax)), "round-max-worst-ms")
+	b.ReportMetric(ms(percentile(all, 0.99)), "p99-ms")
 }

@@ -4,9 +4,12 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/kolregistry/kolregistry/db"
+	"github.com/kolregistry/kolregistry/db/dbtest"
 	"github.com/kolregistry/kolregistry/graph/errcode"
 )
 
@@ -281,5 +284,142 @@ func TestSearch_PagesWithoutLosingOrRepeatingRows(t *testing.T) {
 	_, err = store.Search(context.Background(), req, db.Page{Limit: 4, After: cur})
 	if e, ok := errcode.As(err); !ok || e.Code != errcode.BadUserInput || e.Field != "after" {
 		t.Fatalf("a cursor of another search gave %v, want BAD_USER_INPUT on after", err)
+	}
+}
+
+// searchBroadInfluencers is the size of the registry of TestSearch_BroadQueriesRankAsFullScoring:
+// the benchmark's generator, small enough for make test (a few seconds), large enough that the
+// common words are broad (Nguyễn and Trần are held by more than SearchBroadHolders entities of a kind).
+const searchBroadInfluencers = 6_000
+
+// TestSearch_BroadQueriesRankAsFullScoring checks the broad path (search_word) against the full
+// scoring of every candidate (SearchRequest.Exhaustive) on a generated registry of its own: the
+// first pages are the same rows, fields, texts and scores in the same order; walking every page
+// gives each holder once, in order, as many as totalCount; and writes keep the word index current.
+func TestSearch_BroadQueriesRankAsFullScoring(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	database, err := dbtest.Create(ctx, "dbsearchbroad")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(database.Drop)
+	store, err := db.Open(ctx, database.URL, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	if _, err := store.SQL().ExecContext(ctx, strings.Replace(benchSearchData, "$1::int", strconv.Itoa(searchBroadInfluencers), 1)); err != nil {
+		t.Fatalf("generate: %v", err)
+	}
+	pages := func(query string, kinds []string, exhaustive bool, size, max int) []db.SearchHit {
+		t.Helper()
+		r, err := db.ParseSearch(query, kinds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Exhaustive = exhaustive
+		var all []db.SearchHit
+		p := db.Page{Limit: size}
+		for len(all) < max {
+			pg, err := store.Search(ctx, r, p)
+			if err != nil {
+				t.Fatalf("Search(%q, exhaustive %v): %v", query, exhaustive, err)
+			}
+			all = append(all, pg.Rows...)
+			if !pg.HasNextPage {
+				break
+			}
+			if p.After, err = db.DecodeCursor(pg.Cursors[len(pg.Cursors)-1]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return all
+	}
+	key := func(h db.SearchHit) string { return h.Kind + "/" + strconv.FormatInt(h.ID, 10) }
+	for _, c := range []struct {
+		query string
+		kinds []string
+	}{
+		{"Nguyễn", nil}, {"TRAN", nil}, {"nguyen", []string{db.SearchInfluencer}}, {"Trần", []string{db.SearchPlatformAccount}},
+		{"nguyen", []string{db.SearchPlatformAccount, db.SearchBrand}},
+	} {
+		r, _ := db.ParseSearch(c.query, c.kinds)
+		total, err := store.CountSearch(ctx, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Every page: each holder once, in search order, totalCount of them.
+		walked := pages(c.query, c.kinds, false, 100, 1<<30)
+		if len(walked) != total || total < 400 {
+			t.Fatalf("walking %q gave %d rows, totalCount %d (want equal, at least 400)", c.query, len(walked), total)
+		}
+		if plan, err := store.SearchPlan(ctx, r, db.Page{Limit: 20}); err != nil || !strings.Contains(plan, "search_word_pkey") || strings.Contains(plan, "_trgm") {
+			t.Fatalf("search(%q) is not read from the word index alone: %v\n%s", c.query, err, plan)
+		}
+		seen := map[string]bool{}
+		for i, h := range walked {
+			if seen[key(h)] {
+				t.Fatalf("search(%q): row %d %+v repeats", c.query, i, h)
+			}
+			seen[key(h)] = true
+			if i > 0 {
+				a := walked[i-1]
+				ka, kb := slices.Index(db.SearchKinds, a.Kind), slices.Index(db.SearchKinds, h.Kind)
+				if a.ScoreFloat() < h.ScoreFloat() || (a.Score == h.Score && (ka > kb || (ka == kb && a.ID >= h.ID))) {
+					t.Fatalf("search(%q): rows %d and %d are out of order: %+v, %+v", c.query, i-1, i, a, h)
+				}
+			}
+		}
+		// Pages of 20 cut across ties differently and give the same rows.
+		if small := pages(c.query, c.kinds, false, 20, 200); !slices.Equal(small, walked[:len(small)]) {
+			t.Fatalf("search(%q): pages of 20 differ from pages of 100", c.query)
+		}
+		// The full scoring ranks the same entities the same, with the same fields and scores;
+		// it also finds entities that hold no word equal to the query (a longer word, a typo),
+		// which a broad query leaves out (docs/search.md).
+		// (The first 400 of the full scoring, of which the first 300 holders at least are compared.)
+		full := pages(c.query, c.kinds, true, 100, 400)
+		others := 0
+		for _, h := range full[:min(len(full), 100)] {
+			if !seen[key(h)] {
+				others++
+			}
+		}
+		full = slices.DeleteFunc(full, func(h db.SearchHit) bool { return !seen[key(h)] })
+		if len(full) < 300 {
+			t.Fatalf("search(%q): only %d of the full scoring's first 400 are found by the broad path", c.query, len(full))
+		}
+		if !slices.Equal(walked[:len(full)], full) {
+			for i := range min(len(walked), len(full)) {
+				if walked[i] != full[i] {
+					t.Fatalf("search(%q) row %d: broad path %+v, full scoring %+v", c.query, i, walked[i], full[i])
+				}
+			}
+			t.Fatalf("search(%q): broad path %d rows, full scoring %d of the same entities", c.query, len(walked), len(full))
+		}
+		if others > 0 {
+			t.Errorf("search(%q): %d of the full scoring's first 100 are not found by the broad path", c.query, others)
+		}
+		t.Logf("search(%q, %v): %d results, first %+v; %d of the full scoring's first 100 are not among them", c.query, c.kinds, total, walked[0], others)
+	}
+	const query = "tran"
+
+	// Writes keep the word index current: a new influencer named just the word ranks first
+	// (score 1), and renamed away it is gone.
+	agency := newWorld(t, store).national
+	res, err := store.RegisterInfluencer(ctx, agency, nil, db.NewInfluencer{DisplayName: "Trần"})
+	id := register(t, res, err)
+	if top := pages(query, nil, false, 1, 1); top[0].ID != id || top[0].Score != "1.0000" || top[0].Field != "DISPLAY_NAME" {
+		t.Fatalf("after registering Trần: first %+v, want influencer %d with 1.0000", top[0], id)
+	}
+	if _, err := store.UpdateInfluencer(ctx, agency, nil, db.InfluencerUpdate{InfluencerID: id, ExpectedVersion: 1, DisplayName: ptr("Lò Văn Khởi")}); err != nil {
+		t.Fatal(err)
+	}
+	if top := pages(query, nil, false, 1, 1); top[0].ID == id {
+		t.Fatalf("after renaming: %+v still found for %q", top[0], query)
+	}
+	if top := pages("khoi", nil, true, 1, 1); len(top) == 0 || top[0].ID != id {
+		t.Fatalf("the renamed influencer is not found by its new name: %+v", top)
 	}
 }

@@ -110,16 +110,25 @@ func kinds(stmts []string) []string {
 	return slices.Compact(out)
 }
 
-// BenchmarkNestedPage measures the whole nested page (HTTP, executor, loaders, Postgres).
+// BenchmarkNestedPage measures the whole nested page (HTTP, executor, loaders, Postgres) on
+// the planned read path and on the loader path (resolvers/plan.go, docs/performance.md).
 func BenchmarkNestedPage(b *testing.B) {
-	a := newAPIWait(b, openStore(b), resolvers.DefaultLoaderWait)
-	for _, n := range []int{10, 50} {
-		b.Run(fmt.Sprintf("first=%d", n), func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				a.ok(nestedQuery, map[string]any{"n": n})
-			}
+	store := openStore(b)
+	for _, path := range []struct {
+		name      string
+		unplanned bool
+	}{{"planned", false}, {"loaders", true}} {
+		a := newAPIConfig(b, store, func(c *server.Config) {
+			c.LoaderWait, c.UnplannedReads = resolvers.DefaultLoaderWait, path.unplanned
 		})
+		for _, n := range []int{10, 50} {
+			b.Run(fmt.Sprintf("%s/first=%d", path.name, n), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					a.ok(nestedQuery, map[string]any{"n": n})
+				}
+			})
+		}
 	}
 }
 

@@ -26,6 +26,7 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, 
 	if len(ids) > db.MaxPageSize {
 		return nil, errcode.BadInput("ids", "at most %d ids at once", db.MaxPageSize)
 	}
+	planNodes(ctx, ids)
 	out := make([]model.Node, len(ids))
 	for i, id := range ids {
 		n, err := node(ctx, fmt.Sprintf("ids[%d]", i), id)

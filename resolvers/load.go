@@ -35,12 +35,12 @@ func loadChildren[R, M any](ctx context.Context, l *dataloadgen.Loader[int64, []
 }
 
 // asNode loads an entity for node(id:); nil (not a typed nil) when it does not exist.
-func asNode[R, M any](ctx context.Context, l *dataloadgen.Loader[int64, *R], id int64, conv func(R) *M) (model.Node, error) {
-	m, err := loadOne(ctx, l, id, conv)
-	if err != nil || m == nil {
+func asNode[R, M any](ctx context.Context, r reads[R], id int64, conv func(R) *M) (model.Node, error) {
+	row, err := plannedEntity(ctx, r, id)
+	if err != nil || row == nil {
 		return nil, err
 	}
-	n, _ := any(m).(model.Node)
+	n, _ := any(conv(*row)).(model.Node)
 	return n, nil
 }
 
@@ -50,24 +50,23 @@ func node(ctx context.Context, field, id string) (model.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := loadersFrom(ctx)
 	switch typ {
 	case typeInfluencer:
-		return asNode(ctx, l.influencer(), dbid, toInfluencer)
+		return asNode(ctx, influencerReads(), dbid, toInfluencer)
 	case typeAccount:
-		return asNode(ctx, l.account(), dbid, toAccount)
+		return asNode(ctx, accountReads(), dbid, toAccount)
 	case typeMcn:
-		return asNode(ctx, l.mcn(), dbid, toMcn)
+		return asNode(ctx, mcnReads(), dbid, toMcn)
 	case typeAffiliation:
-		return asNode(ctx, l.affiliation(), dbid, toAffiliation)
+		return asNode(ctx, affiliationReads(), dbid, toAffiliation)
 	case typeBrand:
-		return asNode(ctx, l.brand(), dbid, toBrand)
+		return asNode(ctx, brandReads(), dbid, toBrand)
 	case typeDisclosure:
-		return asNode(ctx, l.disclosure(), dbid, toDisclosure)
+		return asNode(ctx, disclosureReads(), dbid, toDisclosure)
 	case typeAgency:
-		return asNode(ctx, l.agency(), dbid, toAgency)
+		return asNode(ctx, agencyReads(), dbid, toAgency)
 	case typeSanction:
-		return asNode(ctx, l.sanction(), dbid, toSanction)
+		return asNode(ctx, sanctionReads(), dbid, toSanction)
 	}
 	return nil, nil
 }

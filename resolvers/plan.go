@@ -45,37 +45,46 @@ type reads[R any] struct {
 	loader func(*Loaders) *dataloadgen.Loader[int64, *R]
 	fetch  func(*db.DB, context.Context, []int64) (map[int64]R, error)
 	plan   func(*plan, []R, ast.SelectionSet)
+	// byID, when set, is a row with only its id: enough for plan, whose reads below this
+	// entity need only its id. An entity by id then plans below itself while it is read.
+	byID func(int64) R
 }
 
 // The reads of each entity (functions: the planners refer to each other).
 func influencerReads() reads[db.Influencer] {
-	return reads[db.Influencer]{(*Loaders).influencer, (*db.DB).InfluencersByIDs, (*plan).influencers}
+	return reads[db.Influencer]{(*Loaders).influencer, (*db.DB).InfluencersByIDs, (*plan).influencers,
+		func(id int64) db.Influencer { return db.Influencer{ID: id} }}
 }
 
 func accountReads() reads[db.PlatformAccount] {
-	return reads[db.PlatformAccount]{(*Loaders).account, (*db.DB).AccountsByIDs, (*plan).accounts}
+	return reads[db.PlatformAccount]{(*Loaders).account, (*db.DB).AccountsByIDs, (*plan).accounts, nil}
 }
 
-func mcnReads() reads[db.Mcn] { return reads[db.Mcn]{(*Loaders).mcn, (*db.DB).McnsByIDs, (*plan).mcns} }
+func mcnReads() reads[db.Mcn] {
+	return reads[db.Mcn]{(*Loaders).mcn, (*db.DB).McnsByIDs, (*plan).mcns,
+		func(id int64) db.Mcn { return db.Mcn{ID: id} }}
+}
 
 func affiliationReads() reads[db.Affiliation] {
-	return reads[db.Affiliation]{(*Loaders).affiliation, (*db.DB).AffiliationsByIDs, (*plan).affiliations}
+	return reads[db.Affiliation]{(*Loaders).affiliation, (*db.DB).AffiliationsByIDs, (*plan).affiliations, nil}
 }
 
 func brandReads() reads[db.Brand] {
-	return reads[db.Brand]{(*Loaders).brand, (*db.DB).BrandsByIDs, (*plan).brands}
+	return reads[db.Brand]{(*Loaders).brand, (*db.DB).BrandsByIDs, (*plan).brands,
+		func(id int64) db.Brand { return db.Brand{ID: id} }}
 }
 
 func disclosureReads() reads[db.Disclosure] {
-	return reads[db.Disclosure]{(*Loaders).disclosure, (*db.DB).DisclosuresByIDs, (*plan).disclosures}
+	return reads[db.Disclosure]{(*Loaders).disclosure, (*db.DB).DisclosuresByIDs, (*plan).disclosures, nil}
 }
 
 func agencyReads() reads[db.Agency] {
-	return reads[db.Agency]{(*Loaders).agency, (*db.DB).AgenciesByIDs, (*plan).agencies}
+	return reads[db.Agency]{(*Loaders).agency, (*db.DB).AgenciesByIDs, (*plan).agencies,
+		func(id int64) db.Agency { return db.Agency{ID: id} }}
 }
 
 func sanctionReads() reads[db.Sanction] {
-	return reads[db.Sanction]{(*Loaders).sanction, (*db.DB).SanctionsByIDs, (*plan).sanctions}
+	return reads[db.Sanction]{(*Loaders).sanction, (*db.DB).SanctionsByIDs, (*plan).sanctions, nil}
 }
 
 // plan is one root field's look-ahead.
@@ -87,17 +96,64 @@ type plan struct {
 }
 
 // planHere returns the plan of the root field being resolved in ctx, or nil when the planned
-// path is off (WithUnplannedLoaders) or ctx is not inside an operation.
+// path is off (WithUnplannedLoaders), ctx is not inside an operation, or the field is not a
+// root query field (a nested field that reads by id, such as AuditEvent.subject, batches
+// through its loader with its siblings). nodes(ids:) plans all its ids at once (planNodes),
+// then each id finds its row in the loaders.
 func planHere(ctx context.Context) (*plan, ast.SelectionSet) {
+	p, sel := planRoot(ctx)
+	if p != nil && graphql.GetFieldContext(ctx).Field.Name == "nodes" {
+		return nil, nil
+	}
+	return p, sel
+}
+
+func planRoot(ctx context.Context) (*plan, ast.SelectionSet) {
 	l := loadersFrom(ctx)
 	if l.unplanned || !graphql.HasOperationContext(ctx) {
 		return nil, nil
 	}
 	fc := graphql.GetFieldContext(ctx)
-	if fc == nil {
+	if fc == nil || fc.Object != "Query" {
 		return nil, nil
 	}
 	return &plan{ctx: ctx, op: graphql.GetOperationContext(ctx), l: l}, fc.Field.Selections
+}
+
+// planNodes reads the entities of nodes(ids:) by type, one statement per type, and plans
+// below them. Ids that do not parse are left to node(), which reports them.
+func planNodes(ctx context.Context, ids []string) {
+	p, sel := planRoot(ctx)
+	if p == nil {
+		return
+	}
+	byType := map[string][]int64{}
+	for _, id := range ids {
+		if typ, dbid, err := parseID("ids", id); err == nil {
+			byType[typ] = append(byType[typ], dbid)
+		}
+	}
+	for typ, ids := range byType {
+		switch typ {
+		case typeInfluencer:
+			byIDs(p, influencerReads(), ids, sel)
+		case typeAccount:
+			byIDs(p, accountReads(), ids, sel)
+		case typeMcn:
+			byIDs(p, mcnReads(), ids, sel)
+		case typeAffiliation:
+			byIDs(p, affiliationReads(), ids, sel)
+		case typeBrand:
+			byIDs(p, brandReads(), ids, sel)
+		case typeDisclosure:
+			byIDs(p, disclosureReads(), ids, sel)
+		case typeAgency:
+			byIDs(p, agencyReads(), ids, sel)
+		case typeSanction:
+			byIDs(p, sanctionReads(), ids, sel)
+		}
+	}
+	p.wg.Wait()
 }
 
 // planRows plans below rows that the root field in ctx returns as a list of objects.
@@ -126,6 +182,12 @@ func plannedEntity[R any](ctx context.Context, r reads[R], id int64) (*R, error)
 	if p == nil {
 		return ld.Load(ctx, id)
 	}
+	defer p.wg.Wait()
+	if r.byID != nil {
+		// The rows below need only the id: read them alongside the entity (for an id that
+		// does not exist they are read for nothing, and never asked for).
+		r.plan(p, []R{r.byID(id)}, sel)
+	}
 	rows, err := r.fetch(loadersFrom(ctx).store, ctx, []int64{id})
 	if err != nil {
 		return nil, err
@@ -136,8 +198,9 @@ func plannedEntity[R any](ctx context.Context, r reads[R], id int64) (*R, error)
 		return nil, nil
 	}
 	ld.Prime(id, &row)
-	r.plan(p, []R{row}, sel)
-	p.wg.Wait()
+	if r.byID == nil {
+		r.plan(p, []R{row}, sel)
+	}
 	return &row, nil
 }
 

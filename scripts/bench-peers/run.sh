@@ -12,7 +12,8 @@
 #
 # Env: DATABASE_URL (a server where BENCH_DB may be created; default from dev-services.sh),
 # BENCH_DB, ROUNDS (3), DURATION (10s), CONNS (32), QUERIES ("A B C D E F G"), REBUILD=1 (rebuild
-# the database), KOL_ENV (extra env for the KOL Registry server, e.g. "DATABASE_MAX_CONNS=32").
+# the database), KOL_ENV (extra env for the KOL Registry server, e.g. "DATABASE_MAX_CONNS=32"),
+# KOL_DSN_PARAMS (appended to its DSN, e.g. "binary_parameters=yes").
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -67,7 +68,11 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 # shellcheck disable=SC2086
-env -u REDIS_URL ${KOL_ENV:-} DATABASE_URL="$bench_url" LISTEN_ADDR="127.0.0.1:$kol_port" RESPONSE_CACHE=off \
+kol_url="$bench_url"
+if [[ -n "${KOL_DSN_PARAMS:-}" ]]; then
+	if [[ "$kol_url" == *\?* ]]; then kol_url="$kol_url&$KOL_DSN_PARAMS"; else kol_url="$kol_url?$KOL_DSN_PARAMS"; fi
+fi
+env -u REDIS_URL ${KOL_ENV:-} DATABASE_URL="$kol_url" LISTEN_ADDR="127.0.0.1:$kol_port" RESPONSE_CACHE=off \
 	RATE_LIMIT_ANON=1000000000 "$kol" serve >"$tools/kol.log" 2>&1 &
 kol_pid=$!
 pids+=("$kol_pid")
