@@ -21,7 +21,7 @@ BUILD         = $(GO) build -o $(BIN) ./cmd/kolregistry
 # Evals the output of dev-services.sh into the current recipe shell (fails if it fails).
 WITH_SERVICES = svc_env="$$(scripts/dev-services.sh)" && eval "$$svc_env"
 
-.PHONY: help run test bench generate check-generated build vet test-go test-private-services audit \
+.PHONY: help run test bench generate check-generated build vet test-go test-private-services audit browser-test screenshots \
         services stop-services clean bench-peers
 
 help: ## list the targets
@@ -35,7 +35,7 @@ run: ## services → build → migrate → seed --demo → serve at http://127.0
 	echo "==> serving the demo registry at http://$(LISTEN_ADDR)/graphql (Ctrl-C stops; make stop-services stops private databases)" && \
 	LISTEN_ADDR='$(LISTEN_ADDR)' exec ./$(BIN) serve
 
-test: ## services → go generate check → go vet → go test → private-services test → graphql-http audit
+test: ## services → go generate check → go vet → go test → private-services test → graphql-http audit → browser tests
 	@$(WITH_SERVICES) && \
 	echo "==> go generate ./... (generated code must be up to date)" && scripts/check-generated.sh && \
 	echo "==> go vet ./..." && $(GO) vet ./... && \
@@ -43,6 +43,7 @@ test: ## services → go generate check → go vet → go test → private-servi
 	$(BUILD) && \
 	echo "==> scripts/test-private-services.sh" && KOLREGISTRY_BIN=$(BIN) scripts/test-private-services.sh && \
 	echo "==> scripts/audit.sh (graphql-http)" && KOLREGISTRY_BIN=$(BIN) scripts/audit.sh && \
+	echo "==> scripts/browser-test.sh (Chromium)" && KOLREGISTRY_BIN=$(BIN) scripts/browser-test.sh && \
 	echo "==> make test: all passed"
 
 bench: ## benchmarks (speed and memory targets live here, not in unit tests)
@@ -69,6 +70,12 @@ test-go: ## only go test ./... (with services)
 test-private-services: build ## only the fresh-machine test (private PostgreSQL/Redis in a temp dir)
 	KOLREGISTRY_BIN=$(BIN) scripts/test-private-services.sh
 
+browser-test: build ## only the browser tests (Chromium, with services)
+	@$(WITH_SERVICES) && KOLREGISTRY_BIN=$(BIN) scripts/browser-test.sh
+
+screenshots: build ## the browser tests, refreshing docs/screenshots/*.png
+	@$(WITH_SERVICES) && SCREENSHOTS=docs/screenshots KOLREGISTRY_BIN=$(BIN) scripts/browser-test.sh
+
 audit: build ## only the graphql-http audit (with services)
 	@$(WITH_SERVICES) && KOLREGISTRY_BIN=$(BIN) scripts/audit.sh
 
@@ -79,4 +86,4 @@ stop-services: ## stop the private PostgreSQL/Redis started in ./.data
 	@scripts/dev-services.sh stop
 
 clean: stop-services ## stop private services, remove bin/, ./.data and scripts/audit/node_modules
-	rm -rf bin .data scripts/audit/node_modules scripts/bench-peers/.tools
+	rm -rf bin .data scripts/audit/node_modules scripts/browser/node_modules scripts/bench-peers/.tools

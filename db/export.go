@@ -27,6 +27,7 @@ const (
 	KindTextList                   // []string, never nil
 	KindID                         // a raw global ID "Type:123" (string) or nil; the API encodes it
 	KindIDList                     // []string of raw global IDs
+	KindURL                        // a raw global ID (string) whose column shows its record's permalink
 )
 
 // ExportColumn is one column of an export: its public name, kind and SQL expression.
@@ -80,6 +81,7 @@ var sanctionExportColumns = []ExportColumn{
 	{"relatedDisclosureIds", KindIDList, "ARRAY(SELECT 'Disclosure:' || xd.disclosure_id FROM sanction_disclosure xd WHERE xd.sanction_id = s.id ORDER BY xd.disclosure_id)"},
 	{"recordedAt", KindTime, "s.recorded_at"},
 	{"version", KindInt, "s.version"},
+	{"url", KindURL, rawID("Sanction", "s.id")},
 }
 
 // disclosureExportColumns are the stable columns of disclosures.{csv,ndjson}.
@@ -108,6 +110,7 @@ var disclosureExportColumns = []ExportColumn{
 	{"createdAt", KindTime, "d.created_at"},
 	{"updatedAt", KindTime, "d.updated_at"},
 	{"version", KindInt, "d.version"},
+	{"url", KindURL, rawID("Disclosure", "d.id")},
 }
 
 // influencerExportColumns are the stable columns of influencers.{csv,ndjson}.
@@ -126,6 +129,7 @@ var influencerExportColumns = []ExportColumn{
 	{"createdAt", KindTime, "i.created_at"},
 	{"updatedAt", KindTime, "i.updated_at"},
 	{"version", KindInt, "i.version"},
+	{"url", KindURL, rawID("Influencer", "i.id")},
 }
 
 // orderSQL is the ORDER BY of a list's keyset ordering, with the id as tie-break: the export

@@ -29,6 +29,7 @@ type DisclosureResolver interface {
 	RelatedSanctions(ctx context.Context, obj *model.Disclosure) ([]*model.Sanction, error)
 
 	History(ctx context.Context, obj *model.Disclosure, first *int, after *string) (*model.AuditEventConnection, error)
+	URL(ctx context.Context, obj *model.Disclosure) (string, error)
 }
 type DisclosureFacetsResolver interface {
 	Brand(ctx context.Context, obj *model.DisclosureFacets, first *int) ([]*model.BrandCount, error)
@@ -776,6 +777,29 @@ func (ec *executionContext) fieldContext_Disclosure_history(ctx context.Context,
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Disclosure_url(ctx context.Context, field graphql.CollectedField, obj *model.Disclosure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Disclosure_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Disclosure().URL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Disclosure_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Disclosure", field, true, true, "String")
 }
 
 func (ec *executionContext) _DisclosureConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.DisclosureConnection) (ret graphql.Marshaler) {
@@ -2167,6 +2191,12 @@ func (ec *executionContext) _Disclosure(ctx context.Context, sel ast.SelectionSe
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Disclosure_history(ctx, field, obj)
+				})
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Disclosure_url(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -40,6 +40,7 @@ type ResolverRoot interface {
 	Sanction() SanctionResolver
 	SanctionStatusChange() SanctionStatusChangeResolver
 	Subscription() SubscriptionResolver
+	TimelineEvent() TimelineEventResolver
 }
 
 type DirectiveRoot struct {
@@ -62,6 +63,7 @@ type ComplexityRoot struct {
 		Mcn        func(childComplexity int) int
 		Source     func(childComplexity int) int
 		StartedOn  func(childComplexity int) int
+		URL        func(childComplexity int) int
 		Version    func(childComplexity int) int
 	}
 
@@ -87,6 +89,7 @@ type ComplexityRoot struct {
 		Sanctions    func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Slug         func(childComplexity int) int
 		Status       func(childComplexity int) int
+		URL          func(childComplexity int) int
 		Writes       func(childComplexity int, first *int, after *string) int
 	}
 
@@ -152,6 +155,8 @@ type ComplexityRoot struct {
 		Name        func(childComplexity int) int
 		Sanctions   func(childComplexity int, first *int, after *string, last *int, before *string) int
 		TaxCode     func(childComplexity int) int
+		Timeline    func(childComplexity int, first *int, after *string, last *int, before *string) int
+		URL         func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
 		Version     func(childComplexity int) int
 	}
@@ -206,6 +211,7 @@ type ComplexityRoot struct {
 		RelatedSanctions func(childComplexity int) int
 		RetractionReason func(childComplexity int) int
 		Status           func(childComplexity int) int
+		URL              func(childComplexity int) int
 		UpdatedAt        func(childComplexity int) int
 		Version          func(childComplexity int) int
 	}
@@ -242,6 +248,13 @@ type ComplexityRoot struct {
 		UserErrors  func(childComplexity int) int
 	}
 
+	EnumValueLabel struct {
+		Description func(childComplexity int) int
+		Enum        func(childComplexity int) int
+		Label       func(childComplexity int) int
+		Value       func(childComplexity int) int
+	}
+
 	FileDisclosurePayload struct {
 		Disclosure func(childComplexity int) int
 		Replayed   func(childComplexity int) int
@@ -263,6 +276,8 @@ type ComplexityRoot struct {
 		LegalName    func(childComplexity int) int
 		Province     func(childComplexity int) int
 		Sanctions    func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Timeline     func(childComplexity int, first *int, after *string, last *int, before *string) int
+		URL          func(childComplexity int) int
 		UpdatedAt    func(childComplexity int) int
 		Version      func(childComplexity int) int
 	}
@@ -296,6 +311,8 @@ type ComplexityRoot struct {
 		Province    func(childComplexity int) int
 		Sanctions   func(childComplexity int, first *int, after *string, last *int, before *string) int
 		TaxCode     func(childComplexity int) int
+		Timeline    func(childComplexity int, first *int, after *string, last *int, before *string) int
+		URL         func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
 		Version     func(childComplexity int) int
 		Website     func(childComplexity int) int
@@ -344,6 +361,7 @@ type ComplexityRoot struct {
 		ID                   func(childComplexity int) int
 		IdentityVerification func(childComplexity int) int
 		Influencer           func(childComplexity int) int
+		Permalink            func(childComplexity int) int
 		Platform             func(childComplexity int) int
 		PlatformUserID       func(childComplexity int) int
 		URL                  func(childComplexity int) int
@@ -366,6 +384,7 @@ type ComplexityRoot struct {
 		Brand         func(childComplexity int, id string) int
 		Brands        func(childComplexity int, filter *model.BrandFilter, first *int, after *string, last *int, before *string) int
 		Disclosures   func(childComplexity int, filter *model.DisclosureFilter, orderBy *model.DisclosureOrder, first *int, after *string, last *int, before *string) int
+		EnumLabels    func(childComplexity int, enum *string, lang *model.Language) int
 		Influencer    func(childComplexity int, id string) int
 		Influencers   func(childComplexity int, filter *model.InfluencerFilter, orderBy *model.InfluencerOrder, first *int, after *string, last *int, before *string) int
 		Mcn           func(childComplexity int, id string) int
@@ -445,6 +464,7 @@ type ComplexityRoot struct {
 		Status             func(childComplexity int) int
 		StatusHistory      func(childComplexity int) int
 		Subject            func(childComplexity int) int
+		URL                func(childComplexity int) int
 		Version            func(childComplexity int) int
 		Violations         func(childComplexity int) int
 	}
@@ -503,6 +523,28 @@ type ComplexityRoot struct {
 		DisclosureFiled       func(childComplexity int, brandIds []string, influencerIds []string) int
 		SanctionRecorded      func(childComplexity int, influencerIds []string) int
 		SanctionStatusChanged func(childComplexity int, influencerIds []string) int
+	}
+
+	TimelineEvent struct {
+		At       func(childComplexity int) int
+		AuditSeq func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		Label    func(childComplexity int, lang *model.Language) int
+		On       func(childComplexity int) int
+		Record   func(childComplexity int) int
+		Status   func(childComplexity int) int
+	}
+
+	TimelineEventConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	TimelineEventEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	UpdateInfluencerPayload struct {
@@ -645,6 +687,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Affiliation.StartedOn(childComplexity), true
+	case "Affiliation.url":
+		if e.ComplexityRoot.Affiliation.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Affiliation.URL(childComplexity), true
 	case "Affiliation.version":
 		if e.ComplexityRoot.Affiliation.Version == nil {
 			break
@@ -749,6 +797,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Agency.Status(childComplexity), true
+	case "Agency.url":
+		if e.ComplexityRoot.Agency.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Agency.URL(childComplexity), true
 	case "Agency.writes":
 		if e.ComplexityRoot.Agency.Writes == nil {
 			break
@@ -1006,6 +1060,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Brand.TaxCode(childComplexity), true
+	case "Brand.timeline":
+		if e.ComplexityRoot.Brand.Timeline == nil {
+			break
+		}
+
+		args, err := ec.field_Brand_timeline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Brand.Timeline(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Brand.url":
+		if e.ComplexityRoot.Brand.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Brand.URL(childComplexity), true
 	case "Brand.updatedAt":
 		if e.ComplexityRoot.Brand.UpdatedAt == nil {
 			break
@@ -1233,6 +1304,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Disclosure.Status(childComplexity), true
+	case "Disclosure.url":
+		if e.ComplexityRoot.Disclosure.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Disclosure.URL(childComplexity), true
 	case "Disclosure.updatedAt":
 		if e.ComplexityRoot.Disclosure.UpdatedAt == nil {
 			break
@@ -1358,6 +1435,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EndAffiliationPayload.UserErrors(childComplexity), true
 
+	case "EnumValueLabel.description":
+		if e.ComplexityRoot.EnumValueLabel.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnumValueLabel.Description(childComplexity), true
+	case "EnumValueLabel.enum":
+		if e.ComplexityRoot.EnumValueLabel.Enum == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnumValueLabel.Enum(childComplexity), true
+	case "EnumValueLabel.label":
+		if e.ComplexityRoot.EnumValueLabel.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnumValueLabel.Label(childComplexity), true
+	case "EnumValueLabel.value":
+		if e.ComplexityRoot.EnumValueLabel.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnumValueLabel.Value(childComplexity), true
+
 	case "FileDisclosurePayload.disclosure":
 		if e.ComplexityRoot.FileDisclosurePayload.Disclosure == nil {
 			break
@@ -1476,6 +1578,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Influencer.Sanctions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Influencer.timeline":
+		if e.ComplexityRoot.Influencer.Timeline == nil {
+			break
+		}
+
+		args, err := ec.field_Influencer_timeline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Influencer.Timeline(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Influencer.url":
+		if e.ComplexityRoot.Influencer.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Influencer.URL(childComplexity), true
 	case "Influencer.updatedAt":
 		if e.ComplexityRoot.Influencer.UpdatedAt == nil {
 			break
@@ -1626,6 +1745,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mcn.TaxCode(childComplexity), true
+	case "Mcn.timeline":
+		if e.ComplexityRoot.Mcn.Timeline == nil {
+			break
+		}
+
+		args, err := ec.field_Mcn_timeline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mcn.Timeline(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Mcn.url":
+		if e.ComplexityRoot.Mcn.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mcn.URL(childComplexity), true
 	case "Mcn.updatedAt":
 		if e.ComplexityRoot.Mcn.UpdatedAt == nil {
 			break
@@ -1894,6 +2030,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PlatformAccount.Influencer(childComplexity), true
+	case "PlatformAccount.permalink":
+		if e.ComplexityRoot.PlatformAccount.Permalink == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlatformAccount.Permalink(childComplexity), true
 	case "PlatformAccount.platform":
 		if e.ComplexityRoot.PlatformAccount.Platform == nil {
 			break
@@ -2005,6 +2147,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Disclosures(childComplexity, args["filter"].(*model.DisclosureFilter), args["orderBy"].(*model.DisclosureOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.enumLabels":
+		if e.ComplexityRoot.Query.EnumLabels == nil {
+			break
+		}
+
+		args, err := ec.field_Query_enumLabels_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.EnumLabels(childComplexity, args["enum"].(*string), args["lang"].(*model.Language)), true
 	case "Query.influencer":
 		if e.ComplexityRoot.Query.Influencer == nil {
 			break
@@ -2377,6 +2530,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Sanction.Subject(childComplexity), true
+	case "Sanction.url":
+		if e.ComplexityRoot.Sanction.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sanction.URL(childComplexity), true
 	case "Sanction.version":
 		if e.ComplexityRoot.Sanction.Version == nil {
 			break
@@ -2604,6 +2763,92 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.SanctionStatusChanged(childComplexity, args["influencerIds"].([]string)), true
+
+	case "TimelineEvent.at":
+		if e.ComplexityRoot.TimelineEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.At(childComplexity), true
+	case "TimelineEvent.auditSeq":
+		if e.ComplexityRoot.TimelineEvent.AuditSeq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.AuditSeq(childComplexity), true
+	case "TimelineEvent.kind":
+		if e.ComplexityRoot.TimelineEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.Kind(childComplexity), true
+	case "TimelineEvent.label":
+		if e.ComplexityRoot.TimelineEvent.Label == nil {
+			break
+		}
+
+		args, err := ec.field_TimelineEvent_label_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.TimelineEvent.Label(childComplexity, args["lang"].(*model.Language)), true
+	case "TimelineEvent.on":
+		if e.ComplexityRoot.TimelineEvent.On == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.On(childComplexity), true
+	case "TimelineEvent.record":
+		if e.ComplexityRoot.TimelineEvent.Record == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.Record(childComplexity), true
+	case "TimelineEvent.status":
+		if e.ComplexityRoot.TimelineEvent.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEvent.Status(childComplexity), true
+
+	case "TimelineEventConnection.edges":
+		if e.ComplexityRoot.TimelineEventConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEventConnection.Edges(childComplexity), true
+	case "TimelineEventConnection.nodes":
+		if e.ComplexityRoot.TimelineEventConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEventConnection.Nodes(childComplexity), true
+	case "TimelineEventConnection.pageInfo":
+		if e.ComplexityRoot.TimelineEventConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEventConnection.PageInfo(childComplexity), true
+	case "TimelineEventConnection.totalCount":
+		if e.ComplexityRoot.TimelineEventConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEventConnection.TotalCount(childComplexity), true
+
+	case "TimelineEventEdge.cursor":
+		if e.ComplexityRoot.TimelineEventEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEventEdge.Cursor(childComplexity), true
+	case "TimelineEventEdge.node":
+		if e.ComplexityRoot.TimelineEventEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEventEdge.Node(childComplexity), true
 
 	case "UpdateInfluencerPayload.influencer":
 		if e.ComplexityRoot.UpdateInfluencerPayload.Influencer == nil {
@@ -2941,7 +3186,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "agency.graphqls" "audit.graphqls" "brand.graphqls" "common.graphqls" "disclosure.graphqls" "influencer.graphqls" "mcn.graphqls" "sanction.graphqls" "search.graphqls" "subscription.graphqls" "vetting.graphqls"
+//go:embed "agency.graphqls" "audit.graphqls" "brand.graphqls" "common.graphqls" "disclosure.graphqls" "influencer.graphqls" "mcn.graphqls" "public.graphqls" "sanction.graphqls" "search.graphqls" "subscription.graphqls" "vetting.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2960,6 +3205,7 @@ var sources = []*ast.Source{
 	{Name: "disclosure.graphqls", Input: sourceData("disclosure.graphqls"), BuiltIn: false},
 	{Name: "influencer.graphqls", Input: sourceData("influencer.graphqls"), BuiltIn: false},
 	{Name: "mcn.graphqls", Input: sourceData("mcn.graphqls"), BuiltIn: false},
+	{Name: "public.graphqls", Input: sourceData("public.graphqls"), BuiltIn: false},
 	{Name: "sanction.graphqls", Input: sourceData("sanction.graphqls"), BuiltIn: false},
 	{Name: "search.graphqls", Input: sourceData("search.graphqls"), BuiltIn: false},
 	{Name: "subscription.graphqls", Input: sourceData("subscription.graphqls"), BuiltIn: false},
@@ -3003,6 +3249,8 @@ func (ec *executionContext) childFields_Affiliation(ctx context.Context, field g
 		return ec.fieldContext_Affiliation_source(ctx, field)
 	case "version":
 		return ec.fieldContext_Affiliation_version(ctx, field)
+	case "url":
+		return ec.fieldContext_Affiliation_url(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Affiliation", field.Name)
 }
@@ -3053,6 +3301,8 @@ func (ec *executionContext) childFields_Agency(ctx context.Context, field graphq
 		return ec.fieldContext_Agency_createdAt(ctx, field)
 	case "writes":
 		return ec.fieldContext_Agency_writes(ctx, field)
+	case "url":
+		return ec.fieldContext_Agency_url(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Agency", field.Name)
 }
@@ -3185,6 +3435,10 @@ func (ec *executionContext) childFields_Brand(ctx context.Context, field graphql
 		return ec.fieldContext_Brand_updatedAt(ctx, field)
 	case "history":
 		return ec.fieldContext_Brand_history(ctx, field)
+	case "url":
+		return ec.fieldContext_Brand_url(ctx, field)
+	case "timeline":
+		return ec.fieldContext_Brand_timeline(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Brand", field.Name)
 }
@@ -3293,6 +3547,8 @@ func (ec *executionContext) childFields_Disclosure(ctx context.Context, field gr
 		return ec.fieldContext_Disclosure_retractionReason(ctx, field)
 	case "history":
 		return ec.fieldContext_Disclosure_history(ctx, field)
+	case "url":
+		return ec.fieldContext_Disclosure_url(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Disclosure", field.Name)
 }
@@ -3361,6 +3617,20 @@ func (ec *executionContext) childFields_EndAffiliationPayload(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type EndAffiliationPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_EnumValueLabel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "enum":
+		return ec.fieldContext_EnumValueLabel_enum(ctx, field)
+	case "value":
+		return ec.fieldContext_EnumValueLabel_value(ctx, field)
+	case "label":
+		return ec.fieldContext_EnumValueLabel_label(ctx, field)
+	case "description":
+		return ec.fieldContext_EnumValueLabel_description(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EnumValueLabel", field.Name)
+}
+
 func (ec *executionContext) childFields_FileDisclosurePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "disclosure":
@@ -3407,6 +3677,10 @@ func (ec *executionContext) childFields_Influencer(ctx context.Context, field gr
 		return ec.fieldContext_Influencer_updatedAt(ctx, field)
 	case "history":
 		return ec.fieldContext_Influencer_history(ctx, field)
+	case "url":
+		return ec.fieldContext_Influencer_url(ctx, field)
+	case "timeline":
+		return ec.fieldContext_Influencer_timeline(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Influencer", field.Name)
 }
@@ -3475,6 +3749,10 @@ func (ec *executionContext) childFields_Mcn(ctx context.Context, field graphql.C
 		return ec.fieldContext_Mcn_updatedAt(ctx, field)
 	case "history":
 		return ec.fieldContext_Mcn_history(ctx, field)
+	case "url":
+		return ec.fieldContext_Mcn_url(ctx, field)
+	case "timeline":
+		return ec.fieldContext_Mcn_timeline(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Mcn", field.Name)
 }
@@ -3539,6 +3817,8 @@ func (ec *executionContext) childFields_PlatformAccount(ctx context.Context, fie
 		return ec.fieldContext_PlatformAccount_identityVerification(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_PlatformAccount_createdAt(ctx, field)
+	case "permalink":
+		return ec.fieldContext_PlatformAccount_permalink(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PlatformAccount", field.Name)
 }
@@ -3697,6 +3977,8 @@ func (ec *executionContext) childFields_Sanction(ctx context.Context, field grap
 		return ec.fieldContext_Sanction_recordedAt(ctx, field)
 	case "version":
 		return ec.fieldContext_Sanction_version(ctx, field)
+	case "url":
+		return ec.fieldContext_Sanction_url(ctx, field)
 	case "history":
 		return ec.fieldContext_Sanction_history(ctx, field)
 	}
@@ -3801,6 +4083,50 @@ func (ec *executionContext) childFields_SearchEdge(ctx context.Context, field gr
 		return ec.fieldContext_SearchEdge_score(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SearchEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TimelineEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_TimelineEvent_kind(ctx, field)
+	case "on":
+		return ec.fieldContext_TimelineEvent_on(ctx, field)
+	case "at":
+		return ec.fieldContext_TimelineEvent_at(ctx, field)
+	case "record":
+		return ec.fieldContext_TimelineEvent_record(ctx, field)
+	case "status":
+		return ec.fieldContext_TimelineEvent_status(ctx, field)
+	case "auditSeq":
+		return ec.fieldContext_TimelineEvent_auditSeq(ctx, field)
+	case "label":
+		return ec.fieldContext_TimelineEvent_label(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimelineEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_TimelineEventConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_TimelineEventConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_TimelineEventConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TimelineEventConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_TimelineEventConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimelineEventConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_TimelineEventEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_TimelineEventEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_TimelineEventEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimelineEventEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_UpdateInfluencerPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -30,6 +30,7 @@ type SanctionResolver interface {
 
 	RelatedDisclosures(ctx context.Context, obj *model.Sanction) ([]*model.Disclosure, error)
 
+	URL(ctx context.Context, obj *model.Sanction) (string, error)
 	History(ctx context.Context, obj *model.Sanction, first *int, after *string) (*model.AuditEventConnection, error)
 }
 type SanctionStatusChangeResolver interface {
@@ -876,6 +877,29 @@ func (ec *executionContext) _Sanction_version(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Sanction_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Sanction", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Sanction_url(ctx context.Context, field graphql.CollectedField, obj *model.Sanction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Sanction_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Sanction().URL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Sanction_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Sanction", field, true, true, "String")
 }
 
 func (ec *executionContext) _Sanction_history(ctx context.Context, field graphql.CollectedField, obj *model.Sanction) (ret graphql.Marshaler) {
@@ -2621,6 +2645,12 @@ func (ec *executionContext) _Sanction(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Sanction_url(ctx, field, obj)
+				})
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,

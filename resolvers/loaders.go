@@ -58,6 +58,9 @@ type Loaders struct {
 	historyCountOfL lazy[*dataloadgen.Loader[pageKey, int]]
 	writesOfL       lazy[*dataloadgen.Loader[pageKey, db.PageOf[db.AuditEvent]]]
 	writeCountsOfL  lazy[*dataloadgen.Loader[pageKey, int]]
+	// timelines are keyed by owner kind (db.TimelineOwner) in the variant.
+	timelineOfL      lazy[*dataloadgen.Loader[pageKey, db.PageOf[db.TimelineEvent]]]
+	timelineCountOfL lazy[*dataloadgen.Loader[pageKey, int]]
 }
 
 // lazy is a value built once, on first use.
@@ -279,6 +282,22 @@ func (l *Loaders) writeCountsOf() *dataloadgen.Loader[pageKey, int] {
 	return l.writeCountsOfL.get(func() *dataloadgen.Loader[pageKey, int] {
 		return counts(l.opt, func(ctx context.Context, ids []int64, _ string) (map[int64]int, error) {
 			return l.store.CountEventsByActors(ctx, ids)
+		})
+	})
+}
+
+func (l *Loaders) timelineOf() *dataloadgen.Loader[pageKey, db.PageOf[db.TimelineEvent]] {
+	return l.timelineOfL.get(func() *dataloadgen.Loader[pageKey, db.PageOf[db.TimelineEvent]] {
+		return pages(l.opt, func(ctx context.Context, ids []int64, owner string, pg db.Page) (map[int64]db.PageOf[db.TimelineEvent], error) {
+			return l.store.TimelinesOf(ctx, db.TimelineOwner(owner), ids, pg)
+		})
+	})
+}
+
+func (l *Loaders) timelineCountOf() *dataloadgen.Loader[pageKey, int] {
+	return l.timelineCountOfL.get(func() *dataloadgen.Loader[pageKey, int] {
+		return counts(l.opt, func(ctx context.Context, ids []int64, owner string) (map[int64]int, error) {
+			return l.store.CountTimelinesOf(ctx, db.TimelineOwner(owner), ids)
 		})
 	})
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/events"
+	"github.com/kolregistry/kolregistry/permalink"
 )
 
 // Resolver holds the dependencies every resolver needs.
@@ -16,6 +17,8 @@ type Resolver struct {
 	signingKey ed25519.PrivateKey
 	// events carries live alerts: mutations publish after commit, subscriptions listen.
 	events *events.Bus
+	// base is where the public pages live (PUBLIC_BASE_URL): the url fields are absolute.
+	base permalink.Base
 }
 
 // WithSigningKey makes registryHead signed with key.
@@ -34,5 +37,5 @@ func (r *Resolver) WithEvents(bus *events.Bus) *Resolver {
 // New returns the root resolver over the store. Every request's context must also carry
 // dataloaders: wrap the handler with Middleware (or call WithLoaders).
 func New(store *db.DB) *Resolver {
-	return &Resolver{store: store}
+	return &Resolver{store: store, base: permalink.NewBase("", "127.0.0.1:8080")}
 }

@@ -57,6 +57,9 @@ func complexityRoot() graph.ComplexityRoot {
 	c.Brand.Disclosures = pageFunc
 	c.Brand.Sanctions = pageFunc
 	c.Agency.Sanctions = pageFunc
+	c.Influencer.Timeline = pageFunc
+	c.Mcn.Timeline = pageFunc
+	c.Brand.Timeline = pageFunc
 
 	// Forward-only connections (audit events).
 	c.Query.AuditLog = func(child int, _ *string, first *int, _ *string) int { return page(child, first, nil) }

@@ -23,6 +23,8 @@ import (
 	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/graph/errcode"
 	"github.com/kolregistry/kolregistry/graph/model"
+	"github.com/kolregistry/kolregistry/permalink"
+	"github.com/kolregistry/kolregistry/registry"
 	"github.com/kolregistry/kolregistry/resolvers"
 )
 
@@ -77,7 +79,7 @@ var exportKinds = map[string]exportKind{
 
 // exportHandler serves GET /export/{file}. charge wraps the streaming of a valid request (the
 // rate limit): a refused parameter costs nothing.
-func exportHandler(es graphql.ExecutableSchema, store *db.DB, logger *slog.Logger, charge func(http.Handler) http.Handler) http.Handler {
+func exportHandler(es graphql.ExecutableSchema, store *db.DB, logger *slog.Logger, base permalink.Base, charge func(http.Handler) http.Handler) http.Handler {
 	schema := es.Schema()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name, format, _ := strings.Cut(r.PathValue("file"), ".")
@@ -89,6 +91,17 @@ func exportHandler(es graphql.ExecutableSchema, store *db.DB, logger *slog.Logge
 		}
 		filter := kind.newFilter()
 		q := r.URL.Query()
+		// lang=vi|en writes enum values as their labels (registry/labels.go); without it they
+		// stay the API's values, for machines.
+		var lang registry.Lang
+		if l, ok := q["lang"]; ok {
+			if len(l) != 1 || (l[0] != "vi" && l[0] != "en") {
+				writeExportError(w, r, http.StatusBadRequest, errcode.BadInput("lang", "lang must be vi or en"))
+				return
+			}
+			lang = registry.ParseLang(l[0])
+			q.Del("lang")
+		}
 		bom, err := parseExportQuery(schema.Types[kind.filterType], q, filter)
 		var e db.Export
 		if err == nil {
@@ -113,7 +126,7 @@ func exportHandler(es graphql.ExecutableSchema, store *db.DB, logger *slog.Logge
 			return
 		}
 		charge(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			streamExport(w, r, store, logger, e, name, format, bom)
+			streamExport(w, r, store, logger, e, name, format, bom, exportCells(name, e.Columns, base, lang))
 		})).ServeHTTP(w, r)
 	})
 }
@@ -234,7 +247,7 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 }
 
 // streamExport writes the export batch by batch, flushing after each one.
-func streamExport(w http.ResponseWriter, r *http.Request, store *db.DB, logger *slog.Logger, e db.Export, name, format string, bom bool) {
+func streamExport(w http.ResponseWriter, r *http.Request, store *db.DB, logger *slog.Logger, e db.Export, name, format string, bom bool, cells func([]any)) {
 	ctx, cancel := context.WithTimeout(r.Context(), exportTimeout)
 	defer cancel()
 	rc := http.NewResponseController(w)
@@ -264,6 +277,7 @@ func streamExport(w http.ResponseWriter, r *http.Request, store *db.DB, logger *
 		c.Write(header)
 		rec := make([]string, len(e.Columns))
 		writeRow = func(vals []any) error {
+			cells(vals)
 			for i, col := range e.Columns {
 				rec[i] = csvCell(col.Kind, vals[i])
 			}
@@ -277,6 +291,7 @@ func streamExport(w http.ResponseWriter, r *http.Request, store *db.DB, logger *
 			keys[i] = append(k, ':')
 		}
 		writeRow = func(vals []any) error {
+			cells(vals)
 			bw.WriteByte('{')
 			for i, col := range e.Columns {
 				if i > 0 {
@@ -378,4 +393,37 @@ func jsonValue(k db.ColumnKind, v any) any {
 		return v.(time.Time).UTC().Format(time.RFC3339)
 	}
 	return v
+}
+
+// exportEnums names the GraphQL enum of each enum-valued column, for lang=.
+var exportEnums = map[string]map[string]string{
+	"sanctions":   {"violationCategories": "ViolationCategory", "remedies": "Remedy", "status": "SanctionStatus"},
+	"disclosures": {"platform": "Platform", "productCategory": "ProductCategory", "label": "DisclosureLabel", "labelTiming": "LabelTiming", "compensation": "CompensationType", "status": "DisclosureStatus"},
+	"influencers": {"categories": "ContentCategory"},
+}
+
+// exportCells returns what turns a row's values into the cells written: the url column becomes
+// the record's permalink, and with a lang the enum columns become their labels.
+func exportCells(name string, cols []db.ExportColumn, base permalink.Base, lang registry.Lang) func([]any) {
+	enums := exportEnums[name]
+	return func(vals []any) {
+		for i, col := range cols {
+			switch {
+			case col.Kind == db.KindURL && vals[i] != nil:
+				typ, _, _ := strings.Cut(vals[i].(string), ":")
+				vals[i] = base.URL(typ, resolvers.GlobalIDOfRaw(vals[i].(string)))
+			case lang != "" && enums[col.Name] != "":
+				switch v := vals[i].(type) {
+				case string:
+					vals[i] = registry.Text(enums[col.Name], v, lang)
+				case []string:
+					out := make([]string, len(v))
+					for j, s := range v {
+						out[j] = registry.Text(enums[col.Name], s, lang)
+					}
+					vals[i] = out
+				}
+			}
+		}
+	}
 }

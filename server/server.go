@@ -2,7 +2,8 @@
 // health and readiness probes, Prometheus metrics, and the middleware every request passes
 // through (request id, access log, panic recovery, CORS, body limit, authentication, dataloaders).
 //
-// Routes (ARCHITECTURE.md §6): /graphql, /healthz, /readyz, /metrics; /export/{list}.{csv,ndjson}.
+// Routes: /graphql (and its explorer for browsers), /schema.graphql, /healthz, /readyz, /metrics;
+// /export/{list}.{csv,ndjson}; the public pages under / (docs/pages.md).
 package server
 
 import (
@@ -18,13 +19,18 @@ import (
 	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/events"
 	"github.com/kolregistry/kolregistry/graph"
+	"github.com/kolregistry/kolregistry/permalink"
 	"github.com/kolregistry/kolregistry/resolvers"
+	"github.com/kolregistry/kolregistry/web"
 )
 
 // Config holds the server's limits. A zero field takes its default (see DefaultConfig).
 type Config struct {
 	// ListenAddr is where cmd/kolregistry listens; New itself does not listen.
 	ListenAddr string
+	// PublicBaseURL is the absolute address the public pages are reached at (PUBLIC_BASE_URL),
+	// the base of every url field and link; empty means http://<ListenAddr>.
+	PublicBaseURL string
 	// ComplexityLimit is the highest cost an operation may have; connection fields cost their
 	// page size times their selection (see complexity.go).
 	ComplexityLimit int
@@ -130,14 +136,20 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
+// publicBase is the base of every permalink: PublicBaseURL, else http://<ListenAddr>.
+func (c Config) publicBase() permalink.Base {
+	return permalink.NewBase(c.PublicBaseURL, c.withDefaults().ListenAddr)
+}
+
 // New returns the registry's HTTP handler over the store. logger receives the access log and
 // every internal error (with its request id); nil discards them.
 func New(cfg Config, store *db.DB, logger *slog.Logger) http.Handler {
 	if cfg.Events == nil {
 		cfg.Events = events.New(nil, events.Options{Logger: logger})
 	}
+	base := cfg.publicBase()
 	es := graph.NewExecutableSchema(graph.Config{
-		Resolvers:  resolvers.New(store).WithSigningKey(cfg.SigningKey).WithEvents(cfg.Events),
+		Resolvers:  resolvers.New(store).WithSigningKey(cfg.SigningKey).WithEvents(cfg.Events).WithPublicBase(base),
 		Directives: graph.DirectiveRoot{HasScope: resolvers.HasScope},
 		Complexity: complexityRoot(),
 	})
@@ -168,14 +180,21 @@ func newHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 	api = m.instrument(api)
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", api)
+	mux.Handle("/graphql", explorerOr(api))
+	mux.Handle("GET /graphql/explorer/", web.Explorer())
+	mux.Handle("GET /schema.graphql", schemaHandler(es))
+	// Public pages (docs/pages.md): server-rendered from the same schema, cache and loaders.
+	pages := pagesHandler(cfg, es, store, logger, m, c)
+	for _, route := range web.Routes {
+		mux.Handle(route, pages)
+	}
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.Handle("GET /readyz", readyz(store, c, logger))
 	mux.Handle("GET /metrics", m.handler())
 	// Bulk export (export.go): streamed, so outside the GraphQL request timeout; each valid
 	// export spends exportCost points of the caller's rate-limit budget before it starts.
 	mux.Handle("GET /export/{file}", m.instrument(authenticate(cfg.Authenticator, logger,
-		exportHandler(es, store, logger, c.limiter.PerRequest(exportCost)))))
+		exportHandler(es, store, logger, cfg.publicBase(), c.limiter.PerRequest(exportCost)))))
 
 	// Outermost first: every response carries a request id and is logged, even a panic's.
 	var h http.Handler = mux

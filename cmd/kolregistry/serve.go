@@ -30,7 +30,7 @@ const shutdownGrace = 20 * time.Second
 // Environment (ARCHITECTURE.md §6): DATABASE_URL (required), DATABASE_READ_URL, LISTEN_ADDR
 // (default 127.0.0.1:8080), REDIS_URL, RATE_LIMIT_ANON, RATE_LIMIT_AGENCY,
 // TRUSTED_PROXIES, JWT_KEYS, JWT_ISSUER, JWT_AUDIENCE, REGISTRY_SIGNING_KEY, RESPONSE_CACHE,
-// REQUEST_TIMEOUT, MAX_RESPONSE_BYTES (docs/limits.md).
+// PUBLIC_BASE_URL (default http://<LISTEN_ADDR>), REQUEST_TIMEOUT, MAX_RESPONSE_BYTES (docs/limits.md).
 func runServe(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	if err := fs.Parse(args); err != nil {
@@ -49,6 +49,8 @@ func runServe(ctx context.Context, args []string) error {
 	if addr := os.Getenv("LISTEN_ADDR"); addr != "" {
 		cfg.ListenAddr = addr
 	}
+	// Where readers reach the public pages: the base of every url field (docs/pages.md).
+	cfg.PublicBaseURL = os.Getenv("PUBLIC_BASE_URL")
 	if err := configureRedis(&cfg, logger); err != nil {
 		return err
 	}

@@ -188,6 +188,18 @@ type EndAffiliationPayload struct {
 	Replayed bool `json:"replayed"`
 }
 
+// One value of a GraphQL enum in one language, from the registry's label catalogue.
+type EnumValueLabel struct {
+	// The enum's name, e.g. SanctionStatus.
+	Enum string `json:"enum"`
+	// The value as the API spells it, e.g. IN_FORCE.
+	Value string `json:"value"`
+	// What a person reads, e.g. "Đang có hiệu lực" or "In force".
+	Label string `json:"label"`
+	// One line saying what the value means.
+	Description string `json:"description"`
+}
+
 type FileDisclosureInput struct {
 	InfluencerID string `json:"influencerId"`
 	// The account it was published on; platform is taken from it when given.
@@ -463,6 +475,11 @@ type SanctionStatusCount struct {
 // Every ID list is "any of"; the arguments combine with AND; an omitted list does not filter.
 // At most 100 IDs per list.
 type Subscription struct {
+}
+
+type TimelineEventEdge struct {
+	Cursor string         `json:"cursor"`
+	Node   *TimelineEvent `json:"node"`
 }
 
 // Fields left out (or null) keep their value.
@@ -1252,6 +1269,64 @@ func (e LabelTiming) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// A language of labels and pages. Vietnamese is the default.
+type Language string
+
+const (
+	// Vietnamese.
+	LanguageVi Language = "VI"
+	// English.
+	LanguageEn Language = "EN"
+)
+
+var AllLanguage = []Language{
+	LanguageVi,
+	LanguageEn,
+}
+
+func (e Language) IsValid() bool {
+	switch e {
+	case LanguageVi, LanguageEn:
+		return true
+	}
+	return false
+}
+
+func (e Language) String() string {
+	return string(e)
+}
+
+func (e *Language) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Language(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Language", str)
+	}
+	return nil
+}
+
+func (e Language) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Language) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Language) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type OrderDirection string
 
 const (
@@ -1912,6 +1987,91 @@ func (e *SearchKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e SearchKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What happened, in a timeline.
+type TimelineEventKind string
+
+const (
+	// The record was entered in the registry.
+	TimelineEventKindRegistered TimelineEventKind = "REGISTERED"
+	// The record itself was corrected (an update recorded in the audit trail).
+	TimelineEventKindCorrected TimelineEventKind = "CORRECTED"
+	// A platform account was added to an influencer.
+	TimelineEventKindAccountAdded TimelineEventKind = "ACCOUNT_ADDED"
+	// An MCN affiliation began (the contract's start date).
+	TimelineEventKindAffiliationStarted TimelineEventKind = "AFFILIATION_STARTED"
+	// An MCN affiliation ended (the contract's end date).
+	TimelineEventKindAffiliationEnded TimelineEventKind = "AFFILIATION_ENDED"
+	// Sponsored content was published, as its disclosure says.
+	TimelineEventKindDisclosurePublished TimelineEventKind = "DISCLOSURE_PUBLISHED"
+	// A disclosure was amended.
+	TimelineEventKindDisclosureAmended TimelineEventKind = "DISCLOSURE_AMENDED"
+	// A disclosure was retracted.
+	TimelineEventKindDisclosureRetracted TimelineEventKind = "DISCLOSURE_RETRACTED"
+	// A sanction was decided (its decision date).
+	TimelineEventKindSanctionDecided TimelineEventKind = "SANCTION_DECIDED"
+	// A sanction's status changed (the date the change took effect).
+	TimelineEventKindSanctionStatusChanged TimelineEventKind = "SANCTION_STATUS_CHANGED"
+	// A sanction's record was corrected (amendSanction).
+	TimelineEventKindSanctionAmended TimelineEventKind = "SANCTION_AMENDED"
+)
+
+var AllTimelineEventKind = []TimelineEventKind{
+	TimelineEventKindRegistered,
+	TimelineEventKindCorrected,
+	TimelineEventKindAccountAdded,
+	TimelineEventKindAffiliationStarted,
+	TimelineEventKindAffiliationEnded,
+	TimelineEventKindDisclosurePublished,
+	TimelineEventKindDisclosureAmended,
+	TimelineEventKindDisclosureRetracted,
+	TimelineEventKindSanctionDecided,
+	TimelineEventKindSanctionStatusChanged,
+	TimelineEventKindSanctionAmended,
+}
+
+func (e TimelineEventKind) IsValid() bool {
+	switch e {
+	case TimelineEventKindRegistered, TimelineEventKindCorrected, TimelineEventKindAccountAdded, TimelineEventKindAffiliationStarted, TimelineEventKindAffiliationEnded, TimelineEventKindDisclosurePublished, TimelineEventKindDisclosureAmended, TimelineEventKindDisclosureRetracted, TimelineEventKindSanctionDecided, TimelineEventKindSanctionStatusChanged, TimelineEventKindSanctionAmended:
+		return true
+	}
+	return false
+}
+
+func (e TimelineEventKind) String() string {
+	return string(e)
+}
+
+func (e *TimelineEventKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TimelineEventKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TimelineEventKind", str)
+	}
+	return nil
+}
+
+func (e TimelineEventKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TimelineEventKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TimelineEventKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

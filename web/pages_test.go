@@ -1,0 +1,220 @@
+package web_test
+
+import (
+	"encoding/csv"
+	"html"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestPages_EveryNodeURLServesItsRecord: for one record of every Node type, the url (or, for an
+// account, permalink) the API gives is an absolute address whose page answers 200 and shows the
+// record; IDs that name no record of the page's type are 404 pages.
+func TestPages_EveryNodeURLServesItsRecord(t *testing.T) {
+	s := newSite(t)
+	d := s.gql(`{
+		influencers(first: 1, filter: { hasActiveSanction: true }) { nodes { url displayName
+		  accounts { permalink handle } affiliations { url mcn { name } } } }
+		mcns(first: 1) { nodes { url name } }
+		brands(first: 1) { nodes { url name } }
+		agencies(first: 1) { nodes { url name } }
+		disclosures(first: 1) { nodes { url productName } }
+		sanctions(first: 1) { nodes { url decisionNumber } } }`)
+	inf := at(d, "influencers", "nodes", 0)
+	cases := []struct{ typ, url, shows string }{
+		{"Influencer", str(at(inf, "url")), str(at(inf, "displayName"))},
+		{"PlatformAccount", str(at(inf, "accounts", 0, "permalink")), "@" + str(at(inf, "accounts", 0, "handle"))},
+		{"Affiliation", str(at(inf, "affiliations", 0, "url")), str(at(inf, "affiliations", 0, "mcn", "name"))},
+		{"Mcn", str(at(d, "mcns", "nodes", 0, "url")), str(at(d, "mcns", "nodes", 0, "name"))},
+		{"Brand", str(at(d, "brands", "nodes", 0, "url")), str(at(d, "brands", "nodes", 0, "name"))},
+		{"Agency", str(at(d, "agencies", "nodes", 0, "url")), str(at(d, "agencies", "nodes", 0, "name"))},
+		{"Disclosure", str(at(d, "disclosures", "nodes", 0, "url")), str(at(d, "disclosures", "nodes", 0, "productName"))},
+		{"Sanction", str(at(d, "sanctions", "nodes", 0, "url")), str(at(d, "sanctions", "nodes", 0, "decisionNumber"))},
+	}
+	for _, c := range cases {
+		if !strings.HasPrefix(c.url, s.srv.URL+"/") || c.shows == "" {
+			t.Fatalf("%s: url %q is not an absolute address under %s (or the record has no name)", c.typ, c.url, s.srv.URL)
+		}
+		res, body := s.get(c.url)
+		if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+			t.Fatalf("%s %s: %d %s", c.typ, c.url, res.StatusCode, res.Header.Get("Content-Type"))
+		}
+		if !strings.Contains(html.UnescapeString(body), c.shows) {
+			t.Errorf("%s page %s does not show %q", c.typ, c.url, c.shows)
+		}
+		// The same path with an ID of a missing record, a malformed ID and an ID of another type.
+		collection := c.url[:strings.LastIndex(c.url, "/")]
+		for _, bad := range []string{"U2FuY3Rpb246OTk5OTk5OQ", "not-an-id", otherTypeID(c.typ)} {
+			res, body := s.get(collection + "/" + bad)
+			if res.StatusCode != http.StatusNotFound || !strings.Contains(body, "<html") {
+				t.Errorf("%s/%s: %d, want a 404 page", collection, bad, res.StatusCode)
+			}
+		}
+	}
+	if res, _ := s.get("/no/such/page"); res.StatusCode != http.StatusNotFound {
+		t.Errorf("/no/such/page: %d, want 404", res.StatusCode)
+	}
+}
+
+// otherTypeID is a well-formed ID of an existing record of another type.
+func otherTypeID(typ string) string {
+	if typ == "Agency" {
+		return "SW5mbHVlbmNlcjox" // Influencer:1
+	}
+	return "QWdlbmN5OjE" // Agency:1
+}
+
+// TestPages_VietnameseByDefaultEnglishOnRequest: lang attribute, labels and the switch follow
+// ?lang= first, then Accept-Language.
+func TestPages_VietnameseByDefaultEnglishOnRequest(t *testing.T) {
+	s := newSite(t)
+	for _, c := range []struct {
+		path, acceptLang, want, label string
+	}{
+		{"/sanctions?active=all", "", "vi", "Đang có hiệu lực"},
+		{"/sanctions?active=all&lang=en", "", "en", "In force"},
+		{"/sanctions?active=all", "en-US,en;q=0.9", "en", "In force"},
+		{"/sanctions?active=all&lang=vi", "en-US", "vi", "Đang có hiệu lực"},
+	} {
+		res, body := s.get(c.path, "Accept-Language", c.acceptLang)
+		if res.StatusCode != 200 || !strings.Contains(body, `<html lang="`+c.want+`">`) {
+			t.Errorf("%s (Accept-Language %q): status %d, want <html lang=%q>", c.path, c.acceptLang, res.StatusCode, c.want)
+		}
+		if !strings.Contains(body, c.label) {
+			t.Errorf("%s (Accept-Language %q): no %q label", c.path, c.acceptLang, c.label)
+		}
+		other := map[string]string{"vi": "lang=en", "en": "lang=vi"}[c.want]
+		if !regexp.MustCompile(`class="lang" href="[^"]*` + other).MatchString(body) {
+			t.Errorf("%s: no visible switch to %s", c.path, other)
+		}
+	}
+}
+
+// TestPages_CachedWithETag: a page carries an ETag and revalidation answers 304; the ETag is
+// stable while nothing is written.
+func TestPages_CachedWithETag(t *testing.T) {
+	s := newSite(t)
+	res, body := s.get("/")
+	etag := res.Header.Get("ETag")
+	if res.StatusCode != 200 || etag == "" || !strings.Contains(res.Header.Get("Cache-Control"), "must-revalidate") {
+		t.Fatalf("home: %d, ETag %q, Cache-Control %q", res.StatusCode, etag, res.Header.Get("Cache-Control"))
+	}
+	res2, body2 := s.get("/")
+	if res2.Header.Get("ETag") != etag || body2 != body {
+		t.Fatalf("second read changed: ETag %q vs %q", res2.Header.Get("ETag"), etag)
+	}
+	if res3, _ := s.get("/", "If-None-Match", etag); res3.StatusCode != http.StatusNotModified {
+		t.Fatalf("If-None-Match: %d, want 304", res3.StatusCode)
+	}
+}
+
+// TestSanctionList_FiltersAndCSVOfTheSameSelection: the list of sanctions in force narrows by
+// the journalist filters, and its CSV link exports exactly the rows the list counts.
+func TestSanctionList_FiltersAndCSVOfTheSameSelection(t *testing.T) {
+	s := newSite(t)
+	d := s.gql(`{ sanctions(first: 1, filter: { active: true }) { nodes { violations { category } } } }`)
+	cat := str(at(d, "sanctions", "nodes", 0, "violations", 0, "category"))
+	want := s.gql(`{ sanctions(filter: { active: true, violation: [` + cat + `] }) { totalCount } }`)
+	n := int(at(want, "sanctions", "totalCount").(float64))
+
+	res, body := s.get("/sanctions?violation=" + cat)
+	if res.StatusCode != 200 {
+		t.Fatalf("/sanctions?violation=%s: %d", cat, res.StatusCode)
+	}
+	if rows := strings.Count(body, `<td><a href="/sanctions/`); rows != min(n, 50) {
+		t.Errorf("list shows %d rows, the API counts %d", rows, n)
+	}
+	m := regexp.MustCompile(`class="csv" href="([^"]+)"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no CSV link")
+	}
+	csvURL := html.UnescapeString(m[1])
+	if !strings.Contains(csvURL, "violation="+cat) || !strings.Contains(csvURL, "active=true") {
+		t.Fatalf("CSV link %q does not carry the list's filter", csvURL)
+	}
+	res, body = s.get(csvURL)
+	if res.StatusCode != 200 {
+		t.Fatalf("CSV %s: %d %s", csvURL, res.StatusCode, body)
+	}
+	recs, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs)-1 != n {
+		t.Fatalf("CSV has %d rows, the list counts %d", len(recs)-1, n)
+	}
+	urlCol := -1
+	for i, h := range recs[0] {
+		if h == "url" {
+			urlCol = i
+		}
+	}
+	if urlCol < 0 || !strings.HasPrefix(recs[1][urlCol], s.srv.URL+"/sanctions/") {
+		t.Fatalf("CSV url column: index %d, first value %q", urlCol, recs[1][max(urlCol, 0)])
+	}
+	if r, _ := s.get("/sanctions?minFineVnd=abc"); r.StatusCode != http.StatusBadRequest {
+		t.Errorf("a malformed filter: %d, want 400", r.StatusCode)
+	}
+}
+
+// TestExport_LangWritesLabels: lang=en writes enum columns as their English labels.
+func TestExport_LangWritesLabels(t *testing.T) {
+	s := newSite(t)
+	_, raw := s.get("/export/sanctions.csv?status=IN_FORCE")
+	_, en := s.get("/export/sanctions.csv?status=IN_FORCE&lang=en")
+	if !strings.Contains(raw, ",IN_FORCE,") || !strings.Contains(en, ",In force,") || strings.Contains(en, ",IN_FORCE,") {
+		t.Fatalf("lang=en does not label the status column:\nraw: %.300s\nen: %.300s", raw, en)
+	}
+	if r, _ := s.get("/export/sanctions.csv?lang=fr"); r.StatusCode != http.StatusBadRequest {
+		t.Errorf("lang=fr: %d, want 400", r.StatusCode)
+	}
+}
+
+// TestSearchPage_FindsANameTypedWithoutDiacritics uses the API's search.
+func TestSearchPage_FindsANameTypedWithoutDiacritics(t *testing.T) {
+	s := newSite(t)
+	res, body := s.get("/search?q=nguyen")
+	if res.StatusCode != 200 || !strings.Contains(body, `href="/influencers/`) {
+		t.Fatalf("/search?q=nguyen: %d, no influencer found", res.StatusCode)
+	}
+}
+
+// TestExplorer_ServedToBrowsersFromThisOriginOnly: /graphql with Accept: text/html is the
+// explorer; every resource it names is on this origin and served; API clients still get JSON.
+func TestExplorer_ServedToBrowsersFromThisOriginOnly(t *testing.T) {
+	s := newSite(t)
+	res, body := s.get("/graphql", "Accept", "text/html,application/xhtml+xml")
+	if res.StatusCode != 200 || !strings.Contains(body, "graphiql") {
+		t.Fatalf("explorer: %d", res.StatusCode)
+	}
+	refs := regexp.MustCompile(`(?:src|href)="([^"]+)"`).FindAllStringSubmatch(body, -1)
+	if len(refs) < 4 {
+		t.Fatalf("explorer names %d resources", len(refs))
+	}
+	for _, m := range refs {
+		if !strings.HasPrefix(m[1], "/") || strings.HasPrefix(m[1], "//") {
+			t.Errorf("explorer loads %q, not from this origin", m[1])
+			continue
+		}
+		if r, _ := s.get(m[1]); r.StatusCode != 200 {
+			t.Errorf("%s: %d", m[1], r.StatusCode)
+		}
+	}
+	if res, _ := s.get("/graphql", "Accept", "application/json"); res.StatusCode == 200 && strings.Contains(res.Header.Get("Content-Type"), "html") {
+		t.Errorf("an API client got the explorer")
+	}
+}
+
+// TestSchemaSDL: /schema.graphql is the schema, without gqlgen's internal directives.
+func TestSchemaSDL(t *testing.T) {
+	s := newSite(t)
+	res, body := s.get("/schema.graphql")
+	if res.StatusCode != 200 || !strings.Contains(body, "type Sanction implements Node") || !strings.Contains(body, "timeline(") {
+		t.Fatalf("/schema.graphql: %d, %.200s", res.StatusCode, body)
+	}
+	if strings.Contains(body, "@goField") || strings.Contains(body, "@goModel") {
+		t.Errorf("the SDL shows gqlgen's internal directives")
+	}
+}
