@@ -153,7 +153,14 @@ const (
 // complexityRoot, or a connection's edges/nodes, which the connection's page multiplies).
 func listPrices(schema *ast.Schema) map[string]int {
 	enum := func(name string) int { return len(schema.Types[name].EnumValues) }
+	allEnumValues := 0 // Query.enumLabels without an enum: every value of every enum
+	for _, t := range schema.Types {
+		if t.Kind == ast.Enum && !strings.HasPrefix(t.Name, "__") {
+			allEnumValues += len(t.EnumValues)
+		}
+	}
 	return map[string]int{
+		"Query.enumLabels":                 allEnumValues,
 		"Influencer.accounts":              db.MaxAccountsPerInfluencer,
 		"Influencer.affiliations":          db.MaxAffiliationsPerInfluencer,
 		"Influencer.credentials":           db.MaxCredentialsPerInfluencer,
