@@ -7,9 +7,15 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/lib/pq"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/kolregistry/kolregistry/translog"
 )
 
 // GenesisHash is the prev_hash of the first audit event.
@@ -34,7 +40,12 @@ type AuditEvent struct {
 	Diff        json.RawMessage
 	PrevHash    string
 	Hash        string
+	// Entry is the exact bytes of the event's leaf in the transparency log (docs/transparency.md).
+	Entry []byte
 }
+
+// LeafHash is the event's RFC 6962 leaf hash in the log: tlog.RecordHash(entry).
+func (e AuditEvent) LeafHash() tlog.Hash { return tlog.RecordHash(e.Entry) }
 
 // Tx is a write transaction; every statement of a mutation runs on it.
 type Tx struct {
@@ -55,28 +66,43 @@ type WriteResult struct {
 // by an agency; its audit events have no actor.
 const Operator int64 = 0
 
-// Write runs fn and records the event it returns in the audit trail, all in one transaction.
+// errKeyRace is a concurrent write with the same idempotency key committing first: running
+// the write again replays it.
+var errKeyRace = errors.New("idempotency key claimed by a concurrent write")
+
+// Write runs fn and records the event it returns in the audit trail and the transparency log,
+// all in one transaction.
 //
-// Every write first locks the audit head, so writers are serialized: seq is gap-free, each event
-// chains to the one before it, and an idempotency key is checked and claimed without races.
 // input is the mutation's validated input: with a key the agency used before for the same
 // action and the same input, nothing is written and the first result is returned with Replayed
 // set; with another action or input the write is refused (IDEMPOTENCY_KEY_REUSED, see
-// idempotency.go). Actor Operator (0) is the registry's operator at the CLI (accrediting
-// agencies), recorded with no agency.
+// idempotency.go).
+//
+// The rows are checked and written first, by many writers at once; only the final append
+// locks the audit head (seq, chain hash, tree), so writers are serialized for a few
+// statements rather than for the whole mutation, and seq stays gap-free: a transaction that
+// rolls back after taking the lock gives its seq back. Row locks are always taken before the
+// head's, so the head never waits on a row. Two concurrent writes with one key meet at the
+// idempotency_key row; the loser, run again, replays the winner (or is refused). Actor
+// Operator (0) is the registry's operator at the CLI, recorded with no agency.
 func (d *DB) Write(ctx context.Context, actor int64, idempotencyKey *string, action string, input any, fn func(ctx context.Context, tx *Tx) (Event, error)) (WriteResult, error) {
 	idem, err := newIdempotency(idempotencyKey, action, input)
 	if err != nil {
 		return WriteResult{}, err
 	}
-	var res WriteResult
-	err = d.Transact(ctx, sql.LevelReadCommitted, func(stx *sql.Tx) error {
-		res = WriteResult{}
-		var headSeq int64
-		var headHash string
-		if err := stx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head FOR UPDATE`).Scan(&headSeq, &headHash); err != nil {
-			return fmt.Errorf("lock audit head: %w", err)
+	for attempt := 0; ; attempt++ {
+		res, err := d.writeOnce(ctx, actor, idem, action, fn)
+		if errors.Is(err, errKeyRace) && attempt < 3 {
+			continue
 		}
+		return res, err
+	}
+}
+
+func (d *DB) writeOnce(ctx context.Context, actor int64, idem *idempotency, action string, fn func(ctx context.Context, tx *Tx) (Event, error)) (WriteResult, error) {
+	var res WriteResult
+	err := d.Transact(ctx, sql.LevelReadCommitted, func(stx *sql.Tx) error {
+		res = WriteResult{}
 		if idem != nil {
 			first, replayed, err := idem.replay(ctx, stx, actor)
 			if err != nil || replayed {
@@ -88,44 +114,253 @@ func (d *DB) Write(ctx context.Context, actor int64, idempotencyKey *string, act
 		if err != nil {
 			return err
 		}
+		if ev.Action == "" {
+			ev.Action = action
+		}
 		if idem != nil {
 			if err := idem.claim(ctx, stx, actor, ev); err != nil {
 				return err
 			}
 		}
-		diff, err := canonicalJSON(ev.Diff)
+		seqs, err := logEvents(ctx, stx, actor, []Event{ev})
 		if err != nil {
-			return fmt.Errorf("audit diff: %w", err)
-		}
-		var actorID *int64
-		if actor != Operator {
-			actorID = &actor
-		}
-		e := AuditEvent{Seq: headSeq + 1, At: time.Now().UTC().Truncate(time.Microsecond), ActorID: actorID,
-			Action: ev.Action, SubjectType: ev.SubjectType, SubjectID: ev.SubjectID, Diff: diff, PrevHash: headHash}
-		if e.Action == "" {
-			e.Action = action
-		}
-		if e.Hash, err = e.ComputeHash(); err != nil {
 			return err
 		}
-		if _, err := stx.ExecContext(ctx, `INSERT INTO audit_event (seq, at, actor_id, action, subject_type, subject_id, diff, prev_hash, hash)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			e.Seq, e.At, actorID, e.Action, e.SubjectType, e.SubjectID, string(e.Diff), e.PrevHash, e.Hash); err != nil {
-			return fmt.Errorf("append audit event: %w", err)
-		}
-		if _, err := stx.ExecContext(ctx, `UPDATE audit_head SET seq = $1, hash = $2`, e.Seq, e.Hash); err != nil {
-			return fmt.Errorf("move audit head: %w", err)
-		}
-		res.SubjectType, res.SubjectID, res.Seq = ev.SubjectType, ev.SubjectID, e.Seq
+		res.SubjectType, res.SubjectID, res.Seq = ev.SubjectType, ev.SubjectID, seqs[0]
 		return nil
 	})
 	return res, err
 }
 
-// canonicalJSON is the one serialization that is hashed: object keys sorted, no spaces, numbers
-// as written. Re-decoding what Postgres returns from jsonb and encoding it again gives the same
-// bytes, so the chain can be recomputed from the database alone.
+// Record names a record an import wrote.
+type Record struct {
+	Type string
+	ID   int64
+}
+
+// ImportBatch is how many events one append of an import carries.
+const ImportBatch = 2000
+
+// ErrNothingToImport, returned by an import's fn, rolls the import back without an error.
+var ErrNothingToImport = errors.New("nothing to import")
+
+// Import writes many records in one transaction through the same log as Write: fn inserts
+// the rows and returns the records it wrote, in order; each gets one event, action, with
+// diff {"source": source} and the record's state, appended in order. The demo seed and bulk
+// loads write this way, so that every record has a history. It returns the last seq written
+// (0 when fn returned ErrNothingToImport).
+func (d *DB) Import(ctx context.Context, actor int64, action, source string, fn func(ctx context.Context, tx *Tx) ([]Record, error)) (last int64, err error) {
+	err = d.Transact(ctx, sql.LevelReadCommitted, func(stx *sql.Tx) error {
+		last = 0
+		if _, err := stx.ExecContext(ctx, `SET LOCAL statement_timeout = '10min'`); err != nil {
+			return err
+		}
+		recs, err := fn(ctx, &Tx{Tx: stx, Actor: actor})
+		if err != nil {
+			return err
+		}
+		last, err = importRecords(ctx, stx, actor, action, source, recs)
+		return err
+	})
+	if errors.Is(err, ErrNothingToImport) {
+		return 0, nil
+	}
+	return last, err
+}
+
+func importRecords(ctx context.Context, stx *sql.Tx, actor int64, action, source string, recs []Record) (int64, error) {
+	var last int64
+	for start := 0; start < len(recs); start += ImportBatch {
+		batch := recs[start:min(start+ImportBatch, len(recs))]
+		evs := make([]Event, len(batch))
+		for i, r := range batch {
+			evs[i] = Event{Action: action, SubjectType: r.Type, SubjectID: r.ID, Diff: map[string]any{"source": source}}
+		}
+		seqs, err := logEvents(ctx, stx, actor, evs)
+		if err != nil {
+			return last, err
+		}
+		last = seqs[len(seqs)-1]
+	}
+	return last, nil
+}
+
+// logEvents appends evs to the audit trail and the log: it reads each subject's state (before
+// the head lock), then locks the head and appends every event, its leaf and stored hashes
+// and the new head in one statement. It returns the events' seqs.
+func logEvents(ctx context.Context, stx *sql.Tx, actor int64, evs []Event) ([]int64, error) {
+	byType := map[string][]int64{}
+	for _, ev := range evs {
+		byType[ev.SubjectType] = append(byType[ev.SubjectType], ev.SubjectID)
+	}
+	st := map[string]map[int64][]byte{}
+	for typ, ids := range byType {
+		var err error
+		if st[typ], err = states(ctx, stx, typ, ids); err != nil {
+			return nil, err
+		}
+	}
+	diffs := make([][]byte, len(evs))
+	for i, ev := range evs {
+		if _, ok := st[ev.SubjectType][ev.SubjectID]; !ok {
+			return nil, fmt.Errorf("log %s: %s %d not found", ev.Action, ev.SubjectType, ev.SubjectID)
+		}
+		var err error
+		if diffs[i], err = canonical(ev.Diff); err != nil {
+			return nil, fmt.Errorf("audit diff of %s: %w", ev.Action, err)
+		}
+	}
+	var actorID *int64
+	var actorGID any
+	if actor != Operator {
+		actorID, actorGID = &actor, GlobalID("Agency", actor)
+	}
+
+	h, err := lockHead(ctx, stx)
+	if err != nil {
+		return nil, err
+	}
+	n := len(evs)
+	var (
+		seqs, subjects, idxs    = make([]int64, n), make([]int64, n), []int64{}
+		ats, actions, types, dj = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		prevs, hashes, entries  = make([]string, n), make([]string, n), make([]string, n)
+		actors                  = make([]sql.NullInt64, n)
+		stored                  [][]byte
+		at                      = time.Now().UTC().Truncate(time.Microsecond)
+	)
+	for i, ev := range evs {
+		seq := h.Seq + 1
+		entry, err := encodeEntry(map[string]any{
+			"seq": seq, "at": at.Format(entryTime), "actor": actorGID, "action": ev.Action,
+			"subject": map[string]any{"type": ev.SubjectType, "id": GlobalID(ev.SubjectType, ev.SubjectID)},
+			"diff":    json.RawMessage(diffs[i]), "state": json.RawMessage(st[ev.SubjectType][ev.SubjectID]),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("entry of %s: %w", ev.Action, err)
+		}
+		if len(entry) > translog.MaxEntrySize {
+			return nil, fmt.Errorf("entry of %s %s %d is %d bytes, over the log's limit of %d", ev.Action, ev.SubjectType, ev.SubjectID, len(entry), translog.MaxEntrySize)
+		}
+		a, err := h.Edge.Append(tlog.RecordHash(entry))
+		if err != nil {
+			return nil, err
+		}
+		hash := chainHash(h.Hash, entry)
+		seqs[i], ats[i], actions[i], types[i], subjects[i] = seq, at.Format(time.RFC3339Nano), ev.Action, ev.SubjectType, ev.SubjectID
+		dj[i], prevs[i], hashes[i], entries[i] = string(diffs[i]), h.Hash, hash, string(entry)
+		if actorID != nil {
+			actors[i] = sql.NullInt64{Int64: *actorID, Valid: true}
+		}
+		for k, sh := range a.Stored {
+			idxs = append(idxs, a.Index+int64(k))
+			stored = append(stored, append([]byte(nil), sh[:]...))
+		}
+		h.Seq, h.Hash, h.Root, h.Edge = seq, hash, a.Root, a.Edge
+	}
+	edgeHashes := make([][]byte, len(h.Edge.Hashes))
+	for i, eh := range h.Edge.Hashes {
+		edgeHashes[i] = append([]byte(nil), eh[:]...)
+	}
+	if _, err := stx.ExecContext(ctx, `WITH e AS (
+			INSERT INTO audit_event (seq, at, actor_id, action, subject_type, subject_id, diff, prev_hash, hash, entry)
+			SELECT s, a::timestamptz, g, c, t, i, d::jsonb, p, h, x
+			FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::text[],
+				$8::text[], $9::text[], $10::text[]) AS u(s, a, g, c, t, i, d, p, h, x)
+		), t AS (
+			INSERT INTO audit_tree (idx, hash) SELECT * FROM unnest($11::bigint[], $12::bytea[])
+		)
+		UPDATE audit_head SET seq = $13, hash = $14, tree_size = $13, root_hash = $15, edge_idx = $16, edge_hash = $17`,
+		pq.Array(seqs), pq.Array(ats), pq.Array(actors), pq.Array(actions), pq.Array(types), pq.Array(subjects),
+		pq.Array(dj), pq.Array(prevs), pq.Array(hashes), pq.Array(entries), pq.Array(idxs), pq.ByteaArray(stored),
+		h.Seq, h.Hash, h.Root[:], pq.Array(h.Edge.Indexes), pq.ByteaArray(edgeHashes)); err != nil {
+		return nil, fmt.Errorf("append audit events: %w", err)
+	}
+	return seqs, nil
+}
+
+// entryTime is how an entry writes an instant: RFC 3339, UTC, microseconds (as api_time).
+const entryTime = "2006-01-02T15:04:05.000000Z"
+
+// chainHash is an event's hash: hex(sha256(prev_hash || entry)), prev_hash as its 64 hex digits.
+func chainHash(prev string, entry []byte) string {
+	h := sha256.New()
+	h.Write([]byte(prev))
+	h.Write(entry)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// head is the locked audit head: the chain's last seq and hash, the tree's root and edge.
+type head struct {
+	Seq  int64
+	Hash string
+	Root tlog.Hash
+	Edge translog.Edge
+}
+
+// lockHead locks and reads the audit head. A tree behind the chain means the log was never
+// filled in for events older than it (`kolregistry migrate` does that).
+func lockHead(ctx context.Context, stx *sql.Tx) (head, error) {
+	var h head
+	var size int64
+	var root []byte
+	var idx pq.Int64Array
+	var hashes pq.ByteaArray
+	if err := stx.QueryRowContext(ctx, `SELECT seq, hash, tree_size, root_hash, edge_idx, edge_hash FROM audit_head FOR UPDATE`).
+		Scan(&h.Seq, &h.Hash, &size, &root, &idx, &hashes); err != nil {
+		return h, fmt.Errorf("lock audit head: %w", err)
+	}
+	if size != h.Seq {
+		return h, fmt.Errorf("the transparency log holds %d of %d audit events: run `kolregistry migrate`", size, h.Seq)
+	}
+	copy(h.Root[:], root)
+	h.Edge = translog.Edge{Size: size, Indexes: idx, Hashes: make([]tlog.Hash, len(hashes))}
+	for i, b := range hashes {
+		copy(h.Edge.Hashes[i][:], b)
+	}
+	return h, nil
+}
+
+// canonical is the canonical JSON of v (docs/transparency.md, "Entry format"): objects with
+// keys sorted by their UTF-8 bytes, no insignificant space, numbers as written, strings with
+// only the escapes JSON requires plus Go's \u2028 and \u2029 (no HTML escaping).
+func canonical(v any) ([]byte, error) {
+	var b []byte
+	switch x := v.(type) {
+	case json.RawMessage:
+		b = x
+	case []byte:
+		b = x
+	default:
+		var err error
+		if b, err = json.Marshal(v); err != nil {
+			return nil, err
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var generic any
+	if err := dec.Decode(&generic); err != nil {
+		return nil, err
+	}
+	return encodeEntry(generic)
+}
+
+// encodeEntry encodes v (whose json.RawMessage parts are canonical already) without HTML
+// escaping or a trailing newline; maps come out with sorted keys.
+func encodeEntry(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// canonicalJSON is the serialization events written before the log were hashed with, and
+// idempotency input hashes still are: as canonical, but with Go's HTML escaping (<, >, & as
+// \u003c, \u003e, \u0026).
 func canonicalJSON(v any) (json.RawMessage, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -140,112 +375,54 @@ func canonicalJSON(v any) (json.RawMessage, error) {
 	return json.Marshal(generic)
 }
 
-// ComputeHash returns sha256(prev_hash || canonical_json(event)) in hex.
-func (e AuditEvent) ComputeHash() (string, error) {
+// legacyEntry is the entry of an event written before the log existed: exactly the bytes its
+// hash was computed over then, so that hash = sha256(prev_hash || entry) holds for every event.
+func (e AuditEvent) legacyEntry() ([]byte, error) {
 	diff, err := canonicalJSON(e.Diff)
 	if err != nil {
-		return "", fmt.Errorf("event %d: diff: %w", e.Seq, err)
+		return nil, fmt.Errorf("event %d: diff: %w", e.Seq, err)
 	}
 	var actor any
 	if e.ActorID != nil {
 		actor = *e.ActorID
 	}
-	body, err := canonicalJSON(map[string]any{
+	return canonicalJSON(map[string]any{
 		"seq": e.Seq, "at": e.At.UTC().Format(time.RFC3339Nano), "actor": actor, "action": e.Action,
 		"subject": map[string]any{"type": e.SubjectType, "id": strconv.FormatInt(e.SubjectID, 10)},
 		"diff":    json.RawMessage(diff),
 	})
-	if err != nil {
-		return "", err
-	}
-	h := sha256.New()
-	h.Write([]byte(e.PrevHash))
-	h.Write(body)
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// ChainError names the first audit event that does not verify.
-type ChainError struct {
-	Seq    int64
-	Reason string
-}
+// ComputeHash returns the event's chain hash, sha256(prev_hash || entry) in hex.
+func (e AuditEvent) ComputeHash() string { return chainHash(e.PrevHash, e.Entry) }
 
-func (e *ChainError) Error() string {
-	return fmt.Sprintf("audit chain broken at seq %d: %s", e.Seq, e.Reason)
-}
-
-// VerifyChain recomputes the whole audit chain from the database. It returns the number of
-// events checked, and a *ChainError naming the first broken link.
-func (d *DB) VerifyChain(ctx context.Context) (int64, error) {
-	// One snapshot for the events and the head: writers may commit while the chain is read.
-	tx, err := d.primary.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
-	if err != nil {
-		return 0, err
-	}
-	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT `+auditCols+` FROM audit_event e ORDER BY e.seq`)
-	if err != nil {
-		return 0, err
-	}
-	defer rows.Close()
-	prev, want := GenesisHash, int64(1)
-	for rows.Next() {
-		e, err := scanAuditEvent(rows)
-		if err != nil {
-			return want - 1, err
-		}
-		switch {
-		case e.Seq != want:
-			return want - 1, &ChainError{Seq: want, Reason: fmt.Sprintf("missing; next event is seq %d", e.Seq)}
-		case e.PrevHash != prev:
-			return want - 1, &ChainError{Seq: e.Seq, Reason: "prev_hash does not match the previous event's hash"}
-		}
-		h, err := e.ComputeHash()
-		if err != nil {
-			return want - 1, err
-		}
-		if h != e.Hash {
-			return want - 1, &ChainError{Seq: e.Seq, Reason: "hash does not match the event's contents"}
-		}
-		prev, want = e.Hash, want+1
-	}
-	if err := rows.Err(); err != nil {
-		return want - 1, err
-	}
-	var headSeq int64
-	var headHash string
-	if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head`).Scan(&headSeq, &headHash); err != nil {
-		return want - 1, err
-	}
-	if headSeq != want-1 || headHash != prev {
-		return want - 1, &ChainError{Seq: headSeq, Reason: "the recorded head does not match the last event"}
-	}
-	return want - 1, nil
-}
-
-const auditCols = `e.seq, e.at, e.actor_id, e.action, e.subject_type, e.subject_id, e.diff, e.prev_hash, e.hash`
+const auditCols = `e.seq, e.at, e.actor_id, e.action, e.subject_type, e.subject_id, e.diff, e.prev_hash, e.hash, coalesce(e.entry, '')`
 
 func scanAuditEvent(sc scanner, extra ...any) (AuditEvent, error) {
 	var r AuditEvent
 	var actor sql.NullInt64
-	var diff []byte
-	err := sc.Scan(append(extra, &r.Seq, &r.At, &actor, &r.Action, &r.SubjectType, &r.SubjectID, &diff, &r.PrevHash, &r.Hash)...)
-	r.ActorID, r.Diff = int64Ptr(actor), json.RawMessage(diff)
+	var diff, entry []byte
+	err := sc.Scan(append(extra, &r.Seq, &r.At, &actor, &r.Action, &r.SubjectType, &r.SubjectID, &diff, &r.PrevHash, &r.Hash, &entry)...)
+	r.ActorID, r.Diff, r.Entry = int64Ptr(actor), json.RawMessage(diff), entry
 	return r, err
 }
 
-// Head is the latest point of the audit chain.
+// Head is the latest point of the audit chain and of the log's tree (TreeSize = Seq).
 type Head struct {
-	Seq  int64
-	Hash string
+	Seq      int64
+	Hash     string
+	TreeSize int64
+	Root     tlog.Hash
 }
 
 // AuditHead reads the chain's head from the primary (it must reflect the latest commit).
 func (d *DB) AuditHead(ctx context.Context) (Head, error) {
 	var h Head
+	var root []byte
 	ctx, cancel := context.WithTimeout(ctx, StatementTimeout)
 	defer cancel()
-	err := d.primary.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head`).Scan(&h.Seq, &h.Hash)
+	err := d.primary.QueryRowContext(ctx, `SELECT seq, hash, tree_size, root_hash FROM audit_head`).Scan(&h.Seq, &h.Hash, &h.TreeSize, &root)
+	copy(h.Root[:], root)
 	return h, err
 }
 

@@ -5,6 +5,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"time"
@@ -116,20 +117,40 @@ func (d *DB) queryRow(ctx context.Context, q string, args []any, dest ...any) er
 }
 
 // Transact runs fn in one transaction on the primary at the given isolation level, retrying
-// serialization failures and deadlocks a few times. fn must not keep tx after it returns.
+// serialization failures and deadlocks a few times, and a transaction that met a dead pooled
+// connection (driver.ErrBadConn) before it tried to commit: nothing of it was written. One
+// that lost its connection while committing is not retried, as it may have committed. fn
+// must not keep tx after it returns, and may run more than once.
 func (d *DB) Transact(ctx context.Context, isolation sql.IsolationLevel, fn func(tx *sql.Tx) error) (err error) {
 	for attempt := 0; ; attempt++ {
-		err = d.transactOnce(ctx, isolation, fn)
-		var pqErr *pq.Error
-		if attempt < 4 && errors.As(err, &pqErr) && (pqErr.Code == "40001" || pqErr.Code == "40P01") {
-			time.Sleep(time.Duration(attempt+1) * 10 * time.Millisecond)
-			continue
+		var committing bool
+		err = d.transactOnce(ctx, isolation, fn, &committing)
+		if attempt >= 4 || !retryable(err, committing) {
+			return err
 		}
-		return err
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(attempt+1) * 10 * time.Millisecond):
+		}
 	}
 }
 
-func (d *DB) transactOnce(ctx context.Context, isolation sql.IsolationLevel, fn func(tx *sql.Tx) error) (err error) {
+// retryable says whether a failed transaction can run again: a serialization failure or a
+// deadlock (rolled back by Postgres), or a dead connection met before the commit.
+func retryable(err error, committing bool) bool {
+	var pqErr *pq.Error
+	switch {
+	case err == nil:
+		return false
+	case errors.As(err, &pqErr):
+		return pqErr.Code == "40001" || pqErr.Code == "40P01"
+	default:
+		return !committing && errors.Is(err, driver.ErrBadConn)
+	}
+}
+
+func (d *DB) transactOnce(ctx context.Context, isolation sql.IsolationLevel, fn func(tx *sql.Tx) error, committing *bool) (err error) {
 	tx, err := d.primary.BeginTx(ctx, &sql.TxOptions{Isolation: isolation})
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -149,6 +170,7 @@ func (d *DB) transactOnce(ctx context.Context, isolation sql.IsolationLevel, fn 
 	if err = fn(tx); err != nil {
 		return err
 	}
+	*committing = true
 	return tx.Commit()
 }
 

@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+
+	"github.com/lib/pq"
 )
 
 // Idempotency keys (docs/idempotency.md). Every mutation goes through DB.Write, and DB.Write is
@@ -23,6 +25,9 @@ import (
 const IdempotencyKeyReused = "IDEMPOTENCY_KEY_REUSED"
 
 const maxIDKeyLen = 200 // idempotency_key.key CHECK
+
+// idempotencyLockClass is the first key of the advisory locks on idempotency keys (arbitrary, fixed).
+const idempotencyLockClass = 7405
 
 // errKeyReused refuses a key used before with another mutation or input.
 func errKeyReused(msg string) error {
@@ -77,9 +82,17 @@ func newIdempotency(key *string, action string, input any) (*idempotency, error)
 
 // replay looks the key up. It returns the first write's result when this write is its replay,
 // a zero result when the key is new, and the IDEMPOTENCY_KEY_REUSED refusal when the key was
-// used with another mutation or input. The caller holds the lock that serializes writers.
+// used with another mutation or input. Writers are not serialized by the audit head until
+// their final append, so writes with one key are serialized here, by a transaction advisory
+// lock on (agency, key): the second waits for the first to commit, then replays it. Should
+// two claims still meet (a lock hash collision cannot cause that, only skipped locking),
+// claim fails with errKeyRace and Write runs again.
 func (k *idempotency) replay(ctx context.Context, tx *sql.Tx, actor int64) (WriteResult, bool, error) {
 	var res WriteResult
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, idempotencyLockClass,
+		fmt.Sprintf("%d:%s", actor, k.key)); err != nil {
+		return res, false, fmt.Errorf("lock idempotency key: %w", err)
+	}
 	var prevAction string
 	var prevHash sql.NullString
 	err := tx.QueryRowContext(ctx, `SELECT action, input_sha256, subject_type, subject_id FROM idempotency_key
@@ -102,6 +115,10 @@ func (k *idempotency) replay(ctx context.Context, tx *sql.Tx, actor int64) (Writ
 func (k *idempotency) claim(ctx context.Context, tx *sql.Tx, actor int64, ev Event) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO idempotency_key (agency_id, key, action, input_sha256, subject_type, subject_id)
 		VALUES ($1, $2, $3, $4, $5, $6)`, actor, k.key, k.action, k.hash, ev.SubjectType, ev.SubjectID); err != nil {
+		var pqErr *pq.Error
+		if errors.As(err, &pqErr) && pqErr.Code == "23505" {
+			return errKeyRace
+		}
 		return fmt.Errorf("claim idempotency key: %w", err)
 	}
 	return nil

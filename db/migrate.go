@@ -17,7 +17,8 @@ var migrations embed.FS
 
 // Migrate applies the embedded migrations not yet recorded in schema_migration, each in its own
 // transaction, in file-name order. It is idempotent and safe to run from several processes at once
-// (an advisory lock serializes them).
+// (an advisory lock serializes them). Then it brings events and records from before the
+// transparency log into it, once (fillLog).
 func Migrate(ctx context.Context, sdb *sql.DB) error {
 	conn, err := sdb.Conn(ctx)
 	if err != nil {
@@ -67,6 +68,9 @@ func Migrate(ctx context.Context, sdb *sql.DB) error {
 		if err := tx.Commit(); err != nil {
 			return fmt.Errorf("migrate %s: %w", name, err)
 		}
+	}
+	if err := fillLog(ctx, sdb); err != nil {
+		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil
 }

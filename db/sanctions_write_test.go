@@ -25,7 +25,7 @@ var worldSeq struct {
 	n int
 }
 
-func newWorld(t *testing.T, store *db.DB) world {
+func newWorld(t testing.TB, store *db.DB) world {
 	t.Helper()
 	worldSeq.Lock()
 	worldSeq.n++

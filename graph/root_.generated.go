@@ -127,7 +127,9 @@ type ComplexityRoot struct {
 		Actor     func(childComplexity int) int
 		At        func(childComplexity int) int
 		Diff      func(childComplexity int) int
+		Entry     func(childComplexity int) int
 		Hash      func(childComplexity int) int
+		LeafHash  func(childComplexity int) int
 		PrevHash  func(childComplexity int) int
 		Seq       func(childComplexity int) int
 		Subject   func(childComplexity int) int
@@ -182,6 +184,14 @@ type ComplexityRoot struct {
 		Replayed   func(childComplexity int) int
 		Sanction   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	ConsistencyProof struct {
+		FromRootHash func(childComplexity int) int
+		FromSize     func(childComplexity int) int
+		Hashes       func(childComplexity int) int
+		RootHash     func(childComplexity int) int
+		TreeSize     func(childComplexity int) int
 	}
 
 	Credential struct {
@@ -259,6 +269,15 @@ type ComplexityRoot struct {
 		Disclosure func(childComplexity int) int
 		Replayed   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	InclusionProof struct {
+		Hashes    func(childComplexity int) int
+		LeafHash  func(childComplexity int) int
+		LeafIndex func(childComplexity int) int
+		RootHash  func(childComplexity int) int
+		Seq       func(childComplexity int) int
+		TreeSize  func(childComplexity int) int
 	}
 
 	Influencer struct {
@@ -378,24 +397,26 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Agencies      func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Agency        func(childComplexity int, id string) int
-		AuditLog      func(childComplexity int, subjectID *string, first *int, after *string) int
-		Brand         func(childComplexity int, id string) int
-		Brands        func(childComplexity int, filter *model.BrandFilter, first *int, after *string, last *int, before *string) int
-		Disclosures   func(childComplexity int, filter *model.DisclosureFilter, orderBy *model.DisclosureOrder, first *int, after *string, last *int, before *string) int
-		EnumLabels    func(childComplexity int, enum *string, lang *model.Language) int
-		Influencer    func(childComplexity int, id string) int
-		Influencers   func(childComplexity int, filter *model.InfluencerFilter, orderBy *model.InfluencerOrder, first *int, after *string, last *int, before *string) int
-		Mcn           func(childComplexity int, id string) int
-		Mcns          func(childComplexity int, filter *model.McnFilter, first *int, after *string, last *int, before *string) int
-		Node          func(childComplexity int, id string) int
-		Nodes         func(childComplexity int, ids []string) int
-		RegistryHead  func(childComplexity int) int
-		Sanctions     func(childComplexity int, filter *model.SanctionFilter, orderBy *model.SanctionOrder, first *int, after *string, last *int, before *string) int
-		Search        func(childComplexity int, query string, kinds []model.SearchKind, first *int, after *string) int
-		VettingReport func(childComplexity int, influencerID string, asOf *time.Time) int
-		Viewer        func(childComplexity int) int
+		Agencies              func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Agency                func(childComplexity int, id string) int
+		AuditConsistencyProof func(childComplexity int, fromSize int64, toSize *int64) int
+		AuditInclusionProof   func(childComplexity int, seq int64, treeSize *int64) int
+		AuditLog              func(childComplexity int, subjectID *string, first *int, after *string) int
+		Brand                 func(childComplexity int, id string) int
+		Brands                func(childComplexity int, filter *model.BrandFilter, first *int, after *string, last *int, before *string) int
+		Disclosures           func(childComplexity int, filter *model.DisclosureFilter, orderBy *model.DisclosureOrder, first *int, after *string, last *int, before *string) int
+		EnumLabels            func(childComplexity int, enum *string, lang *model.Language) int
+		Influencer            func(childComplexity int, id string) int
+		Influencers           func(childComplexity int, filter *model.InfluencerFilter, orderBy *model.InfluencerOrder, first *int, after *string, last *int, before *string) int
+		Mcn                   func(childComplexity int, id string) int
+		Mcns                  func(childComplexity int, filter *model.McnFilter, first *int, after *string, last *int, before *string) int
+		Node                  func(childComplexity int, id string) int
+		Nodes                 func(childComplexity int, ids []string) int
+		RegistryHead          func(childComplexity int) int
+		Sanctions             func(childComplexity int, filter *model.SanctionFilter, orderBy *model.SanctionOrder, first *int, after *string, last *int, before *string) int
+		Search                func(childComplexity int, query string, kinds []model.SearchKind, first *int, after *string) int
+		VettingReport         func(childComplexity int, influencerID string, asOf *time.Time) int
+		Viewer                func(childComplexity int) int
 	}
 
 	RecordAffiliationPayload struct {
@@ -429,11 +450,15 @@ type ComplexityRoot struct {
 	}
 
 	RegistryHead struct {
-		Hash      func(childComplexity int) int
-		PublicKey func(childComplexity int) int
-		Seq       func(childComplexity int) int
-		Signature func(childComplexity int) int
-		SignedAt  func(childComplexity int) int
+		Checkpoint  func(childComplexity int) int
+		Hash        func(childComplexity int) int
+		PublicKey   func(childComplexity int) int
+		RootHash    func(childComplexity int) int
+		Seq         func(childComplexity int) int
+		Signature   func(childComplexity int) int
+		SignedAt    func(childComplexity int) int
+		TreeSize    func(childComplexity int) int
+		VerifierKey func(childComplexity int) int
 	}
 
 	RetractDisclosurePayload struct {
@@ -928,12 +953,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEvent.Diff(childComplexity), true
+	case "AuditEvent.entry":
+		if e.ComplexityRoot.AuditEvent.Entry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.Entry(childComplexity), true
 	case "AuditEvent.hash":
 		if e.ComplexityRoot.AuditEvent.Hash == nil {
 			break
 		}
 
 		return e.ComplexityRoot.AuditEvent.Hash(childComplexity), true
+	case "AuditEvent.leafHash":
+		if e.ComplexityRoot.AuditEvent.LeafHash == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.LeafHash(childComplexity), true
 	case "AuditEvent.prevHash":
 		if e.ComplexityRoot.AuditEvent.PrevHash == nil {
 			break
@@ -1159,6 +1196,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ChangeSanctionStatusPayload.UserErrors(childComplexity), true
+
+	case "ConsistencyProof.fromRootHash":
+		if e.ComplexityRoot.ConsistencyProof.FromRootHash == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsistencyProof.FromRootHash(childComplexity), true
+	case "ConsistencyProof.fromSize":
+		if e.ComplexityRoot.ConsistencyProof.FromSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsistencyProof.FromSize(childComplexity), true
+	case "ConsistencyProof.hashes":
+		if e.ComplexityRoot.ConsistencyProof.Hashes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsistencyProof.Hashes(childComplexity), true
+	case "ConsistencyProof.rootHash":
+		if e.ComplexityRoot.ConsistencyProof.RootHash == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsistencyProof.RootHash(childComplexity), true
+	case "ConsistencyProof.treeSize":
+		if e.ComplexityRoot.ConsistencyProof.TreeSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsistencyProof.TreeSize(childComplexity), true
 
 	case "Credential.field":
 		if e.ComplexityRoot.Credential.Field == nil {
@@ -1478,6 +1546,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FileDisclosurePayload.UserErrors(childComplexity), true
+
+	case "InclusionProof.hashes":
+		if e.ComplexityRoot.InclusionProof.Hashes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InclusionProof.Hashes(childComplexity), true
+	case "InclusionProof.leafHash":
+		if e.ComplexityRoot.InclusionProof.LeafHash == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InclusionProof.LeafHash(childComplexity), true
+	case "InclusionProof.leafIndex":
+		if e.ComplexityRoot.InclusionProof.LeafIndex == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InclusionProof.LeafIndex(childComplexity), true
+	case "InclusionProof.rootHash":
+		if e.ComplexityRoot.InclusionProof.RootHash == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InclusionProof.RootHash(childComplexity), true
+	case "InclusionProof.seq":
+		if e.ComplexityRoot.InclusionProof.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InclusionProof.Seq(childComplexity), true
+	case "InclusionProof.treeSize":
+		if e.ComplexityRoot.InclusionProof.TreeSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InclusionProof.TreeSize(childComplexity), true
 
 	case "Influencer.accounts":
 		if e.ComplexityRoot.Influencer.Accounts == nil {
@@ -2103,6 +2208,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Agency(childComplexity, args["id"].(string)), true
+	case "Query.auditConsistencyProof":
+		if e.ComplexityRoot.Query.AuditConsistencyProof == nil {
+			break
+		}
+
+		args, err := ec.field_Query_auditConsistencyProof_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AuditConsistencyProof(childComplexity, args["fromSize"].(int64), args["toSize"].(*int64)), true
+	case "Query.auditInclusionProof":
+		if e.ComplexityRoot.Query.AuditInclusionProof == nil {
+			break
+		}
+
+		args, err := ec.field_Query_auditInclusionProof_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AuditInclusionProof(childComplexity, args["seq"].(int64), args["treeSize"].(*int64)), true
 	case "Query.auditLog":
 		if e.ComplexityRoot.Query.AuditLog == nil {
 			break
@@ -2366,6 +2493,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RegisterMcnPayload.UserErrors(childComplexity), true
 
+	case "RegistryHead.checkpoint":
+		if e.ComplexityRoot.RegistryHead.Checkpoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistryHead.Checkpoint(childComplexity), true
 	case "RegistryHead.hash":
 		if e.ComplexityRoot.RegistryHead.Hash == nil {
 			break
@@ -2378,6 +2511,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RegistryHead.PublicKey(childComplexity), true
+	case "RegistryHead.rootHash":
+		if e.ComplexityRoot.RegistryHead.RootHash == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistryHead.RootHash(childComplexity), true
 	case "RegistryHead.seq":
 		if e.ComplexityRoot.RegistryHead.Seq == nil {
 			break
@@ -2396,6 +2535,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RegistryHead.SignedAt(childComplexity), true
+	case "RegistryHead.treeSize":
+		if e.ComplexityRoot.RegistryHead.TreeSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistryHead.TreeSize(childComplexity), true
+	case "RegistryHead.verifierKey":
+		if e.ComplexityRoot.RegistryHead.VerifierKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistryHead.VerifierKey(childComplexity), true
 
 	case "RetractDisclosurePayload.disclosure":
 		if e.ComplexityRoot.RetractDisclosurePayload.Disclosure == nil {
@@ -3385,6 +3536,10 @@ func (ec *executionContext) childFields_AuditEvent(ctx context.Context, field gr
 		return ec.fieldContext_AuditEvent_prevHash(ctx, field)
 	case "hash":
 		return ec.fieldContext_AuditEvent_hash(ctx, field)
+	case "entry":
+		return ec.fieldContext_AuditEvent_entry(ctx, field)
+	case "leafHash":
+		return ec.fieldContext_AuditEvent_leafHash(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEvent", field.Name)
 }
@@ -3487,6 +3642,22 @@ func (ec *executionContext) childFields_ChangeSanctionStatusPayload(ctx context.
 		return ec.fieldContext_ChangeSanctionStatusPayload_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ChangeSanctionStatusPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ConsistencyProof(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "fromSize":
+		return ec.fieldContext_ConsistencyProof_fromSize(ctx, field)
+	case "fromRootHash":
+		return ec.fieldContext_ConsistencyProof_fromRootHash(ctx, field)
+	case "treeSize":
+		return ec.fieldContext_ConsistencyProof_treeSize(ctx, field)
+	case "rootHash":
+		return ec.fieldContext_ConsistencyProof_rootHash(ctx, field)
+	case "hashes":
+		return ec.fieldContext_ConsistencyProof_hashes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConsistencyProof", field.Name)
 }
 
 func (ec *executionContext) childFields_Credential(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3641,6 +3812,24 @@ func (ec *executionContext) childFields_FileDisclosurePayload(ctx context.Contex
 		return ec.fieldContext_FileDisclosurePayload_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FileDisclosurePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_InclusionProof(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "seq":
+		return ec.fieldContext_InclusionProof_seq(ctx, field)
+	case "leafIndex":
+		return ec.fieldContext_InclusionProof_leafIndex(ctx, field)
+	case "treeSize":
+		return ec.fieldContext_InclusionProof_treeSize(ctx, field)
+	case "rootHash":
+		return ec.fieldContext_InclusionProof_rootHash(ctx, field)
+	case "leafHash":
+		return ec.fieldContext_InclusionProof_leafHash(ctx, field)
+	case "hashes":
+		return ec.fieldContext_InclusionProof_hashes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InclusionProof", field.Name)
 }
 
 func (ec *executionContext) childFields_Influencer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3915,6 +4104,14 @@ func (ec *executionContext) childFields_RegistryHead(ctx context.Context, field 
 		return ec.fieldContext_RegistryHead_signature(ctx, field)
 	case "publicKey":
 		return ec.fieldContext_RegistryHead_publicKey(ctx, field)
+	case "treeSize":
+		return ec.fieldContext_RegistryHead_treeSize(ctx, field)
+	case "rootHash":
+		return ec.fieldContext_RegistryHead_rootHash(ctx, field)
+	case "checkpoint":
+		return ec.fieldContext_RegistryHead_checkpoint(ctx, field)
+	case "verifierKey":
+		return ec.fieldContext_RegistryHead_verifierKey(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RegistryHead", field.Name)
 }

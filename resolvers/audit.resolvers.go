@@ -49,6 +49,16 @@ func (r *queryResolver) RegistryHead(ctx context.Context) (*model.RegistryHead, 
 	return r.registryHead(ctx)
 }
 
+// AuditInclusionProof is the resolver for the auditInclusionProof field.
+func (r *queryResolver) AuditInclusionProof(ctx context.Context, seq int64, treeSize *int64) (*model.InclusionProof, error) {
+	return r.inclusionProof(ctx, seq, treeSize)
+}
+
+// AuditConsistencyProof is the resolver for the auditConsistencyProof field.
+func (r *queryResolver) AuditConsistencyProof(ctx context.Context, fromSize int64, toSize *int64) (*model.ConsistencyProof, error) {
+	return r.consistencyProof(ctx, fromSize, toSize)
+}
+
 // AuditEvent returns graph.AuditEventResolver implementation.
 func (r *Resolver) AuditEvent() graph.AuditEventResolver { return &auditEventResolver{r} }
 

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/graph/errcode"
 )
 
@@ -21,9 +22,8 @@ const (
 	typeSanction    = "Sanction"
 )
 
-func globalID(typ string, id int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(typ + ":" + strconv.FormatInt(id, 10)))
-}
+// globalID is the encoding of db.GlobalID, the one the transparency log's entries carry too.
+func globalID(typ string, id int64) string { return db.GlobalID(typ, id) }
 
 // parseID splits a global ID into its type and database id. A string that is not a global ID
 // this API issued is BAD_USER_INPUT.

@@ -130,7 +130,7 @@ func demoAPIs(t *testing.T) (planned, unplanned string, store *db.DB) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	if _, err := seed.Demo(ctx, store.SQL()); err != nil {
+	if _, err := seed.Demo(ctx, store); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
 	serve := func(unplanned bool) string {

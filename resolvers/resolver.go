@@ -8,6 +8,7 @@ import (
 	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/events"
 	"github.com/kolregistry/kolregistry/permalink"
+	"github.com/kolregistry/kolregistry/translog"
 )
 
 // Resolver holds the dependencies every resolver needs.
@@ -19,6 +20,14 @@ type Resolver struct {
 	events *events.Bus
 	// base is where the public pages live (PUBLIC_BASE_URL): the url fields are absolute.
 	base permalink.Base
+	// log names the transparency log and signs its checkpoints (unsigned without a key).
+	log translog.Identity
+}
+
+// WithLog makes registryHead carry checkpoints of the log id.
+func (r *Resolver) WithLog(id translog.Identity) *Resolver {
+	r.log = id
+	return r
 }
 
 // WithSigningKey makes registryHead signed with key.
@@ -37,5 +46,6 @@ func (r *Resolver) WithEvents(bus *events.Bus) *Resolver {
 // New returns the root resolver over the store. Every request's context must also carry
 // dataloaders: wrap the handler with Middleware (or call WithLoaders).
 func New(store *db.DB) *Resolver {
-	return &Resolver{store: store, base: permalink.NewBase("", "127.0.0.1:8080")}
+	return &Resolver{store: store, base: permalink.NewBase("", "127.0.0.1:8080"),
+		log: translog.Identity{Origin: translog.DefaultOrigin}}
 }

@@ -29,7 +29,7 @@ func benchHandler(b *testing.B, redisURL string) (http.Handler, *cache.Redis) {
 	b.Helper()
 	cfg := Config{RateLimitAnon: 1 << 30, RateLimitAgency: 1 << 30}
 	store := openStoreTB(b)
-	if _, err := seed.Demo(context.Background(), store.SQL()); err != nil {
+	if _, err := seed.Demo(context.Background(), store); err != nil {
 		b.Fatalf("seed: %v", err)
 	}
 	cfg.Authenticator = agencyAuthenticator(b, store)

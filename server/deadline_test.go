@@ -44,7 +44,7 @@ func demoStore(t testing.TB) *db.DB {
 			return
 		}
 		defer store.Close()
-		_, demo.err = seed.Demo(context.Background(), store.SQL())
+		_, demo.err = seed.Demo(context.Background(), store)
 	})
 	if demo.err != nil {
 		t.Fatalf("demo database: %v", demo.err)

@@ -21,6 +21,7 @@ import (
 	"github.com/kolregistry/kolregistry/graph"
 	"github.com/kolregistry/kolregistry/permalink"
 	"github.com/kolregistry/kolregistry/resolvers"
+	"github.com/kolregistry/kolregistry/translog"
 	"github.com/kolregistry/kolregistry/web"
 )
 
@@ -59,6 +60,9 @@ type Config struct {
 	// SigningKey signs registryHead (REGISTRY_SIGNING_KEY); nil leaves its signature and
 	// publicKey null.
 	SigningKey ed25519.PrivateKey
+	// Log names the transparency log and signs its checkpoints (REGISTRY_LOG_ORIGIN with
+	// SigningKey); zero is translog.DefaultOrigin signed with SigningKey.
+	Log translog.Identity
 	// Events carries live alerts (subscriptions) between replicas: an events.Bus over Redis
 	// in production. nil gives an in-process bus, which reaches this replica's subscribers only.
 	Events *events.Bus
@@ -130,6 +134,9 @@ func (c Config) withDefaults() Config {
 	if c.MaxResponseBytes <= 0 {
 		c.MaxResponseBytes = d.MaxResponseBytes
 	}
+	if c.Log.Origin == "" {
+		c.Log, _ = translog.NewIdentity(translog.DefaultOrigin, c.SigningKey) // the default origin is valid
+	}
 	if c.LoaderWait <= 0 {
 		c.LoaderWait = resolvers.DefaultLoaderWait
 	}
@@ -147,9 +154,11 @@ func New(cfg Config, store *db.DB, logger *slog.Logger) http.Handler {
 	if cfg.Events == nil {
 		cfg.Events = events.New(nil, events.Options{Logger: logger})
 	}
+	cfg = cfg.withDefaults()
 	base := cfg.publicBase()
 	es := graph.NewExecutableSchema(graph.Config{
-		Resolvers:  resolvers.New(store).WithSigningKey(cfg.SigningKey).WithEvents(cfg.Events).WithPublicBase(base),
+		Resolvers: resolvers.New(store).WithSigningKey(cfg.SigningKey).WithEvents(cfg.Events).WithPublicBase(base).
+			WithLog(cfg.Log),
 		Directives: graph.DirectiveRoot{HasScope: resolvers.HasScope},
 		Complexity: complexityRoot(),
 	})
@@ -195,6 +204,10 @@ func newHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 	// export spends exportCost points of the caller's rate-limit budget before it starts.
 	mux.Handle("GET /export/{file}", m.instrument(authenticate(cfg.Authenticator, logger,
 		exportHandler(es, store, logger, cfg.publicBase(), c.limiter.PerRequest(exportCost)))))
+
+	// The transparency log (log.go): public, cheap, cacheable.
+	mux.Handle("GET /log/checkpoint", m.instrument(logCheckpoint(store, cfg.Log, logger)))
+	mux.Handle("GET /log/tile/{path...}", m.instrument(logTile(store, logger)))
 
 	// Outermost first: every response carries a request id and is logged, even a panic's.
 	var h http.Handler = mux

@@ -40,7 +40,7 @@ func newSite(t testing.TB, mutate ...func(*server.Config)) *site {
 	}
 	t.Cleanup(func() { store.Close() })
 	var seedErr error
-	seedOnce.Do(func() { _, seedErr = seed.Demo(context.Background(), store.SQL()) })
+	seedOnce.Do(func() { _, seedErr = seed.Demo(context.Background(), store) })
 	if seedErr != nil {
 		t.Fatalf("seed: %v", seedErr)
 	}

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 
 	"github.com/kolregistry/kolregistry/auth"
+	"github.com/kolregistry/kolregistry/translog"
 )
 
 // runKeys is `kolregistry keys generate --out DIR [--force]`.
@@ -23,8 +24,11 @@ func runKeys(ctx context.Context, args []string) error {
 }
 
 func keysCommand(args []string, stdout io.Writer) error {
+	if len(args) > 0 && args[0] == "verifier" {
+		return verifierCommand(args[1:], stdout)
+	}
 	if len(args) == 0 || args[0] != "generate" {
-		return errors.New("usage: kolregistry keys generate --out DIR [--force]")
+		return errors.New("usage: kolregistry keys generate --out DIR [--force] | keys verifier --key FILE")
 	}
 	fs := flag.NewFlagSet("keys generate", flag.ContinueOnError)
 	out := fs.String("out", "", "directory to write signing.pem (private, 0600) and jwks.json (public) into")
@@ -125,4 +129,39 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode, replace bool) e
 		return err
 	}
 	return nil
+}
+
+// verifierCommand is `kolregistry keys verifier --key FILE`: the note verifier key of the
+// transparency log signed with FILE (the REGISTRY_SIGNING_KEY PEM) under REGISTRY_LOG_ORIGIN.
+func verifierCommand(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("keys verifier", flag.ContinueOnError)
+	keyPath := fs.String("key", "", "the registry signing key (PEM, Ed25519), as REGISTRY_SIGNING_KEY")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *keyPath == "" || fs.NArg() > 0 {
+		return errors.New("usage: kolregistry keys verifier --key FILE")
+	}
+	signer, err := auth.LoadSigningKey(*keyPath)
+	if err != nil {
+		return err
+	}
+	key, ok := signer.(ed25519.PrivateKey)
+	if !ok {
+		return fmt.Errorf("%s: a %T key; the log is signed with Ed25519 only", *keyPath, signer)
+	}
+	vkey, err := translog.VerifierKey(logOrigin(), key)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, vkey)
+	return nil
+}
+
+// logOrigin is REGISTRY_LOG_ORIGIN, or the default origin.
+func logOrigin() string {
+	if o := os.Getenv("REGISTRY_LOG_ORIGIN"); o != "" {
+		return o
+	}
+	return translog.DefaultOrigin
 }

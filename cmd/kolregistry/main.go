@@ -3,7 +3,8 @@
 //	kolregistry serve          the GraphQL API
 //	kolregistry migrate        apply the embedded migrations (idempotent)
 //	kolregistry seed --demo    load the synthetic demo dataset (idempotent)
-//	kolregistry audit verify   recompute the audit hash chain
+//	kolregistry audit verify   recompute the audit chain and log, compare the tables with it
+//	kolregistry log verify     check a registry's transparency log from its public tiles
 //	kolregistry keys generate  the operator's token signing key pair
 //	kolregistry agency …       accredit, suspend, list agencies
 //	kolregistry token issue    sign an agency token
@@ -11,6 +12,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -28,8 +30,9 @@ var commands = []command{
 	{"serve", "serve                 run the GraphQL API", runServe},
 	{"migrate", "migrate               apply the embedded migrations (idempotent)", runMigrate},
 	{"seed", "seed --demo           load the synthetic demo dataset (idempotent)", runSeed},
-	{"audit", "audit verify          recompute the audit hash chain; non-zero exit names the first broken link", runAudit},
-	{"keys", "keys generate         write --out DIR/signing.pem (private Ed25519) and DIR/jwks.json (public)", runKeys},
+	{"audit", "audit verify          recompute the chain and log, compare every record with it; exit 0 ok, 1 inconsistent, 2 unchecked", runAudit},
+	{"log", "log verify            independent check of a registry's log (--url --key [--state] [--export]); exit 0/1/2", runLog},
+	{"keys", "keys generate | verifier   generate: --out DIR/signing.pem + DIR/jwks.json; verifier --key FILE: the log's verifier key", runKeys},
 	{"agency", "agency                add | suspend | activate | list: the accredited agencies", runAgency},
 	{"token", "token issue           sign an agency JWT (--key --agency --scope --ttl); printed on the last line", runToken},
 }
@@ -45,6 +48,10 @@ func main() {
 		if c.name == os.Args[1] {
 			if err := c.run(ctx, os.Args[2:]); err != nil {
 				fmt.Fprintf(os.Stderr, "kolregistry %s: %v\n", c.name, err)
+				var ee *exitError
+				if errors.As(err, &ee) {
+					os.Exit(ee.code)
+				}
 				os.Exit(1)
 			}
 			return

@@ -31,7 +31,7 @@ func runSeed(ctx context.Context, args []string) error {
 	}
 	defer d.Close()
 	start := time.Now()
-	sum, err := seed.Demo(ctx, d.SQL())
+	sum, err := seed.Demo(ctx, d)
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/ratelimit"
 	"github.com/kolregistry/kolregistry/server"
+	"github.com/kolregistry/kolregistry/translog"
 )
 
 // shutdownGrace is how long in-flight requests may finish after SIGINT/SIGTERM.
@@ -29,8 +30,9 @@ const shutdownGrace = 20 * time.Second
 //
 // Environment (ARCHITECTURE.md §6): DATABASE_URL (required), DATABASE_READ_URL, LISTEN_ADDR
 // (default 127.0.0.1:8080), REDIS_URL, RATE_LIMIT_ANON, RATE_LIMIT_AGENCY,
-// TRUSTED_PROXIES, JWT_KEYS, JWT_ISSUER, JWT_AUDIENCE, REGISTRY_SIGNING_KEY, RESPONSE_CACHE,
-// PUBLIC_BASE_URL (default http://<LISTEN_ADDR>), REQUEST_TIMEOUT, MAX_RESPONSE_BYTES (docs/limits.md).
+// TRUSTED_PROXIES, JWT_KEYS, JWT_ISSUER, JWT_AUDIENCE, REGISTRY_SIGNING_KEY, REGISTRY_LOG_ORIGIN,
+// RESPONSE_CACHE, PUBLIC_BASE_URL (default http://<LISTEN_ADDR>), REQUEST_TIMEOUT,
+// MAX_RESPONSE_BYTES (docs/limits.md).
 func runServe(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	if err := fs.Parse(args); err != nil {
@@ -106,6 +108,15 @@ func runServe(ctx context.Context, args []string) error {
 	} else {
 		logger.Info("registryHead is signed", "public_key",
 			base64.StdEncoding.EncodeToString(cfg.SigningKey.Public().(ed25519.PublicKey)))
+	}
+
+	if cfg.Log, err = translog.NewIdentity(logOrigin(), cfg.SigningKey); err != nil {
+		return fmt.Errorf("REGISTRY_LOG_ORIGIN: %w", err)
+	}
+	if cfg.Log.VerifierKey != "" {
+		logger.Info("transparency log checkpoints are signed", "origin", cfg.Log.Origin, "verifier_key", cfg.Log.VerifierKey)
+	} else {
+		logger.Warn("REGISTRY_SIGNING_KEY is not set: /log/checkpoint is served unsigned", "origin", cfg.Log.Origin)
 	}
 
 	ln, err := net.Listen("tcp", cfg.ListenAddr)

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+
+	"github.com/kolregistry/kolregistry/db"
 )
 
 // Summary counts the rows Demo wrote.
@@ -43,46 +45,49 @@ func (s Summary) String() string {
 // seedLock serializes concurrent seeds (an arbitrary fixed key: "kolregistry seed").
 const seedLock = 7_405_310_003
 
-// Demo writes the demo dataset in one transaction, unless it is already there.
-func Demo(ctx context.Context, sdb *sql.DB) (sum Summary, err error) {
+// ImportAction is the action of the audit events the seed writes: one per record, with the
+// record's state, so that every seeded record has a history (docs/transparency.md).
+const ImportAction = "importRecord"
+
+// Demo writes the demo dataset in one transaction, unless it is already there. The rows go
+// in through the store's import path: each record written is logged, in the order written.
+func Demo(ctx context.Context, store *db.DB) (sum Summary, err error) {
 	ds := generate()
-	tx, err := sdb.BeginTx(ctx, nil)
-	if err != nil {
-		return sum, fmt.Errorf("seed: begin: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			tx.Rollback()
+	present := false
+	_, err = store.Import(ctx, db.Operator, ImportAction, "kolregistry seed --demo", func(ctx context.Context, tx *db.Tx) ([]db.Record, error) {
+		sum, present = Summary{}, false
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, seedLock); err != nil {
+			return nil, fmt.Errorf("seed: lock: %w", err)
 		}
-	}()
-	if _, err = tx.ExecContext(ctx, `SET LOCAL statement_timeout = '60s'`); err != nil {
-		return sum, fmt.Errorf("seed: %w", err)
+		codes := make([]string, len(ds.Mcns))
+		for i, m := range ds.Mcns {
+			codes[i] = m.TaxCode
+		}
+		var found int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM mcn WHERE tax_code = ANY($1)`, pq.Array(codes)).Scan(&found); err != nil {
+			return nil, fmt.Errorf("seed: look for the demo dataset: %w", err)
+		}
+		switch {
+		case found == len(codes):
+			present = true
+			return nil, db.ErrNothingToImport
+		case found > 0:
+			return nil, fmt.Errorf("seed: %d of the %d demo MCN tax codes already exist: the database holds part of the demo dataset or conflicting MCNs", found, len(codes))
+		}
+		w := &writer{tx: tx.Tx, ds: ds}
+		if err := w.all(ctx); err != nil {
+			return nil, fmt.Errorf("seed: %w", err)
+		}
+		sum = w.sum
+		return w.records, nil
+	})
+	if err != nil {
+		return Summary{}, err
 	}
-	if _, err = tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, seedLock); err != nil {
-		return sum, fmt.Errorf("seed: lock: %w", err)
+	if present {
+		return Summary{AlreadyPresent: true}, nil
 	}
-	codes := make([]string, len(ds.Mcns))
-	for i, m := range ds.Mcns {
-		codes[i] = m.TaxCode
-	}
-	var present int
-	if err = tx.QueryRowContext(ctx, `SELECT count(*) FROM mcn WHERE tax_code = ANY($1)`, pq.Array(codes)).Scan(&present); err != nil {
-		return sum, fmt.Errorf("seed: look for the demo dataset: %w", err)
-	}
-	switch {
-	case present == len(codes):
-		return Summary{AlreadyPresent: true}, tx.Rollback()
-	case present > 0:
-		return sum, fmt.Errorf("seed: %d of the %d demo MCN tax codes already exist: the database holds part of the demo dataset or conflicting MCNs", present, len(codes))
-	}
-	w := &writer{tx: tx, ds: ds}
-	if err = w.all(ctx); err != nil {
-		return sum, fmt.Errorf("seed: %w", err)
-	}
-	if err = tx.Commit(); err != nil {
-		return sum, fmt.Errorf("seed: commit: %w", err)
-	}
-	return w.sum, nil
+	return sum, nil
 }
 
 // writer inserts a generated dataset, one plain INSERT per row, keeping the ids the database assigns.
@@ -92,6 +97,15 @@ type writer struct {
 	sum Summary
 
 	agencyIDs, influencerIDs, accountIDs, mcnIDs, brandIDs, disclosureIDs []int64
+	// records lists what was written, in order, for the log.
+	records []db.Record
+}
+
+// logged adds the records of one type, by id, to those the import logs.
+func (w *writer) logged(typ string, ids []int64) {
+	for _, id := range ids {
+		w.records = append(w.records, db.Record{Type: typ, ID: id})
+	}
 }
 
 func (w *writer) all(ctx context.Context) error {
@@ -149,12 +163,14 @@ func (w *writer) agencies(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", a.Slug, err)
 		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			w.sum.Agencies++
-		}
 		var id int64
 		if err := w.tx.QueryRowContext(ctx, `SELECT id FROM agency WHERE slug = $1`, a.Slug).Scan(&id); err != nil {
 			return fmt.Errorf("%s: %w", a.Slug, err)
+		}
+		// An agency that was there already has its own history.
+		if n, _ := res.RowsAffected(); n == 1 {
+			w.sum.Agencies++
+			w.logged("Agency", []int64{id})
 		}
 		w.agencyIDs = append(w.agencyIDs, id)
 	}
@@ -174,6 +190,7 @@ func (w *writer) influencers(ctx context.Context) error {
 		return err
 	}
 	w.sum.Influencers = len(infs)
+	w.logged("Influencer", w.influencerIDs)
 	var creds []struct {
 		inf int
 		c   credential
@@ -197,6 +214,7 @@ func (w *writer) influencers(ctx context.Context) error {
 func (w *writer) accounts(ctx context.Context) error {
 	accs := w.ds.Accounts
 	w.sum.Accounts = len(accs)
+	defer func() { w.logged("PlatformAccount", w.accountIDs) }()
 	return w.each(ctx, `INSERT INTO platform_account
 		(influencer_id, platform, handle, url, platform_user_id, follower_count, followers_as_of, identity_verification, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, len(accs), func(i int) []any {
@@ -213,6 +231,7 @@ func (w *writer) accounts(ctx context.Context) error {
 func (w *writer) mcns(ctx context.Context) error {
 	ms := w.ds.Mcns
 	w.sum.Mcns = len(ms)
+	defer func() { w.logged("Mcn", w.mcnIDs) }()
 	return w.each(ctx, `INSERT INTO mcn (name, tax_code, website, province, version, created_by, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, 1, $5, $6, $6) RETURNING id`, len(ms), func(i int) []any {
 		m := ms[i]
@@ -223,18 +242,21 @@ func (w *writer) mcns(ctx context.Context) error {
 func (w *writer) affiliations(ctx context.Context) error {
 	as := w.ds.Affiliations
 	w.sum.Affiliations = len(as)
+	var ids []int64
+	defer func() { w.logged("Affiliation", ids) }()
 	return w.each(ctx, `INSERT INTO affiliation
 		(influencer_id, mcn_id, kind, started_on, ended_on, source, version, created_by, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, len(as), func(i int) []any {
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, len(as), func(i int) []any {
 		a := as[i]
 		return []any{w.influencerIDs[a.Influencer], w.mcnIDs[a.Mcn], a.Kind, dateText(a.StartedOn), nullDate(a.EndedOn),
 			a.Source, a.Version, w.agencyIDs[a.CreatedBy], a.CreatedAt}
-	}, nil)
+	}, &ids)
 }
 
 func (w *writer) brands(ctx context.Context) error {
 	bs := w.ds.Brands
 	w.sum.Brands = len(bs)
+	defer func() { w.logged("Brand", w.brandIDs) }()
 	return w.each(ctx, `INSERT INTO brand (name, tax_code, industry, version, created_by, created_at, updated_at)
 		VALUES ($1, $2, $3, 1, $4, $5, $5) RETURNING id`, len(bs), func(i int) []any {
 		b := bs[i]
@@ -245,6 +267,7 @@ func (w *writer) brands(ctx context.Context) error {
 func (w *writer) disclosures(ctx context.Context) error {
 	ds := w.ds.Disclosures
 	w.sum.Disclosures = len(ds)
+	defer func() { w.logged("Disclosure", w.disclosureIDs) }()
 	err := w.each(ctx, `INSERT INTO disclosure
 		(influencer_id, account_id, mcn_id, product_name, product_category, content_url, platform, published_at,
 		 label, label_timing, compensation, status, filed_by, version, created_at, updated_at)
@@ -276,6 +299,7 @@ func (w *writer) disclosures(ctx context.Context) error {
 func (w *writer) sanctions(ctx context.Context) error {
 	ss := w.ds.Sanctions
 	var ids []int64
+	defer func() { w.logged("Sanction", ids) }()
 	err := w.each(ctx, `INSERT INTO sanction
 		(subject_kind, influencer_id, mcn_id, brand_id, agency_id, decision_number, decided_on, effective_on, fine_vnd,
 		 remedies, status, source_url, source_sha256, version, recorded_at, updated_at)

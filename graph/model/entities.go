@@ -183,4 +183,6 @@ type AuditEvent struct {
 	Diff        JSON
 	PrevHash    string
 	Hash        string
+	Entry       string
+	LeafHash    string
 }

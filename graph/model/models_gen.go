@@ -26,14 +26,21 @@ type SearchResult interface {
 	IsSearchResult()
 }
 
+// A platform account of a registered influencer.
 type AddPlatformAccountInput struct {
-	InfluencerID string   `json:"influencerId"`
-	Platform     Platform `json:"platform"`
+	// Whose account it is.
+	InfluencerID string `json:"influencerId"`
+	// The platform; a handle is unique per platform (else DUPLICATE).
+	Platform Platform `json:"platform"`
 	// With or without @; stored without it.
-	Handle               string                `json:"handle"`
-	URL                  *string               `json:"url,omitempty"`
-	PlatformUserID       *string               `json:"platformUserId,omitempty"`
-	FollowerCount        *int64                `json:"followerCount,omitempty"`
+	Handle string `json:"handle"`
+	// The account's address (http or https).
+	URL *string `json:"url,omitempty"`
+	// The platform's own ID of the account.
+	PlatformUserID *string `json:"platformUserId,omitempty"`
+	// Followers today.
+	FollowerCount *int64 `json:"followerCount,omitempty"`
+	// How the holder is identified; UNKNOWN when absent.
 	IdentityVerification *IdentityVerification `json:"identityVerification,omitempty"`
 	IdempotencyKey       *string               `json:"idempotencyKey,omitempty"`
 }
@@ -57,17 +64,26 @@ type AgencyEdge struct {
 
 // Fields left out (or null) keep their value; the status becomes AMENDED.
 type AmendDisclosureInput struct {
-	DisclosureID    string            `json:"disclosureId"`
-	ExpectedVersion int               `json:"expectedVersion"`
-	BrandIds        []string          `json:"brandIds,omitempty"`
-	ProductName     *string           `json:"productName,omitempty"`
-	ProductCategory *ProductCategory  `json:"productCategory,omitempty"`
-	ContentURL      *string           `json:"contentUrl,omitempty"`
-	PublishedAt     *time.Time        `json:"publishedAt,omitempty"`
-	Label           *DisclosureLabel  `json:"label,omitempty"`
-	LabelTiming     *LabelTiming      `json:"labelTiming,omitempty"`
-	Compensation    *CompensationType `json:"compensation,omitempty"`
-	IdempotencyKey  *string           `json:"idempotencyKey,omitempty"`
+	// The disclosure to amend; your agency must have filed it (else NOT_OWNER).
+	DisclosureID    string `json:"disclosureId"`
+	ExpectedVersion int    `json:"expectedVersion"`
+	// The corrected advertisers: replace all of them.
+	BrandIds []string `json:"brandIds,omitempty"`
+	// The corrected product name.
+	ProductName *string `json:"productName,omitempty"`
+	// The corrected product category.
+	ProductCategory *ProductCategory `json:"productCategory,omitempty"`
+	// The corrected address of the post.
+	ContentURL *string `json:"contentUrl,omitempty"`
+	// The corrected publication time.
+	PublishedAt *time.Time `json:"publishedAt,omitempty"`
+	// The corrected label.
+	Label *DisclosureLabel `json:"label,omitempty"`
+	// The corrected label timing.
+	LabelTiming *LabelTiming `json:"labelTiming,omitempty"`
+	// The corrected compensation.
+	Compensation   *CompensationType `json:"compensation,omitempty"`
+	IdempotencyKey *string           `json:"idempotencyKey,omitempty"`
 }
 
 type AmendDisclosurePayload struct {
@@ -79,19 +95,30 @@ type AmendDisclosurePayload struct {
 
 // Corrects a sanction's record (a data error, or the content of an amending decision); fields left out (or null) keep their value. The status does not change: record an amending decision with changeSanctionStatus(status: AMENDED).
 type AmendSanctionInput struct {
-	SanctionID           string            `json:"sanctionId"`
-	ExpectedVersion      int               `json:"expectedVersion"`
-	Reason               string            `json:"reason"`
-	DecisionNumber       *string           `json:"decisionNumber,omitempty"`
-	DecidedOn            *time.Time        `json:"decidedOn,omitempty"`
-	EffectiveOn          *time.Time        `json:"effectiveOn,omitempty"`
-	Violations           []*ViolationInput `json:"violations,omitempty"`
-	FineVnd              *int64            `json:"fineVnd,omitempty"`
-	Remedies             []Remedy          `json:"remedies,omitempty"`
-	SourceURL            *string           `json:"sourceUrl,omitempty"`
-	SourceSha256         *string           `json:"sourceSha256,omitempty"`
-	RelatedDisclosureIds []string          `json:"relatedDisclosureIds,omitempty"`
-	IdempotencyKey       *string           `json:"idempotencyKey,omitempty"`
+	// The sanction to correct; your agency must have recorded it (else NOT_OWNER).
+	SanctionID      string `json:"sanctionId"`
+	ExpectedVersion int    `json:"expectedVersion"`
+	// Why the record is corrected (kept in the audit trail).
+	Reason string `json:"reason"`
+	// The corrected decision number.
+	DecisionNumber *string `json:"decisionNumber,omitempty"`
+	// The corrected decision date.
+	DecidedOn *time.Time `json:"decidedOn,omitempty"`
+	// The corrected date of effect.
+	EffectiveOn *time.Time `json:"effectiveOn,omitempty"`
+	// The corrected violations: replace all of them.
+	Violations []*ViolationInput `json:"violations,omitempty"`
+	// The corrected fine in VND.
+	FineVnd *int64 `json:"fineVnd,omitempty"`
+	// The corrected remedies: replace all of them.
+	Remedies []Remedy `json:"remedies,omitempty"`
+	// The corrected source address.
+	SourceURL *string `json:"sourceUrl,omitempty"`
+	// The corrected SHA-256 (hex) of the source document.
+	SourceSha256 *string `json:"sourceSha256,omitempty"`
+	// The corrected related disclosures: replace all of them.
+	RelatedDisclosureIds []string `json:"relatedDisclosureIds,omitempty"`
+	IdempotencyKey       *string  `json:"idempotencyKey,omitempty"`
 }
 
 type AmendSanctionPayload struct {
@@ -111,19 +138,28 @@ type BrandEdge struct {
 	Node   *Brand `json:"node"`
 }
 
+// Narrows a brand list; the fields combine with AND.
 type BrandFilter struct {
-	Industry          []ProductCategory `json:"industry,omitempty"`
-	HasActiveSanction *bool             `json:"hasActiveSanction,omitempty"`
+	// In any of these industries.
+	Industry []ProductCategory `json:"industry,omitempty"`
+	// true: has a sanction in force or under appeal; false: has none.
+	HasActiveSanction *bool `json:"hasActiveSanction,omitempty"`
 }
 
+// A new entry of a sanction's status history.
 type ChangeSanctionStatusInput struct {
-	SanctionID      string         `json:"sanctionId"`
-	Status          SanctionStatus `json:"status"`
-	EffectiveOn     time.Time      `json:"effectiveOn"`
-	Reason          string         `json:"reason"`
-	DocumentURL     *string        `json:"documentUrl,omitempty"`
-	ExpectedVersion int            `json:"expectedVersion"`
-	IdempotencyKey  *string        `json:"idempotencyKey,omitempty"`
+	// The sanction; your agency must have recorded it (else NOT_OWNER).
+	SanctionID string `json:"sanctionId"`
+	// The status it takes; the transition must be allowed from the current one (else INVALID).
+	Status SanctionStatus `json:"status"`
+	// The date the change took effect; not before the last entry's.
+	EffectiveOn time.Time `json:"effectiveOn"`
+	// Why, as a reader should see it.
+	Reason string `json:"reason"`
+	// The document that changed the status (a ruling, a complaint decision), if published.
+	DocumentURL     *string `json:"documentUrl,omitempty"`
+	ExpectedVersion int     `json:"expectedVersion"`
+	IdempotencyKey  *string `json:"idempotencyKey,omitempty"`
 }
 
 type ChangeSanctionStatusPayload struct {
@@ -133,11 +169,30 @@ type ChangeSanctionStatusPayload struct {
 	Replayed bool `json:"replayed"`
 }
 
+// Proof that the tree of fromSize leaves is a prefix of the tree of treeSize leaves (tlog.CheckTree order).
+type ConsistencyProof struct {
+	// Size of the older tree.
+	FromSize int64 `json:"fromSize"`
+	// Root hash of the tree of fromSize leaves, base64.
+	FromRootHash string `json:"fromRootHash"`
+	// Size of the newer tree.
+	TreeSize int64 `json:"treeSize"`
+	// Root hash of the tree of treeSize leaves, base64.
+	RootHash string `json:"rootHash"`
+	// The proof's hashes, base64.
+	Hashes []string `json:"hashes"`
+}
+
+// A professional qualification, needed to promote health, finance, law or education products.
 type Credential struct {
-	Field      ContentCategory `json:"field"`
-	Title      string          `json:"title"`
-	Issuer     string          `json:"issuer"`
-	ValidUntil *time.Time      `json:"validUntil,omitempty"`
+	// The field it qualifies for.
+	Field ContentCategory `json:"field"`
+	// The qualification, e.g. "Bác sĩ" (physician).
+	Title string `json:"title"`
+	// Who issued it.
+	Issuer string `json:"issuer"`
+	// When it expires; null when it does not.
+	ValidUntil *time.Time `json:"validUntil,omitempty"`
 }
 
 type DisclosureEdge struct {
@@ -147,35 +202,51 @@ type DisclosureEdge struct {
 
 // Every list is "any of"; the fields combine with AND. Dates are inclusive, in Vietnam time (UTC+7).
 type DisclosureFilter struct {
+	// Published by any of these influencers.
 	InfluencerID []string `json:"influencerId,omitempty"`
-	McnID        []string `json:"mcnId,omitempty"`
-	BrandID      []string `json:"brandId,omitempty"`
+	// Arranged by any of these MCNs.
+	McnID []string `json:"mcnId,omitempty"`
+	// Naming any of these brands.
+	BrandID []string `json:"brandId,omitempty"`
 	// Filed by any of these agencies.
-	AgencyID        []string           `json:"agencyId,omitempty"`
-	Platform        []Platform         `json:"platform,omitempty"`
-	ProductCategory []ProductCategory  `json:"productCategory,omitempty"`
-	Label           []DisclosureLabel  `json:"label,omitempty"`
-	LabelTiming     []LabelTiming      `json:"labelTiming,omitempty"`
-	Compensation    []CompensationType `json:"compensation,omitempty"`
-	Status          []DisclosureStatus `json:"status,omitempty"`
+	AgencyID []string `json:"agencyId,omitempty"`
+	// On any of these platforms.
+	Platform []Platform `json:"platform,omitempty"`
+	// Promoting any of these product categories.
+	ProductCategory []ProductCategory `json:"productCategory,omitempty"`
+	// Labelled in any of these ways.
+	Label []DisclosureLabel `json:"label,omitempty"`
+	// With any of these label timings.
+	LabelTiming []LabelTiming `json:"labelTiming,omitempty"`
+	// With any of these kinds of compensation.
+	Compensation []CompensationType `json:"compensation,omitempty"`
+	// With any of these statuses.
+	Status []DisclosureStatus `json:"status,omitempty"`
 	// The influencer's province.
-	Province      []string   `json:"province,omitempty"`
+	Province []string `json:"province,omitempty"`
+	// Published on or after this date (in Vietnam).
 	PublishedFrom *time.Time `json:"publishedFrom,omitempty"`
-	PublishedTo   *time.Time `json:"publishedTo,omitempty"`
+	// Published on or before this date (in Vietnam).
+	PublishedTo *time.Time `json:"publishedTo,omitempty"`
 }
 
+// How many of the filtered disclosures carry one label.
 type DisclosureLabelCount struct {
 	Value DisclosureLabel `json:"value"`
 	Count int             `json:"count"`
 }
 
+// The order of a disclosure list; by default newest publication first.
 type DisclosureOrder struct {
 	Field     DisclosureOrderField `json:"field"`
 	Direction OrderDirection       `json:"direction"`
 }
 
+// The end of a current affiliation.
 type EndAffiliationInput struct {
-	AffiliationID   string    `json:"affiliationId"`
+	// The affiliation to end.
+	AffiliationID string `json:"affiliationId"`
+	// Its last day; not before startedOn.
 	EndedOn         time.Time `json:"endedOn"`
 	ExpectedVersion int       `json:"expectedVersion"`
 	IdempotencyKey  *string   `json:"idempotencyKey,omitempty"`
@@ -200,21 +271,31 @@ type EnumValueLabel struct {
 	Description string `json:"description"`
 }
 
+// A sponsored post to put on record.
 type FileDisclosureInput struct {
+	// Who published it.
 	InfluencerID string `json:"influencerId"`
 	// The account it was published on; platform is taken from it when given.
-	AccountID *string  `json:"accountId,omitempty"`
-	BrandIds  []string `json:"brandIds"`
+	AccountID *string `json:"accountId,omitempty"`
+	// The advertisers (at least one); each must exist.
+	BrandIds []string `json:"brandIds"`
 	// The MCN involved; by default the influencer's MCN on the publication date.
-	McnID           *string         `json:"mcnId,omitempty"`
-	ProductName     string          `json:"productName"`
+	McnID *string `json:"mcnId,omitempty"`
+	// The product or service promoted.
+	ProductName string `json:"productName"`
+	// What kind of product it is.
 	ProductCategory ProductCategory `json:"productCategory"`
-	ContentURL      *string         `json:"contentUrl,omitempty"`
+	// The address of the post (http or https).
+	ContentURL *string `json:"contentUrl,omitempty"`
 	// Required when accountId is not given.
-	Platform       *Platform        `json:"platform,omitempty"`
-	PublishedAt    time.Time        `json:"publishedAt"`
-	Label          DisclosureLabel  `json:"label"`
-	LabelTiming    LabelTiming      `json:"labelTiming"`
+	Platform *Platform `json:"platform,omitempty"`
+	// When it was published; not in the future.
+	PublishedAt time.Time `json:"publishedAt"`
+	// How it was labelled.
+	Label DisclosureLabel `json:"label"`
+	// When the label was shown.
+	LabelTiming LabelTiming `json:"labelTiming"`
+	// What the influencer got.
 	Compensation   CompensationType `json:"compensation"`
 	IdempotencyKey *string          `json:"idempotencyKey,omitempty"`
 }
@@ -226,11 +307,28 @@ type FileDisclosurePayload struct {
 	Replayed bool `json:"replayed"`
 }
 
+// Proof that the leaf of seq is in the tree of treeSize leaves (tlog.CheckRecord takes hashes in this order).
+type InclusionProof struct {
+	// The event proven.
+	Seq int64 `json:"seq"`
+	// The leaf's index in the tree: seq − 1.
+	LeafIndex int64 `json:"leafIndex"`
+	// Size of the tree the proof is for.
+	TreeSize int64 `json:"treeSize"`
+	// Root hash of the tree of treeSize leaves, base64.
+	RootHash string `json:"rootHash"`
+	// The leaf hash of the event's entry, base64.
+	LeafHash string `json:"leafHash"`
+	// Sibling hashes from the leaf up, base64.
+	Hashes []string `json:"hashes"`
+}
+
 type InfluencerEdge struct {
 	Cursor string      `json:"cursor"`
 	Node   *Influencer `json:"node"`
 }
 
+// Narrows an influencer list; the fields combine with AND.
 type InfluencerFilter struct {
 	// ISO 3166-2:VN codes; any of them.
 	Province []string `json:"province,omitempty"`
@@ -241,11 +339,14 @@ type InfluencerFilter struct {
 	// Currently affiliated with any of these MCNs.
 	McnID []string `json:"mcnId,omitempty"`
 	// true: has at least one active sanction (in force or under appeal); false: has none.
-	HasActiveSanction *bool      `json:"hasActiveSanction,omitempty"`
-	CreatedFrom       *time.Time `json:"createdFrom,omitempty"`
-	CreatedTo         *time.Time `json:"createdTo,omitempty"`
+	HasActiveSanction *bool `json:"hasActiveSanction,omitempty"`
+	// Registered at or after this instant.
+	CreatedFrom *time.Time `json:"createdFrom,omitempty"`
+	// Registered at or before this instant.
+	CreatedTo *time.Time `json:"createdTo,omitempty"`
 }
 
+// The order of an influencer list; by default by display name.
 type InfluencerOrder struct {
 	Field     InfluencerOrderField `json:"field"`
 	Direction OrderDirection       `json:"direction"`
@@ -253,18 +354,26 @@ type InfluencerOrder struct {
 
 // A provision of law, e.g. 38/2021/NĐ-CP Art. 34 clause 5.
 type LegalReference struct {
-	Instrument string  `json:"instrument"`
-	Article    int     `json:"article"`
-	Clause     *int    `json:"clause,omitempty"`
-	Point      *string `json:"point,omitempty"`
+	// The legal instrument's number, e.g. 38/2021/NĐ-CP (a decree) or 75/2025/QH15 (a law).
+	Instrument string `json:"instrument"`
+	// The article (Điều).
+	Article int `json:"article"`
+	// The clause (khoản) of the article, if the decision cites one.
+	Clause *int `json:"clause,omitempty"`
+	// The point (điểm) of the clause, a letter such as a or đ, if the decision cites one.
+	Point *string `json:"point,omitempty"`
 }
 
+// A provision of law as a decision cites it: instrument, article, and optionally clause and point.
 type LegalReferenceInput struct {
 	// e.g. 38/2021/NĐ-CP
-	Instrument string  `json:"instrument"`
-	Article    int     `json:"article"`
-	Clause     *int    `json:"clause,omitempty"`
-	Point      *string `json:"point,omitempty"`
+	Instrument string `json:"instrument"`
+	// The article (Điều), from 1.
+	Article int `json:"article"`
+	// The clause (khoản), from 1, if cited.
+	Clause *int `json:"clause,omitempty"`
+	// The point (điểm), a Vietnamese letter such as a or đ, if cited.
+	Point *string `json:"point,omitempty"`
 }
 
 type McnEdge struct {
@@ -272,9 +381,12 @@ type McnEdge struct {
 	Node   *Mcn   `json:"node"`
 }
 
+// Narrows an MCN list; the fields combine with AND.
 type McnFilter struct {
-	Province          []string `json:"province,omitempty"`
-	HasActiveSanction *bool    `json:"hasActiveSanction,omitempty"`
+	// Seated in any of these provinces (ISO 3166-2:VN codes).
+	Province []string `json:"province,omitempty"`
+	// true: has a sanction in force or under appeal; false: has none.
+	HasActiveSanction *bool `json:"hasActiveSanction,omitempty"`
 }
 
 // Writes, for accredited agencies only. Each is one transaction recorded in the audit trail.
@@ -283,33 +395,47 @@ type Mutation struct {
 
 // Relay page information.
 type PageInfo struct {
-	HasNextPage     bool    `json:"hasNextPage"`
-	HasPreviousPage bool    `json:"hasPreviousPage"`
-	StartCursor     *string `json:"startCursor,omitempty"`
-	EndCursor       *string `json:"endCursor,omitempty"`
+	// Whether records follow this page (pass endCursor as after).
+	HasNextPage bool `json:"hasNextPage"`
+	// Whether records precede this page (pass startCursor as before).
+	HasPreviousPage bool `json:"hasPreviousPage"`
+	// The cursor of the page's first record; null for an empty page.
+	StartCursor *string `json:"startCursor,omitempty"`
+	// The cursor of the page's last record; null for an empty page.
+	EndCursor *string `json:"endCursor,omitempty"`
 }
 
+// How many of the filtered disclosures are on one platform.
 type PlatformCount struct {
 	Value Platform `json:"value"`
 	Count int      `json:"count"`
 }
 
+// How many of the filtered disclosures promote one product category.
 type ProductCategoryCount struct {
 	Value ProductCategory `json:"value"`
 	Count int             `json:"count"`
 }
 
+// Public reads: anyone may run them, without a token.
 type Query struct {
 }
 
+// A contract between an influencer and an MCN.
 type RecordAffiliationInput struct {
-	InfluencerID   string          `json:"influencerId"`
-	McnID          string          `json:"mcnId"`
-	Kind           AffiliationKind `json:"kind"`
-	StartedOn      time.Time       `json:"startedOn"`
-	EndedOn        *time.Time      `json:"endedOn,omitempty"`
-	Source         *string         `json:"source,omitempty"`
-	IdempotencyKey *string         `json:"idempotencyKey,omitempty"`
+	// The influencer.
+	InfluencerID string `json:"influencerId"`
+	// The MCN.
+	McnID string `json:"mcnId"`
+	// The kind of contract; two EXCLUSIVE_MANAGEMENT periods of one influencer may not overlap (else INVALID).
+	Kind AffiliationKind `json:"kind"`
+	// The contract's first day.
+	StartedOn time.Time `json:"startedOn"`
+	// Its last day, when it has ended.
+	EndedOn *time.Time `json:"endedOn,omitempty"`
+	// Where it is documented.
+	Source         *string `json:"source,omitempty"`
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 type RecordAffiliationPayload struct {
@@ -319,21 +445,29 @@ type RecordAffiliationPayload struct {
 	Replayed bool `json:"replayed"`
 }
 
+// A sanction decision to record: its subject, number, dates, violations, fine, remedies and source.
 type RecordSanctionInput struct {
 	// An influencer, MCN or brand ID.
 	SubjectID string `json:"subjectId"`
 	// As on the decision: NNN/QĐ-XXX, e.g. 82/QĐ-XPHC.
-	DecisionNumber string            `json:"decisionNumber"`
-	DecidedOn      time.Time         `json:"decidedOn"`
-	EffectiveOn    *time.Time        `json:"effectiveOn,omitempty"`
-	Violations     []*ViolationInput `json:"violations"`
-	FineVnd        int64             `json:"fineVnd"`
-	Remedies       []Remedy          `json:"remedies,omitempty"`
+	DecisionNumber string `json:"decisionNumber"`
+	// The date the decision was signed; not in the future.
+	DecidedOn time.Time `json:"decidedOn"`
+	// The date it took effect, if the decision says; not before decidedOn.
+	EffectiveOn *time.Time `json:"effectiveOn,omitempty"`
+	// At least one violation, in the decision's order.
+	Violations []*ViolationInput `json:"violations"`
+	// The total fine in VND, from 0.
+	FineVnd int64 `json:"fineVnd"`
+	// The remedial measures imposed; none when absent.
+	Remedies []Remedy `json:"remedies,omitempty"`
 	// Default IN_FORCE.
-	Status    *SanctionStatus `json:"status,omitempty"`
-	SourceURL *string         `json:"sourceUrl,omitempty"`
+	Status *SanctionStatus `json:"status,omitempty"`
+	// Where the decision is published (http or https).
+	SourceURL *string `json:"sourceUrl,omitempty"`
 	// SHA-256 (hex) of the source document.
-	SourceSha256         *string  `json:"sourceSha256,omitempty"`
+	SourceSha256 *string `json:"sourceSha256,omitempty"`
+	// Disclosures the decision concerns; each must exist.
 	RelatedDisclosureIds []string `json:"relatedDisclosureIds,omitempty"`
 	IdempotencyKey       *string  `json:"idempotencyKey,omitempty"`
 }
@@ -345,10 +479,13 @@ type RecordSanctionPayload struct {
 	Replayed bool `json:"replayed"`
 }
 
+// A brand to enter in the registry.
 type RegisterBrandInput struct {
+	// The brand's name.
 	Name string `json:"name"`
 	// 10 or 13 digits.
-	TaxCode        *string          `json:"taxCode,omitempty"`
+	TaxCode *string `json:"taxCode,omitempty"`
+	// What the brand sells.
 	Industry       *ProductCategory `json:"industry,omitempty"`
 	IdempotencyKey *string          `json:"idempotencyKey,omitempty"`
 }
@@ -360,12 +497,18 @@ type RegisterBrandPayload struct {
 	Replayed bool `json:"replayed"`
 }
 
+// An influencer to enter in the registry.
 type RegisterInfluencerInput struct {
-	DisplayName string            `json:"displayName"`
-	LegalName   *string           `json:"legalName,omitempty"`
-	Aliases     []string          `json:"aliases,omitempty"`
-	Province    *string           `json:"province,omitempty"`
-	Categories  []ContentCategory `json:"categories,omitempty"`
+	// The stage name the public knows.
+	DisplayName string `json:"displayName"`
+	// The legal name, only when a public decision names the person (Decree 13/2023 on personal data).
+	LegalName *string `json:"legalName,omitempty"`
+	// Other names the influencer is known by.
+	Aliases []string `json:"aliases,omitempty"`
+	// ISO 3166-2:VN code, e.g. VN-SG.
+	Province *string `json:"province,omitempty"`
+	// What the influencer makes content about.
+	Categories []ContentCategory `json:"categories,omitempty"`
 	// A retry with the same key returns the first result and writes nothing new.
 	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
@@ -377,11 +520,15 @@ type RegisterInfluencerPayload struct {
 	Replayed bool `json:"replayed"`
 }
 
+// An MCN to enter in the registry.
 type RegisterMcnInput struct {
+	// The MCN's name.
 	Name string `json:"name"`
 	// 10 or 13 digits.
-	TaxCode        *string `json:"taxCode,omitempty"`
-	Website        *string `json:"website,omitempty"`
+	TaxCode *string `json:"taxCode,omitempty"`
+	// Its website (http or https).
+	Website *string `json:"website,omitempty"`
+	// ISO 3166-2:VN code of its seat.
 	Province       *string `json:"province,omitempty"`
 	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
@@ -395,20 +542,36 @@ type RegisterMcnPayload struct {
 
 // The latest point of the audit chain, signed by the registry operator so that copies can be compared.
 type RegistryHead struct {
-	Seq      int64     `json:"seq"`
-	Hash     string    `json:"hash"`
+	// The seq of the latest audit event.
+	Seq int64 `json:"seq"`
+	// That event's hash.
+	Hash string `json:"hash"`
+	// When this head was signed (to the second).
 	SignedAt time.Time `json:"signedAt"`
 	// Ed25519 signature (base64) of "kolregistry-head:<seq>:<hash>:<signedAt>"; null when no signing key is configured.
 	Signature *string `json:"signature,omitempty"`
 	// The Ed25519 public key (base64 of the raw 32 bytes) that verifies signature.
 	PublicKey *string `json:"publicKey,omitempty"`
+	// Number of leaves of the transparency log (always seq: one leaf per audit event).
+	TreeSize int64 `json:"treeSize"`
+	// RFC 6962 root hash of the log's tree of treeSize leaves, base64.
+	RootHash string `json:"rootHash"`
+	// The C2SP tlog-checkpoint of the tree, as a signed note (origin, tree size, base64 root hash,
+	// blank line, signature); the bare body when no signing key is configured. The same text is
+	// served at /log/checkpoint.
+	Checkpoint string `json:"checkpoint"`
+	// The note verifier key of the checkpoint signature, <origin>+<key hash>+<key>; null when unsigned.
+	VerifierKey *string `json:"verifierKey,omitempty"`
 }
 
+// A disclosure to withdraw from the record (it stays readable, with status RETRACTED).
 type RetractDisclosureInput struct {
-	DisclosureID    string  `json:"disclosureId"`
-	ExpectedVersion int     `json:"expectedVersion"`
-	Reason          string  `json:"reason"`
-	IdempotencyKey  *string `json:"idempotencyKey,omitempty"`
+	// The disclosure; your agency must have filed it (else NOT_OWNER).
+	DisclosureID    string `json:"disclosureId"`
+	ExpectedVersion int    `json:"expectedVersion"`
+	// Why it is retracted, as readers will see it.
+	Reason         string  `json:"reason"`
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 type RetractDisclosurePayload struct {
@@ -418,7 +581,9 @@ type RetractDisclosurePayload struct {
 	Replayed bool `json:"replayed"`
 }
 
+// One reason for a vetting report's risk level.
 type RiskFactor struct {
+	// What the factor is.
 	Code RiskFactorCode `json:"code"`
 	// The level this factor alone gives; the report's riskLevel is the highest of them.
 	Level RiskLevel `json:"level"`
@@ -434,15 +599,19 @@ type SanctionEdge struct {
 // Every list is "any of"; the fields combine with AND. Dates are inclusive.
 type SanctionFilter struct {
 	// The subject: influencer, MCN or brand IDs.
-	SubjectID    []string `json:"subjectId,omitempty"`
+	SubjectID []string `json:"subjectId,omitempty"`
+	// Sanctions against any of these influencers.
 	InfluencerID []string `json:"influencerId,omitempty"`
-	McnID        []string `json:"mcnId,omitempty"`
-	BrandID      []string `json:"brandId,omitempty"`
+	// Sanctions against any of these MCNs.
+	McnID []string `json:"mcnId,omitempty"`
+	// Sanctions against any of these brands.
+	BrandID []string `json:"brandId,omitempty"`
 	// Decided by any of these agencies.
 	AgencyID []string `json:"agencyId,omitempty"`
 	// Has a violation of any of these categories.
 	Violation []ViolationCategory `json:"violation,omitempty"`
-	Status    []SanctionStatus    `json:"status,omitempty"`
+	// Has any of these statuses now.
+	Status []SanctionStatus `json:"status,omitempty"`
 	// true: IN_FORCE, UNDER_COMPLAINT or UNDER_LITIGATION; false: any other status.
 	Active *bool `json:"active,omitempty"`
 	// Imposes any of these remedies.
@@ -450,18 +619,24 @@ type SanctionFilter struct {
 	// The deciding agency's jurisdiction: VN or a province code.
 	Jurisdiction []string `json:"jurisdiction,omitempty"`
 	// The province of the subject (influencer or MCN).
-	Province    []string   `json:"province,omitempty"`
+	Province []string `json:"province,omitempty"`
+	// Decided on or after this date.
 	DecidedFrom *time.Time `json:"decidedFrom,omitempty"`
-	DecidedTo   *time.Time `json:"decidedTo,omitempty"`
-	MinFineVnd  *int64     `json:"minFineVnd,omitempty"`
-	MaxFineVnd  *int64     `json:"maxFineVnd,omitempty"`
+	// Decided on or before this date.
+	DecidedTo *time.Time `json:"decidedTo,omitempty"`
+	// A fine of at least this many VND.
+	MinFineVnd *int64 `json:"minFineVnd,omitempty"`
+	// A fine of at most this many VND.
+	MaxFineVnd *int64 `json:"maxFineVnd,omitempty"`
 }
 
+// The order of a sanction list; by default newest decision first.
 type SanctionOrder struct {
 	Field     SanctionOrderField `json:"field"`
 	Direction OrderDirection     `json:"direction"`
 }
 
+// How many of the filtered sanctions have one status now.
 type SanctionStatusCount struct {
 	Value SanctionStatus `json:"value"`
 	Count int            `json:"count"`
@@ -484,14 +659,20 @@ type TimelineEventEdge struct {
 
 // Fields left out (or null) keep their value.
 type UpdateInfluencerInput struct {
-	InfluencerID    string            `json:"influencerId"`
-	ExpectedVersion int               `json:"expectedVersion"`
-	DisplayName     *string           `json:"displayName,omitempty"`
-	LegalName       *string           `json:"legalName,omitempty"`
-	Aliases         []string          `json:"aliases,omitempty"`
-	Province        *string           `json:"province,omitempty"`
-	Categories      []ContentCategory `json:"categories,omitempty"`
-	IdempotencyKey  *string           `json:"idempotencyKey,omitempty"`
+	// The influencer to update.
+	InfluencerID    string `json:"influencerId"`
+	ExpectedVersion int    `json:"expectedVersion"`
+	// The new stage name.
+	DisplayName *string `json:"displayName,omitempty"`
+	// The new legal name (only when a public decision names the person).
+	LegalName *string `json:"legalName,omitempty"`
+	// The new aliases: replace all of them.
+	Aliases []string `json:"aliases,omitempty"`
+	// The new province code.
+	Province *string `json:"province,omitempty"`
+	// The new content categories: replace all of them (order does not matter).
+	Categories     []ContentCategory `json:"categories,omitempty"`
+	IdempotencyKey *string           `json:"idempotencyKey,omitempty"`
 }
 
 type UpdateInfluencerPayload struct {
@@ -503,13 +684,17 @@ type UpdateInfluencerPayload struct {
 
 // Why a mutation did not write. field is the path of the input at fault, e.g. ["input", "violations", "2", "legalBasis", "article"].
 type UserError struct {
-	Field   []string      `json:"field,omitempty"`
-	Message string        `json:"message"`
-	Code    UserErrorCode `json:"code"`
+	// The path of the input at fault, e.g. ["input", "violations", "2", "legalBasis", "article"]; null when no single field is.
+	Field []string `json:"field,omitempty"`
+	// What went wrong, for a person.
+	Message string `json:"message"`
+	// What went wrong, for a program.
+	Code UserErrorCode `json:"code"`
 }
 
 // A sanction as it stood on the report's asOf date.
 type VettedSanction struct {
+	// The sanction.
 	Sanction *Sanction `json:"sanction"`
 	// Its status on asOf (Sanction.status is today's).
 	Status SanctionStatus `json:"status"`
@@ -521,9 +706,12 @@ type VettedSanction struct {
 // sanctions decided later do not exist yet, statuses come from the status history, disclosures
 // published later are not counted. The risk rules are in docs/vetting.md.
 type VettingReport struct {
+	// The influencer vetted.
 	Influencer *Influencer `json:"influencer"`
-	AsOf       time.Time   `json:"asOf"`
-	RiskLevel  RiskLevel   `json:"riskLevel"`
+	// The date the report describes.
+	AsOf time.Time `json:"asOf"`
+	// The highest level of its reasons.
+	RiskLevel RiskLevel `json:"riskLevel"`
 	// Human-readable, most serious first, e.g. "2 sanctions in force", "1 complaint open".
 	Reasons []string `json:"reasons"`
 	// The reasons with their codes and levels.
@@ -552,28 +740,38 @@ type VettingReport struct {
 
 // Who is calling: an anonymous reader, or an accredited agency and the scopes of its token.
 type Viewer struct {
-	Anonymous bool     `json:"anonymous"`
-	Agency    *Agency  `json:"agency,omitempty"`
-	Scopes    []string `json:"scopes"`
+	// True without a token.
+	Anonymous bool `json:"anonymous"`
+	// The calling agency, as the registry holds it now; null when anonymous.
+	Agency *Agency `json:"agency,omitempty"`
+	// The scopes of the token, e.g. sanctions:write; empty when anonymous.
+	Scopes []string `json:"scopes"`
 }
 
+// How many of the filtered sanctions cite one violation category.
 type ViolationCategoryCount struct {
 	Value ViolationCategory `json:"value"`
 	Count int               `json:"count"`
 }
 
+// One violation of a decision, as recorded.
 type ViolationInput struct {
-	Category    ViolationCategory    `json:"category"`
-	LegalBasis  *LegalReferenceInput `json:"legalBasis"`
-	Description *string              `json:"description,omitempty"`
+	// The kind of violation.
+	Category ViolationCategory `json:"category"`
+	// The provision breached, as the decision cites it.
+	LegalBasis *LegalReferenceInput `json:"legalBasis"`
+	// The decision's words about this violation (optional).
+	Description *string `json:"description,omitempty"`
 }
 
 // A calendar year and how many records fall in it.
 type YearCount struct {
+	// The calendar year (of decidedOn for sanctions, publishedAt in Vietnam for disclosures).
 	Year  int `json:"year"`
 	Count int `json:"count"`
 }
 
+// The kind of contract between an influencer and an MCN.
 type AffiliationKind string
 
 const (
@@ -633,6 +831,7 @@ func (e AffiliationKind) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// What kind of public body an agency is.
 type AgencyKind string
 
 const (
@@ -706,6 +905,7 @@ func (e AgencyKind) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Whether an agency may write.
 type AgencyStatus string
 
 const (
@@ -761,6 +961,7 @@ func (e AgencyStatus) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// What the influencer got for the sponsored post.
 type CompensationType string
 
 const (
@@ -826,6 +1027,7 @@ func (e CompensationType) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// What an influencer makes content about.
 type ContentCategory string
 
 const (
@@ -981,6 +1183,7 @@ func (e DisclosureLabel) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// What a disclosure list can be sorted by.
 type DisclosureOrderField string
 
 const (
@@ -1036,6 +1239,7 @@ func (e DisclosureOrderField) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Whether a disclosure stands as filed, was amended, or was retracted.
 type DisclosureStatus string
 
 const (
@@ -1153,6 +1357,7 @@ func (e IdentityVerification) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// What an influencer list can be sorted by.
 type InfluencerOrderField string
 
 const (
@@ -1210,6 +1415,7 @@ func (e InfluencerOrderField) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// When the sponsorship label was shown.
 type LabelTiming string
 
 const (
@@ -1327,6 +1533,7 @@ func (e Language) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Ascending or descending.
 type OrderDirection string
 
 const (
@@ -1382,6 +1589,7 @@ func (e OrderDirection) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// A social or e-commerce platform an account or sponsored post is on.
 type Platform string
 
 const (
@@ -1453,6 +1661,7 @@ func (e Platform) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// What a sponsored product is; some need a credential or may not be advertised.
 type ProductCategory string
 
 const (
@@ -1536,6 +1745,7 @@ func (e ProductCategory) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// A remedial measure a decision imposes besides the fine.
 type Remedy string
 
 const (
@@ -1741,6 +1951,7 @@ func (e RiskLevel) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// What a sanction list can be sorted by.
 type SanctionOrderField string
 
 const (
@@ -2077,6 +2288,7 @@ func (e TimelineEventKind) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Why a mutation did not write (in userErrors; the operation itself succeeded).
 type UserErrorCode string
 
 const (
@@ -2144,6 +2356,7 @@ func (e UserErrorCode) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// The kind of violation a sanction found.
 type ViolationCategory string
 
 const (
