@@ -65,5 +65,5 @@ func (d *DB) BrandsByIDs(ctx context.Context, ids []int64) (map[int64]Brand, err
 // BrandsByDisclosures reads the brands of many disclosures, by name.
 func (d *DB) BrandsByDisclosures(ctx context.Context, ids []int64) (map[int64][]Brand, error) {
 	return byParents(ctx, d, brandCols, "disclosure_brand db JOIN brand b ON b.id = db.brand_id",
-		"db.disclosure_id", "b.name, b.id", ids, scanBrand)
+		"db.disclosure_id", "b.name, b.id", MaxBrandsPerDisclosure, ids, scanBrand)
 }

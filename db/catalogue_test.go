@@ -60,7 +60,7 @@ func TestRecordSanction_LegalCatalogue(t *testing.T) {
 			for i := 0; i < 1000; i++ {
 				s.Violations = append(s.Violations, s.Violations[0])
 			}
-		}, "input.violations", "at most 50 violations"},
+		}, "input.violations", "at most 10 violations"},
 		{"payment deadline before the decision", func(s *db.NewSanction) { s.PaymentDeadline = ptrDate("2025-05-19") },
 			"input.paymentDeadline", "is before the decision date"},
 		{"payment deadline years away", func(s *db.NewSanction) { s.PaymentDeadline = ptrDate("2027-05-20") },

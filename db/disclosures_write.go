@@ -110,6 +110,7 @@ func (d *DB) FileDisclosure(ctx context.Context, actor Agency, key *string, in N
 	if len(in.BrandIDs) == 0 {
 		c.invalid("at least one brand is required", "brandIds")
 	}
+	c.atMost(len(uniq(in.BrandIDs)), MaxBrandsPerDisclosure, "brands", "brandIds")
 	in.ProductName = c.requireText(in.ProductName, maxProductName, "productName")
 	c.disclosureEnum(in.ProductCategory, "productCategory")
 	in.ContentURL = c.url(in.ContentURL, "contentUrl")
@@ -295,6 +296,7 @@ func (d *DB) AmendDisclosure(ctx context.Context, actor Agency, key *string, in 
 	if in.BrandIDs != nil && len(in.BrandIDs) == 0 {
 		c.invalid("at least one brand is required", "brandIds")
 	}
+	c.atMost(len(uniq(in.BrandIDs)), MaxBrandsPerDisclosure, "brands", "brandIds")
 	if in.ProductName != nil {
 		n := c.requireText(*in.ProductName, maxProductName, "productName")
 		in.ProductName = &n

@@ -31,7 +31,6 @@ var (
 
 const (
 	maxNameLen = 200 // display, legal, MCN and brand names, aliases
-	maxAliases = 50
 )
 
 // Decree 13/2023/NĐ-CP: the registry stores no ID numbers, phone numbers or birth dates. Names
@@ -85,9 +84,7 @@ func (c *checks) aliases(as []string, field string) []string {
 		c.noIDNumber(&a, field, strconv.Itoa(i))
 		out = append(out, a)
 	}
-	if len(out) > maxAliases {
-		c.invalid(fmt.Sprintf("at most %d aliases", maxAliases), field)
-	}
+	c.atMost(len(out), MaxAliasesPerInfluencer, "aliases", field)
 	return out
 }
 
@@ -299,6 +296,12 @@ func (d *DB) AddPlatformAccount(ctx context.Context, actor Agency, key *string, 
 			return Event{}, fmt.Errorf("read influencer: %w", err)
 		}
 		c.mustExist(found, "the influencer", "influencerId")
+		if found {
+			if err := roomFor(ctx, tx, &c, "influencer", in.InfluencerID, "platform_account", "influencer_id",
+				MaxAccountsPerInfluencer, "platform accounts per influencer", "influencerId"); err != nil {
+				return Event{}, err
+			}
+		}
 		if err := c.err(); err != nil {
 			return Event{}, err
 		}

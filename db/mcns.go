@@ -98,7 +98,7 @@ func (d *DB) AffiliationsByIDs(ctx context.Context, ids []int64) (map[int64]Affi
 
 // AffiliationsByInfluencers reads every affiliation of many influencers, newest first.
 func (d *DB) AffiliationsByInfluencers(ctx context.Context, ids []int64) (map[int64][]Affiliation, error) {
-	return byParents(ctx, d, affiliationCols, "affiliation a", "a.influencer_id", "a.started_on DESC, a.id DESC", ids, scanAffiliation)
+	return byParents(ctx, d, affiliationCols, "affiliation a", "a.influencer_id", "a.started_on DESC, a.id DESC", MaxAffiliationsPerInfluencer, ids, scanAffiliation)
 }
 
 func membersQuery(current *bool) listQuery {

@@ -85,6 +85,12 @@ func (d *DB) RecordAffiliation(ctx context.Context, actor Agency, key *string, i
 			return Event{}, fmt.Errorf("read influencer: %w", err)
 		}
 		c.mustExist(found, "the influencer", "influencerId")
+		if found {
+			if err := roomFor(ctx, tx, &c, "influencer", in.InfluencerID, "affiliation", "influencer_id",
+				MaxAffiliationsPerInfluencer, "affiliations per influencer", "influencerId"); err != nil {
+				return Event{}, err
+			}
+		}
 		if found, err = rowExists(ctx, tx, `SELECT 1 FROM mcn WHERE id = $1`, in.McnID); err != nil {
 			return Event{}, fmt.Errorf("read mcn: %w", err)
 		}

@@ -327,10 +327,14 @@ func byIDs[T any](ctx context.Context, d *DB, cols, from, idCol string, ids []in
 	return out, rows.Err()
 }
 
-// byParents reads every child row of many parents in one statement, grouped by parent.
-func byParents[T any](ctx context.Context, d *DB, cols, from, parentCol, orderBy string, parents []int64, scan scanFunc[T]) (map[int64][]T, error) {
-	stmt := fmt.Sprintf("SELECT %s, %s FROM %s WHERE %s = ANY($1) ORDER BY %s", parentCol, cols, from, parentCol, orderBy)
-	rows, cancel, err := d.query(ctx, stmt, pq.Array(parents))
+// byParents reads the child rows of many parents in one statement, grouped by parent: the first
+// limit of each parent in orderBy's order (the per-parent maxima of limits.go).
+func byParents[T any](ctx context.Context, d *DB, cols, from, parentCol, orderBy string, limit int, parents []int64, scan scanFunc[T]) (map[int64][]T, error) {
+	stmt := fmt.Sprintf(`SELECT x.* FROM (
+		SELECT row_number() OVER (PARTITION BY %[1]s ORDER BY %[4]s) AS kol_rn, %[1]s, %[2]s
+		FROM %[3]s WHERE %[1]s = ANY($1)) x
+	WHERE x.kol_rn <= $2 ORDER BY x.kol_rn`, parentCol, cols, from, orderBy)
+	rows, cancel, err := d.query(ctx, stmt, pq.Array(parents), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -338,8 +342,8 @@ func byParents[T any](ctx context.Context, d *DB, cols, from, parentCol, orderBy
 	defer rows.Close()
 	out := make(map[int64][]T, len(parents))
 	for rows.Next() {
-		var parent int64
-		r, err := scan(rows, &parent)
+		var rn, parent int64
+		r, err := scan(rows, &rn, &parent)
 		if err != nil {
 			return nil, err
 		}

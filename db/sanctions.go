@@ -207,7 +207,7 @@ func (d *DB) CountSanctionsOf(ctx context.Context, parent SanctionParent, ids []
 // SanctionsByDisclosures reads the sanctions citing many disclosures, newest first.
 func (d *DB) SanctionsByDisclosures(ctx context.Context, ids []int64) (map[int64][]Sanction, error) {
 	return byParents(ctx, d, sanctionCols, "sanction_disclosure sd JOIN sanction s ON s.id = sd.sanction_id",
-		"sd.disclosure_id", "s.decided_on DESC, s.id DESC", ids, scanSanction)
+		"sd.disclosure_id", "s.decided_on DESC, s.id DESC", MaxSanctionsPerDisclosure, ids, scanSanction)
 }
 
 // Violation is a row of sanction_violation.
@@ -233,7 +233,7 @@ func scanViolation(sc scanner, extra ...any) (Violation, error) {
 // ViolationsBySanctions reads the violations of many sanctions, in the order recorded.
 func (d *DB) ViolationsBySanctions(ctx context.Context, ids []int64) (map[int64][]Violation, error) {
 	return byParents(ctx, d, "v.category, v.instrument, v.article, v.clause, v.point, v.description, v.amended_by",
-		"sanction_violation v", "v.sanction_id", "v.position", ids, scanViolation)
+		"sanction_violation v", "v.sanction_id", "v.position", MaxViolationsPerSanction, ids, scanViolation)
 }
 
 // StatusChange is a row of sanction_status_change.
@@ -257,5 +257,5 @@ func scanStatusChange(sc scanner, extra ...any) (StatusChange, error) {
 // StatusHistoryBySanctions reads the status history of many sanctions, oldest first.
 func (d *DB) StatusHistoryBySanctions(ctx context.Context, ids []int64) (map[int64][]StatusChange, error) {
 	return byParents(ctx, d, "c.status, c.effective_on, c.reason, c.document_url, c.agency_id, c.recorded_at",
-		"sanction_status_change c", "c.sanction_id", "c.effective_on, c.id", ids, scanStatusChange)
+		"sanction_status_change c", "c.sanction_id", "c.effective_on, c.id", MaxStatusChangesPerSanction, ids, scanStatusChange)
 }

@@ -62,8 +62,8 @@ func (c *checks) violations(vs []NewViolation, field string) {
 	if len(vs) == 0 {
 		c.invalid("at least one violation is required", field)
 	}
-	if len(vs) > registry.MaxViolationsPerSanction {
-		c.invalid(fmt.Sprintf("at most %d violations per decision", registry.MaxViolationsPerSanction), field)
+	c.atMost(len(vs), MaxViolationsPerSanction, "violations", field)
+	if len(vs) > MaxViolationsPerSanction {
 		return
 	}
 	seen := map[string]int{}
@@ -175,7 +175,7 @@ func (d *DB) RecordSanction(ctx context.Context, actor Agency, key *string, in N
 		if found && !registry.InJurisdiction(actor.Jurisdiction, province) {
 			c.add(OutsideJurisdiction, fmt.Sprintf("a %s agency records sanctions only on subjects in %s", actor.Jurisdiction, actor.Jurisdiction), "subjectId")
 		}
-		if err := relatedDisclosuresCheck(ctx, tx, &c, in.SubjectKind, in.SubjectID, in.RelatedDisclosureIDs); err != nil {
+		if err := relatedDisclosuresCheck(ctx, tx, &c, 0, in.SubjectKind, in.SubjectID, in.RelatedDisclosureIDs); err != nil {
 			return Event{}, err
 		}
 		cat, err := loadCatalogue(ctx, tx)
@@ -254,8 +254,15 @@ func subjectProvince(ctx context.Context, tx *Tx, kind string, id int64) (*strin
 }
 
 // relatedDisclosuresCheck checks that each related disclosure exists and concerns the subject.
-func relatedDisclosuresCheck(ctx context.Context, tx *Tx, c *checks, kind string, subject int64, ids []int64) error {
+func relatedDisclosuresCheck(ctx context.Context, tx *Tx, c *checks, sanction int64, kind string, subject int64, ids []int64) error {
+	c.atMost(len(uniq(ids)), MaxRelatedDisclosuresPerSanction, "related disclosures", "relatedDisclosureIds")
 	for i, id := range ids {
+		var citing int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sanction_disclosure WHERE disclosure_id = $1 AND sanction_id <> $2`,
+			id, sanction).Scan(&citing); err != nil {
+			return fmt.Errorf("count sanctions citing a disclosure: %w", err)
+		}
+		c.atMost(citing+1, MaxSanctionsPerDisclosure, "sanctions citing one disclosure", "relatedDisclosureIds", strconv.Itoa(i))
 		var concerns bool
 		err := tx.QueryRowContext(ctx, `SELECT CASE $2
 				WHEN 'INFLUENCER' THEN d.influencer_id = $3
@@ -346,6 +353,12 @@ func (d *DB) ChangeSanctionStatus(ctx context.Context, actor Agency, key *string
 			if problem := from.ChangeProblem(registry.SanctionStatus(in.Status)); problem != "" {
 				c.invalid(problem, "status")
 			}
+			var changes int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sanction_status_change WHERE sanction_id = $1`,
+				in.SanctionID).Scan(&changes); err != nil {
+				return Event{}, fmt.Errorf("count status changes: %w", err)
+			}
+			c.atMost(changes+1, MaxStatusChangesPerSanction, "status changes per sanction", "status")
 			if in.EffectiveOn.Before(decidedOn) {
 				c.invalid("is before the decision date", "effectiveOn")
 			}
@@ -429,7 +442,7 @@ func (d *DB) AmendSanction(ctx context.Context, actor Agency, key *string, in Sa
 				return Event{}, fmt.Errorf("read sanction subject: %w", err)
 			}
 			subject := inf.Int64 + mcn.Int64 + brand.Int64 // exactly one is set
-			if err := relatedDisclosuresCheck(ctx, tx, &c, kind, subject, in.RelatedDisclosureIDs); err != nil {
+			if err := relatedDisclosuresCheck(ctx, tx, &c, in.SanctionID, kind, subject, in.RelatedDisclosureIDs); err != nil {
 				return Event{}, err
 			}
 		}

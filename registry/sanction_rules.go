@@ -6,10 +6,6 @@ import (
 	"time"
 )
 
-// MaxViolationsPerSanction bounds the violations of one decision: a decision on many acts lists
-// each once, and no real decision lists more.
-const MaxViolationsPerSanction = 50
-
 // ViolationKey identifies a violation within a decision: the same category under the same legal
 // basis twice is one violation written twice.
 func ViolationKey(category, instrument string, article int, clause *int, point *string) string {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -143,8 +144,11 @@ func (t httpTransport) execute(ctx context.Context, w http.ResponseWriter, r *ht
 		}
 	}
 
+	limit := cmp.Or(t.maxResponseBytes, DefaultMaxResponseBytes)
+	ctx, stopMeter := withResponseMeter(ctx, limit)
 	responses, ctx := exec.DispatchOperation(ctx, opCtx)
 	resp := responses(ctx)
+	tooLarge := stopMeter()
 	if c != nil && opCtx.Operation.Operation == ast.Mutation {
 		// After the commit (the resolvers have returned), before the client hears of it.
 		c.responses.Invalidate(ctx)
@@ -153,13 +157,22 @@ func (t httpTransport) execute(ctx context.Context, w http.ResponseWriter, r *ht
 		writeError(w, r, http.StatusServiceUnavailable, errcode.Internal, "request timed out or was cancelled")
 		return
 	}
+	resp.Errors = capErrors(resp.Errors)
 	if resp.Extensions == nil {
 		resp.Extensions = map[string]any{}
 	}
 	resp.Extensions["cost"] = cost
+	if tooLarge {
+		writeTooLarge(w, r, limit, cost)
+		return
+	}
 	body, err := json.Marshal(resp)
 	if err != nil {
 		writeJSON(w, r, http.StatusOK, resp) // answers INTERNAL
+		return
+	}
+	if int64(len(body)) > limit { // the estimate fell short: still never sent
+		writeTooLarge(w, r, limit, cost)
 		return
 	}
 	if cacheable && len(resp.Errors) == 0 {

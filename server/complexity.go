@@ -1,19 +1,25 @@
 package server
 
 import (
+	"context"
 	"math"
+	"strings"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/kolregistry/kolregistry/auth"
 	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/graph"
 	"github.com/kolregistry/kolregistry/graph/model"
 )
 
-// complexityRoot prices every field that returns many rows at the number of rows it may
-// return: a connection costs its page size (first or last, 20 when both are absent) times
-// its selection, and nodes(ids:) costs len(ids) times its selection. Other fields keep
-// gqlgen's default of 1 plus their selection. The operation's total is checked against
-// Config.ComplexityLimit before anything runs.
+// complexityRoot prices the fields with arguments that bound their rows: a connection costs
+// its page size (first or last, 20 when both are absent) times its selection, and nodes(ids:)
+// costs len(ids) times its selection. Lists without arguments are priced by listPrices, every
+// other field at 1 plus its selection (coster, below). The operation's total is checked
+// against Config.ComplexityLimit before anything runs (docs/limits.md).
 func complexityRoot() graph.ComplexityRoot {
 	var c graph.ComplexityRoot
 
@@ -119,3 +125,175 @@ func perItem(n, child int) int {
 	}
 	return 1 + n*child
 }
+
+// Prices of lists that the store does not bound (docs/limits.md): estimates, not maxima.
+const (
+	// vettingListPrice prices each list of a vetting report (one influencer's sanctions,
+	// reasons, factors): a report is a root field, so it is never multiplied by a page.
+	vettingListPrice = 100
+	// facetYearsPrice prices a year facet: one entry per year with a decision or a post.
+	facetYearsPrice = 50
+	// facetAgenciesPrice prices the agency facet of sanctions: one entry per agency.
+	facetAgenciesPrice = 100
+	// userErrorsPrice prices a mutation payload's userErrors (one per refused input field).
+	userErrorsPrice = 50
+	// userErrorPathPrice prices UserError.field, the path of the refused argument.
+	userErrorPathPrice = 10
+	// scalarItemsPerPoint: a list of scalars or enums costs 1 point per this many items (they
+	// come in the parent's row, without a statement of their own).
+	scalarItemsPerPoint = 10
+	// introspectionFieldsPerPoint: introspection costs 1 point per this many fields it resolves
+	// (counted exactly: the schema is fixed), as it is answered from memory.
+	introspectionFieldsPerPoint = 10
+)
+
+// listPrices is the most items each list field without paging arguments can return. The store
+// enforces the db.Max* maxima on write and read; enum lists hold each value at most once.
+// TestComplexity_EveryListFieldIsPriced fails on a list field missing here (or in
+// complexityRoot, or a connection's edges/nodes, which the connection's page multiplies).
+func listPrices(schema *ast.Schema) map[string]int {
+	enum := func(name string) int { return len(schema.Types[name].EnumValues) }
+	allEnumValues := 0 // Query.enumLabels without an enum: every value of every enum
+	for _, t := range schema.Types {
+		if t.Kind == ast.Enum && !strings.HasPrefix(t.Name, "__") {
+			allEnumValues += len(t.EnumValues)
+		}
+	}
+	return map[string]int{
+		"Query.enumLabels":                 allEnumValues,
+		"Influencer.accounts":              db.MaxAccountsPerInfluencer,
+		"Influencer.affiliations":          db.MaxAffiliationsPerInfluencer,
+		"Influencer.credentials":           db.MaxCredentialsPerInfluencer,
+		"Influencer.aliases":               db.MaxAliasesPerInfluencer,
+		"Influencer.categories":            enum("ContentCategory"),
+		"Disclosure.brands":                db.MaxBrandsPerDisclosure,
+		"Disclosure.relatedSanctions":      db.MaxSanctionsPerDisclosure,
+		"Sanction.violations":              db.MaxViolationsPerSanction,
+		"Sanction.relatedDisclosures":      db.MaxRelatedDisclosuresPerSanction,
+		"Sanction.statusHistory":           db.MaxStatusChangesPerSanction,
+		"Sanction.remedies":                enum("Remedy"),
+		"DisclosureFacets.label":           enum("DisclosureLabel"),
+		"DisclosureFacets.platform":        enum("Platform"),
+		"DisclosureFacets.productCategory": enum("ProductCategory"),
+		"DisclosureFacets.year":            facetYearsPrice,
+		"SanctionFacets.category":          enum("ViolationCategory"),
+		"SanctionFacets.status":            enum("SanctionStatus"),
+		"SanctionFacets.agency":            facetAgenciesPrice,
+		"SanctionFacets.year":              facetYearsPrice,
+		"VettingReport.activeSanctions":    vettingListPrice,
+		"VettingReport.sanctions":          vettingListPrice,
+		"VettingReport.openAppeals":        vettingListPrice,
+		"VettingReport.reasons":            vettingListPrice,
+		"VettingReport.factors":            len(schema.Types["RiskFactorCode"].EnumValues),
+		"VettingReport.credentials":        db.MaxCredentialsPerInfluencer,
+		"VettingReport.promotedCategories": enum("ProductCategory"),
+		"Viewer.scopes":                    len(auth.Scopes),
+		"UserError.field":                  userErrorPathPrice,
+	}
+}
+
+// pricedByPage reports whether a list field is the page of a connection (edges, nodes), whose
+// price the connection field multiplies.
+func pricedByPage(typeName, field string) bool {
+	return strings.HasSuffix(typeName, "Connection") && (field == "edges" || field == "nodes")
+}
+
+// coster prices operations: gqlgen's walk, with the list prices and introspection added, and
+// each fragment priced once (a fragment's price does not depend on where it is spread).
+type coster struct {
+	es     graphql.ExecutableSchema
+	schema *ast.Schema
+	lists  map[string]int
+}
+
+func newCoster(es graphql.ExecutableSchema) *coster {
+	s := es.Schema()
+	lists := listPrices(s)
+	for _, t := range s.Types {
+		for _, f := range t.Fields {
+			if f.Name == "userErrors" && f.Type.Elem != nil {
+				lists[t.Name+".userErrors"] = userErrorsPrice
+			}
+		}
+	}
+	return &coster{es: es, schema: s, lists: lists}
+}
+
+func (c *coster) operation(ctx context.Context, op *ast.OperationDefinition, vars map[string]any) int {
+	w := costWalker{c: c, ctx: ctx, vars: vars, frags: map[string]int{}}
+	return w.selections(op.SelectionSet)
+}
+
+type costWalker struct {
+	c     *coster
+	ctx   context.Context
+	vars  map[string]any
+	frags map[string]int
+}
+
+func (w costWalker) selections(ss ast.SelectionSet) int {
+	total := 0
+	for _, sel := range ss {
+		switch s := sel.(type) {
+		case *ast.Field:
+			total = satAdd(total, w.field(s))
+		case *ast.InlineFragment:
+			total = satAdd(total, w.selections(s.SelectionSet))
+		case *ast.FragmentSpread:
+			n, ok := w.frags[s.Name]
+			if !ok {
+				n = w.selections(s.Definition.SelectionSet)
+				w.frags[s.Name] = n
+			}
+			total = satAdd(total, n)
+		}
+	}
+	return total
+}
+
+func (w costWalker) field(f *ast.Field) int {
+	if f.Definition == nil || f.ObjectDefinition == nil {
+		return 1
+	}
+	if f.ObjectDefinition.Name == w.c.schema.Query.Name && (f.Name == "__schema" || f.Name == "__type") {
+		return 1 + ceilDiv(w.c.introspection(f, f.ArgumentMap(w.vars)), introspectionFieldsPerPoint)
+	}
+	child := 0
+	if len(f.SelectionSet) > 0 {
+		child = w.selections(f.SelectionSet)
+	}
+	args := f.ArgumentMap(w.vars)
+	best := 0
+	for _, t := range w.c.implementations(f.ObjectDefinition) {
+		best = max(best, w.c.price(w.ctx, t.Name, f, child, args))
+	}
+	return best
+}
+
+func (c *coster) implementations(def *ast.Definition) []*ast.Definition {
+	if def.Kind == ast.Interface || def.Kind == ast.Union {
+		return c.schema.GetPossibleTypes(def)
+	}
+	return []*ast.Definition{def}
+}
+
+// price is one field's cost on one object type, child being the cost of its selection.
+func (c *coster) price(ctx context.Context, typeName string, f *ast.Field, child int, args map[string]any) int {
+	if n, ok := c.es.Complexity(ctx, typeName, f.Name, child, args); ok && n >= 1 {
+		return n
+	}
+	t := f.Definition.Type
+	if t.Elem == nil || pricedByPage(typeName, f.Name) {
+		return satAdd(1, child)
+	}
+	n, ok := c.lists[typeName+"."+f.Name]
+	if !ok {
+		n = db.MaxPageSize // a list nobody priced: as dear as a full page (the schema test fails)
+	}
+	if len(f.SelectionSet) == 0 { // scalars or enums
+		return 1 + ceilDiv(n, scalarItemsPerPoint)
+	}
+	return perItem(n, child)
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }

@@ -111,7 +111,8 @@ func newGraphQL(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 	srv := handler.New(es)
 	// The WebSocket transport comes first: httpTransport claims every request.
 	srv.AddTransport(websocketTransport(cfg, logger))
-	srv.AddTransport(httpTransport{parserTokenLimit: cfg.ParserTokenLimit, caches: c})
+	srv.AddTransport(httpTransport{parserTokenLimit: cfg.ParserTokenLimit, caches: c, maxResponseBytes: cfg.MaxResponseBytes})
+	srv.AroundFields(boundedFields)
 	srv.AroundResponses(freshLoadersPerEvent(store, cfg.LoaderWait))
 
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](cfg.QueryCacheSize))
@@ -121,11 +122,13 @@ func newGraphQL(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 	srv.Use(extension.Introspection{})
 	srv.SetDisableSuggestion(true)
 	srv.Use(textGuard{}) // text.go: NUL or invalid UTF-8 in any input is BAD_USER_INPUT
-	srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
 	srv.Use(extension.AutomaticPersistedQuery{Cache: c.persisted}) // Redis-backed, shared by replicas
+	// After APQ, which puts a persisted document in place: depth, fields, directives and
+	// __schema before validation, then the cost (limits.go, complexity.go, docs/limits.md).
+	srv.Use(newOperationLimits(cfg.ComplexityLimit, cfg.QueryCacheSize, cfg.ParserTokenLimit))
 
 	p := &presenter{logger: logger, counts: m.errors}
-	srv.SetErrorPresenter(p.present)
+	srv.SetErrorPresenter(cappedPresenter(p.present))
 	srv.SetRecoverFunc(p.recoverPanic)
 	return srv
 }

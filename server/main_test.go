@@ -20,7 +20,13 @@ import (
 
 var dbURL string
 
-func TestMain(m *testing.M) { os.Exit(dbtest.Main(m, "server", &dbURL)) }
+func TestMain(m *testing.M) {
+	code := dbtest.Main(m, "server", &dbURL)
+	if demo.drop != nil {
+		demo.drop() // the demo database of demoStore (deadline_test.go)
+	}
+	os.Exit(code)
+}
 
 // logBuffer collects a test server's log lines; handlers write from many goroutines.
 type logBuffer struct {

@@ -41,8 +41,12 @@ type Config struct {
 	ParserTokenLimit int
 	// MaxBodyBytes bounds a request body; larger ones get HTTP 413.
 	MaxBodyBytes int64
-	// RequestTimeout bounds the work of one GraphQL request.
+	// RequestTimeout bounds the work of one GraphQL request (REQUEST_TIMEOUT): no resolver,
+	// loader or statement starts after it (deadline.go).
 	RequestTimeout time.Duration
+	// MaxResponseBytes caps one GraphQL response (MAX_RESPONSE_BYTES): an operation whose
+	// values pass it stops with RESPONSE_TOO_LARGE instead of being built (deadline.go).
+	MaxResponseBytes int64
 	// Authenticator verifies credentials (an *auth.Authenticator in production). Requests
 	// without an Authorization header are anonymous; with a nil Authenticator, requests with
 	// one are refused, never served anonymously (see auth.go).
@@ -103,6 +107,7 @@ func DefaultConfig() Config {
 		ParserTokenLimit: DefaultParserTokenLimit,
 		MaxBodyBytes:     DefaultMaxBodyBytes,
 		RequestTimeout:   DefaultRequestTimeout,
+		MaxResponseBytes: DefaultMaxResponseBytes,
 	}
 }
 
@@ -125,6 +130,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.RequestTimeout <= 0 {
 		c.RequestTimeout = d.RequestTimeout
+	}
+	if c.MaxResponseBytes <= 0 {
+		c.MaxResponseBytes = d.MaxResponseBytes
 	}
 	if c.Log.Origin == "" {
 		c.Log, _ = translog.NewIdentity(translog.DefaultOrigin, c.SigningKey) // the default origin is valid

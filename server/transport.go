@@ -31,6 +31,8 @@ type httpTransport struct {
 	parserTokenLimit int
 	// caches: response cache, rate limit and query cost (cache.go); nil runs every operation plainly.
 	caches *caches
+	// maxResponseBytes caps a response (deadline.go); zero: DefaultMaxResponseBytes.
+	maxResponseBytes int64
 }
 
 var _ graphql.Transport = httpTransport{}
@@ -76,7 +78,7 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		return
 	}
 	if errs != nil {
-		resp := exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs)
+		resp := exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), capErrors(errs))
 		status := statusForRequestError(responseMediaType(r), resp.Errors)
 		writeJSON(w, r, status, errorBody{Errors: resp.Errors, Extensions: resp.Extensions})
 		return

@@ -31,7 +31,8 @@ const shutdownGrace = 20 * time.Second
 // Environment: DATABASE_URL (required), DATABASE_READ_URL, LISTEN_ADDR
 // (default 127.0.0.1:8080), REDIS_URL, RATE_LIMIT_ANON, RATE_LIMIT_AGENCY,
 // TRUSTED_PROXIES, JWT_KEYS, JWT_ISSUER, JWT_AUDIENCE, REGISTRY_SIGNING_KEY, REGISTRY_LOG_ORIGIN,
-// RESPONSE_CACHE, PUBLIC_BASE_URL (default http://<LISTEN_ADDR>).
+// RESPONSE_CACHE, PUBLIC_BASE_URL (default http://<LISTEN_ADDR>), REQUEST_TIMEOUT,
+// MAX_RESPONSE_BYTES (docs/limits.md).
 func runServe(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	if err := fs.Parse(args); err != nil {
@@ -53,6 +54,9 @@ func runServe(ctx context.Context, args []string) error {
 	// Where readers reach the public pages: the base of every url field (docs/pages.md).
 	cfg.PublicBaseURL = os.Getenv("PUBLIC_BASE_URL")
 	if err := configureRedis(&cfg, logger); err != nil {
+		return err
+	}
+	if err := configureLimits(&cfg); err != nil {
 		return err
 	}
 	if cfg.NoResponseCache, err = responseCacheOff(); err != nil {
@@ -226,4 +230,24 @@ func redactDSN(dsn string) string {
 		return "(key=value DSN)"
 	}
 	return u.Host + u.Path
+}
+
+// configureLimits reads REQUEST_TIMEOUT (a Go duration, default 30s) and MAX_RESPONSE_BYTES
+// (default 8 MiB) into cfg (docs/limits.md).
+func configureLimits(cfg *server.Config) error {
+	if v := os.Getenv("REQUEST_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("REQUEST_TIMEOUT must be a positive duration such as 30s, not %q", v)
+		}
+		cfg.RequestTimeout = d
+	}
+	if v := os.Getenv("MAX_RESPONSE_BYTES"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1024 {
+			return fmt.Errorf("MAX_RESPONSE_BYTES must be a number of bytes of at least 1024, not %q", v)
+		}
+		cfg.MaxResponseBytes = n
+	}
+	return nil
 }

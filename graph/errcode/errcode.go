@@ -19,7 +19,9 @@ const (
 	RateLimited             Code = "RATE_LIMITED"
 	ComplexityLimitExceeded Code = "COMPLEXITY_LIMIT_EXCEEDED"
 	PersistedQueryNotFound  Code = "PERSISTED_QUERY_NOT_FOUND"
-	Internal                Code = "INTERNAL"
+	// ResponseTooLarge: the response would pass MAX_RESPONSE_BYTES (docs/limits.md).
+	ResponseTooLarge Code = "RESPONSE_TOO_LARGE"
+	Internal         Code = "INTERNAL"
 )
 
 // Error is an error whose message is safe to show to a client.

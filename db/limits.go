@@ -1,0 +1,46 @@
+package db
+
+import (
+	"context"
+	"fmt"
+)
+
+// The most items one parent can hold in each list that the API returns whole (without paging).
+// The API prices such a list at its maximum (server/complexity.go, docs/limits.md), so the
+// maxima are enforced twice: a write that would go past one is refused with a user error,
+// and every read returns at most that many rows per parent (byParents), whatever is in the
+// table. Raising one raises the price of every query that selects the list.
+const (
+	MaxAccountsPerInfluencer         = 10
+	MaxAffiliationsPerInfluencer     = 20
+	MaxCredentialsPerInfluencer      = 10
+	MaxAliasesPerInfluencer          = 50
+	MaxBrandsPerDisclosure           = 10
+	MaxSanctionsPerDisclosure        = 10 // Disclosure.relatedSanctions
+	MaxViolationsPerSanction         = 10
+	MaxRelatedDisclosuresPerSanction = 20
+	MaxStatusChangesPerSanction      = 20 // Sanction.statusHistory, the recorded status included
+)
+
+// atMost adds a user error when a list would hold more than max items.
+func (c *checks) atMost(n, max int, what string, field ...string) {
+	if n > max {
+		c.invalid(fmt.Sprintf("at most %d %s", max, what), field...)
+	}
+}
+
+// roomFor adds a user error at field when the parent row (parentTable.id = parentID) already
+// holds max rows of childTable. It locks the parent first, so that two concurrent writes cannot
+// both take its last place.
+func roomFor(ctx context.Context, tx *Tx, c *checks, parentTable string, parentID int64, childTable, parentCol string,
+	max int, what string, field ...string) error {
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`SELECT 1 FROM %s WHERE id = $1 FOR UPDATE`, parentTable), parentID); err != nil {
+		return fmt.Errorf("lock %s: %w", parentTable, err)
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*) FROM %s WHERE %s = $1`, childTable, parentCol), parentID).Scan(&n); err != nil {
+		return fmt.Errorf("count %s: %w", childTable, err)
+	}
+	c.atMost(n+1, max, what, field...)
+	return nil
+}
