@@ -160,7 +160,10 @@ func listPrices(schema *ast.Schema) map[string]int {
 		}
 	}
 	return map[string]int{
-		"Query.enumLabels":                 allEnumValues,
+		"Query.enumLabels": allEnumValues,
+		// A Merkle proof holds at most one hash per level of a tree of < 2^64 leaves.
+		"InclusionProof.hashes":            64,
+		"ConsistencyProof.hashes":          64,
 		"Influencer.accounts":              db.MaxAccountsPerInfluencer,
 		"Influencer.affiliations":          db.MaxAffiliationsPerInfluencer,
 		"Influencer.credentials":           db.MaxCredentialsPerInfluencer,
