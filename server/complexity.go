@@ -133,6 +133,9 @@ const (
 	vettingListPrice = 100
 	// facetYearsPrice prices a year facet: one entry per year with a decision or a post.
 	facetYearsPrice = 50
+	// catalogueListPrice prices the lists of the legal catalogue (instruments, what each amends,
+	// its provisions): reference data shipped in migrations, tens of rows.
+	catalogueListPrice = 50
 	// facetAgenciesPrice prices the agency facet of sanctions: one entry per agency.
 	facetAgenciesPrice = 100
 	// userErrorsPrice prices a mutation payload's userErrors (one per refused input field).
@@ -161,6 +164,13 @@ func listPrices(schema *ast.Schema) map[string]int {
 	}
 	return map[string]int{
 		"Query.enumLabels": allEnumValues,
+		// The legal catalogue is reference data from the migrations (about ten instruments):
+		// estimates like the vetting lists, not store-enforced maxima.
+		"Query.legalInstruments":       catalogueListPrice,
+		"LegalInstrument.amends":       catalogueListPrice,
+		"LegalInstrument.provisions":   catalogueListPrice,
+		"Sanction.additionalPenalties": enum("AdditionalPenalty"),
+		"RiskFactor.evidence":          vettingListPrice,
 		// A Merkle proof holds at most one hash per level of a tree of < 2^64 leaves.
 		"InclusionProof.hashes":            64,
 		"ConsistencyProof.hashes":          64,
