@@ -134,8 +134,8 @@ const (
 	// facetYearsPrice prices a year facet: one entry per year with a decision or a post.
 	facetYearsPrice = 50
 	// catalogueListPrice prices the lists of the legal catalogue (instruments, what each amends,
-	// its provisions): reference data shipped in migrations, tens of rows.
-	catalogueListPrice = 50
+	// its provisions): reference data shipped in migrations (12 instruments, 6 provisions today).
+	catalogueListPrice = 20
 	// facetAgenciesPrice prices the agency facet of sanctions: one entry per agency.
 	facetAgenciesPrice = 100
 	// userErrorsPrice prices a mutation payload's userErrors (one per refused input field).
