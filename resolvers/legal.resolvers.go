@@ -7,6 +7,7 @@ package resolvers
 
 import (
 	"context"
+
 	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/graph/model"
 )
