@@ -89,16 +89,14 @@ func isWebSocketUpgrade(r *http.Request) bool {
 	return false
 }
 
-// freshLoadersPerEvent gives every event of a subscription its own dataloaders over the
-// primary. The connection's loaders would cache: a second event about the same sanction would
-// show its first status history. Queries and mutations keep their per-request loaders.
-func freshLoadersPerEvent(store *db.DB, wait time.Duration) graphql.ResponseMiddleware {
-	fresh := store.Fresh()
-	return func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-		if graphql.HasOperationContext(ctx) {
-			if op := graphql.GetOperationContext(ctx).Operation; op != nil && op.Operation == ast.Subscription {
-				ctx = resolvers.WithLoaders(ctx, fresh, wait)
-			}
+// liveLoadersPerEvent gives every subscription dataloaders over the primary that each event
+// replaces with a set shared by all of that event's subscribers (resolvers.WithLiveLoaders).
+// The connection's loaders would cache: a second event about the same sanction would show its
+// first status history. Queries and mutations keep their per-request loaders.
+func liveLoadersPerEvent(store *db.DB, wait time.Duration) graphql.OperationMiddleware {
+	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		if op := graphql.GetOperationContext(ctx).Operation; op != nil && op.Operation == ast.Subscription {
+			ctx = resolvers.WithLiveLoaders(ctx, store, wait)
 		}
 		return next(ctx)
 	}
@@ -113,7 +111,7 @@ func newGraphQL(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 	srv.AddTransport(websocketTransport(cfg, logger))
 	srv.AddTransport(httpTransport{parserTokenLimit: cfg.ParserTokenLimit, caches: c, maxResponseBytes: cfg.MaxResponseBytes})
 	srv.AroundFields(boundedFields)
-	srv.AroundResponses(freshLoadersPerEvent(store, cfg.LoaderWait))
+	srv.AroundOperations(liveLoadersPerEvent(store, cfg.LoaderWait))
 
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](cfg.QueryCacheSize))
 	srv.SetParserTokenLimit(cfg.ParserTokenLimit)

@@ -69,6 +69,10 @@ type Config struct {
 	// MaxSubscriptionsPerConnection caps the open subscriptions of one WebSocket; zero means
 	// DefaultMaxSubscriptionsPerConnection. The whole process's cap is the bus's.
 	MaxSubscriptionsPerConnection int
+	// MaxWebSocketsPerIP caps the open WebSockets of one client IP (WS_MAX_CONNECTIONS_PER_IP);
+	// zero means DefaultMaxWebSocketsPerIP. The next handshake is refused with HTTP 429
+	// RATE_LIMITED (websocket.go).
+	MaxWebSocketsPerIP int
 	// Redis holds the shared response cache, persisted queries and rate-limit counters
 	// (cache.Open(REDIS_URL)); nil keeps all three in this process, right for one replica only.
 	Redis *cache.Redis
