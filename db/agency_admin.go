@@ -19,7 +19,7 @@ import (
 // AgencyKinds are the values of AgencyKind, mirrored by the agency.kind CHECK.
 var AgencyKinds = []string{
 	"BROADCASTING_AUTHORITY", "MINISTRY", "INSPECTORATE", "PROVINCIAL_DEPARTMENT", "FOOD_SAFETY", "HEALTH",
-	"TAX", "MARKET_SURVEILLANCE", "POLICE", "PEOPLES_COMMITTEE", "ASSOCIATION",
+	"TAX", "MARKET_SURVEILLANCE", "POLICE", "PEOPLES_COMMITTEE", "ASSOCIATION", "COURT",
 }
 
 // Agency statuses (agency.status).

@@ -29,7 +29,7 @@ func scanBrand(sc scanner, extra ...any) (Brand, error) {
 	return r, err
 }
 
-var brandByName = order[Brand]{name: "name", col: "b.name", typ: "text",
+var brandByName = order[Brand]{name: "name", col: "b.name" + VietnameseCollation, typ: "text",
 	key: func(r Brand) string { return r.Name }, id: func(r Brand) int64 { return r.ID }}
 
 // BrandFilter narrows Brands.

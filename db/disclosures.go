@@ -93,6 +93,8 @@ type DisclosureFilter struct {
 	Province        []string
 	PublishedFrom   *time.Time // inclusive date, Vietnam time
 	PublishedTo     *time.Time // inclusive date, Vietnam time
+	// ProductName matches product names containing it, accents and case ignored.
+	ProductName *string
 }
 
 func (f DisclosureFilter) query() listQuery {
@@ -119,6 +121,9 @@ func (f DisclosureFilter) query() listQuery {
 	}
 	if len(f.Province) > 0 {
 		q.cond("d.influencer_id IN (SELECT id FROM influencer WHERE province = ANY(%s))", pq.Array(f.Province))
+	}
+	if f.ProductName != nil {
+		q.cond("registry_normalize(d.product_name) LIKE '%%' || registry_normalize(%s) || '%%'", likeEscape(*f.ProductName))
 	}
 	if f.PublishedFrom != nil {
 		q.cond("d.published_at >= %s", startOfDay(*f.PublishedFrom))

@@ -1,8 +1,12 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
+
+	"github.com/kolregistry/kolregistry/registry"
 )
 
 // Facets answer a journalist's first question about a filtered list, "how many, of what kind":
@@ -15,37 +19,78 @@ import (
 type FacetCount struct {
 	Value string
 	Count int
+	// SumVnd is the sum of the fines of those rows, where the dimension gives one.
+	SumVnd int64
 }
 
 // SanctionFacets are the counts of the sanctions matching a filter by dimension. Every list
-// is ordered by count, largest first, then by value.
+// is ordered by count, largest first, then by value. Standing, Execution and Province carry
+// the sum of the fines too (FacetCount.SumVnd).
 type SanctionFacets struct {
 	// Category counts a sanction once under each violation category it cites.
-	Category []FacetCount
-	Status   []FacetCount
-	Agency   []FacetCount // Value is the agency id
-	Year     []FacetCount // year of decided_on
+	Category  []FacetCount
+	Status    []FacetCount
+	Standing  []FacetCount
+	Execution []FacetCount
+	Agency    []FacetCount // Value is the agency id
+	Year      []FacetCount // year of decided_on
+	// Province is by the subject's province, each code under its successor among the 34
+	// (registry.SuccessorProvince); brands have none.
+	Province []FacetCount
+	// TotalFineVnd sums the fines of all the matching sanctions.
+	TotalFineVnd int64
 }
 
-// FacetSanctions counts the sanctions matching f by category, status, agency and year.
+// FacetSanctions counts the sanctions matching f by category, status, standing, execution,
+// agency, year and province, and sums their fines.
 func (d *DB) FacetSanctions(ctx context.Context, f SanctionFilter) (SanctionFacets, error) {
 	q := f.query()
-	// GROUPING(status, agency_id, year) is a bit mask of the columns a row is NOT grouped by,
-	// status being the high bit: 3 = by status, 5 = by agency, 6 = by year.
-	stmt := fmt.Sprintf(`WITH f AS (
-	SELECT s.id, s.status, s.agency_id, extract(year FROM s.decided_on)::int AS year FROM %s WHERE %s)
-SELECT CASE GROUPING(status, agency_id, year) WHEN 3 THEN 'status' WHEN 5 THEN 'agency' ELSE 'year' END,
-       COALESCE(status, agency_id::text, year::text), count(*)
-  FROM f GROUP BY GROUPING SETS ((status), (agency_id), (year))
-UNION ALL
-SELECT 'category', v.category, count(DISTINCT f.id)
+	// One scan of the filtered set (f), one small GROUP BY per dimension.
+	stmt := fmt.Sprintf(`WITH f AS MATERIALIZED (
+	SELECT s.id, s.status, s.standing, s.execution, s.agency_id, extract(year FROM s.decided_on)::int AS year, s.fine_vnd,
+	       coalesce((SELECT i.province FROM influencer i WHERE i.id = s.influencer_id),
+	                (SELECT m.province FROM mcn m WHERE m.id = s.mcn_id)) AS province
+	  FROM %s WHERE %s)
+SELECT 'status', status, count(*), sum(fine_vnd) FROM f GROUP BY status
+UNION ALL SELECT 'standing', standing, count(*), sum(fine_vnd) FROM f GROUP BY standing
+UNION ALL SELECT 'execution', execution, count(*), sum(fine_vnd) FROM f GROUP BY execution
+UNION ALL SELECT 'agency', agency_id::text, count(*), sum(fine_vnd) FROM f GROUP BY agency_id
+UNION ALL SELECT 'year', year::text, count(*), sum(fine_vnd) FROM f GROUP BY year
+UNION ALL SELECT 'province', province, count(*), sum(fine_vnd) FROM f WHERE province IS NOT NULL GROUP BY province
+UNION ALL SELECT 'total', '', count(*), coalesce(sum(fine_vnd), 0) FROM f
+UNION ALL SELECT 'category', v.category, count(DISTINCT f.id), 0
   FROM f JOIN sanction_violation v ON v.sanction_id = f.id GROUP BY v.category
 ORDER BY 1, 3 DESC, 2`, q.from, q.whereSQL())
 	var out SanctionFacets
+	var total, province []FacetCount
 	err := d.facetRows(ctx, stmt, q.args, map[string]*[]FacetCount{
-		"category": &out.Category, "status": &out.Status, "agency": &out.Agency, "year": &out.Year,
+		"category": &out.Category, "status": &out.Status, "standing": &out.Standing, "execution": &out.Execution,
+		"agency": &out.Agency, "year": &out.Year, "province": &province, "total": &total,
 	})
+	if len(total) == 1 {
+		out.TotalFineVnd = total[0].SumVnd
+	}
+	out.Province = successorCounts(province)
 	return out, err
+}
+
+// successorCounts merges counts by province code into counts by the code's successor among the
+// 34 units, ordered by count, largest first, then by code.
+func successorCounts(cs []FacetCount) []FacetCount {
+	out := []FacetCount{}
+	at := map[string]int{}
+	for _, c := range cs {
+		s := registry.SuccessorProvince(c.Value)
+		i, ok := at[s]
+		if !ok {
+			i, at[s] = len(out), len(out)
+			out = append(out, FacetCount{Value: s})
+		}
+		out[i].Count += c.Count
+		out[i].SumVnd += c.SumVnd
+	}
+	slices.SortFunc(out, func(a, b FacetCount) int { return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Value, b.Value)) })
+	return out
 }
 
 // DisclosureFacets are the counts of the disclosures matching a filter by dimension, ordered
@@ -101,10 +146,18 @@ func (d *DB) facetRows(ctx context.Context, stmt string, args []any, dims map[st
 	for _, l := range dims {
 		*l = []FacetCount{}
 	}
+	cols, err := rows.Columns()
+	if err != nil {
+		return err
+	}
 	for rows.Next() {
 		var dim string
 		var c FacetCount
-		if err := rows.Scan(&dim, &c.Value, &c.Count); err != nil {
+		dest := []any{&dim, &c.Value, &c.Count}
+		if len(cols) == 4 {
+			dest = append(dest, &c.SumVnd)
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return err
 		}
 		l, ok := dims[dim]

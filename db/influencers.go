@@ -46,7 +46,7 @@ type InfluencerFilter struct {
 
 // InfluencerOrders are the orderings of Influencers by GraphQL field name.
 var influencerOrders = map[string]order[Influencer]{
-	"DISPLAY_NAME": {name: "name", col: "i.display_name", typ: "text",
+	"DISPLAY_NAME": {name: "name", col: "i.display_name" + VietnameseCollation, typ: "text",
 		key: func(r Influencer) string { return r.DisplayName }},
 	"CREATED_AT": {name: "created", col: "i.created_at", typ: "timestamptz",
 		key: func(r Influencer) string { return timeKey(r.CreatedAt) }},

@@ -19,7 +19,9 @@ const (
 	MaxSanctionsPerDisclosure        = 10 // Disclosure.relatedSanctions
 	MaxViolationsPerSanction         = 10
 	MaxRelatedDisclosuresPerSanction = 20
-	MaxStatusChangesPerSanction      = 20 // Sanction.statusHistory (and its standingHistory and executionHistory subsets), the recorded status included
+	MaxFilterValues                  = 100 // values of a free-text "any of" filter (SanctionFilter.decisionNumber)
+	MaxProvinces                     = 34  // SanctionFacets.province: the provincial units since 1 July 2025
+	MaxStatusChangesPerSanction      = 20  // Sanction.statusHistory (and its standingHistory and executionHistory subsets), the recorded status included
 )
 
 // atMost adds a user error when a list would hold more than max items.

@@ -32,7 +32,7 @@ func scanMcn(sc scanner, extra ...any) (Mcn, error) {
 	return r, err
 }
 
-var mcnByName = order[Mcn]{name: "name", col: "m.name", typ: "text",
+var mcnByName = order[Mcn]{name: "name", col: "m.name" + VietnameseCollation, typ: "text",
 	key: func(r Mcn) string { return r.Name }, id: func(r Mcn) int64 { return r.ID }}
 
 // McnFilter narrows Mcns.

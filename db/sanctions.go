@@ -111,6 +111,8 @@ type SanctionFilter struct {
 	Status       []string
 	Standing     []string
 	Execution    []string
+	// DecisionNumber matches decision numbers exactly.
+	DecisionNumber []string
 	Active       *bool
 	Remedy       []string
 	Jurisdiction []string
@@ -145,6 +147,9 @@ func (f SanctionFilter) query() listQuery {
 	}
 	if len(f.Status) > 0 {
 		q.cond("s.status = ANY(%s)", pq.Array(f.Status))
+	}
+	if len(f.DecisionNumber) > 0 {
+		q.cond("s.decision_number = ANY(%s)", pq.Array(f.DecisionNumber))
 	}
 	if len(f.Standing) > 0 {
 		q.cond("s.standing = ANY(%s)", pq.Array(f.Standing))

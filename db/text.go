@@ -26,3 +26,14 @@ func IsBadText(err error) bool {
 	var pqErr *pq.Error
 	return errors.As(err, &pqErr) && (pqErr.Code == "22021" || pqErr.Code == "22P05")
 }
+
+// VietnameseCollation orders names as Vietnamese readers expect — ICU's Vietnamese collation:
+// "Anh" < "Ánh" < "Bình", "D" < "Đ" < "E" — where byte order puts every accented letter after
+// "z". Appended to a name column in an order (and so in its keyset cursor); the indexes are in
+// migration 0141.
+const VietnameseCollation = ` COLLATE "vi-x-icu"`
+
+// likeEscape makes s match itself literally inside a LIKE pattern (the default escape is \).
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

@@ -1619,7 +1619,7 @@ func (ec *executionContext) unmarshalInputDisclosureFilter(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"influencerId", "mcnId", "brandId", "agencyId", "platform", "productCategory", "label", "labelTiming", "compensation", "status", "province", "publishedFrom", "publishedTo"}
+	fieldsInOrder := [...]string{"influencerId", "mcnId", "brandId", "agencyId", "platform", "productCategory", "label", "labelTiming", "compensation", "status", "province", "publishedFrom", "publishedTo", "productName"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1717,6 +1717,13 @@ func (ec *executionContext) unmarshalInputDisclosureFilter(ctx context.Context, 
 				return it, err
 			}
 			it.PublishedTo = data
+		case "productName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("productName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProductName = data
 		}
 	}
 	return it, nil

@@ -396,6 +396,75 @@ func (ec *executionContext) fieldContext_LegalInstrument_provisions(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _ProvinceCount_province(ctx context.Context, field graphql.CollectedField, obj *model.ProvinceCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvinceCount_province(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Province, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvinceCount_province(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvinceCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProvinceCount_count(ctx context.Context, field graphql.CollectedField, obj *model.ProvinceCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvinceCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvinceCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvinceCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProvinceCount_totalFineVnd(ctx context.Context, field graphql.CollectedField, obj *model.ProvinceCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProvinceCount_totalFineVnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalFineVnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProvinceCount_totalFineVnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProvinceCount", field, false, false, "Int64")
+}
+
 func (ec *executionContext) _RecordSanctionExecutionPayload_sanction(ctx context.Context, field graphql.CollectedField, obj *model.RecordSanctionExecutionPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -568,6 +637,144 @@ func (ec *executionContext) _ReviewSanctionPayload_replayed(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_ReviewSanctionPayload_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReviewSanctionPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SanctionExecutionCount_value(ctx context.Context, field graphql.CollectedField, obj *model.SanctionExecutionCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SanctionExecutionCount_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SanctionExecution) graphql.Marshaler {
+			return ec.marshalNSanctionExecution2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionExecution(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SanctionExecutionCount_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SanctionExecutionCount", field, false, false, "SanctionExecution")
+}
+
+func (ec *executionContext) _SanctionExecutionCount_count(ctx context.Context, field graphql.CollectedField, obj *model.SanctionExecutionCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SanctionExecutionCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SanctionExecutionCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SanctionExecutionCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SanctionExecutionCount_totalFineVnd(ctx context.Context, field graphql.CollectedField, obj *model.SanctionExecutionCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SanctionExecutionCount_totalFineVnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalFineVnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SanctionExecutionCount_totalFineVnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SanctionExecutionCount", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _SanctionStandingCount_value(ctx context.Context, field graphql.CollectedField, obj *model.SanctionStandingCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SanctionStandingCount_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SanctionStanding) graphql.Marshaler {
+			return ec.marshalNSanctionStanding2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionStanding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SanctionStandingCount_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SanctionStandingCount", field, false, false, "SanctionStanding")
+}
+
+func (ec *executionContext) _SanctionStandingCount_count(ctx context.Context, field graphql.CollectedField, obj *model.SanctionStandingCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SanctionStandingCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SanctionStandingCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SanctionStandingCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SanctionStandingCount_totalFineVnd(ctx context.Context, field graphql.CollectedField, obj *model.SanctionStandingCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SanctionStandingCount_totalFineVnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalFineVnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SanctionStandingCount_totalFineVnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SanctionStandingCount", field, false, false, "Int64")
 }
 
 func (ec *executionContext) _SanctioningProvision_instrument(ctx context.Context, field graphql.CollectedField, obj *model.SanctioningProvision) (ret graphql.Marshaler) {
@@ -1218,6 +1425,49 @@ func (ec *executionContext) _LegalInstrument(ctx context.Context, sel ast.Select
 	return out
 }
 
+var provinceCountImplementors = []string{"ProvinceCount"}
+
+func (ec *executionContext) _ProvinceCount(ctx context.Context, sel ast.SelectionSet, obj *model.ProvinceCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, provinceCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProvinceCount")
+		case "province":
+			out.Values[i] = ec._ProvinceCount_province(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._ProvinceCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalFineVnd":
+			out.Values[i] = ec._ProvinceCount_totalFineVnd(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var recordSanctionExecutionPayloadImplementors = []string{"RecordSanctionExecutionPayload"}
 
 func (ec *executionContext) _RecordSanctionExecutionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordSanctionExecutionPayload) graphql.Marshaler {
@@ -1284,6 +1534,92 @@ func (ec *executionContext) _ReviewSanctionPayload(ctx context.Context, sel ast.
 			}
 		case "replayed":
 			out.Values[i] = ec._ReviewSanctionPayload_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var sanctionExecutionCountImplementors = []string{"SanctionExecutionCount"}
+
+func (ec *executionContext) _SanctionExecutionCount(ctx context.Context, sel ast.SelectionSet, obj *model.SanctionExecutionCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sanctionExecutionCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SanctionExecutionCount")
+		case "value":
+			out.Values[i] = ec._SanctionExecutionCount_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._SanctionExecutionCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalFineVnd":
+			out.Values[i] = ec._SanctionExecutionCount_totalFineVnd(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var sanctionStandingCountImplementors = []string{"SanctionStandingCount"}
+
+func (ec *executionContext) _SanctionStandingCount(ctx context.Context, sel ast.SelectionSet, obj *model.SanctionStandingCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sanctionStandingCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SanctionStandingCount")
+		case "value":
+			out.Values[i] = ec._SanctionStandingCount_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._SanctionStandingCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalFineVnd":
+			out.Values[i] = ec._SanctionStandingCount_totalFineVnd(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -1478,6 +1814,30 @@ func (ec *executionContext) marshalNPenalty2githubᚗcomᚋkolregistryᚋkolregi
 	return v
 }
 
+func (ec *executionContext) marshalNProvinceCount2ᚕᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐProvinceCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ProvinceCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProvinceCount2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐProvinceCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProvinceCount2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐProvinceCount(ctx context.Context, sel ast.SelectionSet, v *model.ProvinceCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProvinceCount!")
+		return graphql.Null
+	}
+	return ec._ProvinceCount(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRecordSanctionExecutionInput2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐRecordSanctionExecutionInput(ctx context.Context, v any) (model.RecordSanctionExecutionInput, error) {
 	res, err := ec.unmarshalInputRecordSanctionExecutionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -1514,6 +1874,30 @@ func (ec *executionContext) marshalNSanctionExecution2githubᚗcomᚋkolregistry
 	return v
 }
 
+func (ec *executionContext) marshalNSanctionExecutionCount2ᚕᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionExecutionCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SanctionExecutionCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSanctionExecutionCount2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionExecutionCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSanctionExecutionCount2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionExecutionCount(ctx context.Context, sel ast.SelectionSet, v *model.SanctionExecutionCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SanctionExecutionCount!")
+		return graphql.Null
+	}
+	return ec._SanctionExecutionCount(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNSanctionStanding2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionStanding(ctx context.Context, v any) (model.SanctionStanding, error) {
 	var res model.SanctionStanding
 	err := res.UnmarshalGQL(v)
@@ -1522,6 +1906,30 @@ func (ec *executionContext) unmarshalNSanctionStanding2githubᚗcomᚋkolregistr
 
 func (ec *executionContext) marshalNSanctionStanding2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionStanding(ctx context.Context, sel ast.SelectionSet, v model.SanctionStanding) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNSanctionStandingCount2ᚕᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionStandingCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SanctionStandingCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSanctionStandingCount2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionStandingCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSanctionStandingCount2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionStandingCount(ctx context.Context, sel ast.SelectionSet, v *model.SanctionStandingCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SanctionStandingCount!")
+		return graphql.Null
+	}
+	return ec._SanctionStandingCount(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSanctioningProvision2ᚕᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctioningProvisionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SanctioningProvision) graphql.Marshaler {

@@ -424,6 +424,12 @@ type ComplexityRoot struct {
 		Value func(childComplexity int) int
 	}
 
+	ProvinceCount struct {
+		Count        func(childComplexity int) int
+		Province     func(childComplexity int) int
+		TotalFineVnd func(childComplexity int) int
+	}
+
 	Query struct {
 		Agencies              func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Agency                func(childComplexity int, id string) int
@@ -562,11 +568,27 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	SanctionExecutionCount struct {
+		Count        func(childComplexity int) int
+		TotalFineVnd func(childComplexity int) int
+		Value        func(childComplexity int) int
+	}
+
 	SanctionFacets struct {
-		Agency   func(childComplexity int) int
-		Category func(childComplexity int) int
-		Status   func(childComplexity int) int
-		Year     func(childComplexity int) int
+		Agency       func(childComplexity int) int
+		Category     func(childComplexity int) int
+		Execution    func(childComplexity int) int
+		Province     func(childComplexity int) int
+		Standing     func(childComplexity int) int
+		Status       func(childComplexity int) int
+		TotalFineVnd func(childComplexity int) int
+		Year         func(childComplexity int) int
+	}
+
+	SanctionStandingCount struct {
+		Count        func(childComplexity int) int
+		TotalFineVnd func(childComplexity int) int
+		Value        func(childComplexity int) int
 	}
 
 	SanctionStatusChange struct {
@@ -2390,6 +2412,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProductCategoryCount.Value(childComplexity), true
 
+	case "ProvinceCount.count":
+		if e.ComplexityRoot.ProvinceCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvinceCount.Count(childComplexity), true
+	case "ProvinceCount.province":
+		if e.ComplexityRoot.ProvinceCount.Province == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvinceCount.Province(childComplexity), true
+	case "ProvinceCount.totalFineVnd":
+		if e.ComplexityRoot.ProvinceCount.TotalFineVnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProvinceCount.TotalFineVnd(childComplexity), true
+
 	case "Query.agencies":
 		if e.ComplexityRoot.Query.Agencies == nil {
 			break
@@ -3076,6 +3117,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SanctionEdge.Node(childComplexity), true
 
+	case "SanctionExecutionCount.count":
+		if e.ComplexityRoot.SanctionExecutionCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanctionExecutionCount.Count(childComplexity), true
+	case "SanctionExecutionCount.totalFineVnd":
+		if e.ComplexityRoot.SanctionExecutionCount.TotalFineVnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanctionExecutionCount.TotalFineVnd(childComplexity), true
+	case "SanctionExecutionCount.value":
+		if e.ComplexityRoot.SanctionExecutionCount.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanctionExecutionCount.Value(childComplexity), true
+
 	case "SanctionFacets.agency":
 		if e.ComplexityRoot.SanctionFacets.Agency == nil {
 			break
@@ -3088,18 +3148,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SanctionFacets.Category(childComplexity), true
+	case "SanctionFacets.execution":
+		if e.ComplexityRoot.SanctionFacets.Execution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanctionFacets.Execution(childComplexity), true
+	case "SanctionFacets.province":
+		if e.ComplexityRoot.SanctionFacets.Province == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanctionFacets.Province(childComplexity), true
+	case "SanctionFacets.standing":
+		if e.ComplexityRoot.SanctionFacets.Standing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanctionFacets.Standing(childComplexity), true
 	case "SanctionFacets.status":
 		if e.ComplexityRoot.SanctionFacets.Status == nil {
 			break
 		}
 
 		return e.ComplexityRoot.SanctionFacets.Status(childComplexity), true
+	case "SanctionFacets.totalFineVnd":
+		if e.ComplexityRoot.SanctionFacets.TotalFineVnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanctionFacets.TotalFineVnd(childComplexity), true
 	case "SanctionFacets.year":
 		if e.ComplexityRoot.SanctionFacets.Year == nil {
 			break
 		}
 
 		return e.ComplexityRoot.SanctionFacets.Year(childComplexity), true
+
+	case "SanctionStandingCount.count":
+		if e.ComplexityRoot.SanctionStandingCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanctionStandingCount.Count(childComplexity), true
+	case "SanctionStandingCount.totalFineVnd":
+		if e.ComplexityRoot.SanctionStandingCount.TotalFineVnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanctionStandingCount.TotalFineVnd(childComplexity), true
+	case "SanctionStandingCount.value":
+		if e.ComplexityRoot.SanctionStandingCount.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanctionStandingCount.Value(childComplexity), true
 
 	case "SanctionStatusChange.agency":
 		if e.ComplexityRoot.SanctionStatusChange.Agency == nil {
@@ -4503,6 +4606,18 @@ func (ec *executionContext) childFields_ProductCategoryCount(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type ProductCategoryCount", field.Name)
 }
 
+func (ec *executionContext) childFields_ProvinceCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "province":
+		return ec.fieldContext_ProvinceCount_province(ctx, field)
+	case "count":
+		return ec.fieldContext_ProvinceCount_count(ctx, field)
+	case "totalFineVnd":
+		return ec.fieldContext_ProvinceCount_totalFineVnd(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProvinceCount", field.Name)
+}
+
 func (ec *executionContext) childFields_RecordAffiliationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "affiliation":
@@ -4731,6 +4846,18 @@ func (ec *executionContext) childFields_SanctionEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type SanctionEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_SanctionExecutionCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_SanctionExecutionCount_value(ctx, field)
+	case "count":
+		return ec.fieldContext_SanctionExecutionCount_count(ctx, field)
+	case "totalFineVnd":
+		return ec.fieldContext_SanctionExecutionCount_totalFineVnd(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SanctionExecutionCount", field.Name)
+}
+
 func (ec *executionContext) childFields_SanctionFacets(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "category":
@@ -4741,8 +4868,28 @@ func (ec *executionContext) childFields_SanctionFacets(ctx context.Context, fiel
 		return ec.fieldContext_SanctionFacets_agency(ctx, field)
 	case "year":
 		return ec.fieldContext_SanctionFacets_year(ctx, field)
+	case "standing":
+		return ec.fieldContext_SanctionFacets_standing(ctx, field)
+	case "execution":
+		return ec.fieldContext_SanctionFacets_execution(ctx, field)
+	case "province":
+		return ec.fieldContext_SanctionFacets_province(ctx, field)
+	case "totalFineVnd":
+		return ec.fieldContext_SanctionFacets_totalFineVnd(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SanctionFacets", field.Name)
+}
+
+func (ec *executionContext) childFields_SanctionStandingCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_SanctionStandingCount_value(ctx, field)
+	case "count":
+		return ec.fieldContext_SanctionStandingCount_count(ctx, field)
+	case "totalFineVnd":
+		return ec.fieldContext_SanctionStandingCount_totalFineVnd(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SanctionStandingCount", field.Name)
 }
 
 func (ec *executionContext) childFields_SanctionStatusChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

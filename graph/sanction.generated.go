@@ -1553,6 +1553,125 @@ func (ec *executionContext) fieldContext_SanctionFacets_year(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _SanctionFacets_standing(ctx context.Context, field graphql.CollectedField, obj *model.SanctionFacets) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SanctionFacets_standing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Standing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SanctionStandingCount) graphql.Marshaler {
+			return ec.marshalNSanctionStandingCount2ᚕᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionStandingCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SanctionFacets_standing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SanctionFacets",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SanctionStandingCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SanctionFacets_execution(ctx context.Context, field graphql.CollectedField, obj *model.SanctionFacets) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SanctionFacets_execution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Execution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SanctionExecutionCount) graphql.Marshaler {
+			return ec.marshalNSanctionExecutionCount2ᚕᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionExecutionCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SanctionFacets_execution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SanctionFacets",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SanctionExecutionCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SanctionFacets_province(ctx context.Context, field graphql.CollectedField, obj *model.SanctionFacets) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SanctionFacets_province(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Province, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ProvinceCount) graphql.Marshaler {
+			return ec.marshalNProvinceCount2ᚕᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐProvinceCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SanctionFacets_province(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SanctionFacets",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProvinceCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SanctionFacets_totalFineVnd(ctx context.Context, field graphql.CollectedField, obj *model.SanctionFacets) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SanctionFacets_totalFineVnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalFineVnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SanctionFacets_totalFineVnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SanctionFacets", field, false, false, "Int64")
+}
+
 func (ec *executionContext) _SanctionStatusChange_status(ctx context.Context, field graphql.CollectedField, obj *model.SanctionStatusChange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2425,7 +2544,7 @@ func (ec *executionContext) unmarshalInputSanctionFilter(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"subjectId", "influencerId", "mcnId", "brandId", "agencyId", "violation", "status", "active", "remedy", "jurisdiction", "province", "decidedFrom", "decidedTo", "minFineVnd", "maxFineVnd", "standing", "execution"}
+	fieldsInOrder := [...]string{"subjectId", "influencerId", "mcnId", "brandId", "agencyId", "violation", "status", "active", "remedy", "jurisdiction", "province", "decidedFrom", "decidedTo", "minFineVnd", "maxFineVnd", "standing", "execution", "decisionNumber"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -2551,6 +2670,13 @@ func (ec *executionContext) unmarshalInputSanctionFilter(ctx context.Context, ob
 				return it, err
 			}
 			it.Execution = data
+		case "decisionNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNumber"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNumber = data
 		}
 	}
 	return it, nil
@@ -3241,6 +3367,26 @@ func (ec *executionContext) _SanctionFacets(ctx context.Context, sel ast.Selecti
 			}
 		case "year":
 			out.Values[i] = ec._SanctionFacets_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "standing":
+			out.Values[i] = ec._SanctionFacets_standing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "execution":
+			out.Values[i] = ec._SanctionFacets_execution(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "province":
+			out.Values[i] = ec._SanctionFacets_province(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalFineVnd":
+			out.Values[i] = ec._SanctionFacets_totalFineVnd(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -179,6 +179,7 @@ var labels = map[string]map[string]Label{
 		"POLICE":                 {"Công an", "Police", "Cơ quan công an.", "The police."},
 		"PEOPLES_COMMITTEE":      {"Ủy ban nhân dân", "People's Committee", "Ủy ban nhân dân các cấp.", "A People's Committee."},
 		"ASSOCIATION":            {"Hiệp hội", "Association", "Hiệp hội nghề nghiệp được công nhận.", "A recognised professional association."},
+		"COURT":                  {"Tòa án", "Court", "Tòa án nhân dân xét xử khiếu kiện quyết định xử phạt (ghi kết quả bằng quyền sanctions:review).", "A people's court ruling on lawsuits against sanction decisions (records its rulings with sanctions:review)."},
 	},
 	"AgencyStatus": {
 		"ACTIVE":    {"Đang hoạt động", "Active", "Cơ quan được phép ghi dữ liệu.", "The agency may write to the registry."},

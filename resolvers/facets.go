@@ -33,6 +33,17 @@ func sanctionFacets(store *db.DB, f db.SanctionFilter) func(context.Context) (*m
 		for i, c := range fc.Status {
 			out.Status[i] = &model.SanctionStatusCount{Value: model.SanctionStatus(c.Value), Count: c.Count}
 		}
+		out.Standing, out.Execution, out.Province = []*model.SanctionStandingCount{}, []*model.SanctionExecutionCount{}, []*model.ProvinceCount{}
+		for _, c := range fc.Standing {
+			out.Standing = append(out.Standing, &model.SanctionStandingCount{Value: model.SanctionStanding(c.Value), Count: c.Count, TotalFineVnd: c.SumVnd})
+		}
+		for _, c := range fc.Execution {
+			out.Execution = append(out.Execution, &model.SanctionExecutionCount{Value: model.SanctionExecution(c.Value), Count: c.Count, TotalFineVnd: c.SumVnd})
+		}
+		for _, c := range fc.Province {
+			out.Province = append(out.Province, &model.ProvinceCount{Province: c.Value, Count: c.Count, TotalFineVnd: c.SumVnd})
+		}
+		out.TotalFineVnd = fc.TotalFineVnd
 		for _, c := range fc.Agency {
 			id, err := strconv.ParseInt(c.Value, 10, 64)
 			if err != nil {

@@ -1,6 +1,9 @@
 package resolvers
 
 import (
+	"strings"
+	"unicode/utf8"
+
 	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/graph/errcode"
 	"github.com/kolregistry/kolregistry/graph/model"
@@ -81,6 +84,13 @@ func disclosureFilter(f *model.DisclosureFilter) (out db.DisclosureFilter, err e
 		return out, err
 	}
 	out.PublishedFrom, out.PublishedTo = f.PublishedFrom, f.PublishedTo
+	if f.ProductName != nil {
+		name := strings.TrimSpace(*f.ProductName)
+		if n := utf8.RuneCountInString(name); n < 2 || n > 100 {
+			return out, errcode.BadInput("filter.productName", "productName must be 2 to 100 characters")
+		}
+		out.ProductName = &name
+	}
 	return out, nil
 }
 
@@ -128,6 +138,12 @@ func sanctionFilter(f *model.SanctionFilter) (out db.SanctionFilter, err error) 
 	}
 	out.Violation, out.Status, out.Remedy = stringsOf(f.Violation), stringsOf(f.Status), stringsOf(f.Remedy)
 	out.Standing, out.Execution = stringsOf(f.Standing), stringsOf(f.Execution)
+	if len(f.DecisionNumber) > db.MaxFilterValues {
+		return out, errcode.BadInput("filter.decisionNumber", "at most %d decision numbers", db.MaxFilterValues)
+	}
+	for _, n := range f.DecisionNumber {
+		out.DecisionNumber = append(out.DecisionNumber, strings.TrimSpace(n))
+	}
 	out.Active, out.Jurisdiction = f.Active, f.Jurisdiction
 	if out.Province, err = provincesOf(f.Province); err != nil {
 		return out, err

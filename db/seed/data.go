@@ -23,6 +23,7 @@ const (
 	agTaxHCM
 	agMarket
 	agAssociation
+	agCourtHN // reviews decisions (reviewSanction); never issues one
 )
 
 var demoAgencies = []agencySpec{
@@ -42,6 +43,16 @@ var demoAgencies = []agencySpec{
 		"MARKET_SURVEILLANCE", "VN", "XPHC", "https://dms.gov.vn/quyet-dinh"},
 	{"hiep-hoi-tts", "Hiệp hội Truyền thông số Việt Nam", "Vietnam Digital Communication Association",
 		"ASSOCIATION", "VN", "HTTS", "https://vdca.org.vn/van-ban"},
+	{"tand-tp-ha-noi", "Tòa án nhân dân Thành phố Hà Nội", "Hanoi People's Court",
+		"COURT", "VN-HN", "HC", "https://toaan.gov.vn/ban-an"},
+}
+
+// amendedBy is the instrument whose amendment the current text of a cited provision comes from
+// ("38/2021/NĐ-CP Art. 34(5) as amended by 129/2021/NĐ-CP"), as the legal catalogue has it.
+var amendedBy = map[string]string{
+	"38/2021/NĐ-CP 34(5)":  "129/2021/NĐ-CP",
+	"38/2021/NĐ-CP 52":     "129/2021/NĐ-CP",
+	"15/2020/NĐ-CP 101(1)": "14/2022/NĐ-CP",
 }
 
 // weighted is a value with a relative weight.

@@ -171,7 +171,8 @@ type sanction struct {
 	Standing       string
 	Execution      string
 	ExecutedOn     time.Time // zero = NULL
-	SourceURL      string // "" = NULL, and then SourceSHA256 too
+	Penalty        string    // FINE or WARNING
+	SourceURL      string    // "" = NULL, and then SourceSHA256 too
 	SourceSHA256   string
 	Version        int
 	RecordedAt     time.Time
@@ -185,6 +186,7 @@ type violation struct {
 	Category, Instrument string
 	Article, Clause      int // Clause 0 = NULL
 	Point, Description   string
+	AmendedBy            string // "" = NULL
 }
 
 type statusChange struct {

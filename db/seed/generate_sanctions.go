@@ -114,6 +114,7 @@ func (g *gen) sanctions() {
 		ds.Sanctions = append(ds.Sanctions, g.sanction(dr))
 	}
 	g.numberDecisions()
+	legalCases(ds.Sanctions)
 	for i := range ds.Sanctions {
 		g.source(&ds.Sanctions[i])
 	}
@@ -142,7 +143,7 @@ func b2i(b bool) int {
 
 func (g *gen) sanction(dr sanctionDraft) sanction {
 	ds := g.ds
-	s := sanction{SubjectKind: dr.kind, Subject: dr.subject}
+	s := sanction{SubjectKind: dr.kind, Subject: dr.subject, Penalty: "FINE"}
 	province, subjectCreated := "", registryStart
 	switch dr.kind {
 	case "INFLUENCER":
@@ -213,6 +214,7 @@ func (g *gen) sanction(dr sanctionDraft) sanction {
 		}
 		s.Violations = append(s.Violations, violation{
 			Category: c, Instrument: ref.Instrument, Article: ref.Article, Clause: ref.Clause, Point: ref.Point, Description: desc,
+			AmendedBy: amendedBy[cite(ref.Instrument, ref.Article, ref.Clause)],
 		})
 		for _, r := range ref.Remedies {
 			if r != "PUBLIC_APOLOGY" || g.chance(0.3) {
@@ -423,6 +425,10 @@ func (g *gen) source(s *sanction) {
 	base := fmt.Sprintf("%s/%d", ag.SourceBase, s.DecidedOn.Year())
 	for i := range s.History {
 		h := &s.History[i]
+		if h.Agency != s.Agency { // a reviewing court publishes its own ruling
+			h.DocumentURL = fmt.Sprintf("%s/%d/hanh-chinh-%s.pdf", demoAgencies[h.Agency].SourceBase, h.EffectiveOn.Year(), slug)
+			continue
+		}
 		switch {
 		case h.Status == "AMENDED":
 			h.DocumentURL = fmt.Sprintf("%s/%s-sua-doi.pdf", base, slug)
@@ -457,4 +463,70 @@ func (g *gen) subjectName(s *sanction) string {
 		return g.ds.Mcns[s.Subject].Name
 	}
 	return g.ds.Brands[s.Subject].Name
+}
+
+// cite is a provision as the amendedBy map names it: "38/2021/NĐ-CP 34(5)".
+func cite(instrument string, article, clause int) string {
+	if clause == 0 {
+		return fmt.Sprintf("%s %d", instrument, article)
+	}
+	return fmt.Sprintf("%s %d(%d)", instrument, article, clause)
+}
+
+// legalCases makes sure the demo shows the cases the law distinguishes (docs/legal.md), on
+// sanctions the generator drew anyway, so that the rest of the dataset does not move: a warning
+// (the first tax decision becomes a warning for a late return, 125/2020/NĐ-CP Art. 13(1)); a
+// fine paid and then contested (a complaint after payment: execution COMPLIED, standing
+// UNDER_COMPLAINT); and an annulment by a court (a decision under litigation annulled by the
+// Hanoi People's Court, which records it under sanctions:review).
+func legalCases(ss []sanction) {
+	byDate := make([]int, len(ss))
+	for i := range byDate {
+		byDate[i] = i
+	}
+	slices.SortStableFunc(byDate, func(a, b int) int { return ss[a].DecidedOn.Compare(ss[b].DecidedOn) })
+	end := dateOf(dataEnd)
+	appendEntry := func(s *sanction, status registry.SanctionStatus, facts registry.SanctionFacts, on time.Time, reason string, agency int) {
+		last := s.History[len(s.History)-1]
+		s.History = append(s.History, statusChange{Status: string(status), Standing: string(facts.Standing),
+			Execution: string(facts.Execution), EffectiveOn: on, Reason: reason, Agency: agency,
+			RecordedAt: minTime(maxTime(at(on, 10, 30), last.RecordedAt.Add(time.Minute)), dataEnd)})
+		s.Status, s.Standing, s.Execution = string(status), string(facts.Standing), string(facts.Execution)
+		s.Version = len(s.History)
+		s.UpdatedAt = s.History[len(s.History)-1].RecordedAt
+	}
+	steps := func(s sanction) string {
+		var out []string
+		for _, h := range s.History {
+			out = append(out, h.Status)
+		}
+		return strings.Join(out, ",")
+	}
+	warned, contested, annulled := false, false, false
+	for _, i := range byDate {
+		s := &ss[i]
+		switch {
+		case !warned && s.Violations[0].Category == "TAX_NON_COMPLIANCE":
+			warned = true
+			s.Penalty, s.FineVND, s.Remedies = "WARNING", 0, nil
+			s.Violations = []violation{{Category: "TAX_NON_COMPLIANCE", Instrument: "125/2020/NĐ-CP", Article: 13, Clause: 1,
+				Description: fmt.Sprintf("Nộp hồ sơ khai thuế quá thời hạn từ 01 đến 05 ngày, có tình tiết giảm nhẹ (kỳ tính thuế năm %d).",
+					s.DecidedOn.Year()-1)}}
+		case !contested && s.SubjectKind == "INFLUENCER" && steps(*s) == "IN_FORCE,COMPLIED" &&
+			s.History[1].EffectiveOn.AddDate(0, 0, 20).Before(end):
+			contested = true
+			f := registry.SanctionFacts{Standing: registry.Standing(s.History[1].Standing), Execution: registry.Execution(s.History[1].Execution)}
+			f.Standing = registry.StandingUnderComplaint
+			appendEntry(s, f.Status(), f, s.History[1].EffectiveOn.AddDate(0, 0, 12),
+				"Đối tượng khiếu nại quyết định sau khi đã nộp phạt; khiếu nại không làm đình chỉ việc thi hành.", s.Agency)
+		case !annulled && s.SubjectKind == "INFLUENCER" && s.Agency == agBroadcasting && s.Status == "UNDER_LITIGATION" &&
+			s.History[len(s.History)-1].EffectiveOn.AddDate(0, 0, 60).Before(end):
+			annulled = true
+			last := s.History[len(s.History)-1]
+			f := registry.SanctionFacts{Standing: registry.StandingAnnulled, Execution: registry.Execution(last.Execution)}
+			appendEntry(s, f.Status(), f, last.EffectiveOn.AddDate(0, 0, 45),
+				fmt.Sprintf("Bản án hành chính sơ thẩm số %d/%d/HC-ST: hủy quyết định xử phạt %s.", 10+i, last.EffectiveOn.AddDate(0, 0, 45).Year(),
+					s.DecisionNumber), agCourtHN)
+		}
+	}
 }

@@ -302,8 +302,8 @@ func (w *writer) sanctions(ctx context.Context) error {
 	defer func() { w.logged("Sanction", ids) }()
 	err := w.each(ctx, `INSERT INTO sanction
 		(subject_kind, influencer_id, mcn_id, brand_id, agency_id, decision_number, decided_on, effective_on, fine_vnd,
-		 remedies, status, source_url, source_sha256, version, recorded_at, updated_at, standing, execution, executed_on)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id`, len(ss), func(i int) []any {
+		 remedies, status, source_url, source_sha256, version, recorded_at, updated_at, standing, execution, executed_on, penalty)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id`, len(ss), func(i int) []any {
 		s := ss[i]
 		var inf, m, b any
 		switch s.SubjectKind {
@@ -316,7 +316,7 @@ func (w *writer) sanctions(ctx context.Context) error {
 		}
 		return []any{s.SubjectKind, inf, m, b, w.agencyIDs[s.Agency], s.DecisionNumber, dateText(s.DecidedOn),
 			dateText(s.EffectiveOn), s.FineVND, pq.Array(nonNil(s.Remedies)), s.Status, null(s.SourceURL), null(s.SourceSHA256),
-			s.Version, s.RecordedAt, s.UpdatedAt, s.Standing, s.Execution, nullDate(s.ExecutedOn)}
+			s.Version, s.RecordedAt, s.UpdatedAt, s.Standing, s.Execution, nullDate(s.ExecutedOn), s.Penalty}
 	}, &ids)
 	if err != nil {
 		return err
@@ -341,14 +341,14 @@ func (w *writer) sanctions(ctx context.Context) error {
 	}
 	w.sum.Violations, w.sum.StatusChanges, w.sum.SanctionDisclosures = len(vs), len(hs), len(rel)
 	if err := w.each(ctx, `INSERT INTO sanction_violation
-		(sanction_id, position, category, instrument, article, clause, point, description)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, len(vs), func(i int) []any {
+		(sanction_id, position, category, instrument, article, clause, point, description, amended_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, len(vs), func(i int) []any {
 		v := ss[vs[i].sanction].Violations[vs[i].pos]
 		var clause any
 		if v.Clause > 0 {
 			clause = v.Clause
 		}
-		return []any{ids[vs[i].sanction], vs[i].pos + 1, v.Category, v.Instrument, v.Article, clause, null(v.Point), v.Description}
+		return []any{ids[vs[i].sanction], vs[i].pos + 1, v.Category, v.Instrument, v.Article, clause, null(v.Point), v.Description, null(v.AmendedBy)}
 	}, nil); err != nil {
 		return fmt.Errorf("violations: %w", err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/db/dbtest"
+	"github.com/kolregistry/kolregistry/registry"
 	_ "github.com/lib/pq"
 )
 
@@ -260,7 +261,7 @@ func TestDemo_KeepsTheDomainRules(t *testing.T) {
 			 + (SELECT count(*) FROM affiliation WHERE started_on >= '2026-11-01' OR ended_on >= '2026-11-01')`},
 		{"fines are whole VND within the documented ranges", `
 			SELECT count(*) FROM sanction s
-			WHERE s.fine_vnd <= 0 OR (s.subject_kind = 'INFLUENCER' AND NOT EXISTS (
+			WHERE (s.fine_vnd <= 0 AND s.penalty <> 'WARNING') OR (s.subject_kind = 'INFLUENCER' AND NOT EXISTS (
 				SELECT 1 FROM sanction_violation v WHERE v.sanction_id = s.id AND v.category = 'TAX_NON_COMPLIANCE')
 				AND s.fine_vnd NOT BETWEEN 10000000 AND 180000000)`},
 		{"the source hash is there exactly when the source is", `
@@ -314,6 +315,108 @@ func TestDemo_HasTheAgreedMix(t *testing.T) {
 		}
 		if share < c.min || share > c.max {
 			t.Errorf("%s: %.3f, want %.2f to %.2f", c.what, share, c.min, c.max)
+		}
+	}
+}
+
+// The demo shows the cases the law tells apart (docs/legal.md): a warning, a fine paid and then
+// contested, and a decision annulled by a court that did not issue it.
+func TestDemo_ShowsAWarningAPaidThenContestedFineAndACourtAnnulment(t *testing.T) {
+	sdb := seeded(t)
+	for _, c := range []struct{ what, query string }{
+		{"a warning (no fine)", `SELECT count(*) FROM sanction WHERE penalty = 'WARNING' AND fine_vnd = 0`},
+		{"paid, then contested", `SELECT count(*) FROM sanction s WHERE s.standing = 'UNDER_COMPLAINT' AND s.execution = 'COMPLIED'
+			AND s.status = 'UNDER_COMPLAINT' AND s.executed_on < (SELECT max(effective_on) FROM sanction_status_change c WHERE c.sanction_id = s.id)`},
+		{"annulled by a court", `SELECT count(*) FROM sanction s JOIN sanction_status_change c ON c.sanction_id = s.id
+			JOIN agency a ON a.id = c.agency_id
+			WHERE s.standing = 'ANNULLED' AND c.standing = 'ANNULLED' AND a.kind = 'COURT' AND c.agency_id <> s.agency_id
+			  AND c.document_url IS NOT NULL`},
+	} {
+		if n := count(t, sdb, c.query); n < 1 {
+			t.Errorf("%s: none", c.what)
+		}
+	}
+	for _, c := range []struct{ rule, query string }{
+		{"a sanction's facts are its last history row's", `
+			SELECT count(*) FROM sanction s
+			WHERE row(s.standing, s.execution) IS DISTINCT FROM (SELECT row(h.standing, h.execution) FROM sanction_status_change h
+				WHERE h.sanction_id = s.id ORDER BY h.effective_on DESC, h.id DESC LIMIT 1)`},
+		{"executed_on is the first executed entry", `
+			SELECT count(*) FROM sanction s
+			WHERE s.executed_on IS DISTINCT FROM (SELECT min(h.effective_on) FROM sanction_status_change h
+				WHERE h.sanction_id = s.id AND h.execution IN ('COMPLIED', 'ENFORCED'))`},
+		{"a provision cited as amended names its amending instrument", `
+			SELECT count(*) FROM sanction_violation v JOIN sanctioning_provision p ON p.instrument = v.instrument
+				AND p.article = v.article AND p.clause IS NOT DISTINCT FROM v.clause
+			WHERE p.amended_by IS NOT NULL AND v.amended_by IS DISTINCT FROM p.amended_by`},
+	} {
+		if n := count(t, sdb, c.query); n != 0 {
+			t.Errorf("%s: %d rows break it", c.rule, n)
+		}
+	}
+	rows, err := sdb.Query(`SELECT s.id, s.standing, s.execution, s.status FROM sanction s`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var f registry.SanctionFacts
+		var status registry.SanctionStatus
+		if err := rows.Scan(&id, &f.Standing, &f.Execution, &status); err != nil {
+			t.Fatal(err)
+		}
+		if f.Status() != status {
+			t.Errorf("sanction %d: status %s, but its facts %s/%s derive %s", id, status, f.Standing, f.Execution, f.Status())
+		}
+	}
+}
+
+// Every seeded decision passes the legal catalogue's checks, as recordSanction applies them:
+// fines within the cited provisions' ranges, instruments in force, no amending law alone.
+func TestDemo_ObeysTheLegalCatalogue(t *testing.T) {
+	sdb := seeded(t)
+	cat, err := seededStore.Catalogue(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := sdb.Query(`SELECT s.id, s.subject_kind, s.decided_on, s.penalty, s.fine_vnd,
+			v.instrument, v.article, v.clause, v.amended_by
+		FROM sanction s JOIN sanction_violation v ON v.sanction_id = s.id ORDER BY s.id, v.position`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	decisions := map[int64]*registry.Decision{}
+	var order []int64
+	for rows.Next() {
+		var id int64
+		var d registry.Decision
+		var ct registry.Citation
+		var clause sql.NullInt64
+		var amended sql.NullString
+		if err := rows.Scan(&id, &d.Subject, &d.DecidedOn, &d.Penalty, &d.FineVnd, &ct.Instrument, &ct.Article, &clause, &amended); err != nil {
+			t.Fatal(err)
+		}
+		if clause.Valid {
+			c := int(clause.Int64)
+			ct.Clause = &c
+		}
+		if amended.Valid {
+			ct.AmendedBy = &amended.String
+		}
+		if decisions[id] == nil {
+			decisions[id] = &d
+			order = append(order, id)
+		}
+		decisions[id].Citations = append(decisions[id].Citations, ct)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range order {
+		if ps := cat.Check(*decisions[id]); len(ps) > 0 {
+			t.Errorf("sanction %d: %+v", id, ps)
 		}
 	}
 }

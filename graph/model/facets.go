@@ -11,10 +11,14 @@ var errNoFacets = errors.New("model: connection has no facets function")
 
 // SanctionFacets are the counts of a filtered set of sanctions by dimension.
 type SanctionFacets struct {
-	Category []*ViolationCategoryCount
-	Status   []*SanctionStatusCount
-	Agency   []*AgencyCount
-	Year     []*YearCount
+	Category     []*ViolationCategoryCount
+	Status       []*SanctionStatusCount
+	Standing     []*SanctionStandingCount
+	Execution    []*SanctionExecutionCount
+	Agency       []*AgencyCount
+	Year         []*YearCount
+	Province     []*ProvinceCount
+	TotalFineVnd int64
 }
 
 // DisclosureFacets are the counts of a filtered set of disclosures by dimension; the brand

@@ -251,6 +251,8 @@ type DisclosureFilter struct {
 	PublishedFrom *time.Time `json:"publishedFrom,omitempty"`
 	// Published on or before this date (in Vietnam).
 	PublishedTo *time.Time `json:"publishedTo,omitempty"`
+	// Words of the product name, accents and case ignored ("vien uong" finds "Viên uống"); at least 2 and at most 100 characters.
+	ProductName *string `json:"productName,omitempty"`
 }
 
 // How many of the filtered disclosures carry one label.
@@ -474,6 +476,15 @@ type PlatformCount struct {
 type ProductCategoryCount struct {
 	Value ProductCategory `json:"value"`
 	Count int             `json:"count"`
+}
+
+// How many of the filtered sanctions concern subjects of one province, and their fines.
+type ProvinceCount struct {
+	// The province code (ISO 3166-2:VN), one of the 34 units in force since 1 July 2025.
+	Province string `json:"province"`
+	Count    int    `json:"count"`
+	// The sum of their fines in VND.
+	TotalFineVnd int64 `json:"totalFineVnd"`
 }
 
 // Public reads: anyone may run them, without a token.
@@ -723,6 +734,14 @@ type SanctionEdge struct {
 	Node   *Sanction `json:"node"`
 }
 
+// How many of the filtered sanctions have one execution state now, and their fines.
+type SanctionExecutionCount struct {
+	Value SanctionExecution `json:"value"`
+	Count int               `json:"count"`
+	// The sum of their fines in VND.
+	TotalFineVnd int64 `json:"totalFineVnd"`
+}
+
 // Every list is "any of"; the fields combine with AND. Dates are inclusive.
 type SanctionFilter struct {
 	// The subject: influencer, MCN or brand IDs.
@@ -759,12 +778,22 @@ type SanctionFilter struct {
 	Standing []SanctionStanding `json:"standing,omitempty"`
 	// Has any of these execution states now.
 	Execution []SanctionExecution `json:"execution,omitempty"`
+	// The decision number, exactly as on the decision (e.g. 82/QĐ-XPHC); any of these. Numbers restart each year, so one number may match several decisions.
+	DecisionNumber []string `json:"decisionNumber,omitempty"`
 }
 
 // The order of a sanction list; by default newest decision first.
 type SanctionOrder struct {
 	Field     SanctionOrderField `json:"field"`
 	Direction OrderDirection     `json:"direction"`
+}
+
+// How many of the filtered sanctions have one standing now, and their fines.
+type SanctionStandingCount struct {
+	Value SanctionStanding `json:"value"`
+	Count int              `json:"count"`
+	// The sum of their fines in VND.
+	TotalFineVnd int64 `json:"totalFineVnd"`
 }
 
 // How many of the filtered sanctions have one status now.
@@ -1066,6 +1095,7 @@ const (
 	AgencyKindPolice                AgencyKind = "POLICE"
 	AgencyKindPeoplesCommittee      AgencyKind = "PEOPLES_COMMITTEE"
 	AgencyKindAssociation           AgencyKind = "ASSOCIATION"
+	AgencyKindCourt                 AgencyKind = "COURT"
 )
 
 var AllAgencyKind = []AgencyKind{
@@ -1080,11 +1110,12 @@ var AllAgencyKind = []AgencyKind{
 	AgencyKindPolice,
 	AgencyKindPeoplesCommittee,
 	AgencyKindAssociation,
+	AgencyKindCourt,
 }
 
 func (e AgencyKind) IsValid() bool {
 	switch e {
-	case AgencyKindBroadcastingAuthority, AgencyKindMinistry, AgencyKindInspectorate, AgencyKindProvincialDepartment, AgencyKindFoodSafety, AgencyKindHealth, AgencyKindTax, AgencyKindMarketSurveillance, AgencyKindPolice, AgencyKindPeoplesCommittee, AgencyKindAssociation:
+	case AgencyKindBroadcastingAuthority, AgencyKindMinistry, AgencyKindInspectorate, AgencyKindProvincialDepartment, AgencyKindFoodSafety, AgencyKindHealth, AgencyKindTax, AgencyKindMarketSurveillance, AgencyKindPolice, AgencyKindPeoplesCommittee, AgencyKindAssociation, AgencyKindCourt:
 		return true
 	}
 	return false
