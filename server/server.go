@@ -198,6 +198,7 @@ func newHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 		mux.Handle(route, pages)
 	}
 	mux.HandleFunc("GET /healthz", healthz)
+	mux.HandleFunc("GET /version", versionHandler)
 	mux.Handle("GET /readyz", readyz(store, c, logger))
 	mux.Handle("GET /metrics", m.handler())
 	// Bulk export (export.go): streamed, so outside the GraphQL request timeout; each valid
