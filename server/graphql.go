@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,7 +43,8 @@ const (
 // Any origin may connect: like the CORS policy (middleware.go), the data is public and nothing
 // ambient authenticates a socket (no cookies; a browser cannot set Authorization on one), so a
 // page on another site gains nothing by opening one that it could not fetch itself. That is why
-// the same-origin check of coder/websocket is relaxed rather than forgotten.
+// the same-origin check of coder/websocket is relaxed rather than forgotten; CORS_ORIGINS
+// narrows sockets to the same origins as reads (wsOrigins).
 func websocketTransport(cfg Config, logger *slog.Logger) graphql.Transport {
 	perConn := cfg.MaxSubscriptionsPerConnection
 	if perConn <= 0 {
@@ -51,7 +53,7 @@ func websocketTransport(cfg Config, logger *slog.Logger) graphql.Transport {
 	limit := wsReadLimit
 	return websocketOnly{transport.Websocket{
 		Implementation: transport.CoderWebsocketImplementation{
-			AcceptOptions: websocket.AcceptOptions{OriginPatterns: []string{"*"}},
+			AcceptOptions: websocket.AcceptOptions{OriginPatterns: wsOrigins(cfg.CORSOrigins)},
 		},
 		InitTimeout: wsInitTimeout,
 		InitFunc: func(ctx context.Context, _ transport.InitPayload) (context.Context, *transport.InitPayload, error) {
@@ -131,4 +133,13 @@ func newGraphQL(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 	srv.SetErrorPresenter(cappedPresenter(p.present))
 	srv.SetRecoverFunc(p.recoverPanic)
 	return srv
+}
+
+// wsOrigins are coder/websocket's origin patterns for the CORS origins: any when none are set,
+// else each origin matched as scheme://host (the request's own host is always allowed).
+func wsOrigins(origins []string) []string {
+	if len(origins) == 0 || slices.Contains(origins, "*") {
+		return []string{"*"}
+	}
+	return origins
 }

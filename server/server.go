@@ -86,6 +86,9 @@ type Config struct {
 	// engine, for deployments that cache at a CDN, and for tests that change rows with plain
 	// SQL, around the mutations that replace the cache epoch.
 	NoResponseCache bool
+	// CORSOrigins are the origins whose browser scripts may read responses (CORS_ORIGINS,
+	// ParseCORSOrigins); empty or "*" allows any, as fits a public registry.
+	CORSOrigins []string
 }
 
 // Defaults of Config.
@@ -214,7 +217,7 @@ func newHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 	var h http.Handler = mux
 	h = validQueryString(h) // text.go
 	h = limitBody(cfg.MaxBodyBytes, h)
-	h = cors(h)
+	h = cors(cfg.CORSOrigins, h)
 	h = recoverPanics(logger, h)
 	h = accessLog(logger, h)
 	h = requestID(h)

@@ -48,6 +48,10 @@ func runServe(ctx context.Context, args []string) error {
 	}
 	// Where readers reach the public pages: the base of every url field (docs/pages.md).
 	cfg.PublicBaseURL = os.Getenv("PUBLIC_BASE_URL")
+	// Which browser origins may read (default any: the registry is public).
+	if cfg.CORSOrigins, err = server.ParseCORSOrigins(os.Getenv("CORS_ORIGINS")); err != nil {
+		return err
+	}
 	if err := configureRedis(&cfg, logger); err != nil {
 		return err
 	}
