@@ -21,6 +21,8 @@ type requestInfo struct {
 	// operation is the GraphQL operation kind (query, mutation, subscription), set by the
 	// transport once the document is valid; empty when the request failed before that.
 	operation string
+	// operationName is the operation's name as the document gives it ("" for an anonymous one).
+	operationName string
 }
 
 type requestInfoKey struct{}

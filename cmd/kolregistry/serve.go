@@ -118,12 +118,25 @@ func runServe(ctx context.Context, args []string) error {
 		logger.Warn("REGISTRY_SIGNING_KEY is not set: /log/checkpoint is served unsigned", "origin", cfg.Log.Origin)
 	}
 
+	// METRICS_ADDR: /metrics on a listener of its own (kept until the process exits, so the
+	// drain can be watched), not on the public API port.
+	metricsAddr := os.Getenv("METRICS_ADDR")
+	cfg.SeparateMetrics = metricsAddr != ""
+	api, metricsHandler := server.NewWithMetrics(cfg, store, logger)
+	if metricsAddr != "" {
+		stopMetrics, err := serveMetrics(metricsAddr, metricsHandler, logger)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+	}
+
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           server.New(cfg, store, logger),
+		Handler:           api,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		// Above Config.RequestTimeout, so a slow request gets its GraphQL error, not a cut.

@@ -26,4 +26,5 @@ Serves the GraphQL API, the public pages, /log/, /export/, /healthz, /readyz, /v
   JWT_AUDIENCE           expected aud (default kolregistry-api)
   JWT_MAX_TTL            longest token lifetime accepted (default 90d)
   REGISTRY_SIGNING_KEY   Ed25519 PEM that signs registryHead and /log/checkpoint (default: unsigned)
-  REGISTRY_LOG_ORIGIN    the transparency log's origin line`
+  REGISTRY_LOG_ORIGIN    the transparency log's origin line
+  METRICS_ADDR           serve /metrics on this address only, not on the API port (default: API port)`
