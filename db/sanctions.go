@@ -43,7 +43,9 @@ type Sanction struct {
 }
 
 // Facts are the sanction's standing and execution now.
-func (s Sanction) Facts() registry.SanctionFacts { return registry.SanctionFacts{Standing: s.Standing, Execution: s.Execution} }
+func (s Sanction) Facts() registry.SanctionFacts {
+	return registry.SanctionFacts{Standing: s.Standing, Execution: s.Execution}
+}
 
 // SubjectID is the id of the sanction's subject in its own table.
 func (s Sanction) SubjectID() int64 {
@@ -113,14 +115,14 @@ type SanctionFilter struct {
 	Execution    []string
 	// DecisionNumber matches decision numbers exactly.
 	DecisionNumber []string
-	Active       *bool
-	Remedy       []string
-	Jurisdiction []string
-	Province     []string
-	DecidedFrom  *time.Time
-	DecidedTo    *time.Time
-	MinFineVnd   *int64
-	MaxFineVnd   *int64
+	Active         *bool
+	Remedy         []string
+	Jurisdiction   []string
+	Province       []string
+	DecidedFrom    *time.Time
+	DecidedTo      *time.Time
+	MinFineVnd     *int64
+	MaxFineVnd     *int64
 }
 
 // Subjects is a set of sanction subjects of the three kinds.
