@@ -71,24 +71,3 @@ func (r *sanctionResolver) ExecutionHistory(ctx context.Context, obj *model.Sanc
 	h, err := loadChildren(ctx, loadersFrom(ctx).historyBySanction(), obj.DBID, toStatusChange)
 	return changesOf(h, func(c *model.SanctionStatusChange) any { return c.Execution }), err
 }
-
-// !!! WARNING !!!
-// The code below was going to be deleted when updating resolvers. It has been copied here so you have
-// one last chance to move it out of harms way if you want. There are two reasons this happens:
-//  - When renaming or deleting a resolver the old code will be put in here. You can safely delete
-//    it when you're done.
-//  - You have helper methods in this file. Move them out to keep these resolver files clean.
-/*
-	func (r *sanctionFacetsResolver) Standing(ctx context.Context, obj *model.SanctionFacets) ([]*model.SanctionStandingCount, error) {
-	panic(fmt.Errorf("not implemented: Standing - standing"))
-}
-func (r *sanctionFacetsResolver) Execution(ctx context.Context, obj *model.SanctionFacets) ([]*model.SanctionExecutionCount, error) {
-	panic(fmt.Errorf("not implemented: Execution - execution"))
-}
-func (r *sanctionFacetsResolver) Province(ctx context.Context, obj *model.SanctionFacets) ([]*model.ProvinceCount, error) {
-	panic(fmt.Errorf("not implemented: Province - province"))
-}
-func (r *sanctionFacetsResolver) TotalFineVnd(ctx context.Context, obj *model.SanctionFacets) (int64, error) {
-	panic(fmt.Errorf("not implemented: TotalFineVnd - totalFineVnd"))
-}
-*/
