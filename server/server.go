@@ -57,6 +57,9 @@ type Config struct {
 	// UnplannedReads turns the planned read path off: every nested field loads through its
 	// dataloader's batching window (resolvers/plan.go). Tests compare the two paths with it.
 	UnplannedReads bool
+	// UncompiledReads turns the compiled read path off (resolvers/compile.go): queries the
+	// JSON read covers run through the planned path instead. Tests compare the paths with it.
+	UncompiledReads bool
 	// SigningKey signs registryHead (REGISTRY_SIGNING_KEY); nil leaves its signature and
 	// publicKey null.
 	SigningKey ed25519.PrivateKey
