@@ -10,6 +10,7 @@ package resolvers
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -69,8 +70,8 @@ func compiledRead(ctx context.Context, schema *ast.Schema) (json.RawMessage, boo
 	}
 	c := compiler{op: op, schema: schema}
 	roots, ok := c.roots()
-	if !ok {
-		return nil, false
+	if !ok || !slices.ContainsFunc(roots, func(r db.JSONRoot) bool { return r.Field != "__typename" }) {
+		return nil, false // nothing to read: the executor answers without a statement
 	}
 	st, err := db.CompileJSON(roots)
 	if err != nil {
