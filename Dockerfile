@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # The kolregistry image: one static binary, no shell, running as an unprivileged user
-# (docs/operations.md, "Packaging"). Build: docker build --build-arg VERSION=v1.2.0 \
+# (docs/deployment.md, "Packaging"). Build: docker build --build-arg VERSION=v1.2.0 \
 #   --build-arg COMMIT=$(git rev-parse HEAD) --build-arg DATE=$(git log -1 --format=%cI) -t kolregistry .
 
 # --- build: the Go toolchain, the module cache and the sources; nothing of it is shipped.

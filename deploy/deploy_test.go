@@ -191,7 +191,7 @@ func TestKubernetesManifests(t *testing.T) {
 
 // composeFile is the part of the Compose specification that compose.yaml uses. No Compose
 // library is served to this project, so the file is decoded strictly into this subset and its
-// wiring checked; `docker compose config` has not been run here (docs/operations.md).
+// wiring checked; `docker compose config` has not been run here (docs/deployment.md).
 type composeFile struct {
 	Name     string                    `json:"name"`
 	XAPIEnv  map[string]string         `json:"x-api-env"`

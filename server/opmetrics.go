@@ -14,8 +14,8 @@ import (
 	"github.com/kolregistry/kolregistry/events"
 )
 
-// The operator's series beyond the request counters of metrics.go (docs/operations.md,
-// "Metrics"): GraphQL operations by name, exports, log reads and WebSocket sessions each as
+// The operator's series beyond the request counters of metrics.go (docs/deployment.md,
+// "Runbook"): GraphQL operations by name, exports, log reads and WebSocket sessions each as
 // their own family, persisted queries, subscriptions and the build.
 
 // maxOperationNames bounds the operation-name label: names are chosen by clients, so the first

@@ -21,7 +21,7 @@ import (
 )
 
 // These tests run 2 API replicas over the Redis topologies of production: a Redis Cluster of 3
-// masters and a Sentinel-watched primary (docs/operations.md, "Topology"). The single-server
+// masters and a Sentinel-watched primary (docs/deployment.md, "Topology"). The single-server
 // case is cache_test.go and live_test.go.
 
 // topologyReplicas starts n servers over the Redis at redisURL, each with its own connection

@@ -1,7 +1,7 @@
 package main
 
 // serveUsage is `kolregistry serve --help`: serve takes no flags, its configuration is the
-// environment (12-factor, so one image runs everywhere). docs/operations.md has the full table and what each is for.
+// environment (12-factor, so one image runs everywhere). docs/deployment.md has the full table and what each is for.
 const serveUsage = `usage: kolregistry serve
 
 Serves the GraphQL API, the public pages, /log/, /export/, /healthz, /readyz, /version and
