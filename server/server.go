@@ -218,6 +218,11 @@ func newHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 	mux.Handle("GET /export/{file}", m.instrument(authenticate(cfg.Authenticator, logger,
 		exportHandler(es, store, logger, cfg.publicBase(), c.limiter.PerRequest(exportCost)))))
 
+	// Batch screening for spreadsheets (screen_csv.go, docs/screening.md): within the request
+	// timeout; the candidates read are charged before any is screened.
+	mux.Handle("POST /screen.csv", m.instrument(withTimeout(cfg.RequestTimeout, authenticate(cfg.Authenticator, logger,
+		screenCSVHandler(store, logger, cfg.publicBase(), c.limiter.PerRequest)))))
+
 	// The transparency log (log.go): public, cheap, cacheable.
 	mux.Handle("GET /log/checkpoint", m.instrument(logCheckpoint(store, cfg.Log, logger)))
 	mux.Handle("GET /log/tile/{path...}", m.instrument(logTile(store, logger)))
