@@ -21,7 +21,7 @@ const (
 	MaxSanctionsPerDisclosure        = 10 // Disclosure.relatedSanctions
 	MaxViolationsPerSanction         = 10
 	MaxRelatedDisclosuresPerSanction = 20
-	MaxStatusChangesPerSanction      = 20 // Sanction.statusHistory, the recorded status included
+	MaxStatusChangesPerSanction      = 20 // Sanction.statusHistory (and its standingHistory and executionHistory subsets), the recorded status included
 )
 
 // Screening's lists (docs/screening.md): the candidates of one screen (more is BAD_USER_INPUT),
