@@ -244,6 +244,11 @@ func buildHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger 
 	mux.Handle("GET /export/{file}", m.ops.instrumentExport(authenticate(cfg.Authenticator, logger,
 		exportHandler(es, store, logger, cfg.publicBase(), c.limiter.PerRequest(exportCost)))))
 
+	// Batch screening for spreadsheets (screen_csv.go, docs/screening.md): within the request
+	// timeout; the candidates read are charged before any is screened.
+	mux.Handle("POST /screen.csv", m.instrument(withTimeout(cfg.RequestTimeout, authenticate(cfg.Authenticator, logger,
+		screenCSVHandler(store, logger, cfg.publicBase(), c.limiter.PerRequest)))))
+
 	// For mirrors (changes.go): the changes feed as NDJSON, and Atom feeds.
 	mux.Handle("GET /export/changes.ndjson", m.instrument(authenticate(cfg.Authenticator, logger,
 		changesExport(store, logger, cfg.publicBase(), c.limiter.PerRequest(exportCost)))))
