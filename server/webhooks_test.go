@@ -172,7 +172,7 @@ func runWorker(t *testing.T, store *db.DB, o webhook.Options) context.CancelFunc
 	return stop
 }
 
-func eventually(t *testing.T, timeout time.Duration, what string, ok func() bool) {
+func waitFor(t *testing.T, timeout time.Duration, what string, ok func() bool) {
 	t.Helper()
 	for deadline := time.Now().Add(timeout); !ok(); time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
@@ -231,7 +231,7 @@ func TestWebhooks_ReceiverGetsEveryEventOfItsWatchlistInOrderSigned(t *testing.T
 	if len(want) != 5 {
 		t.Fatalf("expected 5 watched events after %d, the feed says %v", from, want)
 	}
-	eventually(t, 30*time.Second, "all watched events delivered", func() bool { return len(rcv.firstSeen()) >= len(want) })
+	waitFor(t, 30*time.Second, "all watched events delivered", func() bool { return len(rcv.firstSeen()) >= len(want) })
 	time.Sleep(200 * time.Millisecond) // anything unexpected would arrive now
 	if got := rcv.firstSeen(); !slices.Equal(got, want) {
 		t.Errorf("received %v, want exactly %v in order", got, want)
@@ -294,7 +294,7 @@ func TestWebhooks_ReceiverDownThenBackGetsEverythingInOrder_AndReplay(t *testing
 		s.recordSanction(t, a)
 	}
 	// While down: the first delivery is retried, the others wait behind it.
-	eventually(t, 20*time.Second, "retries of the first delivery", func() bool {
+	waitFor(t, 20*time.Second, "retries of the first delivery", func() bool {
 		var n int
 		s.store.SQL().QueryRow(`SELECT coalesce(max(attempts), 0) FROM webhook_delivery`).Scan(&n)
 		return n >= 3
@@ -303,7 +303,7 @@ func TestWebhooks_ReceiverDownThenBackGetsEverythingInOrder_AndReplay(t *testing
 	down = false
 	rcv.mu.Unlock()
 	want := expectedSeqs(t, s.testServer, from, a, "", 0)
-	eventually(t, 30*time.Second, "everything delivered once the receiver is back", func() bool { return len(rcv.firstSeen()) >= len(want) })
+	waitFor(t, 30*time.Second, "everything delivered once the receiver is back", func() bool { return len(rcv.firstSeen()) >= len(want) })
 	if got := rcv.firstSeen(); !slices.Equal(got, want) {
 		t.Errorf("received %v, want %v in order", got, want)
 	}
@@ -321,7 +321,7 @@ func TestWebhooks_ReceiverDownThenBackGetsEverythingInOrder_AndReplay(t *testing
 	if p.P.Queued != len(want)-1 {
 		t.Fatalf("replay queued %d (%+v), want %d", p.P.Queued, p.P.UserErrors, len(want)-1)
 	}
-	eventually(t, 30*time.Second, "the replay", func() bool {
+	waitFor(t, 30*time.Second, "the replay", func() bool {
 		rcv.mu.Lock()
 		defer rcv.mu.Unlock()
 		return len(rcv.got) >= before+len(want)-1
@@ -388,7 +388,7 @@ func TestWebhooks_AWorkerKilledMidDeliveryLosesNothing(t *testing.T) {
 
 	runWorker(t, s.store, webhook.Options{AllowPrivate: true, TLS: rcv.tls(), Poll: 20 * time.Millisecond})
 	want := expectedSeqs(t, s.testServer, from, a, "", 0)
-	eventually(t, 30*time.Second, "everything delivered by worker 2", func() bool { return len(rcv.firstSeen()) >= len(want) })
+	waitFor(t, 30*time.Second, "everything delivered by worker 2", func() bool { return len(rcv.firstSeen()) >= len(want) })
 	if got := rcv.firstSeen(); !slices.Equal(got, want) {
 		t.Errorf("received %v, want %v", got, want)
 	}
@@ -432,7 +432,7 @@ func TestWebhooks_PrivateAddressesAreRefused(t *testing.T) {
 	}
 	s.recordSanction(t, a)
 	runWorker(t, s.store, webhook.Options{TLS: rcv.tls(), Poll: 20 * time.Millisecond, FirstRetry: time.Hour})
-	eventually(t, 20*time.Second, "a failed attempt", func() bool {
+	waitFor(t, 20*time.Second, "a failed attempt", func() bool {
 		var n int
 		s.store.SQL().QueryRow(`SELECT count(*) FROM webhook_delivery WHERE attempts > 0 AND last_error LIKE '%not public%'`).Scan(&n)
 		return n > 0
@@ -467,7 +467,7 @@ func TestWebhooks_LatencyAndThroughput(t *testing.T) {
 		committed[headSeq(t, s.store)] = time.Now()
 		time.Sleep(20 * time.Millisecond)
 	}
-	eventually(t, 60*time.Second, "live deliveries", func() bool { return len(rcv.firstSeen()) >= live })
+	waitFor(t, 60*time.Second, "live deliveries", func() bool { return len(rcv.firstSeen()) >= live })
 	var lat []time.Duration
 	rcv.mu.Lock()
 	for seq, at := range committed {
@@ -483,7 +483,7 @@ func TestWebhooks_LatencyAndThroughput(t *testing.T) {
 	}
 	start := time.Now()
 	runWorker(t, s.store, webhook.Options{AllowPrivate: true, TLS: rcv.tls(), Poll: poll})
-	eventually(t, 120*time.Second, "the backlog", func() bool { return len(rcv.firstSeen()) >= live+backlog })
+	waitFor(t, 120*time.Second, "the backlog", func() bool { return len(rcv.firstSeen()) >= live+backlog })
 	took := time.Since(start)
 	got := rcv.firstSeen()
 	if !slices.IsSorted(got) || len(got) != live+backlog {
