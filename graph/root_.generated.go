@@ -39,6 +39,7 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	Sanction() SanctionResolver
 	SanctionStatusChange() SanctionStatusChangeResolver
+	ScreenResult() ScreenResultResolver
 	Subscriber() SubscriberResolver
 	Subscription() SubscriptionResolver
 	TimelineEvent() TimelineEventResolver
@@ -464,6 +465,7 @@ type ComplexityRoot struct {
 		Nodes                 func(childComplexity int, ids []string) int
 		RegistryHead          func(childComplexity int) int
 		Sanctions             func(childComplexity int, filter *model.SanctionFilter, orderBy *model.SanctionOrder, first *int, after *string, last *int, before *string) int
+		Screen                func(childComplexity int, candidates []*model.ScreenCandidate, asOf *time.Time) int
 		Search                func(childComplexity int, query string, kinds []model.SearchKind, first *int, after *string) int
 		VettingReport         func(childComplexity int, influencerID string, asOf *time.Time) int
 		Viewer                func(childComplexity int) int
@@ -623,6 +625,15 @@ type ComplexityRoot struct {
 		SummaryEn      func(childComplexity int) int
 		SummaryVi      func(childComplexity int) int
 		WarningAllowed func(childComplexity int) int
+	}
+
+	ScreenResult struct {
+		Alternatives func(childComplexity int) int
+		Decision     func(childComplexity int) int
+		Explanation  func(childComplexity int, lang *model.Language) int
+		Influencer   func(childComplexity int) int
+		Score        func(childComplexity int) int
+		Vetting      func(childComplexity int) int
 	}
 
 	SearchConnection struct {
@@ -2807,6 +2818,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Sanctions(childComplexity, args["filter"].(*model.SanctionFilter), args["orderBy"].(*model.SanctionOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.screen":
+		if e.ComplexityRoot.Query.Screen == nil {
+			break
+		}
+
+		args, err := ec.field_Query_screen_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Screen(childComplexity, args["candidates"].([]*model.ScreenCandidate), args["asOf"].(*time.Time)), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -3470,6 +3492,48 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SanctioningProvision.WarningAllowed(childComplexity), true
+
+	case "ScreenResult.alternatives":
+		if e.ComplexityRoot.ScreenResult.Alternatives == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScreenResult.Alternatives(childComplexity), true
+	case "ScreenResult.decision":
+		if e.ComplexityRoot.ScreenResult.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScreenResult.Decision(childComplexity), true
+	case "ScreenResult.explanation":
+		if e.ComplexityRoot.ScreenResult.Explanation == nil {
+			break
+		}
+
+		args, err := ec.field_ScreenResult_explanation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ScreenResult.Explanation(childComplexity, args["lang"].(*model.Language)), true
+	case "ScreenResult.influencer":
+		if e.ComplexityRoot.ScreenResult.Influencer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScreenResult.Influencer(childComplexity), true
+	case "ScreenResult.score":
+		if e.ComplexityRoot.ScreenResult.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScreenResult.Score(childComplexity), true
+	case "ScreenResult.vetting":
+		if e.ComplexityRoot.ScreenResult.Vetting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScreenResult.Vetting(childComplexity), true
 
 	case "SearchConnection.edges":
 		if e.ComplexityRoot.SearchConnection.Edges == nil {
@@ -4175,6 +4239,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RotateWebhookSecretInput", ec.unmarshalInputRotateWebhookSecretInput),
 			graphql.NewInputUnmarshaler("SanctionFilter", ec.unmarshalInputSanctionFilter),
 			graphql.NewInputUnmarshaler("SanctionOrder", ec.unmarshalInputSanctionOrder),
+			graphql.NewInputUnmarshaler("ScreenCandidate", ec.unmarshalInputScreenCandidate),
 			graphql.NewInputUnmarshaler("SetWebhookEndpointActiveInput", ec.unmarshalInputSetWebhookEndpointActiveInput),
 			graphql.NewInputUnmarshaler("UpdateInfluencerInput", ec.unmarshalInputUpdateInfluencerInput),
 			graphql.NewInputUnmarshaler("ViolationInput", ec.unmarshalInputViolationInput),
@@ -4271,7 +4336,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "agency.graphqls" "audit.graphqls" "brand.graphqls" "changes.graphqls" "common.graphqls" "disclosure.graphqls" "influencer.graphqls" "legal.graphqls" "mcn.graphqls" "public.graphqls" "sanction.graphqls" "search.graphqls" "subscription.graphqls" "vetting.graphqls" "watchlist.graphqls"
+//go:embed "agency.graphqls" "audit.graphqls" "brand.graphqls" "changes.graphqls" "common.graphqls" "disclosure.graphqls" "influencer.graphqls" "legal.graphqls" "mcn.graphqls" "public.graphqls" "sanction.graphqls" "screen.graphqls" "search.graphqls" "subscription.graphqls" "vetting.graphqls" "watchlist.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -4294,6 +4359,7 @@ var sources = []*ast.Source{
 	{Name: "mcn.graphqls", Input: sourceData("mcn.graphqls"), BuiltIn: false},
 	{Name: "public.graphqls", Input: sourceData("public.graphqls"), BuiltIn: false},
 	{Name: "sanction.graphqls", Input: sourceData("sanction.graphqls"), BuiltIn: false},
+	{Name: "screen.graphqls", Input: sourceData("screen.graphqls"), BuiltIn: false},
 	{Name: "search.graphqls", Input: sourceData("search.graphqls"), BuiltIn: false},
 	{Name: "subscription.graphqls", Input: sourceData("subscription.graphqls"), BuiltIn: false},
 	{Name: "vetting.graphqls", Input: sourceData("vetting.graphqls"), BuiltIn: false},
@@ -5345,6 +5411,24 @@ func (ec *executionContext) childFields_SanctioningProvision(ctx context.Context
 		return ec.fieldContext_SanctioningProvision_warningAllowed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SanctioningProvision", field.Name)
+}
+
+func (ec *executionContext) childFields_ScreenResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "decision":
+		return ec.fieldContext_ScreenResult_decision(ctx, field)
+	case "score":
+		return ec.fieldContext_ScreenResult_score(ctx, field)
+	case "explanation":
+		return ec.fieldContext_ScreenResult_explanation(ctx, field)
+	case "influencer":
+		return ec.fieldContext_ScreenResult_influencer(ctx, field)
+	case "alternatives":
+		return ec.fieldContext_ScreenResult_alternatives(ctx, field)
+	case "vetting":
+		return ec.fieldContext_ScreenResult_vetting(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ScreenResult", field.Name)
 }
 
 func (ec *executionContext) childFields_SearchConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -46,6 +46,12 @@ func complexityRoot() graph.ComplexityRoot {
 		return searchCost + page(child, first, nil)
 	}
 	c.Query.VettingReport = func(child int, _ string, _ *time.Time) int { return searchCost + child }
+	// screen runs, per candidate, a search's name and account lookups (batched, but priced as the
+	// searches they replace) and, when vetting is selected, a vetting report (ScreenResult.vetting).
+	c.Query.Screen = func(child int, candidates []*model.ScreenCandidate, _ *time.Time) int {
+		return perItem(min(max(len(candidates), 1), db.MaxScreenCandidates), satAdd(searchCost, child))
+	}
+	c.ScreenResult.Vetting = func(child int) int { return searchCost + child }
 
 	c.Influencer.Disclosures = pageFunc
 	c.Influencer.Sanctions = pageFunc
@@ -177,6 +183,8 @@ func listPrices(schema *ast.Schema) map[string]int {
 		"LegalInstrument.provisions":   catalogueListPrice,
 		"Sanction.additionalPenalties": enum("AdditionalPenalty"),
 		"RiskFactor.evidence":          vettingListPrice,
+		"ScreenResult.alternatives":    db.MaxScreenAlternatives,
+		"ScreenResult.explanation":     db.MaxScreenExplanation,
 		// A Merkle proof holds at most one hash per level of a tree of < 2^64 leaves.
 		"InclusionProof.hashes":            64,
 		"ConsistencyProof.hashes":          64,

@@ -57,6 +57,9 @@ type Config struct {
 	// UnplannedReads turns the planned read path off: every nested field loads through its
 	// dataloader's batching window (resolvers/plan.go). Tests compare the two paths with it.
 	UnplannedReads bool
+	// UncompiledReads turns the compiled read path off (resolvers/compile.go): queries the
+	// JSON read covers run through the planned path instead. Tests compare the paths with it.
+	UncompiledReads bool
 	// SigningKey signs registryHead (REGISTRY_SIGNING_KEY); nil leaves its signature and
 	// publicKey null.
 	SigningKey ed25519.PrivateKey
@@ -246,6 +249,11 @@ func buildHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger 
 	// export spends exportCost points of the caller's rate-limit budget before it starts.
 	mux.Handle("GET /export/{file}", m.ops.instrumentExport(authenticate(cfg.Authenticator, logger,
 		exportHandler(es, store, logger, cfg.publicBase(), c.limiter.PerRequest(exportCost)))))
+
+	// Batch screening for spreadsheets (screen_csv.go, docs/screening.md): within the request
+	// timeout; the candidates read are charged before any is screened.
+	mux.Handle("POST /screen.csv", m.instrument(withTimeout(cfg.RequestTimeout, authenticate(cfg.Authenticator, logger,
+		screenCSVHandler(store, logger, cfg.publicBase(), c.limiter.PerRequest)))))
 
 	// For mirrors (changes.go): the changes feed as NDJSON, and Atom feeds.
 	mux.Handle("GET /export/changes.ndjson", m.instrument(authenticate(cfg.Authenticator, logger,

@@ -266,8 +266,16 @@ func redactDSN(dsn string) string {
 }
 
 // configureLimits reads REQUEST_TIMEOUT (a Go duration, default 30s), MAX_RESPONSE_BYTES
-// (default 8 MiB), WS_MAX_CONNECTIONS_PER_IP and WS_MAX_CONNECTIONS into cfg (docs/limits.md).
+// (default 8 MiB), COMPLEXITY_LIMIT (default server.DefaultComplexityLimit),
+// WS_MAX_CONNECTIONS_PER_IP and WS_MAX_CONNECTIONS into cfg (docs/limits.md).
 func configureLimits(cfg *server.Config) error {
+	if v := os.Getenv("COMPLEXITY_LIMIT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return fmt.Errorf("COMPLEXITY_LIMIT must be a positive number of cost points, not %q", v)
+		}
+		cfg.ComplexityLimit = n
+	}
 	if v := os.Getenv("REQUEST_TIMEOUT"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {

@@ -851,6 +851,18 @@ type SanctioningProvision struct {
 	WarningAllowed bool `json:"warningAllowed"`
 }
 
+// One person to screen: any of a name, a handle, a profile address and a platform.
+type ScreenCandidate struct {
+	// A name as written anywhere (stage name, legal name, alias); case and Vietnamese diacritics are ignored.
+	Name *string `json:"name,omitempty"`
+	// A handle, with or without @; on platform when given, else on every platform.
+	Handle *string `json:"handle,omitempty"`
+	// A profile address (docs/screening.md lists the forms understood). Short links are never fetched.
+	URL *string `json:"url,omitempty"`
+	// The platform of handle; an address's own platform wins over it.
+	Platform *Platform `json:"platform,omitempty"`
+}
+
 // Input of setWebhookEndpointActive.
 type SetWebhookEndpointActiveInput struct {
 	// Your endpoint.
@@ -2665,6 +2677,67 @@ func (e *SanctionStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e SanctionStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The outcome of screening one candidate (docs/screening.md, "Decisions").
+type ScreenDecision string
+
+const (
+	// An influencer scores at least 0.85 and no other is within 0.1 of it: this is the person on record.
+	ScreenDecisionMatch ScreenDecision = "MATCH"
+	// The best influencer scores 0.5 or more but is not a match: below 0.85, or another influencer scores within 0.1 of it. Check the record.
+	ScreenDecisionPossibleMatch ScreenDecision = "POSSIBLE_MATCH"
+	// No influencer scores 0.5 or more: the registry has no record of this person (which is not a clean bill: it records only what agencies filed).
+	ScreenDecisionNoMatch ScreenDecision = "NO_MATCH"
+)
+
+var AllScreenDecision = []ScreenDecision{
+	ScreenDecisionMatch,
+	ScreenDecisionPossibleMatch,
+	ScreenDecisionNoMatch,
+}
+
+func (e ScreenDecision) IsValid() bool {
+	switch e {
+	case ScreenDecisionMatch, ScreenDecisionPossibleMatch, ScreenDecisionNoMatch:
+		return true
+	}
+	return false
+}
+
+func (e ScreenDecision) String() string {
+	return string(e)
+}
+
+func (e *ScreenDecision) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ScreenDecision(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ScreenDecision", str)
+	}
+	return nil
+}
+
+func (e ScreenDecision) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ScreenDecision) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ScreenDecision) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
