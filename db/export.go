@@ -181,13 +181,13 @@ func (d *DB) Stream(ctx context.Context, e Export, row func([]any) error, batchD
 	stmt := fmt.Sprintf("DECLARE export_cursor NO SCROLL CURSOR FOR SELECT %s FROM %s WHERE %s ORDER BY %s",
 		strings.Join(exprs, ", "), e.q.from, e.q.whereSQL(), e.orderBy)
 
-	tx, err := d.read.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	tx, err := d.export.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("begin export: %w", err)
 	}
 	defer tx.Rollback() // read-only: nothing to commit
 	for _, set := range []string{
-		fmt.Sprintf("SET LOCAL statement_timeout = %d", StatementTimeout.Milliseconds()),
+		fmt.Sprintf("SET LOCAL statement_timeout = %d", d.cfg.ExportTimeout.Milliseconds()),
 		fmt.Sprintf("SET LOCAL idle_in_transaction_session_timeout = %d", exportIdleTimeout.Milliseconds()),
 	} {
 		if _, err := tx.ExecContext(ctx, set); err != nil {

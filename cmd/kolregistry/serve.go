@@ -32,7 +32,8 @@ const shutdownGrace = 20 * time.Second
 // (default 127.0.0.1:8080), REDIS_URL, RATE_LIMIT_ANON, RATE_LIMIT_AGENCY,
 // TRUSTED_PROXIES, JWT_KEYS, JWT_ISSUER, JWT_AUDIENCE, REGISTRY_SIGNING_KEY, REGISTRY_LOG_ORIGIN,
 // RESPONSE_CACHE, PUBLIC_BASE_URL (default http://<LISTEN_ADDR>), REQUEST_TIMEOUT,
-// MAX_RESPONSE_BYTES (docs/limits.md).
+// MAX_RESPONSE_BYTES (docs/limits.md); DATABASE_MAX_CONNS, DATABASE_WRITE_CONNS,
+// DATABASE_EXPORT_CONNS, DATABASE_AUTH_CONNS, DATABASE_*_TIMEOUT (docs/operations.md).
 func runServe(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	if err := fs.Parse(args); err != nil {
@@ -73,7 +74,11 @@ func runServe(ctx context.Context, args []string) error {
 	// and clients reconnect (to another replica).
 	cfg.Events = liveAlerts(cfg.Redis, logger)
 
-	store, err := db.Open(ctx, dbURL, os.Getenv("DATABASE_READ_URL"))
+	pools, err := db.PoolConfigFromEnv() // DATABASE_MAX_CONNS and friends (docs/operations.md)
+	if err != nil {
+		return err
+	}
+	store, err := db.OpenWith(ctx, dbURL, os.Getenv("DATABASE_READ_URL"), pools)
 	if err != nil {
 		return fmt.Errorf("connect to postgres: %w", err)
 	}
