@@ -61,7 +61,9 @@ func OpenWith(ctx context.Context, url, readURL string, cfg PoolConfig) (*DB, er
 	if readURL == "" {
 		readURL = url
 	}
-	d.primary = open("write", url, cfg.Write, cfg.StatementTimeout)
+	// The write pool's sessions have no statement_timeout of their own: it is also SQL(), for
+	// migrations and bulk loads; Transact sets one per transaction, reads a context deadline.
+	d.primary = open("write", url, cfg.Write, 0)
 	d.auth = open("auth", url, cfg.Auth, cfg.StatementTimeout)
 	d.health = open("health", url, cfg.Health, cfg.HealthTimeout)
 	d.read = open("read", readURL, cfg.Read, max(cfg.StatementTimeout, cfg.SearchTimeout))

@@ -109,7 +109,7 @@ type namedPool struct {
 // openPool opens a pool of size connections, all kept idle. The DSN gets
 // binary_parameters=yes (one round trip per parameterized statement: no separate prepare;
 // docs/operations.md says when to turn it off) unless it sets it, and statement_timeout as a
-// server-side backstop to the context deadlines.
+// server-side backstop to the context deadlines (none when timeout is 0).
 func openPool(dsn string, size int, timeout time.Duration) (*sql.DB, error) {
 	connector, err := pq.NewConnector(withSessionParams(dsn, timeout))
 	if err != nil {
@@ -125,7 +125,7 @@ func openPool(dsn string, size int, timeout time.Duration) (*sql.DB, error) {
 // withSessionParams adds binary_parameters and statement_timeout to a URL or key=value DSN,
 // keeping any value the DSN sets itself.
 func withSessionParams(dsn string, timeout time.Duration) string {
-	ms := strconv.FormatInt(timeout.Milliseconds(), 10)
+	ms := strconv.FormatInt(timeout.Milliseconds(), 10) // 0: no timeout
 	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
 		q := u.Query()
 		if !q.Has("binary_parameters") {

@@ -82,7 +82,7 @@ func TestPools_SessionSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	for pool, want := range map[string]string{"read": "10s", "write": "10s", "export": "90s", "health": "1s"} {
+	for pool, want := range map[string]string{"read": "10s", "auth": "10s", "write": "0", "export": "90s", "health": "1s"} {
 		var got string
 		if err := store.Pools()[pool].QueryRowContext(ctx, "SHOW statement_timeout").Scan(&got); err != nil {
 			t.Fatal(err)

@@ -45,13 +45,6 @@ const (
 	utf8BOM    = "\ufeff"
 )
 
-// maxConcurrentExports bounds the exports streaming at once in this process: each holds a
-// database connection for its whole length, and the pool (20) must keep serving the API.
-const maxConcurrentExports = 4
-
-// exportSlots holds one token per export streaming now.
-var exportSlots = make(chan struct{}, maxConcurrentExports)
-
 // exportParams are the query parameters an export takes besides its filter's fields.
 var exportParams = map[string]bool{"bom": true}
 
@@ -79,7 +72,10 @@ var exportKinds = map[string]exportKind{
 
 // exportHandler serves GET /export/{file}. charge wraps the streaming of a valid request (the
 // rate limit): a refused parameter costs nothing.
-func exportHandler(es graphql.ExecutableSchema, store *db.DB, logger *slog.Logger, base permalink.Base, charge func(http.Handler) http.Handler) http.Handler {
+// Admission control's export class (admission.go) bounds the exports streaming at once: each
+// holds a connection of the export pool for its whole length.
+func exportHandler(es graphql.ExecutableSchema, store *db.DB, logger *slog.Logger, base permalink.Base,
+	adm *admission, charge func(http.Handler) http.Handler) http.Handler {
 	schema := es.Schema()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name, format, _ := strings.Cut(r.PathValue("file"), ".")
@@ -116,15 +112,13 @@ func exportHandler(es graphql.ExecutableSchema, store *db.DB, logger *slog.Logge
 			writeError(w, r, http.StatusInternalServerError, errcode.Internal, "internal error")
 			return
 		}
-		select {
-		case exportSlots <- struct{}{}:
-			defer func() { <-exportSlots }()
-		default:
-			w.Header().Set("Retry-After", "30")
-			writeError(w, r, http.StatusTooManyRequests, errcode.RateLimited,
-				fmt.Sprintf("%d exports are running on this server, the most it streams at once; retry in a minute", maxConcurrentExports))
+		release, ok := adm.acquire(r.Context(), db.ClassExport)
+		if !ok {
+			writeOverloaded(w, r, db.ClassExport)
 			return
 		}
+		defer release()
+		r = r.WithContext(db.WithClass(r.Context(), db.ClassExport))
 		charge(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			streamExport(w, r, store, logger, e, name, format, bom, exportCells(name, e.Columns, base, lang))
 		})).ServeHTTP(w, r)

@@ -484,19 +484,30 @@ func TestExport_SpendsTheRateLimitBudget(t *testing.T) {
 }
 
 func TestExport_BoundsTheExportsStreamingAtOnce(t *testing.T) {
-	s := newTestServer(t, Config{RateLimitAnon: 1 << 30})
-	for i := 0; i < maxConcurrentExports; i++ { // the slots of exports still streaming
-		exportSlots <- struct{}{}
+	adm := newAdmission(AdmissionConfig{Export: AdmissionLimit{Concurrent: 2}})
+	s := newTestServer(t, Config{RateLimitAnon: 1 << 30, admission: adm})
+	var releases []func()
+	for range 2 { // the slots of exports still streaming
+		release, ok := adm.acquire(context.Background(), db.ClassExport)
+		if !ok {
+			t.Fatal("no export slot free")
+		}
+		releases = append(releases, release)
 	}
+	start := time.Now()
 	resp, body := s.exportGet(t, "/export/sanctions.csv", nil)
-	for i := 0; i < maxConcurrentExports; i++ {
-		<-exportSlots
+	took := time.Since(start)
+	for _, release := range releases {
+		release()
 	}
 	var r gqlResponse
 	json.Unmarshal(body, &r)
-	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" ||
-		len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "RATE_LIMITED" {
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" ||
+		len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "SERVICE_UNAVAILABLE" {
 		t.Fatalf("export with every slot taken: HTTP %d %s", resp.StatusCode, body)
+	}
+	if took > time.Second {
+		t.Errorf("the refusal took %v", took)
 	}
 	if resp, body := s.exportGet(t, "/export/sanctions.csv", nil); resp.StatusCode != http.StatusOK {
 		t.Fatalf("export with the slots free: HTTP %d %s", resp.StatusCode, body)

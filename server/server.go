@@ -86,6 +86,15 @@ type Config struct {
 	// engine, for deployments that cache at a CDN, and for tests that change rows with plain
 	// SQL, around the mutations that replace the cache epoch.
 	NoResponseCache bool
+	// Admission bounds the requests of each class of work running at once (admission.go,
+	// ADMISSION_*); zero limits take their defaults.
+	Admission AdmissionConfig
+	// Draining is closed when the server begins to shut down: /readyz answers 503 from then
+	// on, while every request is still served (cmd/kolregistry: SHUTDOWN_DELAY, SHUTDOWN_GRACE).
+	// nil never drains.
+	Draining <-chan struct{}
+	// admission, when set (tests), is used instead of one built from Admission.
+	admission *admission
 }
 
 // Defaults of Config.
@@ -174,6 +183,7 @@ func newHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 	m := newMetrics()
 	c := newCaches(cfg, store)
 	m.registry.MustRegister(c.collectors()...)
+	m.registerPools(store)
 
 	var api http.Handler = newGraphQL(cfg, es, store, logger, m, c)
 	if cfg.UnplannedReads {
@@ -198,12 +208,12 @@ func newHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 		mux.Handle(route, pages)
 	}
 	mux.HandleFunc("GET /healthz", healthz)
-	mux.Handle("GET /readyz", readyz(store, c, logger))
+	mux.Handle("GET /readyz", readyz(store, c, cfg.Draining, logger))
 	mux.Handle("GET /metrics", m.handler())
 	// Bulk export (export.go): streamed, so outside the GraphQL request timeout; each valid
 	// export spends exportCost points of the caller's rate-limit budget before it starts.
 	mux.Handle("GET /export/{file}", m.instrument(authenticate(cfg.Authenticator, logger,
-		exportHandler(es, store, logger, cfg.publicBase(), c.limiter.PerRequest(exportCost)))))
+		exportHandler(es, store, logger, cfg.publicBase(), c.admission, c.limiter.PerRequest(exportCost)))))
 
 	// The transparency log (log.go): public, cheap, cacheable.
 	mux.Handle("GET /log/checkpoint", m.instrument(logCheckpoint(store, cfg.Log, logger)))
