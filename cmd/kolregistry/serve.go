@@ -5,7 +5,6 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -35,12 +34,8 @@ const shutdownGrace = 20 * time.Second
 // MAX_RESPONSE_BYTES (docs/limits.md); DATABASE_MAX_CONNS, DATABASE_WRITE_CONNS,
 // DATABASE_EXPORT_CONNS, DATABASE_AUTH_CONNS, DATABASE_*_TIMEOUT (docs/operations.md).
 func runServe(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	if err := fs.Parse(args); err != nil {
+	if err := newFlags("serve", serveUsage).parse(args, os.Stdout); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 
