@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"encoding/base64"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -51,20 +52,21 @@ var exportParams = map[string]bool{"bom": true}
 // exportKind is one exportable list: its GraphQL filter input and how it becomes an Export.
 type exportKind struct {
 	filterType string // GraphQL input type whose fields are the query parameters
+	nodeType   string // the type of the rows' IDs (the id column), for after=
 	newFilter  func() any
 	export     func(filter any) (db.Export, error)
 }
 
 var exportKinds = map[string]exportKind{
-	"influencers": {"InfluencerFilter", func() any { return &model.InfluencerFilter{} }, func(f any) (db.Export, error) {
+	"influencers": {"InfluencerFilter", "Influencer", func() any { return &model.InfluencerFilter{} }, func(f any) (db.Export, error) {
 		df, err := resolvers.InfluencerFilter(f.(*model.InfluencerFilter))
 		return db.ExportInfluencers(df), err
 	}},
-	"disclosures": {"DisclosureFilter", func() any { return &model.DisclosureFilter{} }, func(f any) (db.Export, error) {
+	"disclosures": {"DisclosureFilter", "Disclosure", func() any { return &model.DisclosureFilter{} }, func(f any) (db.Export, error) {
 		df, err := resolvers.DisclosureFilter(f.(*model.DisclosureFilter))
 		return db.ExportDisclosures(df), err
 	}},
-	"sanctions": {"SanctionFilter", func() any { return &model.SanctionFilter{} }, func(f any) (db.Export, error) {
+	"sanctions": {"SanctionFilter", "Sanction", func() any { return &model.SanctionFilter{} }, func(f any) (db.Export, error) {
 		df, err := resolvers.SanctionFilter(f.(*model.SanctionFilter))
 		return db.ExportSanctions(df), err
 	}},
@@ -98,10 +100,23 @@ func exportHandler(es graphql.ExecutableSchema, store *db.DB, logger *slog.Logge
 			lang = registry.ParseLang(l[0])
 			q.Del("lang")
 		}
+		// after=<the id of the last row received> resumes a cut download (docs/export.md).
+		var after int64
+		if a, ok := q["after"]; ok {
+			var err error
+			if after, err = exportAfter(a, kind.nodeType); err != nil {
+				writeExportError(w, r, http.StatusBadRequest, err.(*errcode.Error))
+				return
+			}
+			q.Del("after")
+		}
 		bom, err := parseExportQuery(schema.Types[kind.filterType], q, filter)
 		var e db.Export
 		if err == nil {
 			e, err = kind.export(filter)
+		}
+		if err == nil && after > 0 {
+			e = e.After(after)
 		}
 		if err != nil {
 			if ue, ok := errcode.As(err); ok {
@@ -123,6 +138,24 @@ func exportHandler(es graphql.ExecutableSchema, store *db.DB, logger *slog.Logge
 			streamExport(w, r, store, logger, e, name, format, bom, exportCells(name, e.Columns, base, lang))
 		})).ServeHTTP(w, r)
 	})
+}
+
+// exportAfter reads the after parameter: one global ID of the export's own type.
+func exportAfter(vals []string, typ string) (int64, error) {
+	bad := errcode.BadInput("after", "after must be the id of a row of this export (its last row received)")
+	if len(vals) != 1 {
+		return 0, bad
+	}
+	b, err := base64.RawURLEncoding.DecodeString(vals[0])
+	if err != nil {
+		return 0, bad
+	}
+	t, num, _ := strings.Cut(string(b), ":")
+	id, err := strconv.ParseInt(num, 10, 64)
+	if t != typ || err != nil || id < 1 {
+		return 0, bad
+	}
+	return id, nil
 }
 
 // writeExportError answers a bad export request with a GraphQL-shaped error naming the parameter.
