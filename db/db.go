@@ -72,6 +72,8 @@ func OpenWith(ctx context.Context, url, readURL string, cfg PoolConfig) (*DB, er
 		d.Close()
 		return nil, err
 	}
+	// A ping per pool checks both servers and opens each pool's first connection, so that the
+	// first readiness probe or authenticated request does not pay for a new backend.
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := d.primary.PingContext(pctx); err != nil {
@@ -81,6 +83,9 @@ func OpenWith(ctx context.Context, url, readURL string, cfg PoolConfig) (*DB, er
 	if err := d.read.PingContext(pctx); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("open read replica: %w", err)
+	}
+	for _, p := range []*sql.DB{d.health, d.auth} {
+		p.PingContext(pctx) // the primary answered: a failure here shows at first use
 	}
 	return d, nil
 }
