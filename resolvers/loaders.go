@@ -303,7 +303,13 @@ func (l *Loaders) timelineCountOf() *dataloadgen.Loader[pageKey, int] {
 }
 
 func loadersFrom(ctx context.Context) *Loaders {
-	l, _ := ctx.Value(loadersKey{}).(*Loaders)
+	var l *Loaders
+	switch v := ctx.Value(loadersKey{}).(type) {
+	case *Loaders:
+		l = v
+	case *liveLoaders: // a subscription: the current event's (live.go)
+		l = v.cur.Load()
+	}
 	if l == nil {
 		panic("resolvers: request context has no dataloaders; wrap the handler with resolvers.Middleware")
 	}

@@ -89,20 +89,20 @@ type gate struct {
 }
 
 // admission is one handler's admission control.
-type admission struct {
+type admissionControl struct {
 	gates    map[db.Class]*gate
 	wait     time.Duration
 	refusals *prometheus.CounterVec
 }
 
-func newAdmission(c AdmissionConfig) *admission {
+func newAdmission(c AdmissionConfig) *admissionControl {
 	or := func(l, d AdmissionLimit) AdmissionLimit {
 		if l.Concurrent <= 0 {
 			return d
 		}
 		return l
 	}
-	a := &admission{
+	a := &admissionControl{
 		gates: map[db.Class]*gate{},
 		wait:  c.QueueWait,
 		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -125,7 +125,7 @@ func newAdmission(c AdmissionConfig) *admission {
 
 // acquire takes a slot of class, waiting in its queue for at most the queue wait. It returns
 // the release func, or ok false (counted as a refusal) when the class is saturated.
-func (a *admission) acquire(ctx context.Context, class db.Class) (release func(), ok bool) {
+func (a *admissionControl) acquire(ctx context.Context, class db.Class) (release func(), ok bool) {
 	g := a.gates[class]
 	if g == nil {
 		return func() {}, true

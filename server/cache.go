@@ -44,7 +44,7 @@ type caches struct {
 	flights   singleflight.Group
 	coalesced prometheus.Counter
 	// admission bounds each class of work (admission.go).
-	admission *admission
+	admission *admissionControl
 }
 
 func newCaches(cfg Config, store *db.DB) *caches {

@@ -77,7 +77,7 @@ var exportKinds = map[string]exportKind{
 // Admission control's export class (admission.go) bounds the exports streaming at once: each
 // holds a connection of the export pool for its whole length.
 func exportHandler(es graphql.ExecutableSchema, store *db.DB, logger *slog.Logger, base permalink.Base,
-	adm *admission, charge func(http.Handler) http.Handler) http.Handler {
+	adm *admissionControl, charge func(http.Handler) http.Handler) http.Handler {
 	schema := es.Schema()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name, format, _ := strings.Cut(r.PathValue("file"), ".")

@@ -69,6 +69,16 @@ type Config struct {
 	// MaxSubscriptionsPerConnection caps the open subscriptions of one WebSocket; zero means
 	// DefaultMaxSubscriptionsPerConnection. The whole process's cap is the bus's.
 	MaxSubscriptionsPerConnection int
+	// MaxWebSocketsPerIP caps the open WebSockets of one client IP (WS_MAX_CONNECTIONS_PER_IP);
+	// zero means DefaultMaxWebSocketsPerIP. The next handshake is refused with HTTP 429
+	// RATE_LIMITED (websocket.go).
+	MaxWebSocketsPerIP int
+	// MaxWebSockets caps the open WebSockets of this process (WS_MAX_CONNECTIONS); zero means
+	// DefaultMaxWebSockets.
+	MaxWebSockets int
+	// WebSockets tracks the open sockets; give one (NewWebSockets) to close them all with 1001
+	// on shutdown (WebSockets.GoingAway). nil: New makes its own.
+	WebSockets *WebSockets
 	// Redis holds the shared response cache, persisted queries and rate-limit counters
 	// (cache.Open(REDIS_URL)); nil keeps all three in this process, right for one replica only.
 	Redis *cache.Redis
@@ -94,7 +104,7 @@ type Config struct {
 	// nil never drains.
 	Draining <-chan struct{}
 	// admission, when set (tests), is used instead of one built from Admission.
-	admission *admission
+	admission *admissionControl
 }
 
 // Defaults of Config.
@@ -179,6 +189,9 @@ func newHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 	cfg = cfg.withDefaults()
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.WebSockets == nil {
+		cfg.WebSockets = NewWebSockets()
 	}
 	m := newMetrics()
 	c := newCaches(cfg, store)

@@ -15,13 +15,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
+
 	"github.com/kolregistry/kolregistry/db/dbtest"
 )
 
-// SIGTERM to a real `serve` during an export: /readyz turns 503 at once while queries are still
-// served for SHUTDOWN_DELAY, the export streams to its last row within SHUTDOWN_GRACE, and the
-// process exits 0.
-func TestServe_SIGTERMFlipsReadinessDrainsTheExportAndExits0(t *testing.T) {
+// SIGTERM to a real `serve` during an export and with a subscriber: /readyz turns 503 at once
+// while queries are still served for SHUTDOWN_DELAY, the export streams to its last row within
+// SHUTDOWN_GRACE, the subscriber gets close code 1001, and the process exits 0.
+func TestServe_SIGTERMFlipsReadinessDrainsTheExportClosesSocketsExits0(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a server")
 	}
@@ -125,6 +128,35 @@ func TestServe_SIGTERMFlipsReadinessDrainsTheExportAndExits0(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A subscriber: told 1001 "going away" when the server shuts down, so it reconnects elsewhere.
+	wctx, wcancel := context.WithTimeout(ctx, 60*time.Second)
+	defer wcancel()
+	ws, _, err := websocket.Dial(wctx, "ws://"+addr+"/graphql", &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	defer ws.CloseNow()
+	wsjson.Write(wctx, ws, map[string]any{"type": "connection_init", "payload": map[string]any{}})
+	var ack struct{ Type string }
+	if err := wsjson.Read(wctx, ws, &ack); err != nil || ack.Type != "connection_ack" {
+		t.Fatalf("connection_init: %v %+v", err, ack)
+	}
+	wsjson.Write(wctx, ws, map[string]any{"id": "1", "type": "subscribe",
+		"payload": map[string]any{"query": "subscription { sanctionRecorded { id } }"}})
+	closed := make(chan error, 1)
+	go func() {
+		for {
+			var m map[string]any
+			if err := wsjson.Read(wctx, ws, &m); err != nil {
+				closed <- err
+				return
+			}
+			if m["type"] == "ping" {
+				wsjson.Write(wctx, ws, map[string]any{"type": "pong"})
+			}
+		}
+	}()
+
 	signalled := time.Now()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -154,6 +186,14 @@ func TestServe_SIGTERMFlipsReadinessDrainsTheExportAndExits0(t *testing.T) {
 	}
 	if lines != rows {
 		t.Errorf("export drained with %d lines, want %d", lines, rows)
+	}
+	select {
+	case err := <-closed:
+		if websocket.CloseStatus(err) != websocket.StatusGoingAway {
+			t.Errorf("subscriber: %v, want close 1001 going away", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Error("the subscriber was not closed on shutdown")
 	}
 	select {
 	case err := <-exited:
