@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -142,11 +143,16 @@ func TestAdmission_SearchSaturatedCheapRequestsStillServed(t *testing.T) {
 		t.Errorf("the refusal took %v", refusal)
 	}
 
-	for i := range 5 {
+	// Each answers, and in < 200 ms at the median of 7 tries: on the shared 2-core test machine
+	// (load average near 30) one try can lose its time slice; waiting behind the searches would
+	// cost seconds, every time. A wait behind them is also visible as a pool wait: none.
+	var nodeTimes, readyTimes []time.Duration
+	for i := range 7 {
 		t0 = time.Now()
 		st, _, body, err = rawPost(s.URL, nodeQuery, nil)
-		if took := time.Since(t0); err != nil || st != 200 || strings.Contains(body, "errors") || took > 200*time.Millisecond {
-			t.Errorf("node(id:) %d with search saturated: HTTP %d in %v %v %s", i, st, took, err, body)
+		nodeTimes = append(nodeTimes, time.Since(t0))
+		if err != nil || st != 200 || strings.Contains(body, "errors") {
+			t.Errorf("node(id:) %d with search saturated: HTTP %d %v %s", i, st, err, body)
 		}
 		t0 = time.Now()
 		resp, err := http.Get(s.URL + "/readyz")
@@ -155,8 +161,21 @@ func TestAdmission_SearchSaturatedCheapRequestsStillServed(t *testing.T) {
 		}
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if took := time.Since(t0); resp.StatusCode != 200 || !strings.Contains(string(b), `"postgres":"ok"`) || took > 200*time.Millisecond {
-			t.Errorf("/readyz %d with search saturated: HTTP %d in %v %s", i, resp.StatusCode, took, b)
+		readyTimes = append(readyTimes, time.Since(t0))
+		if resp.StatusCode != 200 || !strings.Contains(string(b), `"postgres":"ok"`) {
+			t.Errorf("/readyz %d with search saturated: HTTP %d %s", i, resp.StatusCode, b)
+		}
+	}
+	for name, times := range map[string][]time.Duration{"node(id:)": nodeTimes, "/readyz": readyTimes} {
+		slices.Sort(times)
+		t.Logf("%s with search saturated: %v", name, times)
+		if times[len(times)/2] > 200*time.Millisecond || times[len(times)-1] > 2*time.Second {
+			t.Errorf("%s with search saturated took %v (median %v)", name, times, times[len(times)/2])
+		}
+	}
+	for _, pool := range []string{"health", "auth"} {
+		if w := store.PoolStats()[pool].WaitCount; w > 0 {
+			t.Errorf("the %s pool waited %d times with search saturated", pool, w)
 		}
 	}
 	m := s.metrics(t)

@@ -230,7 +230,7 @@ func newHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 
 	// For mirrors (changes.go): the changes feed as NDJSON, and Atom feeds.
 	mux.Handle("GET /export/changes.ndjson", m.instrument(authenticate(cfg.Authenticator, logger,
-		changesExport(store, logger, cfg.publicBase(), c.limiter.PerRequest(exportCost)))))
+		changesExport(store, logger, cfg.publicBase(), c.admission, c.limiter.PerRequest(exportCost)))))
 	mux.Handle("GET /feeds/", m.instrument(authenticate(cfg.Authenticator, logger,
 		c.limiter.PerRequest(feedCost)(feeds(store, logger, cfg.publicBase())))))
 
