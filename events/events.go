@@ -46,6 +46,46 @@ type Event struct {
 	// disclosure's influencer); BrandIDs likewise.
 	InfluencerIDs []int64 `json:"i,omitempty"`
 	BrandIDs      []int64 `json:"b,omitempty"`
+
+	// shared is this delivery's memo: one per event per process (see Shared).
+	shared *Shared
+}
+
+// Shared is what every subscriber of one delivered event shares: the announced record is
+// loaded once for all of them, not once each (a write that fans out to 5,000 subscriptions
+// costs one read, not 5,000). It lives as long as the subscribers hold the event.
+func (e Event) Shared() *Shared { return e.shared }
+
+// Shared memoizes values per key for one delivered event.
+type Shared struct {
+	mu   sync.Mutex
+	vals map[any]*sharedValue
+}
+
+type sharedValue struct {
+	once sync.Once
+	v    any
+	err  error
+}
+
+// Do returns the value fn gives for key, calling fn once per key: concurrent callers wait for
+// the first. A nil Shared (an event not delivered by a Bus) calls fn every time.
+func (s *Shared) Do(key any, fn func() (any, error)) (any, error) {
+	if s == nil {
+		return fn()
+	}
+	s.mu.Lock()
+	if s.vals == nil {
+		s.vals = map[any]*sharedValue{}
+	}
+	v, ok := s.vals[key]
+	if !ok {
+		v = &sharedValue{}
+		s.vals[key] = v
+	}
+	s.mu.Unlock()
+	v.once.Do(func() { v.v, v.err = fn() })
+	return v.v, v.err
 }
 
 // Filter selects events of one kind. Each list is "any of"; a nil list does not filter; the
@@ -221,6 +261,7 @@ func (b *Bus) listen(msgs <-chan *redis.Message) {
 // deliver hands e to every matching subscriber without ever waiting: one whose buffer is full
 // is ended instead.
 func (b *Bus) deliver(e Event) {
+	e.shared = &Shared{}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for s := range b.subs {

@@ -131,9 +131,11 @@ type ComplexityRoot struct {
 		Hash      func(childComplexity int) int
 		LeafHash  func(childComplexity int) int
 		PrevHash  func(childComplexity int) int
+		Record    func(childComplexity int) int
 		Seq       func(childComplexity int) int
 		Subject   func(childComplexity int) int
 		SubjectID func(childComplexity int) int
+		URL       func(childComplexity int) int
 	}
 
 	AuditEventConnection struct {
@@ -149,18 +151,20 @@ type ComplexityRoot struct {
 	}
 
 	Brand struct {
-		CreatedAt   func(childComplexity int) int
-		Disclosures func(childComplexity int, first *int, after *string, last *int, before *string) int
-		History     func(childComplexity int, first *int, after *string) int
-		ID          func(childComplexity int) int
-		Industry    func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Sanctions   func(childComplexity int, first *int, after *string, last *int, before *string) int
-		TaxCode     func(childComplexity int) int
-		Timeline    func(childComplexity int, first *int, after *string, last *int, before *string) int
-		URL         func(childComplexity int) int
-		UpdatedAt   func(childComplexity int) int
-		Version     func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		Disclosures   func(childComplexity int, first *int, after *string, last *int, before *string) int
+		History       func(childComplexity int, first *int, after *string) int
+		ID            func(childComplexity int) int
+		Industry      func(childComplexity int) int
+		LastChangeSeq func(childComplexity int) int
+		LastChangedAt func(childComplexity int) int
+		Name          func(childComplexity int) int
+		Sanctions     func(childComplexity int, first *int, after *string, last *int, before *string) int
+		TaxCode       func(childComplexity int) int
+		Timeline      func(childComplexity int, first *int, after *string, last *int, before *string) int
+		URL           func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+		Version       func(childComplexity int) int
 	}
 
 	BrandConnection struct {
@@ -178,6 +182,12 @@ type ComplexityRoot struct {
 	BrandEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ChangeSanctionStandingPayload struct {
+		Replayed   func(childComplexity int) int
+		Sanction   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	ChangeSanctionStatusPayload struct {
@@ -286,24 +296,26 @@ type ComplexityRoot struct {
 	}
 
 	Influencer struct {
-		Accounts     func(childComplexity int) int
-		Affiliations func(childComplexity int) int
-		Aliases      func(childComplexity int) int
-		Categories   func(childComplexity int) int
-		CreatedAt    func(childComplexity int) int
-		Credentials  func(childComplexity int) int
-		CurrentMcn   func(childComplexity int) int
-		Disclosures  func(childComplexity int, first *int, after *string, last *int, before *string) int
-		DisplayName  func(childComplexity int) int
-		History      func(childComplexity int, first *int, after *string) int
-		ID           func(childComplexity int) int
-		LegalName    func(childComplexity int) int
-		Province     func(childComplexity int) int
-		Sanctions    func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Timeline     func(childComplexity int, first *int, after *string, last *int, before *string) int
-		URL          func(childComplexity int) int
-		UpdatedAt    func(childComplexity int) int
-		Version      func(childComplexity int) int
+		Accounts      func(childComplexity int) int
+		Affiliations  func(childComplexity int) int
+		Aliases       func(childComplexity int) int
+		Categories    func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		Credentials   func(childComplexity int) int
+		CurrentMcn    func(childComplexity int) int
+		Disclosures   func(childComplexity int, first *int, after *string, last *int, before *string) int
+		DisplayName   func(childComplexity int) int
+		History       func(childComplexity int, first *int, after *string) int
+		ID            func(childComplexity int) int
+		LastChangeSeq func(childComplexity int) int
+		LastChangedAt func(childComplexity int) int
+		LegalName     func(childComplexity int) int
+		Province      func(childComplexity int) int
+		Sanctions     func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Timeline      func(childComplexity int, first *int, after *string, last *int, before *string) int
+		URL           func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+		Version       func(childComplexity int) int
 	}
 
 	InfluencerConnection struct {
@@ -340,20 +352,22 @@ type ComplexityRoot struct {
 	}
 
 	Mcn struct {
-		CreatedAt   func(childComplexity int) int
-		Disclosures func(childComplexity int, first *int, after *string, last *int, before *string) int
-		History     func(childComplexity int, first *int, after *string) int
-		ID          func(childComplexity int) int
-		Members     func(childComplexity int, current *bool, first *int, after *string, last *int, before *string) int
-		Name        func(childComplexity int) int
-		Province    func(childComplexity int) int
-		Sanctions   func(childComplexity int, first *int, after *string, last *int, before *string) int
-		TaxCode     func(childComplexity int) int
-		Timeline    func(childComplexity int, first *int, after *string, last *int, before *string) int
-		URL         func(childComplexity int) int
-		UpdatedAt   func(childComplexity int) int
-		Version     func(childComplexity int) int
-		Website     func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		Disclosures   func(childComplexity int, first *int, after *string, last *int, before *string) int
+		History       func(childComplexity int, first *int, after *string) int
+		ID            func(childComplexity int) int
+		LastChangeSeq func(childComplexity int) int
+		LastChangedAt func(childComplexity int) int
+		Members       func(childComplexity int, current *bool, first *int, after *string, last *int, before *string) int
+		Name          func(childComplexity int) int
+		Province      func(childComplexity int) int
+		Sanctions     func(childComplexity int, first *int, after *string, last *int, before *string) int
+		TaxCode       func(childComplexity int) int
+		Timeline      func(childComplexity int, first *int, after *string, last *int, before *string) int
+		URL           func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+		Version       func(childComplexity int) int
+		Website       func(childComplexity int) int
 	}
 
 	McnConnection struct {
@@ -369,19 +383,22 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddPlatformAccount   func(childComplexity int, input model.AddPlatformAccountInput) int
-		AmendDisclosure      func(childComplexity int, input model.AmendDisclosureInput) int
-		AmendSanction        func(childComplexity int, input model.AmendSanctionInput) int
-		ChangeSanctionStatus func(childComplexity int, input model.ChangeSanctionStatusInput) int
-		EndAffiliation       func(childComplexity int, input model.EndAffiliationInput) int
-		FileDisclosure       func(childComplexity int, input model.FileDisclosureInput) int
-		RecordAffiliation    func(childComplexity int, input model.RecordAffiliationInput) int
-		RecordSanction       func(childComplexity int, input model.RecordSanctionInput) int
-		RegisterBrand        func(childComplexity int, input model.RegisterBrandInput) int
-		RegisterInfluencer   func(childComplexity int, input model.RegisterInfluencerInput) int
-		RegisterMcn          func(childComplexity int, input model.RegisterMcnInput) int
-		RetractDisclosure    func(childComplexity int, input model.RetractDisclosureInput) int
-		UpdateInfluencer     func(childComplexity int, input model.UpdateInfluencerInput) int
+		AddPlatformAccount      func(childComplexity int, input model.AddPlatformAccountInput) int
+		AmendDisclosure         func(childComplexity int, input model.AmendDisclosureInput) int
+		AmendSanction           func(childComplexity int, input model.AmendSanctionInput) int
+		ChangeSanctionStanding  func(childComplexity int, input model.ChangeSanctionStandingInput) int
+		ChangeSanctionStatus    func(childComplexity int, input model.ChangeSanctionStatusInput) int
+		EndAffiliation          func(childComplexity int, input model.EndAffiliationInput) int
+		FileDisclosure          func(childComplexity int, input model.FileDisclosureInput) int
+		RecordAffiliation       func(childComplexity int, input model.RecordAffiliationInput) int
+		RecordSanction          func(childComplexity int, input model.RecordSanctionInput) int
+		RecordSanctionExecution func(childComplexity int, input model.RecordSanctionExecutionInput) int
+		RegisterBrand           func(childComplexity int, input model.RegisterBrandInput) int
+		RegisterInfluencer      func(childComplexity int, input model.RegisterInfluencerInput) int
+		RegisterMcn             func(childComplexity int, input model.RegisterMcnInput) int
+		RetractDisclosure       func(childComplexity int, input model.RetractDisclosureInput) int
+		ReviewSanction          func(childComplexity int, input model.ReviewSanctionInput) int
+		UpdateInfluencer        func(childComplexity int, input model.UpdateInfluencerInput) int
 	}
 
 	PageInfo struct {
@@ -423,6 +440,7 @@ type ComplexityRoot struct {
 		AuditLog              func(childComplexity int, subjectID *string, first *int, after *string) int
 		Brand                 func(childComplexity int, id string) int
 		Brands                func(childComplexity int, filter *model.BrandFilter, first *int, after *string, last *int, before *string) int
+		Changes               func(childComplexity int, afterSeq *int64, first *int, last *int, beforeSeq *int64, types []string, actions []string, agencyID *string, relatedTo *string, from *time.Time, to *time.Time) int
 		Disclosures           func(childComplexity int, filter *model.DisclosureFilter, orderBy *model.DisclosureOrder, first *int, after *string, last *int, before *string) int
 		EnumLabels            func(childComplexity int, enum *string, lang *model.Language) int
 		Influencer            func(childComplexity int, id string) int
@@ -443,6 +461,12 @@ type ComplexityRoot struct {
 		Affiliation func(childComplexity int) int
 		Replayed    func(childComplexity int) int
 		UserErrors  func(childComplexity int) int
+	}
+
+	RecordSanctionExecutionPayload struct {
+		Replayed   func(childComplexity int) int
+		Sanction   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	RecordSanctionPayload struct {
@@ -487,6 +511,12 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	ReviewSanctionPayload struct {
+		Replayed   func(childComplexity int) int
+		Sanction   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	RiskFactor struct {
 		Code       func(childComplexity int) int
 		Evidence   func(childComplexity int) int
@@ -503,6 +533,9 @@ type ComplexityRoot struct {
 		DecidedOn             func(childComplexity int) int
 		DecisionNumber        func(childComplexity int) int
 		EffectiveOn           func(childComplexity int) int
+		ExecutedOn            func(childComplexity int) int
+		Execution             func(childComplexity int) int
+		ExecutionHistory      func(childComplexity int) int
 		FineVnd               func(childComplexity int) int
 		History               func(childComplexity int, first *int, after *string) int
 		ID                    func(childComplexity int) int
@@ -514,6 +547,8 @@ type ComplexityRoot struct {
 		SignatoryTitle        func(childComplexity int) int
 		SourceSha256          func(childComplexity int) int
 		SourceURL             func(childComplexity int) int
+		Standing              func(childComplexity int) int
+		StandingHistory       func(childComplexity int) int
 		Status                func(childComplexity int) int
 		StatusHistory         func(childComplexity int) int
 		Subject               func(childComplexity int) int
@@ -547,8 +582,10 @@ type ComplexityRoot struct {
 		Agency      func(childComplexity int) int
 		DocumentURL func(childComplexity int) int
 		EffectiveOn func(childComplexity int) int
+		Execution   func(childComplexity int) int
 		Reason      func(childComplexity int) int
 		RecordedAt  func(childComplexity int) int
+		Standing    func(childComplexity int) int
 		Status      func(childComplexity int) int
 	}
 
@@ -626,7 +663,10 @@ type ComplexityRoot struct {
 	}
 
 	VettedSanction struct {
+		ExecutedOn  func(childComplexity int) int
+		Execution   func(childComplexity int) int
 		Sanction    func(childComplexity int) int
+		Standing    func(childComplexity int) int
 		Status      func(childComplexity int) int
 		StatusSince func(childComplexity int) int
 	}
@@ -1018,6 +1058,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEvent.PrevHash(childComplexity), true
+	case "AuditEvent.record":
+		if e.ComplexityRoot.AuditEvent.Record == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.Record(childComplexity), true
 	case "AuditEvent.seq":
 		if e.ComplexityRoot.AuditEvent.Seq == nil {
 			break
@@ -1036,6 +1082,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEvent.SubjectID(childComplexity), true
+	case "AuditEvent.url":
+		if e.ComplexityRoot.AuditEvent.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.URL(childComplexity), true
 
 	case "AuditEventConnection.edges":
 		if e.ComplexityRoot.AuditEventConnection.Edges == nil {
@@ -1115,6 +1167,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Brand.Industry(childComplexity), true
+	case "Brand.lastChangeSeq":
+		if e.ComplexityRoot.Brand.LastChangeSeq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Brand.LastChangeSeq(childComplexity), true
+	case "Brand.lastChangedAt":
+		if e.ComplexityRoot.Brand.LastChangedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Brand.LastChangedAt(childComplexity), true
 	case "Brand.name":
 		if e.ComplexityRoot.Brand.Name == nil {
 			break
@@ -1218,6 +1282,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BrandEdge.Node(childComplexity), true
+
+	case "ChangeSanctionStandingPayload.replayed":
+		if e.ComplexityRoot.ChangeSanctionStandingPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSanctionStandingPayload.Replayed(childComplexity), true
+	case "ChangeSanctionStandingPayload.sanction":
+		if e.ComplexityRoot.ChangeSanctionStandingPayload.Sanction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSanctionStandingPayload.Sanction(childComplexity), true
+	case "ChangeSanctionStandingPayload.userErrors":
+		if e.ComplexityRoot.ChangeSanctionStandingPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSanctionStandingPayload.UserErrors(childComplexity), true
 
 	case "ChangeSanctionStatusPayload.replayed":
 		if e.ComplexityRoot.ChangeSanctionStatusPayload.Replayed == nil {
@@ -1714,6 +1797,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Influencer.ID(childComplexity), true
+	case "Influencer.lastChangeSeq":
+		if e.ComplexityRoot.Influencer.LastChangeSeq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Influencer.LastChangeSeq(childComplexity), true
+	case "Influencer.lastChangedAt":
+		if e.ComplexityRoot.Influencer.LastChangedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Influencer.LastChangedAt(childComplexity), true
 	case "Influencer.legalName":
 		if e.ComplexityRoot.Influencer.LegalName == nil {
 			break
@@ -1931,6 +2026,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mcn.ID(childComplexity), true
+	case "Mcn.lastChangeSeq":
+		if e.ComplexityRoot.Mcn.LastChangeSeq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mcn.LastChangeSeq(childComplexity), true
+	case "Mcn.lastChangedAt":
+		if e.ComplexityRoot.Mcn.LastChangedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mcn.LastChangedAt(childComplexity), true
 	case "Mcn.members":
 		if e.ComplexityRoot.Mcn.Members == nil {
 			break
@@ -2078,6 +2185,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AmendSanction(childComplexity, args["input"].(model.AmendSanctionInput)), true
+	case "Mutation.changeSanctionStanding":
+		if e.ComplexityRoot.Mutation.ChangeSanctionStanding == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changeSanctionStanding_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangeSanctionStanding(childComplexity, args["input"].(model.ChangeSanctionStandingInput)), true
 	case "Mutation.changeSanctionStatus":
 		if e.ComplexityRoot.Mutation.ChangeSanctionStatus == nil {
 			break
@@ -2133,6 +2251,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordSanction(childComplexity, args["input"].(model.RecordSanctionInput)), true
+	case "Mutation.recordSanctionExecution":
+		if e.ComplexityRoot.Mutation.RecordSanctionExecution == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordSanctionExecution_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordSanctionExecution(childComplexity, args["input"].(model.RecordSanctionExecutionInput)), true
 	case "Mutation.registerBrand":
 		if e.ComplexityRoot.Mutation.RegisterBrand == nil {
 			break
@@ -2177,6 +2306,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RetractDisclosure(childComplexity, args["input"].(model.RetractDisclosureInput)), true
+	case "Mutation.reviewSanction":
+		if e.ComplexityRoot.Mutation.ReviewSanction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reviewSanction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReviewSanction(childComplexity, args["input"].(model.ReviewSanctionInput)), true
 	case "Mutation.updateInfluencer":
 		if e.ComplexityRoot.Mutation.UpdateInfluencer == nil {
 			break
@@ -2384,6 +2524,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Brands(childComplexity, args["filter"].(*model.BrandFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.changes":
+		if e.ComplexityRoot.Query.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Changes(childComplexity, args["afterSeq"].(*int64), args["first"].(*int), args["last"].(*int), args["beforeSeq"].(*int64), args["types"].([]string), args["actions"].([]string), args["agencyId"].(*string), args["relatedTo"].(*string), args["from"].(*time.Time), args["to"].(*time.Time)), true
 	case "Query.disclosures":
 		if e.ComplexityRoot.Query.Disclosures == nil {
 			break
@@ -2544,6 +2695,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RecordAffiliationPayload.UserErrors(childComplexity), true
 
+	case "RecordSanctionExecutionPayload.replayed":
+		if e.ComplexityRoot.RecordSanctionExecutionPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordSanctionExecutionPayload.Replayed(childComplexity), true
+	case "RecordSanctionExecutionPayload.sanction":
+		if e.ComplexityRoot.RecordSanctionExecutionPayload.Sanction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordSanctionExecutionPayload.Sanction(childComplexity), true
+	case "RecordSanctionExecutionPayload.userErrors":
+		if e.ComplexityRoot.RecordSanctionExecutionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordSanctionExecutionPayload.UserErrors(childComplexity), true
+
 	case "RecordSanctionPayload.replayed":
 		if e.ComplexityRoot.RecordSanctionPayload.Replayed == nil {
 			break
@@ -2694,6 +2864,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RetractDisclosurePayload.UserErrors(childComplexity), true
 
+	case "ReviewSanctionPayload.replayed":
+		if e.ComplexityRoot.ReviewSanctionPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewSanctionPayload.Replayed(childComplexity), true
+	case "ReviewSanctionPayload.sanction":
+		if e.ComplexityRoot.ReviewSanctionPayload.Sanction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewSanctionPayload.Sanction(childComplexity), true
+	case "ReviewSanctionPayload.userErrors":
+		if e.ComplexityRoot.ReviewSanctionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewSanctionPayload.UserErrors(childComplexity), true
+
 	case "RiskFactor.code":
 		if e.ComplexityRoot.RiskFactor.Code == nil {
 			break
@@ -2767,6 +2956,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Sanction.EffectiveOn(childComplexity), true
+	case "Sanction.executedOn":
+		if e.ComplexityRoot.Sanction.ExecutedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sanction.ExecutedOn(childComplexity), true
+	case "Sanction.execution":
+		if e.ComplexityRoot.Sanction.Execution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sanction.Execution(childComplexity), true
+	case "Sanction.executionHistory":
+		if e.ComplexityRoot.Sanction.ExecutionHistory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sanction.ExecutionHistory(childComplexity), true
 	case "Sanction.fineVnd":
 		if e.ComplexityRoot.Sanction.FineVnd == nil {
 			break
@@ -2838,6 +3045,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Sanction.SourceURL(childComplexity), true
+	case "Sanction.standing":
+		if e.ComplexityRoot.Sanction.Standing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sanction.Standing(childComplexity), true
+	case "Sanction.standingHistory":
+		if e.ComplexityRoot.Sanction.StandingHistory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sanction.StandingHistory(childComplexity), true
 	case "Sanction.status":
 		if e.ComplexityRoot.Sanction.Status == nil {
 			break
@@ -2968,6 +3187,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SanctionStatusChange.EffectiveOn(childComplexity), true
+	case "SanctionStatusChange.execution":
+		if e.ComplexityRoot.SanctionStatusChange.Execution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanctionStatusChange.Execution(childComplexity), true
 	case "SanctionStatusChange.reason":
 		if e.ComplexityRoot.SanctionStatusChange.Reason == nil {
 			break
@@ -2980,6 +3205,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SanctionStatusChange.RecordedAt(childComplexity), true
+	case "SanctionStatusChange.standing":
+		if e.ComplexityRoot.SanctionStatusChange.Standing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanctionStatusChange.Standing(childComplexity), true
 	case "SanctionStatusChange.status":
 		if e.ComplexityRoot.SanctionStatusChange.Status == nil {
 			break
@@ -3275,12 +3506,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UserError.Message(childComplexity), true
 
+	case "VettedSanction.executedOn":
+		if e.ComplexityRoot.VettedSanction.ExecutedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VettedSanction.ExecutedOn(childComplexity), true
+	case "VettedSanction.execution":
+		if e.ComplexityRoot.VettedSanction.Execution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VettedSanction.Execution(childComplexity), true
 	case "VettedSanction.sanction":
 		if e.ComplexityRoot.VettedSanction.Sanction == nil {
 			break
 		}
 
 		return e.ComplexityRoot.VettedSanction.Sanction(childComplexity), true
+	case "VettedSanction.standing":
+		if e.ComplexityRoot.VettedSanction.Standing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VettedSanction.Standing(childComplexity), true
 	case "VettedSanction.status":
 		if e.ComplexityRoot.VettedSanction.Status == nil {
 			break
@@ -3462,6 +3711,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AmendDisclosureInput", ec.unmarshalInputAmendDisclosureInput),
 			graphql.NewInputUnmarshaler("AmendSanctionInput", ec.unmarshalInputAmendSanctionInput),
 			graphql.NewInputUnmarshaler("BrandFilter", ec.unmarshalInputBrandFilter),
+			graphql.NewInputUnmarshaler("ChangeSanctionStandingInput", ec.unmarshalInputChangeSanctionStandingInput),
 			graphql.NewInputUnmarshaler("ChangeSanctionStatusInput", ec.unmarshalInputChangeSanctionStatusInput),
 			graphql.NewInputUnmarshaler("DisclosureFilter", ec.unmarshalInputDisclosureFilter),
 			graphql.NewInputUnmarshaler("DisclosureOrder", ec.unmarshalInputDisclosureOrder),
@@ -3472,11 +3722,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("LegalReferenceInput", ec.unmarshalInputLegalReferenceInput),
 			graphql.NewInputUnmarshaler("McnFilter", ec.unmarshalInputMcnFilter),
 			graphql.NewInputUnmarshaler("RecordAffiliationInput", ec.unmarshalInputRecordAffiliationInput),
+			graphql.NewInputUnmarshaler("RecordSanctionExecutionInput", ec.unmarshalInputRecordSanctionExecutionInput),
 			graphql.NewInputUnmarshaler("RecordSanctionInput", ec.unmarshalInputRecordSanctionInput),
 			graphql.NewInputUnmarshaler("RegisterBrandInput", ec.unmarshalInputRegisterBrandInput),
 			graphql.NewInputUnmarshaler("RegisterInfluencerInput", ec.unmarshalInputRegisterInfluencerInput),
 			graphql.NewInputUnmarshaler("RegisterMcnInput", ec.unmarshalInputRegisterMcnInput),
 			graphql.NewInputUnmarshaler("RetractDisclosureInput", ec.unmarshalInputRetractDisclosureInput),
+			graphql.NewInputUnmarshaler("ReviewSanctionInput", ec.unmarshalInputReviewSanctionInput),
 			graphql.NewInputUnmarshaler("SanctionFilter", ec.unmarshalInputSanctionFilter),
 			graphql.NewInputUnmarshaler("SanctionOrder", ec.unmarshalInputSanctionOrder),
 			graphql.NewInputUnmarshaler("UpdateInfluencerInput", ec.unmarshalInputUpdateInfluencerInput),
@@ -3573,7 +3825,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "agency.graphqls" "audit.graphqls" "brand.graphqls" "common.graphqls" "disclosure.graphqls" "influencer.graphqls" "legal.graphqls" "mcn.graphqls" "public.graphqls" "sanction.graphqls" "search.graphqls" "subscription.graphqls" "vetting.graphqls"
+//go:embed "agency.graphqls" "audit.graphqls" "brand.graphqls" "changes.graphqls" "common.graphqls" "disclosure.graphqls" "influencer.graphqls" "legal.graphqls" "mcn.graphqls" "public.graphqls" "sanction.graphqls" "search.graphqls" "subscription.graphqls" "vetting.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3588,6 +3840,7 @@ var sources = []*ast.Source{
 	{Name: "agency.graphqls", Input: sourceData("agency.graphqls"), BuiltIn: false},
 	{Name: "audit.graphqls", Input: sourceData("audit.graphqls"), BuiltIn: false},
 	{Name: "brand.graphqls", Input: sourceData("brand.graphqls"), BuiltIn: false},
+	{Name: "changes.graphqls", Input: sourceData("changes.graphqls"), BuiltIn: false},
 	{Name: "common.graphqls", Input: sourceData("common.graphqls"), BuiltIn: false},
 	{Name: "disclosure.graphqls", Input: sourceData("disclosure.graphqls"), BuiltIn: false},
 	{Name: "influencer.graphqls", Input: sourceData("influencer.graphqls"), BuiltIn: false},
@@ -3777,6 +4030,10 @@ func (ec *executionContext) childFields_AuditEvent(ctx context.Context, field gr
 		return ec.fieldContext_AuditEvent_entry(ctx, field)
 	case "leafHash":
 		return ec.fieldContext_AuditEvent_leafHash(ctx, field)
+	case "url":
+		return ec.fieldContext_AuditEvent_url(ctx, field)
+	case "record":
+		return ec.fieldContext_AuditEvent_record(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEvent", field.Name)
 }
@@ -3827,6 +4084,10 @@ func (ec *executionContext) childFields_Brand(ctx context.Context, field graphql
 		return ec.fieldContext_Brand_updatedAt(ctx, field)
 	case "history":
 		return ec.fieldContext_Brand_history(ctx, field)
+	case "lastChangedAt":
+		return ec.fieldContext_Brand_lastChangedAt(ctx, field)
+	case "lastChangeSeq":
+		return ec.fieldContext_Brand_lastChangeSeq(ctx, field)
 	case "url":
 		return ec.fieldContext_Brand_url(ctx, field)
 	case "timeline":
@@ -3867,6 +4128,18 @@ func (ec *executionContext) childFields_BrandEdge(ctx context.Context, field gra
 		return ec.fieldContext_BrandEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BrandEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeSanctionStandingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sanction":
+		return ec.fieldContext_ChangeSanctionStandingPayload_sanction(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ChangeSanctionStandingPayload_userErrors(ctx, field)
+	case "replayed":
+		return ec.fieldContext_ChangeSanctionStandingPayload_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeSanctionStandingPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ChangeSanctionStatusPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4111,6 +4384,10 @@ func (ec *executionContext) childFields_Influencer(ctx context.Context, field gr
 		return ec.fieldContext_Influencer_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Influencer_updatedAt(ctx, field)
+	case "lastChangedAt":
+		return ec.fieldContext_Influencer_lastChangedAt(ctx, field)
+	case "lastChangeSeq":
+		return ec.fieldContext_Influencer_lastChangeSeq(ctx, field)
 	case "history":
 		return ec.fieldContext_Influencer_history(ctx, field)
 	case "url":
@@ -4211,6 +4488,10 @@ func (ec *executionContext) childFields_Mcn(ctx context.Context, field graphql.C
 		return ec.fieldContext_Mcn_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Mcn_updatedAt(ctx, field)
+	case "lastChangedAt":
+		return ec.fieldContext_Mcn_lastChangedAt(ctx, field)
+	case "lastChangeSeq":
+		return ec.fieldContext_Mcn_lastChangeSeq(ctx, field)
 	case "history":
 		return ec.fieldContext_Mcn_history(ctx, field)
 	case "url":
@@ -4319,6 +4600,18 @@ func (ec *executionContext) childFields_RecordAffiliationPayload(ctx context.Con
 	return nil, fmt.Errorf("no field named %q was found under type RecordAffiliationPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RecordSanctionExecutionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sanction":
+		return ec.fieldContext_RecordSanctionExecutionPayload_sanction(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RecordSanctionExecutionPayload_userErrors(ctx, field)
+	case "replayed":
+		return ec.fieldContext_RecordSanctionExecutionPayload_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordSanctionExecutionPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RecordSanctionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "sanction":
@@ -4403,6 +4696,18 @@ func (ec *executionContext) childFields_RetractDisclosurePayload(ctx context.Con
 	return nil, fmt.Errorf("no field named %q was found under type RetractDisclosurePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ReviewSanctionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sanction":
+		return ec.fieldContext_ReviewSanctionPayload_sanction(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ReviewSanctionPayload_userErrors(ctx, field)
+	case "replayed":
+		return ec.fieldContext_ReviewSanctionPayload_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReviewSanctionPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RiskFactor(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -4467,6 +4772,16 @@ func (ec *executionContext) childFields_Sanction(ctx context.Context, field grap
 		return ec.fieldContext_Sanction_signatoryTitle(ctx, field)
 	case "violationRecordNumber":
 		return ec.fieldContext_Sanction_violationRecordNumber(ctx, field)
+	case "standing":
+		return ec.fieldContext_Sanction_standing(ctx, field)
+	case "execution":
+		return ec.fieldContext_Sanction_execution(ctx, field)
+	case "executedOn":
+		return ec.fieldContext_Sanction_executedOn(ctx, field)
+	case "standingHistory":
+		return ec.fieldContext_Sanction_standingHistory(ctx, field)
+	case "executionHistory":
+		return ec.fieldContext_Sanction_executionHistory(ctx, field)
 	case "url":
 		return ec.fieldContext_Sanction_url(ctx, field)
 	case "history":
@@ -4529,6 +4844,10 @@ func (ec *executionContext) childFields_SanctionStatusChange(ctx context.Context
 		return ec.fieldContext_SanctionStatusChange_agency(ctx, field)
 	case "recordedAt":
 		return ec.fieldContext_SanctionStatusChange_recordedAt(ctx, field)
+	case "standing":
+		return ec.fieldContext_SanctionStatusChange_standing(ctx, field)
+	case "execution":
+		return ec.fieldContext_SanctionStatusChange_execution(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SanctionStatusChange", field.Name)
 }
@@ -4675,6 +4994,12 @@ func (ec *executionContext) childFields_VettedSanction(ctx context.Context, fiel
 		return ec.fieldContext_VettedSanction_status(ctx, field)
 	case "statusSince":
 		return ec.fieldContext_VettedSanction_statusSince(ctx, field)
+	case "standing":
+		return ec.fieldContext_VettedSanction_standing(ctx, field)
+	case "execution":
+		return ec.fieldContext_VettedSanction_execution(ctx, field)
+	case "executedOn":
+		return ec.fieldContext_VettedSanction_executedOn(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type VettedSanction", field.Name)
 }

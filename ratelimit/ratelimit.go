@@ -174,6 +174,14 @@ func (l *Limiter) budget(ctx context.Context, r *http.Request) (key string, limi
 	return "ip:" + l.ClientIP(r).String(), l.cfg.AnonPerMinute
 }
 
+// Charge spends cost points (at least 1) of the budget of ctx's caller: the agency when
+// authentication has put one in ctx, else r's client IP. The WebSocket transport charges each
+// operation of a socket with it; HTTP requests use Spend.
+func (l *Limiter) Charge(ctx context.Context, r *http.Request, cost int) Result {
+	key, limit := l.budget(ctx, r)
+	return l.Allow(ctx, key, limit, max(cost, 1))
+}
+
 // meter is one request's pending charge.
 type meter struct {
 	l      *Limiter

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -58,6 +59,41 @@ func filterIDs(field string, ss []string, typ string) ([]int64, error) {
 	return idsOf(field, ss, typ)
 }
 
+// liveLoaders are one subscription's dataloaders: each event brings a fresh set over the
+// primary, shared by every subscriber of that event (events.Shared), so that a write fanning
+// out to thousands of subscriptions loads each nested record in one batch, not once per
+// subscriber, and a second event about the same record never shows the first one's cached rows.
+type liveLoaders struct {
+	store *db.DB
+	wait  time.Duration
+	cur   atomic.Pointer[Loaders]
+}
+
+// WithLiveLoaders gives a subscription operation per-event dataloaders over store's primary;
+// the server puts it around every subscription (queries keep their per-request loaders).
+func WithLiveLoaders(ctx context.Context, store *db.DB, wait time.Duration) context.Context {
+	l := &liveLoaders{store: store.Fresh(), wait: wait}
+	l.cur.Store(newLoaders(l.store, wait))
+	return context.WithValue(ctx, loadersKey{}, l)
+}
+
+// sharedLoadersKey and sharedRowsKey name what one event's subscribers share.
+type (
+	sharedLoadersKey     struct{ wait time.Duration }
+	sharedRowsKey[R any] struct{}
+)
+
+// eventLoaders switches ctx's live loaders, if any, to e's shared set before its record is
+// resolved.
+func eventLoaders(ctx context.Context, e events.Event) {
+	l, ok := ctx.Value(loadersKey{}).(*liveLoaders)
+	if !ok {
+		return
+	}
+	v, _ := e.Shared().Do(sharedLoadersKey{l.wait}, func() (any, error) { return newLoaders(l.store, l.wait), nil })
+	l.cur.Store(v.(*Loaders))
+}
+
 // subscribe opens a bus subscription for f and streams each announced record, loaded from the
 // primary, until the client stops, the subscription falls behind or the bus closes.
 func subscribe[R, M any](ctx context.Context, r *Resolver, f events.Filter,
@@ -76,9 +112,12 @@ func subscribe[R, M any](ctx context.Context, r *Resolver, f events.Filter,
 	go func() {
 		defer close(out)
 		for e := range sub.Events() {
-			lctx, cancel := context.WithTimeout(ctx, liveLoadTimeout)
-			rows, err := load(r.store.Fresh(), lctx, []int64{e.ID})
-			cancel()
+			// One read per event for all its subscribers; no one subscriber hanging up cancels it.
+			v, err := e.Shared().Do(sharedRowsKey[R]{}, func() (any, error) {
+				lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), liveLoadTimeout)
+				defer cancel()
+				return load(r.store.Fresh(), lctx, []int64{e.ID})
+			})
 			if ctx.Err() != nil {
 				return
 			}
@@ -86,7 +125,8 @@ func subscribe[R, M any](ctx context.Context, r *Resolver, f events.Filter,
 				endWithError(ctx, fmt.Errorf("%s: load %d: %w", f.Kind, e.ID, err))
 				return
 			}
-			row, ok := rows[e.ID]
+			eventLoaders(ctx, e)
+			row, ok := v.(map[int64]R)[e.ID]
 			if !ok {
 				continue // announced by a replica whose commit this primary does not hold: not ours to show
 			}

@@ -61,6 +61,8 @@ type Loaders struct {
 	// timelines are keyed by owner kind (db.TimelineOwner) in the variant.
 	timelineOfL      lazy[*dataloadgen.Loader[pageKey, db.PageOf[db.TimelineEvent]]]
 	timelineCountOfL lazy[*dataloadgen.Loader[pageKey, int]]
+	// lastChangeL: the latest audit event about a record (changes.go).
+	lastChangeL lazy[*dataloadgen.Loader[refKey, db.LastChange]]
 }
 
 // lazy is a value built once, on first use.
@@ -303,7 +305,13 @@ func (l *Loaders) timelineCountOf() *dataloadgen.Loader[pageKey, int] {
 }
 
 func loadersFrom(ctx context.Context) *Loaders {
-	l, _ := ctx.Value(loadersKey{}).(*Loaders)
+	var l *Loaders
+	switch v := ctx.Value(loadersKey{}).(type) {
+	case *Loaders:
+		l = v
+	case *liveLoaders: // a subscription: the current event's (live.go)
+		l = v.cur.Load()
+	}
 	if l == nil {
 		panic("resolvers: request context has no dataloaders; wrap the handler with resolvers.Middleware")
 	}

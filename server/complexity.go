@@ -63,6 +63,9 @@ func complexityRoot() graph.ComplexityRoot {
 
 	// Forward-only connections (audit events).
 	c.Query.AuditLog = func(child int, _ *string, first *int, _ *string) int { return page(child, first, nil) }
+	c.Query.Changes = func(child int, _ *int64, first *int, last *int, _ *int64, _ []string, _ []string, _ *string, _ *string, _ *time.Time, _ *time.Time) int {
+		return page(child, first, last)
+	}
 	c.Agency.Writes = forwardPageFunc
 	c.Influencer.History = forwardPageFunc
 	c.Mcn.History = forwardPageFunc
@@ -184,6 +187,8 @@ func listPrices(schema *ast.Schema) map[string]int {
 		"Sanction.violations":              db.MaxViolationsPerSanction,
 		"Sanction.relatedDisclosures":      db.MaxRelatedDisclosuresPerSanction,
 		"Sanction.statusHistory":           db.MaxStatusChangesPerSanction,
+		"Sanction.standingHistory":         db.MaxStatusChangesPerSanction,
+		"Sanction.executionHistory":        db.MaxStatusChangesPerSanction,
 		"Sanction.remedies":                enum("Remedy"),
 		"DisclosureFacets.label":           enum("DisclosureLabel"),
 		"DisclosureFacets.platform":        enum("Platform"),

@@ -69,6 +69,16 @@ type Config struct {
 	// MaxSubscriptionsPerConnection caps the open subscriptions of one WebSocket; zero means
 	// DefaultMaxSubscriptionsPerConnection. The whole process's cap is the bus's.
 	MaxSubscriptionsPerConnection int
+	// MaxWebSocketsPerIP caps the open WebSockets of one client IP (WS_MAX_CONNECTIONS_PER_IP);
+	// zero means DefaultMaxWebSocketsPerIP. The next handshake is refused with HTTP 429
+	// RATE_LIMITED (websocket.go).
+	MaxWebSocketsPerIP int
+	// MaxWebSockets caps the open WebSockets of this process (WS_MAX_CONNECTIONS); zero means
+	// DefaultMaxWebSockets.
+	MaxWebSockets int
+	// WebSockets tracks the open sockets; give one (NewWebSockets) to close them all with 1001
+	// on shutdown (WebSockets.GoingAway). nil: New makes its own.
+	WebSockets *WebSockets
 	// Redis holds the shared response cache, persisted queries and rate-limit counters
 	// (cache.Open(REDIS_URL)); nil keeps all three in this process, right for one replica only.
 	Redis *cache.Redis
@@ -171,6 +181,9 @@ func newHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.WebSockets == nil {
+		cfg.WebSockets = NewWebSockets()
+	}
 	m := newMetrics()
 	c := newCaches(cfg, store)
 	m.registry.MustRegister(c.collectors()...)
@@ -204,6 +217,12 @@ func newHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 	// export spends exportCost points of the caller's rate-limit budget before it starts.
 	mux.Handle("GET /export/{file}", m.instrument(authenticate(cfg.Authenticator, logger,
 		exportHandler(es, store, logger, cfg.publicBase(), c.limiter.PerRequest(exportCost)))))
+
+	// For mirrors (changes.go): the changes feed as NDJSON, and Atom feeds.
+	mux.Handle("GET /export/changes.ndjson", m.instrument(authenticate(cfg.Authenticator, logger,
+		changesExport(store, logger, cfg.publicBase(), c.limiter.PerRequest(exportCost)))))
+	mux.Handle("GET /feeds/", m.instrument(authenticate(cfg.Authenticator, logger,
+		c.limiter.PerRequest(feedCost)(feeds(store, logger, cfg.publicBase())))))
 
 	// The transparency log (log.go): public, cheap, cacheable.
 	mux.Handle("GET /log/checkpoint", m.instrument(logCheckpoint(store, cfg.Log, logger)))

@@ -2,9 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -35,28 +32,46 @@ func runAudit(ctx context.Context, args []string) error {
 	return auditCommand(ctx, args, os.Getenv("DATABASE_URL"), os.Stdout)
 }
 
+const auditUsage = `usage: kolregistry audit verify [--json]
+
+Recomputes the audit chain and the transparency log's tree from DATABASE_URL, compares every
+event with its log entry and every record's row with its latest logged state.
+
+exit status: 0 consistent; 1 inconsistent (tampering: each problem is named);
+             2 could not check (bad usage, database unreachable or failing)`
+
 func auditCommand(ctx context.Context, args []string, url string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "print the report as JSON")
-	if len(args) == 0 || args[0] != "verify" {
-		return &exitError{exitUnchecked, errors.New("usage: kolregistry audit verify [--json]")}
+	return group("audit", auditUsage, args, stdout, map[string]func([]string) error{
+		"verify": func(args []string) error { return auditVerify(ctx, args, url, stdout) },
+	})
+}
+
+func auditVerify(ctx context.Context, args []string, url string, stdout io.Writer) error {
+	fs := newFlags("audit verify", auditUsage)
+	asJSON := fs.Bool("json", false, "print the report as one JSON object (ok, events, records, treeSize, seconds, problems)")
+	if err := fs.parse(args, stdout); err != nil {
+		return err
 	}
-	if err := fs.Parse(args[1:]); err != nil || fs.NArg() > 0 {
-		return &exitError{exitUnchecked, errors.New("usage: kolregistry audit verify [--json]")}
+	// Exit 2 with, under --json, {"ok": false, "checked": false, "error": …} on stdout.
+	unchecked := func(err error) error {
+		if *asJSON {
+			writeJSON(stdout, map[string]any{"ok": false, "checked": false, "error": err.Error()})
+		}
+		return &exitError{exitUnchecked, err}
 	}
 	if url == "" {
 		_, err := databaseURL()
-		return &exitError{exitUnchecked, err}
+		return unchecked(err)
 	}
 	d, err := db.Open(ctx, url, "")
 	if err != nil {
-		return &exitError{exitUnchecked, fmt.Errorf("could not check: %w", err)}
+		return unchecked(fmt.Errorf("could not check: %w", err))
 	}
 	defer d.Close()
 	start := time.Now()
 	rep, err := d.VerifyLog(ctx)
 	if err != nil {
-		return &exitError{exitUnchecked, fmt.Errorf("could not check: %w", err)}
+		return unchecked(fmt.Errorf("could not check: %w", err))
 	}
 	took := time.Since(start).Round(time.Millisecond)
 	if *asJSON {
@@ -64,7 +79,7 @@ func auditCommand(ctx context.Context, args []string, url string, stdout io.Writ
 		for i, p := range rep.Problems {
 			problems[i] = map[string]any{"seq": p.Seq, "record": p.Record, "field": p.Field, "reason": p.Reason}
 		}
-		json.NewEncoder(stdout).Encode(map[string]any{"ok": len(rep.Problems) == 0, "events": rep.Events,
+		writeJSON(stdout, map[string]any{"ok": len(rep.Problems) == 0, "checked": true, "events": rep.Events,
 			"records": rep.Records, "treeSize": rep.Head.TreeSize, "seconds": took.Seconds(), "problems": problems})
 	} else {
 		for _, p := range rep.Problems {

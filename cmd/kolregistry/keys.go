@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -23,21 +22,26 @@ func runKeys(ctx context.Context, args []string) error {
 	return keysCommand(args, os.Stdout)
 }
 
+const keysUsage = `usage:
+  kolregistry keys generate --out DIR [--force]   the token signing key pair: DIR/signing.pem, DIR/jwks.json
+  kolregistry keys verifier --key FILE            the transparency log's verifier key for signing key FILE`
+
 func keysCommand(args []string, stdout io.Writer) error {
-	if len(args) > 0 && args[0] == "verifier" {
-		return verifierCommand(args[1:], stdout)
-	}
-	if len(args) == 0 || args[0] != "generate" {
-		return errors.New("usage: kolregistry keys generate --out DIR [--force] | keys verifier --key FILE")
-	}
-	fs := flag.NewFlagSet("keys generate", flag.ContinueOnError)
+	return group("keys", keysUsage, args, stdout, map[string]func([]string) error{
+		"generate": func(args []string) error { return generateCommand(args, stdout) },
+		"verifier": func(args []string) error { return verifierCommand(args, stdout) },
+	})
+}
+
+func generateCommand(args []string, stdout io.Writer) error {
+	fs := newFlags("keys generate", "usage: kolregistry keys generate --out DIR [--force]")
 	out := fs.String("out", "", "directory to write signing.pem (private, 0600) and jwks.json (public) into")
 	force := fs.Bool("force", false, "replace an existing signing.pem (tokens signed with the old key stop verifying once jwks.json is deployed)")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
-	if *out == "" || fs.NArg() > 0 {
-		return errors.New("usage: kolregistry keys generate --out DIR [--force]")
+	if *out == "" {
+		return fs.usageErr("--out is required")
 	}
 	kid, err := generateKeys(*out, *force)
 	if err != nil {
@@ -134,13 +138,13 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode, replace bool) e
 // verifierCommand is `kolregistry keys verifier --key FILE`: the note verifier key of the
 // transparency log signed with FILE (the REGISTRY_SIGNING_KEY PEM) under REGISTRY_LOG_ORIGIN.
 func verifierCommand(args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("keys verifier", flag.ContinueOnError)
+	fs := newFlags("keys verifier", "usage: kolregistry keys verifier --key FILE")
 	keyPath := fs.String("key", "", "the registry signing key (PEM, Ed25519), as REGISTRY_SIGNING_KEY")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
-	if *keyPath == "" || fs.NArg() > 0 {
-		return errors.New("usage: kolregistry keys verifier --key FILE")
+	if *keyPath == "" {
+		return fs.usageErr("--key is required")
 	}
 	signer, err := auth.LoadSigningKey(*keyPath)
 	if err != nil {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -16,19 +15,29 @@ import (
 // the independent verifier: it needs no database and trusts only the verifier key.
 func runLog(ctx context.Context, args []string) error { return logCommand(ctx, args, os.Stdout) }
 
-const logUsage = "usage: kolregistry log verify --url BASE --key VKEY [--state FILE] [--export FILE.ndjson]"
+const logUsage = `usage: kolregistry log verify --url BASE --key VKEY [--state FILE] [--export FILE.ndjson]
+
+Checks a registry's transparency log from its public tiles, trusting only the verifier key.
+
+exit status: 0 verified; 1 the log or the export is inconsistent; 2 could not check (bad usage, unreachable)`
 
 func logCommand(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) == 0 || args[0] != "verify" {
-		return &exitError{exitUnchecked, errors.New(logUsage)}
-	}
-	fs := flag.NewFlagSet("log verify", flag.ContinueOnError)
+	return group("log", logUsage, args, stdout, map[string]func([]string) error{
+		"verify": func(args []string) error { return logVerify(ctx, args, stdout) },
+	})
+}
+
+func logVerify(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := newFlags("log verify", logUsage)
 	url := fs.String("url", "", "the registry's base URL (its log is under /log/), or the log's own prefix ending in /log")
 	key := fs.String("key", "", "the log's verifier key, <origin>+<hash>+<key> (`kolregistry keys verifier`, registryHead.verifierKey)")
 	state := fs.String("state", "", "file keeping the last checkpoint accepted; the new one must extend it")
 	export := fs.String("export", "", "an /export/*.ndjson file to check against the latest logged states")
-	if err := fs.Parse(args[1:]); err != nil || fs.NArg() > 0 || *url == "" || *key == "" {
-		return &exitError{exitUnchecked, errors.New(logUsage)}
+	if err := fs.parse(args, stdout); err != nil {
+		return err
+	}
+	if *url == "" || *key == "" {
+		return fs.usageErr("--url and --key are required")
 	}
 	base := *url
 	if len(base) < 4 || base[len(base)-4:] != "/log" {

@@ -8,15 +8,23 @@
 //	kolregistry keys generate  the operator's token signing key pair
 //	kolregistry agency …       accredit, suspend, list agencies
 //	kolregistry token issue    sign an agency token
+//	kolregistry --version      the build (version, commit, date)
+//
+// Every subcommand takes --help (exit 0) and refuses unknown flags (exit 2) before doing
+// anything; see flags.go.
 package main
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+
+	"github.com/kolregistry/kolregistry/server"
 )
 
 // command is one subcommand: it receives the arguments after its name.
@@ -27,45 +35,72 @@ type command struct {
 }
 
 var commands = []command{
-	{"serve", "serve                 run the GraphQL API", runServe},
+	{"serve", "serve                 run the GraphQL API (configured by environment variables: serve --help)", runServe},
 	{"migrate", "migrate               apply the embedded migrations (idempotent)", runMigrate},
 	{"seed", "seed --demo           load the synthetic demo dataset (idempotent)", runSeed},
-	{"audit", "audit verify          recompute the chain and log, compare every record with it; exit 0 ok, 1 inconsistent, 2 unchecked", runAudit},
+	{"audit", "audit verify          recompute the chain and log, compare every record with it [--json]; exit 0 ok, 1 inconsistent, 2 unchecked", runAudit},
 	{"log", "log verify            independent check of a registry's log (--url --key [--state] [--export]); exit 0/1/2", runLog},
 	{"keys", "keys generate | verifier   generate: --out DIR/signing.pem + DIR/jwks.json; verifier --key FILE: the log's verifier key", runKeys},
-	{"agency", "agency                add | suspend | activate | list: the accredited agencies", runAgency},
-	{"token", "token issue           sign an agency JWT (--key --agency --scope --ttl); printed on the last line", runToken},
+	{"agency", "agency                add | suspend | activate | list [--json]: the accredited agencies", runAgency},
+	{"token", "token issue           sign an agency JWT (--key --agency --scope --ttl [--json]); printed on the last line", runToken},
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if len(os.Args) < 2 {
-		usage()
-		os.Exit(2)
-	}
-	for _, c := range commands {
-		if c.name == os.Args[1] {
-			if err := c.run(ctx, os.Args[2:]); err != nil {
-				fmt.Fprintf(os.Stderr, "kolregistry %s: %v\n", c.name, err)
-				var ee *exitError
-				if errors.As(err, &ee) {
-					os.Exit(ee.code)
-				}
-				os.Exit(1)
-			}
-			return
-		}
-	}
-	usage()
-	os.Exit(2)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
-func usage() {
-	fmt.Fprintln(os.Stderr, "usage: kolregistry <command> [flags]\n\ncommands:")
-	for _, c := range commands {
-		fmt.Fprintln(os.Stderr, "  "+c.usage)
+// run is the command line: it returns the exit status (docs/cli.md).
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage())
+		return exitUsage
 	}
+	name := args[0]
+	switch {
+	case name == "--version" || name == "-version" || name == "version":
+		fmt.Fprintln(stdout, server.Build())
+		return 0
+	case name == "help" && len(args) > 1: // `kolregistry help migrate` = `kolregistry migrate --help`
+		return run(ctx, []string{args[1], "--help"}, stdout, stderr)
+	case isHelp(name):
+		fmt.Fprintln(stdout, usage())
+		return 0
+	}
+	for _, c := range commands {
+		if c.name != name {
+			continue
+		}
+		err := c.run(ctx, args[1:])
+		var ee *exitError
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, errHelp):
+			return 0
+		case errors.As(err, &ee):
+			fmt.Fprintf(stderr, "kolregistry %s: %v\n", name, err)
+			return ee.code
+		default:
+			fmt.Fprintf(stderr, "kolregistry %s: %v\n", name, err)
+			return 1
+		}
+	}
+	fmt.Fprintf(stderr, "kolregistry: unknown command %q\n\n%s\n", name, usage())
+	return exitUsage
+}
+
+func usage() string {
+	var b strings.Builder
+	b.WriteString("usage: kolregistry <command> [flags]   (kolregistry <command> --help for its flags)\n" +
+		"       kolregistry --version\n\ncommands:\n")
+	for _, c := range commands {
+		b.WriteString("  " + c.usage + "\n")
+	}
+	b.WriteString("\nexit status: 0 done, 1 failed (audit/log verify: inconsistent), 2 bad usage (verify: could not check)")
+	return b.String()
 }
 
 // databaseURL is DATABASE_URL, required by every command that touches the database.

@@ -3,11 +3,18 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 
 	"github.com/kolregistry/kolregistry/db"
 )
 
+// runMigrate is `kolregistry migrate`: apply the embedded migrations not yet applied.
 func runMigrate(ctx context.Context, args []string) error {
+	fs := newFlags("migrate", "usage: kolregistry migrate\n\n"+
+		"Applies the embedded migrations not yet applied to DATABASE_URL (idempotent).")
+	if err := fs.parse(args, os.Stdout); err != nil {
+		return err
+	}
 	url, err := databaseURL()
 	if err != nil {
 		return err

@@ -2,9 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/kolregistry/kolregistry/db"
@@ -13,13 +12,13 @@ import (
 
 // runSeed loads the synthetic demo dataset; it expects a migrated database (run migrate first).
 func runSeed(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
-	demo := fs.Bool("demo", false, "load the synthetic demo dataset (idempotent)")
-	if err := fs.Parse(args); err != nil {
+	fs := newFlags("seed", "usage: kolregistry seed --demo\n\nLoads the synthetic demo dataset into DATABASE_URL (migrate first); idempotent.")
+	demo := fs.Bool("demo", false, "load the synthetic demo dataset (the only seed)")
+	if err := fs.parse(args, os.Stdout); err != nil {
 		return err
 	}
-	if !*demo || fs.NArg() > 0 {
-		return errors.New("usage: kolregistry seed --demo (the demo dataset is the only seed)")
+	if !*demo {
+		return fs.usageErr("--demo is required (the demo dataset is the only seed)")
 	}
 	url, err := databaseURL()
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -32,14 +31,10 @@ const shutdownGrace = 20 * time.Second
 // (default 127.0.0.1:8080), REDIS_URL, RATE_LIMIT_ANON, RATE_LIMIT_AGENCY,
 // TRUSTED_PROXIES, JWT_KEYS, JWT_ISSUER, JWT_AUDIENCE, REGISTRY_SIGNING_KEY, REGISTRY_LOG_ORIGIN,
 // RESPONSE_CACHE, PUBLIC_BASE_URL (default http://<LISTEN_ADDR>), REQUEST_TIMEOUT,
-// MAX_RESPONSE_BYTES (docs/limits.md).
+// MAX_RESPONSE_BYTES, WS_MAX_CONNECTIONS_PER_IP, WS_MAX_CONNECTIONS (docs/limits.md).
 func runServe(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	if err := fs.Parse(args); err != nil {
+	if err := newFlags("serve", serveUsage).parse(args, os.Stdout); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 
@@ -119,6 +114,7 @@ func runServe(ctx context.Context, args []string) error {
 		logger.Warn("REGISTRY_SIGNING_KEY is not set: /log/checkpoint is served unsigned", "origin", cfg.Log.Origin)
 	}
 
+	cfg.WebSockets = server.NewWebSockets()
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
 		return err
@@ -134,6 +130,8 @@ func runServe(ctx context.Context, args []string) error {
 		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		BaseContext:    func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	// Shutdown closes every WebSocket with 1001 "going away" (the http.Server does not track them).
+	srv.RegisterOnShutdown(cfg.WebSockets.GoingAway)
 	logger.Info("serving", "url", "http://"+ln.Addr().String()+"/graphql")
 
 	served := make(chan error, 1)
@@ -148,6 +146,9 @@ func runServe(ctx context.Context, args []string) error {
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := cfg.WebSockets.Wait(sctx); err != nil {
+		logger.Warn("shutdown: WebSockets still open after the grace", "open", cfg.WebSockets.Open())
 	}
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		return err
@@ -232,8 +233,8 @@ func redactDSN(dsn string) string {
 	return u.Host + u.Path
 }
 
-// configureLimits reads REQUEST_TIMEOUT (a Go duration, default 30s) and MAX_RESPONSE_BYTES
-// (default 8 MiB) into cfg (docs/limits.md).
+// configureLimits reads REQUEST_TIMEOUT (a Go duration, default 30s), MAX_RESPONSE_BYTES
+// (default 8 MiB), WS_MAX_CONNECTIONS_PER_IP and WS_MAX_CONNECTIONS into cfg (docs/limits.md).
 func configureLimits(cfg *server.Config) error {
 	if v := os.Getenv("REQUEST_TIMEOUT"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -248,6 +249,15 @@ func configureLimits(cfg *server.Config) error {
 			return fmt.Errorf("MAX_RESPONSE_BYTES must be a number of bytes of at least 1024, not %q", v)
 		}
 		cfg.MaxResponseBytes = n
+	}
+	for name, dst := range map[string]*int{"WS_MAX_CONNECTIONS_PER_IP": &cfg.MaxWebSocketsPerIP, "WS_MAX_CONNECTIONS": &cfg.MaxWebSockets} {
+		if v := os.Getenv(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return fmt.Errorf("%s must be a positive number of WebSockets, not %q", name, v)
+			}
+			*dst = n
+		}
 	}
 	return nil
 }

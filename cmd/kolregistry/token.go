@@ -2,8 +2,9 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -14,7 +15,10 @@ import (
 	"github.com/kolregistry/kolregistry/db"
 )
 
-const tokenUsage = `usage: kolregistry token issue --key DIR/signing.pem --agency SLUG --scope "sanctions:write …" [--ttl 1h] [--kid KID]`
+const tokenUsage = `usage: kolregistry token issue --key DIR/signing.pem --agency SLUG --scope "sanctions:write …" [--ttl 1h] [--kid KID] [--json]
+
+Prints the signed JWT alone on the last line of stdout (details on stderr), or with --json one
+object {token, agency, scopes, expiresAt, kid}. With DATABASE_URL set the agency must exist and be active.`
 
 // runToken is `kolregistry token issue`: it prints the signed JWT alone on the last line of
 // stdout (details go to stderr), so TOKEN=$(kolregistry token issue …) works.
@@ -23,22 +27,25 @@ func runToken(ctx context.Context, args []string) error {
 }
 
 func tokenCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "issue" {
-		return errors.New(tokenUsage)
-	}
-	fs := flag.NewFlagSet("token issue", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	return group("token", tokenUsage, args, stdout, map[string]func([]string) error{
+		"issue": func(args []string) error { return tokenIssue(ctx, args, stdout, stderr) },
+	})
+}
+
+func tokenIssue(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("token issue", tokenUsage)
 	keyPath := fs.String("key", "", "PEM private key (PKCS#8), e.g. DIR/signing.pem from `keys generate`")
 	agency := fs.String("agency", "", "agency slug (the token's sub)")
 	scope := fs.String("scope", "", "space-separated scopes: "+strings.Join(auth.Scopes, " "))
 	ttl := ttlFlag(time.Hour)
 	fs.Var(&ttl, "ttl", "lifetime of the token, e.g. 1h, 720h or 30d; at most JWT_MAX_TTL (default 90d)")
 	kid := fs.String("kid", "", "key id for the header (default: the key's RFC 7638 thumbprint, as in jwks.json)")
-	if err := fs.Parse(args[1:]); err != nil {
+	asJSON := fs.Bool("json", false, "print {token, agency, scopes, expiresAt, kid} as one JSON object instead")
+	if err := fs.parse(args, stdout); err != nil {
 		return err
 	}
-	if *keyPath == "" || *agency == "" || *scope == "" || fs.NArg() > 0 {
-		return errors.New(tokenUsage)
+	if *keyPath == "" || *agency == "" || *scope == "" {
+		return fs.usageErr("--key, --agency and --scope are required")
 	}
 	scopes, err := auth.ParseScopes(*scope)
 	if err != nil {
@@ -75,8 +82,12 @@ func tokenCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "token for agency %s, scopes %q, expires %s\n",
-		*agency, strings.Join(scopes, " "), now.Add(time.Duration(ttl)).UTC().Truncate(time.Second).Format(time.RFC3339))
+	expires := now.Add(time.Duration(ttl)).UTC().Truncate(time.Second).Format(time.RFC3339)
+	if *asJSON {
+		return writeJSON(stdout, map[string]any{"token": tok, "agency": *agency, "scopes": scopes,
+			"expiresAt": expires, "kid": tokenKid(tok)})
+	}
+	fmt.Fprintf(stderr, "token for agency %s, scopes %q, expires %s\n", *agency, strings.Join(scopes, " "), expires)
 	fmt.Fprintln(stdout, tok)
 	return nil
 }
@@ -106,6 +117,20 @@ func checkAgency(ctx context.Context, slug string, stderr io.Writer) error {
 		return fmt.Errorf("agency %q is %s: its tokens would be refused", slug, a.Status)
 	}
 	return nil
+}
+
+// tokenKid is the kid in a signed token's header (the key's thumbprint unless --kid chose one).
+func tokenKid(tok string) string {
+	head, _, _ := strings.Cut(tok, ".")
+	raw, err := base64.RawURLEncoding.DecodeString(head)
+	if err != nil {
+		return ""
+	}
+	var h struct {
+		Kid string `json:"kid"`
+	}
+	json.Unmarshal(raw, &h)
+	return h.Kid
 }
 
 // ttlFlag is a lifetime flag: a Go duration or a whole number of days (auth.ParseTTL).
