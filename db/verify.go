@@ -496,9 +496,10 @@ func readEvents(ctx context.Context, tx *sql.Tx, withStates bool) (<-chan *event
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var scratch []byte
 			for b := range work {
 				for i := range b.seq {
-					b.check(i, withStates)
+					b.check(i, withStates, &scratch)
 				}
 				b.entry, b.diff = nil, nil
 				close(b.done)
@@ -573,13 +574,16 @@ type entryMembers struct {
 
 // check hashes event i and compares its columns with its entry. An entry with a state is of
 // the log's own format (global IDs); one without is from before the log (numeric IDs).
-func (b *eventBatch) check(i int, withStates bool) {
+func (b *eventBatch) check(i int, withStates bool, scratch *[]byte) {
 	entry := b.entry[i]
 	if b.noEntry[i] {
 		return
 	}
 	b.chainOK[i] = chainHash(b.prev[i], entry) == b.hash[i]
 	b.leaf[i] = tlog.RecordHash(entry)
+	if b.checkFast(i, withStates, scratch) {
+		return
+	}
 	var e entryMembers
 	if err := json.Unmarshal(entry, &e); err != nil {
 		b.column[i] = "entry"

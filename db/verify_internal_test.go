@@ -50,3 +50,30 @@ func TestSameJSON(t *testing.T) {
 		}
 	}
 }
+
+// scanEntry finds the members of an entry without decoding it, whatever their values hold.
+func TestScanEntry(t *testing.T) {
+	entry := `{"action":"recordSanction","actor":"QWdlbmN5OjE","at":"2026-12-01T21:02:11.482113Z",` +
+		`"diff":{"note":"a \"quoted\" } brace","list":[1,{"x":"]"}]},"seq":2391,` +
+		`"state":{"id":"U2FuY3Rpb246NjE","fineVnd":70000000},"subject":{"id":"U2FuY3Rpb246NjE","type":"Sanction"}}`
+	var e entrySpans
+	if !scanEntry([]byte(entry), &e) {
+		t.Fatal("scanEntry refused a canonical entry")
+	}
+	for name, c := range map[string][2]string{
+		"seq": {string(e.seq), `2391`}, "at": {string(e.at), `"2026-12-01T21:02:11.482113Z"`},
+		"actor": {string(e.actor), `"QWdlbmN5OjE"`}, "action": {string(e.action), `"recordSanction"`},
+		"diff":  {string(e.diff), `{"note":"a \"quoted\" } brace","list":[1,{"x":"]"}]}`},
+		"state": {string(e.state), `{"id":"U2FuY3Rpb246NjE","fineVnd":70000000}`},
+		"type":  {string(e.subjectType), `"Sanction"`}, "id": {string(e.subjectID), `"U2FuY3Rpb246NjE"`},
+	} {
+		if c[0] != c[1] {
+			t.Errorf("%s: %s, want %s", name, c[0], c[1])
+		}
+	}
+	for _, bad := range []string{`{"seq":1`, `{"seq":1}}`, `["seq",1]`, `{"seq" 1}`, `{"a":"unterminated}`} {
+		if scanEntry([]byte(bad), &entrySpans{}) {
+			t.Errorf("scanEntry accepted %s", bad)
+		}
+	}
+}
