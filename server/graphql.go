@@ -52,6 +52,10 @@ func newGraphQL(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 	srv.AddTransport(httpTransport{parserTokenLimit: cfg.ParserTokenLimit, caches: c, maxResponseBytes: cfg.MaxResponseBytes})
 	srv.AroundFields(boundedFields)
 	srv.AroundOperations(liveLoadersPerEvent(store, cfg.LoaderWait))
+	if !cfg.UnplannedReads && !cfg.UncompiledReads {
+		// A query the JSON read covers is one statement; every other operation runs as usual.
+		srv.AroundOperations(resolvers.CompiledReads(es.Schema()))
+	}
 
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](cfg.QueryCacheSize))
 	srv.SetParserTokenLimit(cfg.ParserTokenLimit)
@@ -59,8 +63,8 @@ func newGraphQL(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 	// all the same: they turn every typo into a schema probe and bloat error messages.
 	srv.Use(extension.Introspection{})
 	srv.SetDisableSuggestion(true)
-	srv.Use(textGuard{})                                           // text.go: NUL or invalid UTF-8 in any input is BAD_USER_INPUT
-	srv.Use(extension.AutomaticPersistedQuery{Cache: c.persisted}) // Redis-backed, shared by replicas
+	srv.Use(textGuard{})                                                                  // text.go: NUL or invalid UTF-8 in any input is BAD_USER_INPUT
+	srv.Use(extension.AutomaticPersistedQuery{Cache: countedAPQ{c.persisted, m.ops.apq}}) // Redis-backed, shared by replicas
 	// After APQ, which puts a persisted document in place: depth, fields, directives and
 	// __schema before validation, then the cost (limits.go, complexity.go, docs/limits.md).
 	srv.Use(newOperationLimits(cfg.ComplexityLimit, cfg.QueryCacheSize, cfg.ParserTokenLimit))

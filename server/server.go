@@ -57,6 +57,9 @@ type Config struct {
 	// UnplannedReads turns the planned read path off: every nested field loads through its
 	// dataloader's batching window (resolvers/plan.go). Tests compare the two paths with it.
 	UnplannedReads bool
+	// UncompiledReads turns the compiled read path off (resolvers/compile.go): queries the
+	// JSON read covers run through the planned path instead. Tests compare the paths with it.
+	UncompiledReads bool
 	// SigningKey signs registryHead (REGISTRY_SIGNING_KEY); nil leaves its signature and
 	// publicKey null.
 	SigningKey ed25519.PrivateKey
@@ -66,6 +69,9 @@ type Config struct {
 	// Events carries live alerts (subscriptions) between replicas: an events.Bus over Redis
 	// in production. nil gives an in-process bus, which reaches this replica's subscribers only.
 	Events *events.Bus
+	// WebhookAllowPrivate lets webhook endpoints resolve to private addresses
+	// (WEBHOOK_ALLOW_PRIVATE=1): for tests on loopback only (docs/webhooks.md).
+	WebhookAllowPrivate bool
 	// MaxSubscriptionsPerConnection caps the open subscriptions of one WebSocket; zero means
 	// DefaultMaxSubscriptionsPerConnection. The whole process's cap is the bus's.
 	MaxSubscriptionsPerConnection int
@@ -96,6 +102,12 @@ type Config struct {
 	// engine, for deployments that cache at a CDN, and for tests that change rows with plain
 	// SQL, around the mutations that replace the cache epoch.
 	NoResponseCache bool
+	// CORSOrigins are the origins whose browser scripts may read responses (CORS_ORIGINS,
+	// ParseCORSOrigins); empty or "*" allows any, as fits a public registry.
+	CORSOrigins []string
+	// SeparateMetrics leaves /metrics off the API routes: cmd/kolregistry serves it on
+	// METRICS_ADDR instead (NewWithMetrics), so that it need not be public.
+	SeparateMetrics bool
 }
 
 // Defaults of Config.
@@ -153,6 +165,9 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
+// PublicBase is the base of every permalink (webhook deliveries carry them too).
+func (c Config) PublicBase() permalink.Base { return c.publicBase() }
+
 // publicBase is the base of every permalink: PublicBaseURL, else http://<ListenAddr>.
 func (c Config) publicBase() permalink.Base {
 	return permalink.NewBase(c.PublicBaseURL, c.withDefaults().ListenAddr)
@@ -161,6 +176,13 @@ func (c Config) publicBase() permalink.Base {
 // New returns the registry's HTTP handler over the store. logger receives the access log and
 // every internal error (with its request id); nil discards them.
 func New(cfg Config, store *db.DB, logger *slog.Logger) http.Handler {
+	api, _ := NewWithMetrics(cfg, store, logger)
+	return api
+}
+
+// NewWithMetrics is New, with the server's /metrics handler for a listener of its own
+// (METRICS_ADDR): with cfg.SeparateMetrics the API handler does not serve /metrics itself.
+func NewWithMetrics(cfg Config, store *db.DB, logger *slog.Logger) (api, metrics http.Handler) {
 	if cfg.Events == nil {
 		cfg.Events = events.New(nil, events.Options{Logger: logger})
 	}
@@ -168,15 +190,21 @@ func New(cfg Config, store *db.DB, logger *slog.Logger) http.Handler {
 	base := cfg.publicBase()
 	es := graph.NewExecutableSchema(graph.Config{
 		Resolvers: resolvers.New(store).WithSigningKey(cfg.SigningKey).WithEvents(cfg.Events).WithPublicBase(base).
-			WithLog(cfg.Log),
+			WithLog(cfg.Log).WithWebhooks(cfg.WebhookAllowPrivate),
 		Directives: graph.DirectiveRoot{HasScope: resolvers.HasScope},
 		Complexity: complexityRoot(),
 	})
-	return newHandler(cfg, es, store, logger)
+	h, m := buildHandler(cfg, es, store, logger)
+	return h, m.handler()
 }
 
 // newHandler wires the routes and middleware around an executable schema (tests pass their own).
 func newHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *slog.Logger) http.Handler {
+	h, _ := buildHandler(cfg, es, store, logger)
+	return h
+}
+
+func buildHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *slog.Logger) (http.Handler, *metrics) {
 	cfg = cfg.withDefaults()
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -187,6 +215,7 @@ func newHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 	m := newMetrics()
 	c := newCaches(cfg, store)
 	m.registry.MustRegister(c.collectors()...)
+	m.registry.MustRegister(m.ops.collectors(cfg.Events)...)
 
 	var api http.Handler = newGraphQL(cfg, es, store, logger, m, c)
 	if cfg.UnplannedReads {
@@ -211,12 +240,20 @@ func newHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 		mux.Handle(route, pages)
 	}
 	mux.HandleFunc("GET /healthz", healthz)
+	mux.HandleFunc("GET /version", versionHandler)
 	mux.Handle("GET /readyz", readyz(store, c, logger))
-	mux.Handle("GET /metrics", m.handler())
+	if !cfg.SeparateMetrics {
+		mux.Handle("GET /metrics", m.handler())
+	}
 	// Bulk export (export.go): streamed, so outside the GraphQL request timeout; each valid
 	// export spends exportCost points of the caller's rate-limit budget before it starts.
-	mux.Handle("GET /export/{file}", m.instrument(authenticate(cfg.Authenticator, logger,
+	mux.Handle("GET /export/{file}", m.ops.instrumentExport(authenticate(cfg.Authenticator, logger,
 		exportHandler(es, store, logger, cfg.publicBase(), c.limiter.PerRequest(exportCost)))))
+
+	// Batch screening for spreadsheets (screen_csv.go, docs/screening.md): within the request
+	// timeout; the candidates read are charged before any is screened.
+	mux.Handle("POST /screen.csv", m.instrument(withTimeout(cfg.RequestTimeout, authenticate(cfg.Authenticator, logger,
+		screenCSVHandler(store, logger, cfg.publicBase(), c.limiter.PerRequest)))))
 
 	// For mirrors (changes.go): the changes feed as NDJSON, and Atom feeds.
 	mux.Handle("GET /export/changes.ndjson", m.instrument(authenticate(cfg.Authenticator, logger,
@@ -225,16 +262,16 @@ func newHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 		c.limiter.PerRequest(feedCost)(feeds(store, logger, cfg.publicBase())))))
 
 	// The transparency log (log.go): public, cheap, cacheable.
-	mux.Handle("GET /log/checkpoint", m.instrument(logCheckpoint(store, cfg.Log, logger)))
-	mux.Handle("GET /log/tile/{path...}", m.instrument(logTile(store, logger)))
+	mux.Handle("GET /log/checkpoint", m.ops.instrumentLog("checkpoint", logCheckpoint(store, cfg.Log, logger)))
+	mux.Handle("GET /log/tile/{path...}", m.ops.instrumentLog("tile", logTile(store, logger)))
 
 	// Outermost first: every response carries a request id and is logged, even a panic's.
 	var h http.Handler = mux
 	h = validQueryString(h) // text.go
 	h = limitBody(cfg.MaxBodyBytes, h)
-	h = cors(h)
+	h = cors(cfg.CORSOrigins, h)
 	h = recoverPanics(logger, h)
 	h = accessLog(logger, h)
 	h = requestID(h)
-	return h
+	return h, m
 }
