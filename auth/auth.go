@@ -27,10 +27,13 @@ const (
 	ScopeBrandsWrite      = "brands:write"
 	ScopeDisclosuresWrite = "disclosures:write"
 	ScopeSanctionsWrite   = "sanctions:write"
+	// ScopeSanctionsReview lets a reviewing authority (a court, a superior body) record the
+	// annulment or amendment of another agency's sanction decision (reviewSanction).
+	ScopeSanctionsReview = "sanctions:review"
 )
 
 // Scopes lists every scope a token may grant.
-var Scopes = []string{ScopeInfluencersWrite, ScopeMcnsWrite, ScopeBrandsWrite, ScopeDisclosuresWrite, ScopeSanctionsWrite}
+var Scopes = []string{ScopeInfluencersWrite, ScopeMcnsWrite, ScopeBrandsWrite, ScopeDisclosuresWrite, ScopeSanctionsWrite, ScopeSanctionsReview}
 
 // KnownScope reports whether s is one of Scopes.
 func KnownScope(s string) bool { return slices.Contains(Scopes, s) }

@@ -19,7 +19,7 @@ const (
 	MaxSanctionsPerDisclosure        = 10 // Disclosure.relatedSanctions
 	MaxViolationsPerSanction         = 10
 	MaxRelatedDisclosuresPerSanction = 20
-	MaxStatusChangesPerSanction      = 20 // Sanction.statusHistory, the recorded status included
+	MaxStatusChangesPerSanction      = 20 // Sanction.statusHistory (and its standingHistory and executionHistory subsets), the recorded status included
 )
 
 // atMost adds a user error when a list would hold more than max items.

@@ -35,7 +35,15 @@ type Sanction struct {
 	PaymentDeadline       *time.Time
 	SignatoryTitle        *string
 	ViolationRecordNumber *string
+	// Standing and Execution are the two facts Status is derived from (docs/legal.md);
+	// ExecutedOn is when the decision was executed, while Execution says it was.
+	Standing   registry.Standing
+	Execution  registry.Execution
+	ExecutedOn *time.Time
 }
+
+// Facts are the sanction's standing and execution now.
+func (s Sanction) Facts() registry.SanctionFacts { return registry.SanctionFacts{Standing: s.Standing, Execution: s.Execution} }
 
 // SubjectID is the id of the sanction's subject in its own table.
 func (s Sanction) SubjectID() int64 {
@@ -49,17 +57,20 @@ func (s Sanction) SubjectID() int64 {
 
 const sanctionCols = `s.id, s.subject_kind, s.influencer_id, s.mcn_id, s.brand_id, s.agency_id, s.decision_number,
 	s.decided_on, s.effective_on, s.fine_vnd, s.remedies, s.status, s.source_url, s.source_sha256, s.version, s.recorded_at,
-	s.penalty, s.additional_penalties, s.payment_deadline, s.signatory_title, s.violation_record_number`
+	s.penalty, s.additional_penalties, s.payment_deadline, s.signatory_title, s.violation_record_number,
+	s.standing, s.execution, s.executed_on`
 
 func scanSanction(sc scanner, extra ...any) (Sanction, error) {
 	var r Sanction
 	var inf, mcn, brand sql.NullInt64
 	var eff sql.NullTime
 	var url, sha, signatory, record sql.NullString
-	var deadline sql.NullTime
+	var deadline, executed sql.NullTime
 	err := sc.Scan(append(extra, &r.ID, &r.SubjectKind, &inf, &mcn, &brand, &r.AgencyID, &r.DecisionNumber,
 		&r.DecidedOn, &eff, &r.FineVnd, pq.Array(&r.Remedies), &r.Status, &url, &sha, &r.Version, &r.RecordedAt,
-		&r.Penalty, pq.Array(&r.AdditionalPenalties), &deadline, &signatory, &record)...)
+		&r.Penalty, pq.Array(&r.AdditionalPenalties), &deadline, &signatory, &record,
+		&r.Standing, &r.Execution, &executed)...)
+	r.ExecutedOn = timePtr(executed)
 	r.PaymentDeadline, r.SignatoryTitle, r.ViolationRecordNumber = timePtr(deadline), strPtr(signatory), strPtr(record)
 	r.InfluencerID, r.McnID, r.BrandID = int64Ptr(inf), int64Ptr(mcn), int64Ptr(brand)
 	r.EffectiveOn, r.SourceURL, r.SourceSha256 = timePtr(eff), strPtr(url), strPtr(sha)
@@ -98,6 +109,8 @@ type SanctionFilter struct {
 	AgencyID     []int64
 	Violation    []string
 	Status       []string
+	Standing     []string
+	Execution    []string
 	Active       *bool
 	Remedy       []string
 	Jurisdiction []string
@@ -132,6 +145,12 @@ func (f SanctionFilter) query() listQuery {
 	}
 	if len(f.Status) > 0 {
 		q.cond("s.status = ANY(%s)", pq.Array(f.Status))
+	}
+	if len(f.Standing) > 0 {
+		q.cond("s.standing = ANY(%s)", pq.Array(f.Standing))
+	}
+	if len(f.Execution) > 0 {
+		q.cond("s.execution = ANY(%s)", pq.Array(f.Execution))
 	}
 	if f.Active != nil {
 		if *f.Active {
@@ -238,7 +257,10 @@ func (d *DB) ViolationsBySanctions(ctx context.Context, ids []int64) (map[int64]
 
 // StatusChange is a row of sanction_status_change.
 type StatusChange struct {
-	Status      registry.SanctionStatus
+	Status registry.SanctionStatus
+	// Standing and Execution are the decision's two facts after this entry.
+	Standing    registry.Standing
+	Execution   registry.Execution
 	EffectiveOn time.Time
 	Reason      *string
 	DocumentURL *string
@@ -249,13 +271,13 @@ type StatusChange struct {
 func scanStatusChange(sc scanner, extra ...any) (StatusChange, error) {
 	var r StatusChange
 	var reason, doc sql.NullString
-	err := sc.Scan(append(extra, &r.Status, &r.EffectiveOn, &reason, &doc, &r.AgencyID, &r.RecordedAt)...)
+	err := sc.Scan(append(extra, &r.Status, &r.Standing, &r.Execution, &r.EffectiveOn, &reason, &doc, &r.AgencyID, &r.RecordedAt)...)
 	r.Reason, r.DocumentURL = strPtr(reason), strPtr(doc)
 	return r, err
 }
 
 // StatusHistoryBySanctions reads the status history of many sanctions, oldest first.
 func (d *DB) StatusHistoryBySanctions(ctx context.Context, ids []int64) (map[int64][]StatusChange, error) {
-	return byParents(ctx, d, "c.status, c.effective_on, c.reason, c.document_url, c.agency_id, c.recorded_at",
+	return byParents(ctx, d, "c.status, c.standing, c.execution, c.effective_on, c.reason, c.document_url, c.agency_id, c.recorded_at",
 		"sanction_status_change c", "c.sanction_id", "c.effective_on, c.id", MaxStatusChangesPerSanction, ids, scanStatusChange)
 }

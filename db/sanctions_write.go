@@ -41,7 +41,10 @@ type NewSanction struct {
 	Violations           []NewViolation
 	FineVnd              int64
 	Remedies             []string
+	// Status is the older single status; Standing and Execution the two facts (give one form).
 	Status               *string
+	Standing             *string
+	Execution            *string
 	SourceURL            *string
 	SourceSha256         *string
 	RelatedDisclosureIDs []int64
@@ -134,6 +137,35 @@ func (c *checks) penalty(in *NewSanction) registry.Penalty {
 	return p
 }
 
+// initialFacts checks the standing and execution a sanction is recorded with, given in the
+// older form (status, default IN_FORCE) or as the two facts (standing default IN_FORCE,
+// execution default DUE), not both.
+func (c *checks) initialFacts(status, standing, execution *string) registry.SanctionFacts {
+	if status != nil {
+		s := registry.SanctionStatus(*status)
+		if standing != nil || execution != nil {
+			c.invalid("give status, or standing and execution, not both", "status")
+		} else if !s.Initial() {
+			c.invalid("a new sanction is IN_FORCE, COMPLIED, UNDER_COMPLAINT or UNDER_LITIGATION", "status")
+		}
+		return registry.FactsOfStatus(s)
+	}
+	f := registry.SanctionFacts{Standing: registry.StandingInForce, Execution: registry.ExecutionDue}
+	if standing != nil {
+		f.Standing = registry.Standing(*standing)
+		if !f.Standing.Valid() || !registry.InitialStanding(f.Standing) {
+			c.invalid("a new sanction is IN_FORCE, UNDER_COMPLAINT or UNDER_LITIGATION; record an amendment or annulment on the decision it changes", "standing")
+		}
+	}
+	if execution != nil {
+		f.Execution = registry.Execution(*execution)
+		if !f.Execution.Valid() {
+			c.invalid("is not an execution state", "execution")
+		}
+	}
+	return f
+}
+
 // RecordSanction records a sanction decision by actor: validation, the subject and the related
 // disclosures must exist, a provincial agency only in its own province, one transaction with
 // its violations, first status and audit event.
@@ -147,13 +179,8 @@ func (d *DB) RecordSanction(ctx context.Context, actor Agency, key *string, in N
 	c.violations(in.Violations, "violations")
 	c.fine(in.FineVnd, "fineVnd")
 	penalty := c.penalty(&in)
-	status := registry.InForce
-	if in.Status != nil {
-		status = registry.SanctionStatus(*in.Status)
-		if !status.Initial() {
-			c.invalid("a new sanction is IN_FORCE, COMPLIED, UNDER_COMPLAINT or UNDER_LITIGATION", "status")
-		}
-	}
+	facts := c.initialFacts(in.Status, in.Standing, in.Execution)
+	status := facts.Status()
 	in.SourceURL = c.url(in.SourceURL, "sourceUrl")
 	in.SourceSha256 = c.sha256(in.SourceSha256, "sourceSha256")
 	if err := c.err(); err != nil {
@@ -200,11 +227,14 @@ func (d *DB) RecordSanction(ctx context.Context, actor Agency, key *string, in N
 		var id int64
 		err = tx.QueryRowContext(ctx, `INSERT INTO sanction (subject_kind, `+cols[in.SubjectKind]+`, agency_id, decision_number,
 				decided_on, effective_on, fine_vnd, remedies, status, source_url, source_sha256,
-				penalty, additional_penalties, payment_deadline, signatory_title, violation_record_number)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
+				penalty, additional_penalties, payment_deadline, signatory_title, violation_record_number,
+				standing, execution, executed_on)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+				CASE WHEN $19 THEN $20::date END) RETURNING id`,
 			in.SubjectKind, in.SubjectID, actor.ID, in.DecisionNumber, in.DecidedOn, in.EffectiveOn, in.FineVnd,
 			pq.Array(remedies), status, in.SourceURL, in.SourceSha256,
-			penalty, pq.Array(in.AdditionalPenalties), in.PaymentDeadline, in.SignatoryTitle, in.ViolationRecordNumber).Scan(&id)
+			penalty, pq.Array(in.AdditionalPenalties), in.PaymentDeadline, in.SignatoryTitle, in.ViolationRecordNumber,
+			facts.Standing, facts.Execution, facts.Execution.Executed(), effective).Scan(&id)
 		if err != nil {
 			if uerr := constraintError(err, []string{"decisionNumber"}); uerr != nil {
 				return Event{}, uerr
@@ -217,14 +247,15 @@ func (d *DB) RecordSanction(ctx context.Context, actor Agency, key *string, in N
 		if err := insertRelatedDisclosures(ctx, tx, id, in.RelatedDisclosureIDs); err != nil {
 			return Event{}, err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO sanction_status_change (sanction_id, status, effective_on, reason, agency_id)
-			VALUES ($1, $2, $3, 'decision recorded', $4)`, id, status, effective, actor.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sanction_status_change (sanction_id, status, standing, execution, effective_on, reason, agency_id)
+			VALUES ($1, $2, $3, $4, $5, 'decision recorded', $6)`, id, status, facts.Standing, facts.Execution, effective, actor.ID); err != nil {
 			return Event{}, fmt.Errorf("insert status: %w", err)
 		}
 		return Event{SubjectType: "Sanction", SubjectID: id, Diff: map[string]any{
 			"subject": map[string]any{"kind": in.SubjectKind, "id": in.SubjectID}, "decisionNumber": in.DecisionNumber,
 			"decidedOn": dateKey(in.DecidedOn), "effectiveOn": dateKey(effective), "violations": in.Violations,
-			"fineVnd": in.FineVnd, "remedies": remedies, "status": status, "sourceUrl": in.SourceURL,
+			"fineVnd": in.FineVnd, "remedies": remedies, "status": status, "standing": facts.Standing,
+			"execution": facts.Execution, "sourceUrl": in.SourceURL,
 			"sourceSha256": in.SourceSha256, "relatedDisclosureIds": in.RelatedDisclosureIDs,
 			"penalty": penalty, "additionalPenalties": in.AdditionalPenalties, "paymentDeadline": datePtrKey(in.PaymentDeadline),
 			"signatoryTitle": in.SignatoryTitle, "violationRecordNumber": in.ViolationRecordNumber,
@@ -302,7 +333,7 @@ func insertRelatedDisclosures(ctx context.Context, tx *Tx, sanctionID int64, ids
 	return nil
 }
 
-// SanctionStatusChange is a status change to record.
+// SanctionStatusChange is a status change to record, in the older single-status form.
 type SanctionStatusChange struct {
 	SanctionID      int64
 	Status          string
@@ -312,79 +343,192 @@ type SanctionStatusChange struct {
 	ExpectedVersion int
 }
 
-// lockOwnSanction reads a sanction for update and checks it exists, belongs to actor and is at
-// the expected version.
-func lockOwnSanction(ctx context.Context, tx *Tx, c *checks, id int64, expectedVersion int) (status registry.SanctionStatus, decidedOn time.Time, ok bool, err error) {
-	var agency int64
+// SanctionFactChange is a change of a decision's standing or its execution (one of the two is
+// set), as of EffectiveOn.
+type SanctionFactChange struct {
+	SanctionID      int64
+	Standing        *string
+	Execution       *string
+	EffectiveOn     time.Time
+	Reason          string
+	DocumentURL     *string
+	ExpectedVersion int
+}
+
+// lockedSanction is what the lock step of a sanction write reads.
+type lockedSanction struct {
+	facts     registry.SanctionFacts
+	decidedOn time.Time
+	agency    int64
+}
+
+// lockSanction reads a sanction for update and checks it exists, may be changed by the actor
+// (registry.MayChange: the issuing agency, or with review a reviewing authority recording the
+// outcome to) and is at the expected version. ok is false when a check failed (the problem is
+// in c).
+func lockSanction(ctx context.Context, tx *Tx, c *checks, id int64, expectedVersion int, review bool, to *registry.Standing) (l lockedSanction, ok bool, err error) {
 	var version int
-	err = tx.QueryRowContext(ctx, `SELECT agency_id, status, decided_on, version FROM sanction WHERE id = $1 FOR UPDATE`, id).
-		Scan(&agency, &status, &decidedOn, &version)
+	err = tx.QueryRowContext(ctx, `SELECT agency_id, standing, execution, decided_on, version FROM sanction WHERE id = $1 FOR UPDATE`, id).
+		Scan(&l.agency, &l.facts.Standing, &l.facts.Execution, &l.decidedOn, &version)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		c.mustExist(false, "the sanction", "sanctionId")
-		return "", time.Time{}, false, nil
+		return l, false, nil
 	case err != nil:
-		return "", time.Time{}, false, fmt.Errorf("read sanction: %w", err)
-	case !registry.Owns(tx.Actor, &agency):
-		c.add(NotOwner, "only the agency that recorded this sanction may change it", "sanctionId")
-	case version != expectedVersion:
+		return l, false, fmt.Errorf("read sanction: %w", err)
+	}
+	if code, why := registry.MayChange(tx.Actor, &l.agency, review, to); code != "" {
+		field := "sanctionId"
+		if code == Invalid {
+			field = "standing"
+		}
+		c.add(code, why, field)
+	} else if version != expectedVersion {
 		c.add(VersionConflict, fmt.Sprintf("the sanction is at version %d; reload it and retry", version), "expectedVersion")
 	}
-	return status, decidedOn, len(c.errs) == 0, nil
+	return l, len(c.errs) == 0, nil
 }
 
-// ChangeSanctionStatus records a status change (complaint, litigation, annulment…) by the
-// agency that recorded the sanction, appending to its status history.
+// lockOwnSanction is lockSanction for the issuing agency's own writes.
+func lockOwnSanction(ctx context.Context, tx *Tx, c *checks, id int64, expectedVersion int) (l lockedSanction, ok bool, err error) {
+	return lockSanction(ctx, tx, c, id, expectedVersion, false, nil)
+}
+
+// factChange is one entry to append to a sanction's history: how the facts change (decide
+// returns the new facts, or a problem with its field) and who may make the change.
+type factChange struct {
+	action string
+	in     SanctionFactChange
+	review bool
+	to     *registry.Standing // the standing a review records
+	decide func(from registry.SanctionFacts) (to registry.SanctionFacts, problem, field string)
+}
+
+// ChangeSanctionStatus records a status change (complaint, litigation, annulment…) in the older
+// single-status form, by the agency that recorded the sanction: the transition is checked on the
+// derived status and mapped onto the two facts (registry.SanctionFacts.WithStatus).
 func (d *DB) ChangeSanctionStatus(ctx context.Context, actor Agency, key *string, in SanctionStatusChange) (WriteResult, error) {
+	to := registry.SanctionStatus(in.Status)
+	return d.changeSanctionFacts(ctx, actor, key, in, factChange{action: "changeSanctionStatus",
+		in: SanctionFactChange{SanctionID: in.SanctionID, EffectiveOn: in.EffectiveOn, Reason: in.Reason,
+			DocumentURL: in.DocumentURL, ExpectedVersion: in.ExpectedVersion},
+		decide: func(from registry.SanctionFacts) (registry.SanctionFacts, string, string) {
+			if problem := from.Status().ChangeProblem(to); problem != "" {
+				return from, problem, "status"
+			}
+			return from.WithStatus(to), "", ""
+		}})
+}
+
+// ChangeSanctionStanding records a change of a decision's legal standing (a complaint, a
+// lawsuit, the decision upheld, amended, annulled or withdrawn) by the agency that issued it;
+// its execution is untouched (LHAV Art. 73(1)).
+func (d *DB) ChangeSanctionStanding(ctx context.Context, actor Agency, key *string, in SanctionFactChange) (WriteResult, error) {
+	return d.changeSanctionFacts(ctx, actor, key, in, factChange{action: "changeSanctionStanding", in: in, decide: standingTo(in.Standing)})
+}
+
+// ReviewSanction records the outcome of a review of any agency's decision by a reviewing
+// authority (a court, or the superior body deciding a complaint): annulled, amended or upheld,
+// with the ruling's document. The issuing agency learns of it through the same alerts.
+func (d *DB) ReviewSanction(ctx context.Context, actor Agency, key *string, in SanctionFactChange) (WriteResult, error) {
+	var to *registry.Standing
+	if in.Standing != nil {
+		s := registry.Standing(*in.Standing)
+		to = &s
+	}
+	return d.changeSanctionFacts(ctx, actor, key, in, factChange{action: "reviewSanction", in: in, review: true, to: to,
+		decide: standingTo(in.Standing)})
+}
+
+func standingTo(s *string) func(registry.SanctionFacts) (registry.SanctionFacts, string, string) {
+	return func(from registry.SanctionFacts) (registry.SanctionFacts, string, string) {
+		to := registry.Standing(*s)
+		if problem := from.Standing.StandingProblem(to); problem != "" {
+			return from, problem, "standing"
+		}
+		return registry.SanctionFacts{Standing: to, Execution: from.Execution}, "", ""
+	}
+}
+
+// RecordSanctionExecution records a change of a decision's execution (due, postponed, complied
+// with, enforced) by the agency that issued it; its standing is untouched, so a fine paid
+// while a complaint is pending is both.
+func (d *DB) RecordSanctionExecution(ctx context.Context, actor Agency, key *string, in SanctionFactChange) (WriteResult, error) {
+	return d.changeSanctionFacts(ctx, actor, key, in, factChange{action: "recordSanctionExecution", in: in,
+		decide: func(from registry.SanctionFacts) (registry.SanctionFacts, string, string) {
+			to := registry.Execution(*in.Execution)
+			if problem := from.Execution.ExecutionProblem(from.Standing, to); problem != "" {
+				return from, problem, "execution"
+			}
+			return registry.SanctionFacts{Standing: from.Standing, Execution: to}, "", ""
+		}})
+}
+
+// changeSanctionFacts appends one entry to a sanction's history: the lock step, the change's
+// own rule, dates not before the decision nor the last entry, then the row, the entry and the
+// audit event (the diff names each fact that changed, from and to) in one transaction.
+func (d *DB) changeSanctionFacts(ctx context.Context, actor Agency, key *string, input any, fc factChange) (WriteResult, error) {
+	in := fc.in
 	var c checks
 	in.Reason = c.requireText(in.Reason, 2000, "reason")
 	in.DocumentURL = c.url(in.DocumentURL, "documentUrl")
+	if fc.review && in.DocumentURL == nil && len(c.errs) == 0 {
+		c.invalid("a review is recorded with the ruling or decision that made it", "documentUrl")
+	}
 	c.notFuture(in.EffectiveOn, "effectiveOn")
 	if err := c.err(); err != nil {
 		return WriteResult{}, err
 	}
-	return d.Write(ctx, actor.ID, key, "changeSanctionStatus", in, func(ctx context.Context, tx *Tx) (Event, error) {
+	return d.Write(ctx, actor.ID, key, fc.action, input, func(ctx context.Context, tx *Tx) (Event, error) {
 		var c checks
-		from, decidedOn, ok, err := lockOwnSanction(ctx, tx, &c, in.SanctionID, in.ExpectedVersion)
+		l, ok, err := lockSanction(ctx, tx, &c, in.SanctionID, in.ExpectedVersion, fc.review, fc.to)
 		if err != nil {
 			return Event{}, err
 		}
+		to := l.facts
 		if ok {
-			if problem := from.ChangeProblem(registry.SanctionStatus(in.Status)); problem != "" {
-				c.invalid(problem, "status")
+			var problem, field string
+			if to, problem, field = fc.decide(l.facts); problem != "" {
+				c.invalid(problem, field)
 			}
 			var changes int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sanction_status_change WHERE sanction_id = $1`,
-				in.SanctionID).Scan(&changes); err != nil {
-				return Event{}, fmt.Errorf("count status changes: %w", err)
-			}
-			c.atMost(changes+1, MaxStatusChangesPerSanction, "status changes per sanction", "status")
-			if in.EffectiveOn.Before(decidedOn) {
-				c.invalid("is before the decision date", "effectiveOn")
-			}
-			var last time.Time
-			if err := tx.QueryRowContext(ctx, `SELECT max(effective_on) FROM sanction_status_change WHERE sanction_id = $1`, in.SanctionID).Scan(&last); err != nil {
+			var last sql.NullTime
+			if err := tx.QueryRowContext(ctx, `SELECT count(*), max(effective_on) FROM sanction_status_change WHERE sanction_id = $1`,
+				in.SanctionID).Scan(&changes, &last); err != nil {
 				return Event{}, fmt.Errorf("read status history: %w", err)
 			}
-			if in.EffectiveOn.Before(last) {
-				c.invalid("is before the last status change ("+dateKey(last)+")", "effectiveOn")
+			c.atMost(changes+1, MaxStatusChangesPerSanction, "status changes per sanction", "sanctionId")
+			if in.EffectiveOn.Before(l.decidedOn) {
+				c.invalid("is before the decision date", "effectiveOn")
+			} else if last.Valid && in.EffectiveOn.Before(last.Time) {
+				c.invalid("is before the last status change ("+dateKey(last.Time)+")", "effectiveOn")
 			}
 		}
 		if err := c.err(); err != nil {
 			return Event{}, err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE sanction SET status = $2, version = version + 1, updated_at = now() WHERE id = $1`,
-			in.SanctionID, in.Status); err != nil {
+		status := to.Status()
+		if _, err := tx.ExecContext(ctx, `UPDATE sanction SET status = $2, standing = $3, execution = $4,
+				executed_on = CASE WHEN $5 THEN coalesce(executed_on, $6::date) END, version = version + 1, updated_at = now()
+			WHERE id = $1`, in.SanctionID, status, to.Standing, to.Execution, to.Execution.Executed(), in.EffectiveOn); err != nil {
 			return Event{}, fmt.Errorf("update sanction: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO sanction_status_change (sanction_id, status, effective_on, reason, document_url, agency_id)
-			VALUES ($1, $2, $3, $4, $5, $6)`, in.SanctionID, in.Status, in.EffectiveOn, in.Reason, in.DocumentURL, actor.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sanction_status_change (sanction_id, status, standing, execution, effective_on, reason, document_url, agency_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, in.SanctionID, status, to.Standing, to.Execution, in.EffectiveOn, in.Reason, in.DocumentURL, actor.ID); err != nil {
 			return Event{}, fmt.Errorf("insert status change: %w", err)
 		}
-		return Event{SubjectType: "Sanction", SubjectID: in.SanctionID, Diff: map[string]any{
-			"status": map[string]any{"from": from, "to": in.Status}, "effectiveOn": dateKey(in.EffectiveOn),
-			"reason": in.Reason, "documentUrl": in.DocumentURL,
-		}}, nil
+		diff := map[string]any{"status": map[string]any{"from": l.facts.Status(), "to": status},
+			"effectiveOn": dateKey(in.EffectiveOn), "reason": in.Reason, "documentUrl": in.DocumentURL}
+		if to.Standing != l.facts.Standing || fc.review {
+			diff["standing"] = map[string]any{"from": l.facts.Standing, "to": to.Standing}
+		}
+		if to.Execution != l.facts.Execution {
+			diff["execution"] = map[string]any{"from": l.facts.Execution, "to": to.Execution}
+		}
+		if fc.review {
+			diff["reviewOf"] = map[string]any{"agency": l.agency}
+		}
+		return Event{SubjectType: "Sanction", SubjectID: in.SanctionID, Diff: diff}, nil
 	})
 }
 
@@ -429,7 +573,8 @@ func (d *DB) AmendSanction(ctx context.Context, actor Agency, key *string, in Sa
 	}
 	return d.Write(ctx, actor.ID, key, "amendSanction", in, func(ctx context.Context, tx *Tx) (Event, error) {
 		var c checks
-		_, decidedOn, ok, err := lockOwnSanction(ctx, tx, &c, in.SanctionID, in.ExpectedVersion)
+		l, ok, err := lockOwnSanction(ctx, tx, &c, in.SanctionID, in.ExpectedVersion)
+		decidedOn := l.decidedOn
 		if err != nil {
 			return Event{}, err
 		}

@@ -34,15 +34,18 @@ type Vetting struct {
 	Factors     []RiskFactor
 }
 
-// VettedSanction is a sanction with its status on the report's date. Since is nil while the
-// decision had not taken effect yet (it then counts with the status it was recorded with).
+// VettedSanction is a sanction with its standing and execution on the report's date. Since is
+// nil while the decision had not taken effect yet (it then counts with the facts it was
+// recorded with).
 type VettedSanction struct {
 	Sanction
-	StatusAsOf registry.SanctionStatus
+	FactsAsOf  registry.SanctionFacts
+	StatusAsOf registry.SanctionStatus // derived from FactsAsOf
 	Since      *time.Time
-	// ExecutedOn is the first COMPLIED entry of its history in effect on the date: execution
-	// is a fact of its own, kept when the decision is contested afterwards.
-	ExecutedOn *time.Time
+	// ExecutedAsOf is the date of the first entry of its history, in effect on the date, that
+	// records it executed: execution is a fact of its own, kept when the decision is contested
+	// afterwards.
+	ExecutedAsOf *time.Time
 }
 
 // Active reports whether the sanction was active (in force or under appeal) on the date.
@@ -51,14 +54,14 @@ func (s VettedSanction) Active() bool { return s.StatusAsOf.Active() }
 // OpenAppeal reports whether the sanction was under complaint or litigation on the date.
 func (s VettedSanction) OpenAppeal() bool { return s.StatusAsOf.OpenAppeal() }
 
-// Standing reports whether the sanction counts: not annulled or withdrawn as a data error.
-func (s VettedSanction) Standing() bool { return s.StatusAsOf.Stands() }
+// Stands reports whether the sanction counts: not annulled or withdrawn as a data error.
+func (s VettedSanction) Stands() bool { return s.FactsAsOf.Standing.Stands() }
 
 // SanctionCount is the number of standing sanctions.
 func (v Vetting) SanctionCount() int {
 	n := 0
 	for _, s := range v.Sanctions {
-		if s.Standing() {
+		if s.Stands() {
 			n++
 		}
 	}
@@ -69,7 +72,7 @@ func (v Vetting) SanctionCount() int {
 func (v Vetting) TotalFinesVnd() int64 {
 	var n int64
 	for _, s := range v.Sanctions {
-		if s.Standing() {
+		if s.Stands() {
 			n += s.FineVnd
 		}
 	}
@@ -81,13 +84,14 @@ const endOfDay = `(($2::date + 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')`
 
 // statusAsOf picks, for sanction s, its last status change in effect on $2; a decision not yet
 // in effect falls back to its first recorded status (or the sanction's own, without history).
-const vettingSanctionsSQL = `SELECT coalesce(cur.status, first.status, s.status), cur.effective_on,
+const vettingSanctionsSQL = `SELECT coalesce(cur.standing, first.standing, s.standing),
+		coalesce(cur.execution, first.execution, s.execution), cur.effective_on,
 		(SELECT min(c.effective_on) FROM sanction_status_change c
-		 WHERE c.sanction_id = s.id AND c.status = 'COMPLIED' AND c.effective_on <= $2::date), ` + sanctionCols + `
+		 WHERE c.sanction_id = s.id AND c.execution IN ('COMPLIED', 'ENFORCED') AND c.effective_on <= $2::date), ` + sanctionCols + `
 	FROM sanction s
-	LEFT JOIN LATERAL (SELECT c.status, c.effective_on FROM sanction_status_change c
+	LEFT JOIN LATERAL (SELECT c.standing, c.execution, c.effective_on FROM sanction_status_change c
 		WHERE c.sanction_id = s.id AND c.effective_on <= $2::date ORDER BY c.effective_on DESC, c.id DESC LIMIT 1) cur ON true
-	LEFT JOIN LATERAL (SELECT c.status FROM sanction_status_change c
+	LEFT JOIN LATERAL (SELECT c.standing, c.execution FROM sanction_status_change c
 		WHERE c.sanction_id = s.id ORDER BY c.effective_on, c.id LIMIT 1) first ON true
 	WHERE %s = $1 AND s.decided_on <= $2::date
 	ORDER BY s.decided_on DESC, s.id DESC`
@@ -103,10 +107,11 @@ func (d *DB) vettedSanctions(ctx context.Context, parentCol string, id int64, as
 	for rows.Next() {
 		var v VettedSanction
 		var since, executed sql.NullTime
-		if v.Sanction, err = scanSanction(rows, &v.StatusAsOf, &since, &executed); err != nil {
+		if v.Sanction, err = scanSanction(rows, &v.FactsAsOf.Standing, &v.FactsAsOf.Execution, &since, &executed); err != nil {
 			return nil, fmt.Errorf("vetting sanctions: %w", err)
 		}
-		v.Since, v.ExecutedOn = timePtr(since), timePtr(executed)
+		v.StatusAsOf = v.FactsAsOf.Status()
+		v.Since, v.ExecutedAsOf = timePtr(since), timePtr(executed)
 		out = append(out, v)
 	}
 	return out, rows.Err()
@@ -266,8 +271,8 @@ func Assess(v Vetting) []RiskFactor {
 		f.McnName, f.McnActiveCount = v.CurrentMcn.Name, v.McnActiveSanctions
 	}
 	for _, s := range v.Sanctions {
-		f.Sanctions = append(f.Sanctions, registry.VetSanction{ID: s.ID, Status: s.StatusAsOf, DecidedOn: s.DecidedOn,
-			Since: s.Since, ExecutedOn: s.ExecutedOn, Penalty: registry.Penalty(s.Penalty)})
+		f.Sanctions = append(f.Sanctions, registry.VetSanction{ID: s.ID, Standing: s.FactsAsOf.Standing, Execution: s.FactsAsOf.Execution,
+			DecidedOn: s.DecidedOn, Since: s.Since, ExecutedOn: s.ExecutedAsOf, Penalty: registry.Penalty(s.Penalty)})
 	}
 	var out []RiskFactor
 	for _, x := range registry.Assess(f) {

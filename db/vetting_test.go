@@ -247,7 +247,8 @@ func TestAssess_LabelShareThresholds(t *testing.T) {
 	}
 	// Several sanctions: counts in the sentences, HIGH before MEDIUM before LOW.
 	s := func(status, decided string) db.VettedSanction {
-		return db.VettedSanction{Sanction: db.Sanction{DecidedOn: date(decided)}, StatusAsOf: registry.SanctionStatus(status)}
+		f := registry.FactsOfStatus(registry.SanctionStatus(status))
+		return db.VettedSanction{Sanction: db.Sanction{DecidedOn: date(decided)}, FactsAsOf: f, StatusAsOf: f.Status()}
 	}
 	f := db.Assess(db.Vetting{AsOf: asOf, Sanctions: []db.VettedSanction{
 		s("COMPLIED", "2020-01-01"), s("UNDER_LITIGATION", "2025-01-01"), s("IN_FORCE", "2025-02-01"),

@@ -24,6 +24,93 @@ import (
 
 // region    **************************** field.gotpl *****************************
 
+func (ec *executionContext) _ChangeSanctionStandingPayload_sanction(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSanctionStandingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeSanctionStandingPayload_sanction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sanction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Sanction) graphql.Marshaler {
+			return ec.marshalOSanction2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanction(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeSanctionStandingPayload_sanction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeSanctionStandingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Sanction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeSanctionStandingPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSanctionStandingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeSanctionStandingPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeSanctionStandingPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeSanctionStandingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeSanctionStandingPayload_replayed(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSanctionStandingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeSanctionStandingPayload_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeSanctionStandingPayload_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeSanctionStandingPayload", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _FineRange_minVnd(ctx context.Context, field graphql.CollectedField, obj *model.FineRange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -309,6 +396,180 @@ func (ec *executionContext) fieldContext_LegalInstrument_provisions(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _RecordSanctionExecutionPayload_sanction(ctx context.Context, field graphql.CollectedField, obj *model.RecordSanctionExecutionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordSanctionExecutionPayload_sanction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sanction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Sanction) graphql.Marshaler {
+			return ec.marshalOSanction2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanction(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordSanctionExecutionPayload_sanction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordSanctionExecutionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Sanction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordSanctionExecutionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RecordSanctionExecutionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordSanctionExecutionPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordSanctionExecutionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordSanctionExecutionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordSanctionExecutionPayload_replayed(ctx context.Context, field graphql.CollectedField, obj *model.RecordSanctionExecutionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordSanctionExecutionPayload_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordSanctionExecutionPayload_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecordSanctionExecutionPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ReviewSanctionPayload_sanction(ctx context.Context, field graphql.CollectedField, obj *model.ReviewSanctionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewSanctionPayload_sanction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sanction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Sanction) graphql.Marshaler {
+			return ec.marshalOSanction2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanction(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewSanctionPayload_sanction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewSanctionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Sanction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewSanctionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ReviewSanctionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewSanctionPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewSanctionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewSanctionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewSanctionPayload_replayed(ctx context.Context, field graphql.CollectedField, obj *model.ReviewSanctionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewSanctionPayload_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewSanctionPayload_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewSanctionPayload", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _SanctioningProvision_instrument(ctx context.Context, field graphql.CollectedField, obj *model.SanctioningProvision) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -538,6 +799,258 @@ func (ec *executionContext) fieldContext_SanctioningProvision_warningAllowed(_ c
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputChangeSanctionStandingInput(ctx context.Context, obj any) (model.ChangeSanctionStandingInput, error) {
+	var it model.ChangeSanctionStandingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"sanctionId", "standing", "effectiveOn", "reason", "documentUrl", "expectedVersion", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "sanctionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sanctionId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SanctionID = data
+		case "standing":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("standing"))
+			data, err := ec.unmarshalNSanctionStanding2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionStanding(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Standing = data
+		case "effectiveOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("effectiveOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EffectiveOn = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "documentUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentURL = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChangeSanctionStandingInput unmarshals raw into the ChangeSanctionStandingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChangeSanctionStandingInput(ctx context.Context, raw any) (model.ChangeSanctionStandingInput, error) {
+	var out model.ChangeSanctionStandingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChangeSanctionStandingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordSanctionExecutionInput(ctx context.Context, obj any) (model.RecordSanctionExecutionInput, error) {
+	var it model.RecordSanctionExecutionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"sanctionId", "execution", "effectiveOn", "reason", "documentUrl", "expectedVersion", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "sanctionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sanctionId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SanctionID = data
+		case "execution":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("execution"))
+			data, err := ec.unmarshalNSanctionExecution2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionExecution(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Execution = data
+		case "effectiveOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("effectiveOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EffectiveOn = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "documentUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentURL = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordSanctionExecutionInput unmarshals raw into the RecordSanctionExecutionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordSanctionExecutionInput(ctx context.Context, raw any) (model.RecordSanctionExecutionInput, error) {
+	var out model.RecordSanctionExecutionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordSanctionExecutionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReviewSanctionInput(ctx context.Context, obj any) (model.ReviewSanctionInput, error) {
+	var it model.ReviewSanctionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"sanctionId", "standing", "effectiveOn", "reason", "documentUrl", "expectedVersion", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "sanctionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sanctionId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SanctionID = data
+		case "standing":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("standing"))
+			data, err := ec.unmarshalNSanctionStanding2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionStanding(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Standing = data
+		case "effectiveOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("effectiveOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EffectiveOn = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "documentUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentUrl"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentURL = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReviewSanctionInput unmarshals raw into the ReviewSanctionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReviewSanctionInput(ctx context.Context, raw any) (model.ReviewSanctionInput, error) {
+	var out model.ReviewSanctionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReviewSanctionInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -545,6 +1058,49 @@ func (ec *executionContext) fieldContext_SanctioningProvision_warningAllowed(_ c
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var changeSanctionStandingPayloadImplementors = []string{"ChangeSanctionStandingPayload"}
+
+func (ec *executionContext) _ChangeSanctionStandingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ChangeSanctionStandingPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeSanctionStandingPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangeSanctionStandingPayload")
+		case "sanction":
+			out.Values[i] = ec._ChangeSanctionStandingPayload_sanction(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ChangeSanctionStandingPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._ChangeSanctionStandingPayload_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var fineRangeImplementors = []string{"FineRange"}
 
@@ -642,6 +1198,92 @@ func (ec *executionContext) _LegalInstrument(ctx context.Context, sel ast.Select
 			}
 		case "provisions":
 			out.Values[i] = ec._LegalInstrument_provisions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordSanctionExecutionPayloadImplementors = []string{"RecordSanctionExecutionPayload"}
+
+func (ec *executionContext) _RecordSanctionExecutionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordSanctionExecutionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordSanctionExecutionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordSanctionExecutionPayload")
+		case "sanction":
+			out.Values[i] = ec._RecordSanctionExecutionPayload_sanction(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RecordSanctionExecutionPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._RecordSanctionExecutionPayload_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reviewSanctionPayloadImplementors = []string{"ReviewSanctionPayload"}
+
+func (ec *executionContext) _ReviewSanctionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ReviewSanctionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reviewSanctionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReviewSanctionPayload")
+		case "sanction":
+			out.Values[i] = ec._ReviewSanctionPayload_sanction(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ReviewSanctionPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._ReviewSanctionPayload_replayed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -779,6 +1421,19 @@ func (ec *executionContext) marshalNAdditionalPenalty2ᚕgithubᚗcomᚋkolregis
 	return ret
 }
 
+func (ec *executionContext) unmarshalNChangeSanctionStandingInput2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐChangeSanctionStandingInput(ctx context.Context, v any) (model.ChangeSanctionStandingInput, error) {
+	res, err := ec.unmarshalInputChangeSanctionStandingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChangeSanctionStandingPayload2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐChangeSanctionStandingPayload(ctx context.Context, sel ast.SelectionSet, v *model.ChangeSanctionStandingPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChangeSanctionStandingPayload!")
+		return graphql.Null
+	}
+	return ec._ChangeSanctionStandingPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNInstrumentKind2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐInstrumentKind(ctx context.Context, v any) (model.InstrumentKind, error) {
 	var res model.InstrumentKind
 	err := res.UnmarshalGQL(v)
@@ -820,6 +1475,52 @@ func (ec *executionContext) unmarshalNPenalty2githubᚗcomᚋkolregistryᚋkolre
 }
 
 func (ec *executionContext) marshalNPenalty2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐPenalty(ctx context.Context, sel ast.SelectionSet, v model.Penalty) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNRecordSanctionExecutionInput2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐRecordSanctionExecutionInput(ctx context.Context, v any) (model.RecordSanctionExecutionInput, error) {
+	res, err := ec.unmarshalInputRecordSanctionExecutionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecordSanctionExecutionPayload2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐRecordSanctionExecutionPayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordSanctionExecutionPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordSanctionExecutionPayload!")
+		return graphql.Null
+	}
+	return ec._RecordSanctionExecutionPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReviewSanctionInput2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐReviewSanctionInput(ctx context.Context, v any) (model.ReviewSanctionInput, error) {
+	res, err := ec.unmarshalInputReviewSanctionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReviewSanctionPayload2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐReviewSanctionPayload(ctx context.Context, sel ast.SelectionSet, v *model.ReviewSanctionPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReviewSanctionPayload!")
+		return graphql.Null
+	}
+	return ec._ReviewSanctionPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSanctionExecution2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionExecution(ctx context.Context, v any) (model.SanctionExecution, error) {
+	var res model.SanctionExecution
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSanctionExecution2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionExecution(ctx context.Context, sel ast.SelectionSet, v model.SanctionExecution) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNSanctionStanding2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionStanding(ctx context.Context, v any) (model.SanctionStanding, error) {
+	var res model.SanctionStanding
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSanctionStanding2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionStanding(ctx context.Context, sel ast.SelectionSet, v model.SanctionStanding) graphql.Marshaler {
 	return v
 }
 
@@ -900,6 +1601,110 @@ func (ec *executionContext) unmarshalOPenalty2ᚖgithubᚗcomᚋkolregistryᚋko
 }
 
 func (ec *executionContext) marshalOPenalty2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐPenalty(ctx context.Context, sel ast.SelectionSet, v *model.Penalty) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOSanctionExecution2ᚕgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionExecutionᚄ(ctx context.Context, v any) ([]model.SanctionExecution, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.SanctionExecution, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSanctionExecution2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionExecution(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSanctionExecution2ᚕgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionExecutionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.SanctionExecution) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSanctionExecution2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionExecution(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOSanctionExecution2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionExecution(ctx context.Context, v any) (*model.SanctionExecution, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.SanctionExecution)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSanctionExecution2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionExecution(ctx context.Context, sel ast.SelectionSet, v *model.SanctionExecution) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOSanctionStanding2ᚕgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionStandingᚄ(ctx context.Context, v any) ([]model.SanctionStanding, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.SanctionStanding, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSanctionStanding2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionStanding(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSanctionStanding2ᚕgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionStandingᚄ(ctx context.Context, sel ast.SelectionSet, v []model.SanctionStanding) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSanctionStanding2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionStanding(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOSanctionStanding2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionStanding(ctx context.Context, v any) (*model.SanctionStanding, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.SanctionStanding)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSanctionStanding2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionStanding(ctx context.Context, sel ast.SelectionSet, v *model.SanctionStanding) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

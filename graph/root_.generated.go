@@ -180,6 +180,12 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ChangeSanctionStandingPayload struct {
+		Replayed   func(childComplexity int) int
+		Sanction   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	ChangeSanctionStatusPayload struct {
 		Replayed   func(childComplexity int) int
 		Sanction   func(childComplexity int) int
@@ -369,19 +375,22 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddPlatformAccount   func(childComplexity int, input model.AddPlatformAccountInput) int
-		AmendDisclosure      func(childComplexity int, input model.AmendDisclosureInput) int
-		AmendSanction        func(childComplexity int, input model.AmendSanctionInput) int
-		ChangeSanctionStatus func(childComplexity int, input model.ChangeSanctionStatusInput) int
-		EndAffiliation       func(childComplexity int, input model.EndAffiliationInput) int
-		FileDisclosure       func(childComplexity int, input model.FileDisclosureInput) int
-		RecordAffiliation    func(childComplexity int, input model.RecordAffiliationInput) int
-		RecordSanction       func(childComplexity int, input model.RecordSanctionInput) int
-		RegisterBrand        func(childComplexity int, input model.RegisterBrandInput) int
-		RegisterInfluencer   func(childComplexity int, input model.RegisterInfluencerInput) int
-		RegisterMcn          func(childComplexity int, input model.RegisterMcnInput) int
-		RetractDisclosure    func(childComplexity int, input model.RetractDisclosureInput) int
-		UpdateInfluencer     func(childComplexity int, input model.UpdateInfluencerInput) int
+		AddPlatformAccount      func(childComplexity int, input model.AddPlatformAccountInput) int
+		AmendDisclosure         func(childComplexity int, input model.AmendDisclosureInput) int
+		AmendSanction           func(childComplexity int, input model.AmendSanctionInput) int
+		ChangeSanctionStanding  func(childComplexity int, input model.ChangeSanctionStandingInput) int
+		ChangeSanctionStatus    func(childComplexity int, input model.ChangeSanctionStatusInput) int
+		EndAffiliation          func(childComplexity int, input model.EndAffiliationInput) int
+		FileDisclosure          func(childComplexity int, input model.FileDisclosureInput) int
+		RecordAffiliation       func(childComplexity int, input model.RecordAffiliationInput) int
+		RecordSanction          func(childComplexity int, input model.RecordSanctionInput) int
+		RecordSanctionExecution func(childComplexity int, input model.RecordSanctionExecutionInput) int
+		RegisterBrand           func(childComplexity int, input model.RegisterBrandInput) int
+		RegisterInfluencer      func(childComplexity int, input model.RegisterInfluencerInput) int
+		RegisterMcn             func(childComplexity int, input model.RegisterMcnInput) int
+		RetractDisclosure       func(childComplexity int, input model.RetractDisclosureInput) int
+		ReviewSanction          func(childComplexity int, input model.ReviewSanctionInput) int
+		UpdateInfluencer        func(childComplexity int, input model.UpdateInfluencerInput) int
 	}
 
 	PageInfo struct {
@@ -445,6 +454,12 @@ type ComplexityRoot struct {
 		UserErrors  func(childComplexity int) int
 	}
 
+	RecordSanctionExecutionPayload struct {
+		Replayed   func(childComplexity int) int
+		Sanction   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	RecordSanctionPayload struct {
 		Replayed   func(childComplexity int) int
 		Sanction   func(childComplexity int) int
@@ -487,6 +502,12 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	ReviewSanctionPayload struct {
+		Replayed   func(childComplexity int) int
+		Sanction   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	RiskFactor struct {
 		Code       func(childComplexity int) int
 		Evidence   func(childComplexity int) int
@@ -503,6 +524,9 @@ type ComplexityRoot struct {
 		DecidedOn             func(childComplexity int) int
 		DecisionNumber        func(childComplexity int) int
 		EffectiveOn           func(childComplexity int) int
+		ExecutedOn            func(childComplexity int) int
+		Execution             func(childComplexity int) int
+		ExecutionHistory      func(childComplexity int) int
 		FineVnd               func(childComplexity int) int
 		History               func(childComplexity int, first *int, after *string) int
 		ID                    func(childComplexity int) int
@@ -514,6 +538,8 @@ type ComplexityRoot struct {
 		SignatoryTitle        func(childComplexity int) int
 		SourceSha256          func(childComplexity int) int
 		SourceURL             func(childComplexity int) int
+		Standing              func(childComplexity int) int
+		StandingHistory       func(childComplexity int) int
 		Status                func(childComplexity int) int
 		StatusHistory         func(childComplexity int) int
 		Subject               func(childComplexity int) int
@@ -547,8 +573,10 @@ type ComplexityRoot struct {
 		Agency      func(childComplexity int) int
 		DocumentURL func(childComplexity int) int
 		EffectiveOn func(childComplexity int) int
+		Execution   func(childComplexity int) int
 		Reason      func(childComplexity int) int
 		RecordedAt  func(childComplexity int) int
+		Standing    func(childComplexity int) int
 		Status      func(childComplexity int) int
 	}
 
@@ -626,7 +654,10 @@ type ComplexityRoot struct {
 	}
 
 	VettedSanction struct {
+		ExecutedOn  func(childComplexity int) int
+		Execution   func(childComplexity int) int
 		Sanction    func(childComplexity int) int
+		Standing    func(childComplexity int) int
 		Status      func(childComplexity int) int
 		StatusSince func(childComplexity int) int
 	}
@@ -1218,6 +1249,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BrandEdge.Node(childComplexity), true
+
+	case "ChangeSanctionStandingPayload.replayed":
+		if e.ComplexityRoot.ChangeSanctionStandingPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSanctionStandingPayload.Replayed(childComplexity), true
+	case "ChangeSanctionStandingPayload.sanction":
+		if e.ComplexityRoot.ChangeSanctionStandingPayload.Sanction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSanctionStandingPayload.Sanction(childComplexity), true
+	case "ChangeSanctionStandingPayload.userErrors":
+		if e.ComplexityRoot.ChangeSanctionStandingPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSanctionStandingPayload.UserErrors(childComplexity), true
 
 	case "ChangeSanctionStatusPayload.replayed":
 		if e.ComplexityRoot.ChangeSanctionStatusPayload.Replayed == nil {
@@ -2078,6 +2128,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AmendSanction(childComplexity, args["input"].(model.AmendSanctionInput)), true
+	case "Mutation.changeSanctionStanding":
+		if e.ComplexityRoot.Mutation.ChangeSanctionStanding == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changeSanctionStanding_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangeSanctionStanding(childComplexity, args["input"].(model.ChangeSanctionStandingInput)), true
 	case "Mutation.changeSanctionStatus":
 		if e.ComplexityRoot.Mutation.ChangeSanctionStatus == nil {
 			break
@@ -2133,6 +2194,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordSanction(childComplexity, args["input"].(model.RecordSanctionInput)), true
+	case "Mutation.recordSanctionExecution":
+		if e.ComplexityRoot.Mutation.RecordSanctionExecution == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordSanctionExecution_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordSanctionExecution(childComplexity, args["input"].(model.RecordSanctionExecutionInput)), true
 	case "Mutation.registerBrand":
 		if e.ComplexityRoot.Mutation.RegisterBrand == nil {
 			break
@@ -2177,6 +2249,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RetractDisclosure(childComplexity, args["input"].(model.RetractDisclosureInput)), true
+	case "Mutation.reviewSanction":
+		if e.ComplexityRoot.Mutation.ReviewSanction == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reviewSanction_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReviewSanction(childComplexity, args["input"].(model.ReviewSanctionInput)), true
 	case "Mutation.updateInfluencer":
 		if e.ComplexityRoot.Mutation.UpdateInfluencer == nil {
 			break
@@ -2544,6 +2627,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RecordAffiliationPayload.UserErrors(childComplexity), true
 
+	case "RecordSanctionExecutionPayload.replayed":
+		if e.ComplexityRoot.RecordSanctionExecutionPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordSanctionExecutionPayload.Replayed(childComplexity), true
+	case "RecordSanctionExecutionPayload.sanction":
+		if e.ComplexityRoot.RecordSanctionExecutionPayload.Sanction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordSanctionExecutionPayload.Sanction(childComplexity), true
+	case "RecordSanctionExecutionPayload.userErrors":
+		if e.ComplexityRoot.RecordSanctionExecutionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordSanctionExecutionPayload.UserErrors(childComplexity), true
+
 	case "RecordSanctionPayload.replayed":
 		if e.ComplexityRoot.RecordSanctionPayload.Replayed == nil {
 			break
@@ -2694,6 +2796,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RetractDisclosurePayload.UserErrors(childComplexity), true
 
+	case "ReviewSanctionPayload.replayed":
+		if e.ComplexityRoot.ReviewSanctionPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewSanctionPayload.Replayed(childComplexity), true
+	case "ReviewSanctionPayload.sanction":
+		if e.ComplexityRoot.ReviewSanctionPayload.Sanction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewSanctionPayload.Sanction(childComplexity), true
+	case "ReviewSanctionPayload.userErrors":
+		if e.ComplexityRoot.ReviewSanctionPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewSanctionPayload.UserErrors(childComplexity), true
+
 	case "RiskFactor.code":
 		if e.ComplexityRoot.RiskFactor.Code == nil {
 			break
@@ -2767,6 +2888,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Sanction.EffectiveOn(childComplexity), true
+	case "Sanction.executedOn":
+		if e.ComplexityRoot.Sanction.ExecutedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sanction.ExecutedOn(childComplexity), true
+	case "Sanction.execution":
+		if e.ComplexityRoot.Sanction.Execution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sanction.Execution(childComplexity), true
+	case "Sanction.executionHistory":
+		if e.ComplexityRoot.Sanction.ExecutionHistory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sanction.ExecutionHistory(childComplexity), true
 	case "Sanction.fineVnd":
 		if e.ComplexityRoot.Sanction.FineVnd == nil {
 			break
@@ -2838,6 +2977,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Sanction.SourceURL(childComplexity), true
+	case "Sanction.standing":
+		if e.ComplexityRoot.Sanction.Standing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sanction.Standing(childComplexity), true
+	case "Sanction.standingHistory":
+		if e.ComplexityRoot.Sanction.StandingHistory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sanction.StandingHistory(childComplexity), true
 	case "Sanction.status":
 		if e.ComplexityRoot.Sanction.Status == nil {
 			break
@@ -2968,6 +3119,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SanctionStatusChange.EffectiveOn(childComplexity), true
+	case "SanctionStatusChange.execution":
+		if e.ComplexityRoot.SanctionStatusChange.Execution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanctionStatusChange.Execution(childComplexity), true
 	case "SanctionStatusChange.reason":
 		if e.ComplexityRoot.SanctionStatusChange.Reason == nil {
 			break
@@ -2980,6 +3137,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SanctionStatusChange.RecordedAt(childComplexity), true
+	case "SanctionStatusChange.standing":
+		if e.ComplexityRoot.SanctionStatusChange.Standing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanctionStatusChange.Standing(childComplexity), true
 	case "SanctionStatusChange.status":
 		if e.ComplexityRoot.SanctionStatusChange.Status == nil {
 			break
@@ -3275,12 +3438,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UserError.Message(childComplexity), true
 
+	case "VettedSanction.executedOn":
+		if e.ComplexityRoot.VettedSanction.ExecutedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VettedSanction.ExecutedOn(childComplexity), true
+	case "VettedSanction.execution":
+		if e.ComplexityRoot.VettedSanction.Execution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VettedSanction.Execution(childComplexity), true
 	case "VettedSanction.sanction":
 		if e.ComplexityRoot.VettedSanction.Sanction == nil {
 			break
 		}
 
 		return e.ComplexityRoot.VettedSanction.Sanction(childComplexity), true
+	case "VettedSanction.standing":
+		if e.ComplexityRoot.VettedSanction.Standing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VettedSanction.Standing(childComplexity), true
 	case "VettedSanction.status":
 		if e.ComplexityRoot.VettedSanction.Status == nil {
 			break
@@ -3462,6 +3643,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AmendDisclosureInput", ec.unmarshalInputAmendDisclosureInput),
 			graphql.NewInputUnmarshaler("AmendSanctionInput", ec.unmarshalInputAmendSanctionInput),
 			graphql.NewInputUnmarshaler("BrandFilter", ec.unmarshalInputBrandFilter),
+			graphql.NewInputUnmarshaler("ChangeSanctionStandingInput", ec.unmarshalInputChangeSanctionStandingInput),
 			graphql.NewInputUnmarshaler("ChangeSanctionStatusInput", ec.unmarshalInputChangeSanctionStatusInput),
 			graphql.NewInputUnmarshaler("DisclosureFilter", ec.unmarshalInputDisclosureFilter),
 			graphql.NewInputUnmarshaler("DisclosureOrder", ec.unmarshalInputDisclosureOrder),
@@ -3472,11 +3654,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("LegalReferenceInput", ec.unmarshalInputLegalReferenceInput),
 			graphql.NewInputUnmarshaler("McnFilter", ec.unmarshalInputMcnFilter),
 			graphql.NewInputUnmarshaler("RecordAffiliationInput", ec.unmarshalInputRecordAffiliationInput),
+			graphql.NewInputUnmarshaler("RecordSanctionExecutionInput", ec.unmarshalInputRecordSanctionExecutionInput),
 			graphql.NewInputUnmarshaler("RecordSanctionInput", ec.unmarshalInputRecordSanctionInput),
 			graphql.NewInputUnmarshaler("RegisterBrandInput", ec.unmarshalInputRegisterBrandInput),
 			graphql.NewInputUnmarshaler("RegisterInfluencerInput", ec.unmarshalInputRegisterInfluencerInput),
 			graphql.NewInputUnmarshaler("RegisterMcnInput", ec.unmarshalInputRegisterMcnInput),
 			graphql.NewInputUnmarshaler("RetractDisclosureInput", ec.unmarshalInputRetractDisclosureInput),
+			graphql.NewInputUnmarshaler("ReviewSanctionInput", ec.unmarshalInputReviewSanctionInput),
 			graphql.NewInputUnmarshaler("SanctionFilter", ec.unmarshalInputSanctionFilter),
 			graphql.NewInputUnmarshaler("SanctionOrder", ec.unmarshalInputSanctionOrder),
 			graphql.NewInputUnmarshaler("UpdateInfluencerInput", ec.unmarshalInputUpdateInfluencerInput),
@@ -3867,6 +4051,18 @@ func (ec *executionContext) childFields_BrandEdge(ctx context.Context, field gra
 		return ec.fieldContext_BrandEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BrandEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeSanctionStandingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sanction":
+		return ec.fieldContext_ChangeSanctionStandingPayload_sanction(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ChangeSanctionStandingPayload_userErrors(ctx, field)
+	case "replayed":
+		return ec.fieldContext_ChangeSanctionStandingPayload_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeSanctionStandingPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ChangeSanctionStatusPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4319,6 +4515,18 @@ func (ec *executionContext) childFields_RecordAffiliationPayload(ctx context.Con
 	return nil, fmt.Errorf("no field named %q was found under type RecordAffiliationPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RecordSanctionExecutionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sanction":
+		return ec.fieldContext_RecordSanctionExecutionPayload_sanction(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RecordSanctionExecutionPayload_userErrors(ctx, field)
+	case "replayed":
+		return ec.fieldContext_RecordSanctionExecutionPayload_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordSanctionExecutionPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RecordSanctionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "sanction":
@@ -4403,6 +4611,18 @@ func (ec *executionContext) childFields_RetractDisclosurePayload(ctx context.Con
 	return nil, fmt.Errorf("no field named %q was found under type RetractDisclosurePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ReviewSanctionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sanction":
+		return ec.fieldContext_ReviewSanctionPayload_sanction(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ReviewSanctionPayload_userErrors(ctx, field)
+	case "replayed":
+		return ec.fieldContext_ReviewSanctionPayload_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReviewSanctionPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RiskFactor(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -4467,6 +4687,16 @@ func (ec *executionContext) childFields_Sanction(ctx context.Context, field grap
 		return ec.fieldContext_Sanction_signatoryTitle(ctx, field)
 	case "violationRecordNumber":
 		return ec.fieldContext_Sanction_violationRecordNumber(ctx, field)
+	case "standing":
+		return ec.fieldContext_Sanction_standing(ctx, field)
+	case "execution":
+		return ec.fieldContext_Sanction_execution(ctx, field)
+	case "executedOn":
+		return ec.fieldContext_Sanction_executedOn(ctx, field)
+	case "standingHistory":
+		return ec.fieldContext_Sanction_standingHistory(ctx, field)
+	case "executionHistory":
+		return ec.fieldContext_Sanction_executionHistory(ctx, field)
 	case "url":
 		return ec.fieldContext_Sanction_url(ctx, field)
 	case "history":
@@ -4529,6 +4759,10 @@ func (ec *executionContext) childFields_SanctionStatusChange(ctx context.Context
 		return ec.fieldContext_SanctionStatusChange_agency(ctx, field)
 	case "recordedAt":
 		return ec.fieldContext_SanctionStatusChange_recordedAt(ctx, field)
+	case "standing":
+		return ec.fieldContext_SanctionStatusChange_standing(ctx, field)
+	case "execution":
+		return ec.fieldContext_SanctionStatusChange_execution(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SanctionStatusChange", field.Name)
 }
@@ -4675,6 +4909,12 @@ func (ec *executionContext) childFields_VettedSanction(ctx context.Context, fiel
 		return ec.fieldContext_VettedSanction_status(ctx, field)
 	case "statusSince":
 		return ec.fieldContext_VettedSanction_statusSince(ctx, field)
+	case "standing":
+		return ec.fieldContext_VettedSanction_standing(ctx, field)
+	case "execution":
+		return ec.fieldContext_VettedSanction_execution(ctx, field)
+	case "executedOn":
+		return ec.fieldContext_VettedSanction_executedOn(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type VettedSanction", field.Name)
 }

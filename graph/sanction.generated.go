@@ -30,6 +30,8 @@ type SanctionResolver interface {
 
 	RelatedDisclosures(ctx context.Context, obj *model.Sanction) ([]*model.Disclosure, error)
 
+	StandingHistory(ctx context.Context, obj *model.Sanction) ([]*model.SanctionStatusChange, error)
+	ExecutionHistory(ctx context.Context, obj *model.Sanction) ([]*model.SanctionStatusChange, error)
 	URL(ctx context.Context, obj *model.Sanction) (string, error)
 	History(ctx context.Context, obj *model.Sanction, first *int, after *string) (*model.AuditEventConnection, error)
 }
@@ -1017,6 +1019,139 @@ func (ec *executionContext) fieldContext_Sanction_violationRecordNumber(_ contex
 	return graphql.NewScalarFieldContext("Sanction", field, false, false, "String")
 }
 
+func (ec *executionContext) _Sanction_standing(ctx context.Context, field graphql.CollectedField, obj *model.Sanction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Sanction_standing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Standing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SanctionStanding) graphql.Marshaler {
+			return ec.marshalNSanctionStanding2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionStanding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Sanction_standing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Sanction", field, false, false, "SanctionStanding")
+}
+
+func (ec *executionContext) _Sanction_execution(ctx context.Context, field graphql.CollectedField, obj *model.Sanction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Sanction_execution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Execution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SanctionExecution) graphql.Marshaler {
+			return ec.marshalNSanctionExecution2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionExecution(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Sanction_execution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Sanction", field, false, false, "SanctionExecution")
+}
+
+func (ec *executionContext) _Sanction_executedOn(ctx context.Context, field graphql.CollectedField, obj *model.Sanction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Sanction_executedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExecutedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Sanction_executedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Sanction", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Sanction_standingHistory(ctx context.Context, field graphql.CollectedField, obj *model.Sanction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Sanction_standingHistory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Sanction().StandingHistory(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SanctionStatusChange) graphql.Marshaler {
+			return ec.marshalNSanctionStatusChange2ᚕᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionStatusChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Sanction_standingHistory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Sanction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SanctionStatusChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Sanction_executionHistory(ctx context.Context, field graphql.CollectedField, obj *model.Sanction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Sanction_executionHistory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Sanction().ExecutionHistory(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SanctionStatusChange) graphql.Marshaler {
+			return ec.marshalNSanctionStatusChange2ᚕᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionStatusChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Sanction_executionHistory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Sanction",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SanctionStatusChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Sanction_url(ctx context.Context, field graphql.CollectedField, obj *model.Sanction) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1565,6 +1700,52 @@ func (ec *executionContext) fieldContext_SanctionStatusChange_recordedAt(_ conte
 	return graphql.NewScalarFieldContext("SanctionStatusChange", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _SanctionStatusChange_standing(ctx context.Context, field graphql.CollectedField, obj *model.SanctionStatusChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SanctionStatusChange_standing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Standing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SanctionStanding) graphql.Marshaler {
+			return ec.marshalNSanctionStanding2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionStanding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SanctionStatusChange_standing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SanctionStatusChange", field, false, false, "SanctionStanding")
+}
+
+func (ec *executionContext) _SanctionStatusChange_execution(ctx context.Context, field graphql.CollectedField, obj *model.SanctionStatusChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SanctionStatusChange_execution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Execution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SanctionExecution) graphql.Marshaler {
+			return ec.marshalNSanctionExecution2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionExecution(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SanctionStatusChange_execution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SanctionStatusChange", field, false, false, "SanctionExecution")
+}
+
 func (ec *executionContext) _SanctionStatusCount_value(ctx context.Context, field graphql.CollectedField, obj *model.SanctionStatusCount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2076,7 +2257,7 @@ func (ec *executionContext) unmarshalInputRecordSanctionInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"subjectId", "decisionNumber", "decidedOn", "effectiveOn", "violations", "fineVnd", "remedies", "status", "sourceUrl", "sourceSha256", "relatedDisclosureIds", "idempotencyKey", "penalty", "additionalPenalties", "paymentDeadline", "signatoryTitle", "violationRecordNumber"}
+	fieldsInOrder := [...]string{"subjectId", "decisionNumber", "decidedOn", "effectiveOn", "violations", "fineVnd", "remedies", "status", "sourceUrl", "sourceSha256", "relatedDisclosureIds", "idempotencyKey", "penalty", "additionalPenalties", "paymentDeadline", "signatoryTitle", "violationRecordNumber", "standing", "execution"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -2202,6 +2383,20 @@ func (ec *executionContext) unmarshalInputRecordSanctionInput(ctx context.Contex
 				return it, err
 			}
 			it.ViolationRecordNumber = data
+		case "standing":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("standing"))
+			data, err := ec.unmarshalOSanctionStanding2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionStanding(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Standing = data
+		case "execution":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("execution"))
+			data, err := ec.unmarshalOSanctionExecution2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionExecution(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Execution = data
 		}
 	}
 	return it, nil
@@ -2230,7 +2425,7 @@ func (ec *executionContext) unmarshalInputSanctionFilter(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"subjectId", "influencerId", "mcnId", "brandId", "agencyId", "violation", "status", "active", "remedy", "jurisdiction", "province", "decidedFrom", "decidedTo", "minFineVnd", "maxFineVnd"}
+	fieldsInOrder := [...]string{"subjectId", "influencerId", "mcnId", "brandId", "agencyId", "violation", "status", "active", "remedy", "jurisdiction", "province", "decidedFrom", "decidedTo", "minFineVnd", "maxFineVnd", "standing", "execution"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -2342,6 +2537,20 @@ func (ec *executionContext) unmarshalInputSanctionFilter(ctx context.Context, ob
 				return it, err
 			}
 			it.MaxFineVnd = data
+		case "standing":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("standing"))
+			data, err := ec.unmarshalOSanctionStanding2ᚕgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionStandingᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Standing = data
+		case "execution":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("execution"))
+			data, err := ec.unmarshalOSanctionExecution2ᚕgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionExecutionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Execution = data
 		}
 	}
 	return it, nil
@@ -2855,6 +3064,33 @@ func (ec *executionContext) _Sanction(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "standing":
+			out.Values[i] = ec._Sanction_standing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "execution":
+			out.Values[i] = ec._Sanction_execution(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "executedOn":
+			out.Values[i] = ec._Sanction_executedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "standingHistory":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Sanction_standingHistory(ctx, field, obj)
+				})
+		case "executionHistory":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Sanction_executionHistory(ctx, field, obj)
+				})
 		case "url":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -3064,6 +3300,16 @@ func (ec *executionContext) _SanctionStatusChange(ctx context.Context, sel ast.S
 				})
 		case "recordedAt":
 			out.Values[i] = ec._SanctionStatusChange_recordedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "standing":
+			out.Values[i] = ec._SanctionStatusChange_standing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "execution":
+			out.Values[i] = ec._SanctionStatusChange_execution(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

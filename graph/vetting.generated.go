@@ -263,6 +263,75 @@ func (ec *executionContext) fieldContext_VettedSanction_statusSince(_ context.Co
 	return graphql.NewScalarFieldContext("VettedSanction", field, false, false, "Date")
 }
 
+func (ec *executionContext) _VettedSanction_standing(ctx context.Context, field graphql.CollectedField, obj *model.VettedSanction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VettedSanction_standing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Standing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SanctionStanding) graphql.Marshaler {
+			return ec.marshalNSanctionStanding2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionStanding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VettedSanction_standing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VettedSanction", field, false, false, "SanctionStanding")
+}
+
+func (ec *executionContext) _VettedSanction_execution(ctx context.Context, field graphql.CollectedField, obj *model.VettedSanction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VettedSanction_execution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Execution, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SanctionExecution) graphql.Marshaler {
+			return ec.marshalNSanctionExecution2githubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionExecution(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VettedSanction_execution(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VettedSanction", field, false, false, "SanctionExecution")
+}
+
+func (ec *executionContext) _VettedSanction_executedOn(ctx context.Context, field graphql.CollectedField, obj *model.VettedSanction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VettedSanction_executedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExecutedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VettedSanction_executedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VettedSanction", field, false, false, "Date")
+}
+
 func (ec *executionContext) _VettingReport_influencer(ctx context.Context, field graphql.CollectedField, obj *model.VettingReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -769,6 +838,21 @@ func (ec *executionContext) _VettedSanction(ctx context.Context, sel ast.Selecti
 			}
 		case "statusSince":
 			out.Values[i] = ec._VettedSanction_statusSince(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "standing":
+			out.Values[i] = ec._VettedSanction_standing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "execution":
+			out.Values[i] = ec._VettedSanction_execution(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "executedOn":
+			out.Values[i] = ec._VettedSanction_executedOn(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}

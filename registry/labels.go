@@ -215,6 +215,20 @@ var labels = map[string]map[string]Label{
 		"ANNULLED":             {"Đã hủy bỏ", "Annulled", "Quyết định đã bị hủy bỏ.", "The decision was annulled."},
 		"WITHDRAWN_DATA_ERROR": {"Rút do lỗi dữ liệu", "Withdrawn (data error)", "Bản ghi bị rút vì nhập sai; vẫn được lưu.", "Withdrawn as an entry error; it stays on record."},
 	},
+	"SanctionStanding": {
+		"IN_FORCE":             {"Đang có hiệu lực", "In force", "Quyết định có hiệu lực, không bị khiếu nại, khởi kiện, sửa đổi hay hủy bỏ.", "The decision stands: not contested, amended or annulled."},
+		"UNDER_COMPLAINT":      {"Đang khiếu nại", "Under complaint", "Quyết định đang bị khiếu nại; vẫn phải thi hành.", "A complaint is pending; the decision is still to be executed."},
+		"UNDER_LITIGATION":     {"Đang khởi kiện", "Under litigation", "Quyết định đang bị khởi kiện tại tòa án; vẫn phải thi hành.", "A lawsuit is pending; the decision is still to be executed."},
+		"AMENDED":              {"Đã sửa đổi", "Amended", "Quyết định đã được sửa đổi; có hiệu lực theo nội dung sửa đổi.", "Amended by a later decision or ruling; it stands as amended."},
+		"ANNULLED":             {"Đã hủy bỏ", "Annulled", "Quyết định đã bị hủy bỏ; không còn được tính.", "The decision was annulled; it no longer counts."},
+		"WITHDRAWN_DATA_ERROR": {"Rút do lỗi dữ liệu", "Withdrawn (data error)", "Bản ghi bị rút vì nhập sai; vẫn được lưu.", "Withdrawn as an entry error; it stays on record."},
+	},
+	"SanctionExecution": {
+		"NOT_DUE":  {"Chưa đến hạn thi hành", "Not yet due", "Quyết định chưa có hiệu lực, hoặc được hoãn, tạm đình chỉ thi hành.", "Not in effect yet, or execution postponed or suspended."},
+		"DUE":      {"Phải thi hành", "Due", "Phải nộp phạt, thực hiện biện pháp khắc phục trong thời hạn.", "The fine is due and the remedies to be carried out."},
+		"COMPLIED": {"Đã chấp hành", "Complied with", "Đối tượng đã nộp phạt và thực hiện biện pháp khắc phục.", "The subject paid and carried out the remedies."},
+		"ENFORCED": {"Đã cưỡng chế thi hành", "Enforced", "Quyết định đã được cưỡng chế thi hành.", "The decision was executed by enforcement."},
+	},
 	"IdentityVerification": {
 		"VN_PHONE":    {"Xác thực bằng số điện thoại Việt Nam", "Verified by a Vietnamese phone number", "Xác thực theo Nghị định 147/2024/NĐ-CP bằng số điện thoại.", "Verified under Decree 147/2024 by phone number."},
 		"PERSONAL_ID": {"Xác thực bằng định danh cá nhân", "Verified by personal ID", "Xác thực theo Nghị định 147/2024/NĐ-CP bằng định danh cá nhân.", "Verified under Decree 147/2024 by personal ID."},

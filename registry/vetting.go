@@ -11,31 +11,34 @@ import (
 // records on a date, each finding with its level, its legal basis, the records that raised it
 // and its text in Vietnamese and English. docs/vetting.md is their specification.
 
-// VetSanction is a sanction as it stood on the report's date.
+// VetSanction is a sanction as it stood on the report's date: its standing and its execution
+// then, two separate facts (a complaint does not suspend execution, LHAV Art. 73(1)).
 type VetSanction struct {
 	ID        int64
-	Status    SanctionStatus // on the date
+	Standing  Standing  // on the date
+	Execution Execution // on the date
 	DecidedOn time.Time
-	// Since is when Status took effect (nil: the decision had not taken effect yet).
+	// Since is when the latest of the facts took effect (nil: the decision had not taken
+	// effect yet).
 	Since *time.Time
-	// ExecutedOn is when the decision was executed (paid, complied with) on or before the date,
-	// from its history; nil when it was not (or the history does not say).
+	// ExecutedOn is when the decision was executed (complied with or enforced) on or before
+	// the date, from its history; nil when it was not.
 	ExecutedOn *time.Time
 	Penalty    Penalty
 }
 
-// executed reports whether the sanction had been executed on the date, and when. A COMPLIED
-// status without a dated execution counts from the date the status took effect, or the decision.
+// executed reports whether the sanction had been executed on the date, and when. An executed
+// state without a dated entry counts from the date the facts took effect, or the decision.
 func (s VetSanction) executed() (time.Time, bool) {
 	switch {
 	case s.ExecutedOn != nil:
 		return *s.ExecutedOn, true
-	case s.Status == Complied && s.Since != nil:
+	case !s.Execution.Executed():
+		return time.Time{}, false
+	case s.Since != nil:
 		return *s.Since, true
-	case s.Status == Complied || s.Status == Amended:
-		return s.DecidedOn, true
 	}
-	return time.Time{}, false
+	return s.DecidedOn, true
 }
 
 // VetDisclosure is a disclosure standing on the report's date.
@@ -157,34 +160,32 @@ func Assess(f VetFacts) []Factor {
 	var complaints, lawsuits int
 	for i, s := range f.Sanctions {
 		ev := Evidence{"Sanction", s.ID}
-		if !s.Status.Stands() {
+		if !s.Standing.Stands() {
 			annulled = append(annulled, ev)
 			continue
 		}
-		if s.Status.OpenAppeal() {
+		if s.Standing.Contested() {
 			appeals = append(appeals, ev)
-			if s.Status == UnderComplaint {
+			if s.Standing == StandingUnderComplaint {
 				complaints++
 			} else {
 				lawsuits++
 			}
 		}
 		executedOn, executed := s.executed()
-		if s.Status.Active() && !executed {
+		if !executed {
+			// In force (as amended, or contested: neither suspends execution) and not executed.
 			enforceable = append(enforceable, ev)
-			if s.Status.OpenAppeal() {
+			if s.Standing.Contested() {
 				contested = append(contested, ev)
 			}
-			continue
-		}
-		if !executed {
 			continue
 		}
 		y, m := DeemedNeverSanctionedAfter(s.Penalty)
 		until := dayOf(executedOn).AddDate(y, m, 0)
 		repeated := false
 		for j, o := range f.Sanctions {
-			if j != i && o.Status.Stands() && o.DecidedOn.After(executedOn) && !o.DecidedOn.After(until) {
+			if j != i && o.Standing.Stands() && o.DecidedOn.After(executedOn) && !o.DecidedOn.After(until) {
 				repeated = true
 			}
 		}

@@ -127,6 +127,7 @@ func sanctionFilter(f *model.SanctionFilter) (out db.SanctionFilter, err error) 
 		return out, errcode.BadInput("filter.maxFineVnd", "maxFineVnd is less than minFineVnd")
 	}
 	out.Violation, out.Status, out.Remedy = stringsOf(f.Violation), stringsOf(f.Status), stringsOf(f.Remedy)
+	out.Standing, out.Execution = stringsOf(f.Standing), stringsOf(f.Execution)
 	out.Active, out.Jurisdiction = f.Active, f.Jurisdiction
 	if out.Province, err = provincesOf(f.Province); err != nil {
 		return out, err

@@ -8,8 +8,48 @@ package resolvers
 import (
 	"context"
 
+	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/graph/model"
 )
+
+// ChangeSanctionStanding is the resolver for the changeSanctionStanding field.
+func (r *mutationResolver) ChangeSanctionStanding(ctx context.Context, input model.ChangeSanctionStandingInput) (*model.ChangeSanctionStandingPayload, error) {
+	return sanctionFactMutation(ctx, r.store, input.IdempotencyKey, (*db.DB).ChangeSanctionStanding, input.SanctionID,
+		func(in *db.SanctionFactChange) {
+			s := string(input.Standing)
+			*in = db.SanctionFactChange{Standing: &s, EffectiveOn: input.EffectiveOn, Reason: input.Reason,
+				DocumentURL: input.DocumentURL, ExpectedVersion: input.ExpectedVersion}
+		}, r.announceSanction,
+		func(s *model.Sanction, ue []*model.UserError, replayed bool) *model.ChangeSanctionStandingPayload {
+			return &model.ChangeSanctionStandingPayload{Sanction: s, UserErrors: ue, Replayed: replayed}
+		})
+}
+
+// RecordSanctionExecution is the resolver for the recordSanctionExecution field.
+func (r *mutationResolver) RecordSanctionExecution(ctx context.Context, input model.RecordSanctionExecutionInput) (*model.RecordSanctionExecutionPayload, error) {
+	return sanctionFactMutation(ctx, r.store, input.IdempotencyKey, (*db.DB).RecordSanctionExecution, input.SanctionID,
+		func(in *db.SanctionFactChange) {
+			e := string(input.Execution)
+			*in = db.SanctionFactChange{Execution: &e, EffectiveOn: input.EffectiveOn, Reason: input.Reason,
+				DocumentURL: input.DocumentURL, ExpectedVersion: input.ExpectedVersion}
+		}, r.announceSanction,
+		func(s *model.Sanction, ue []*model.UserError, replayed bool) *model.RecordSanctionExecutionPayload {
+			return &model.RecordSanctionExecutionPayload{Sanction: s, UserErrors: ue, Replayed: replayed}
+		})
+}
+
+// ReviewSanction is the resolver for the reviewSanction field.
+func (r *mutationResolver) ReviewSanction(ctx context.Context, input model.ReviewSanctionInput) (*model.ReviewSanctionPayload, error) {
+	return sanctionFactMutation(ctx, r.store, input.IdempotencyKey, (*db.DB).ReviewSanction, input.SanctionID,
+		func(in *db.SanctionFactChange) {
+			s, doc := string(input.Standing), input.DocumentURL
+			*in = db.SanctionFactChange{Standing: &s, EffectiveOn: input.EffectiveOn, Reason: input.Reason,
+				DocumentURL: &doc, ExpectedVersion: input.ExpectedVersion}
+		}, r.announceSanction,
+		func(s *model.Sanction, ue []*model.UserError, replayed bool) *model.ReviewSanctionPayload {
+			return &model.ReviewSanctionPayload{Sanction: s, UserErrors: ue, Replayed: replayed}
+		})
+}
 
 // LegalInstruments is the resolver for the legalInstruments field.
 func (r *queryResolver) LegalInstruments(ctx context.Context) ([]*model.LegalInstrument, error) {
@@ -18,4 +58,16 @@ func (r *queryResolver) LegalInstruments(ctx context.Context) ([]*model.LegalIns
 		return nil, err
 	}
 	return toLegalInstruments(cat), nil
+}
+
+// StandingHistory is the resolver for the standingHistory field.
+func (r *sanctionResolver) StandingHistory(ctx context.Context, obj *model.Sanction) ([]*model.SanctionStatusChange, error) {
+	h, err := loadChildren(ctx, loadersFrom(ctx).historyBySanction(), obj.DBID, toStatusChange)
+	return changesOf(h, func(c *model.SanctionStatusChange) any { return c.Standing }), err
+}
+
+// ExecutionHistory is the resolver for the executionHistory field.
+func (r *sanctionResolver) ExecutionHistory(ctx context.Context, obj *model.Sanction) ([]*model.SanctionStatusChange, error) {
+	h, err := loadChildren(ctx, loadersFrom(ctx).historyBySanction(), obj.DBID, toStatusChange)
+	return changesOf(h, func(c *model.SanctionStatusChange) any { return c.Execution }), err
 }

@@ -107,6 +107,7 @@ func toSanction(r db.Sanction) *model.Sanction {
 		RecordedAt: r.RecordedAt, Version: r.Version,
 		Penalty: model.Penalty(r.Penalty), AdditionalPenalties: enums[model.AdditionalPenalty](r.AdditionalPenalties),
 		PaymentDeadline: r.PaymentDeadline, SignatoryTitle: r.SignatoryTitle, ViolationRecordNumber: r.ViolationRecordNumber,
+		Standing: model.SanctionStanding(r.Standing), Execution: model.SanctionExecution(r.Execution), ExecutedOn: r.ExecutedOn,
 	}
 }
 
@@ -121,7 +122,8 @@ func toViolation(r db.Violation) *model.Violation {
 
 func toStatusChange(r db.StatusChange) *model.SanctionStatusChange {
 	return &model.SanctionStatusChange{
-		Status: model.SanctionStatus(r.Status), EffectiveOn: r.EffectiveOn, Reason: r.Reason,
+		Status: model.SanctionStatus(r.Status), Standing: model.SanctionStanding(r.Standing),
+		Execution: model.SanctionExecution(r.Execution), EffectiveOn: r.EffectiveOn, Reason: r.Reason,
 		DocumentURL: r.DocumentURL, AgencyID: r.AgencyID, RecordedAt: r.RecordedAt,
 	}
 }

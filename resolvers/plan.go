@@ -589,7 +589,7 @@ func (p *plan) sanctions(rows []db.Sanction, sel ast.SelectionSet) {
 			byIDs(p, agencyReads(), rowIDs(rows, func(r db.Sanction) int64 { return r.AgencyID }), f.sel)
 		case "violations":
 			children(p, p.l.violationsBySanction(), ids, p.l.store.ViolationsBySanctions, nil)
-		case "statusHistory":
+		case "statusHistory", "standingHistory", "executionHistory":
 			children(p, p.l.historyBySanction(), ids, p.l.store.StatusHistoryBySanctions, func(all []db.StatusChange) {
 				for _, g := range p.fields(f.sel, statusTypes) {
 					if g.name == "agency" {

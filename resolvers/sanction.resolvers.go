@@ -39,6 +39,14 @@ func (r *mutationResolver) RecordSanction(ctx context.Context, input model.Recor
 		s := string(*input.Status)
 		in.Status = &s
 	}
+	if input.Standing != nil {
+		s := string(*input.Standing)
+		in.Standing = &s
+	}
+	if input.Execution != nil {
+		e := string(*input.Execution)
+		in.Execution = &e
+	}
 	if input.Penalty != nil {
 		p := string(*input.Penalty)
 		in.Penalty = &p

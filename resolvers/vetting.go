@@ -33,7 +33,9 @@ func toVettingReport(v db.Vetting, influencer *model.Influencer) *model.VettingR
 	}
 	for _, s := range v.Sanctions {
 		m := toSanction(s.Sanction)
-		r.Sanctions = append(r.Sanctions, &model.VettedSanction{Sanction: m, Status: model.SanctionStatus(s.StatusAsOf), StatusSince: s.Since})
+		r.Sanctions = append(r.Sanctions, &model.VettedSanction{Sanction: m, Status: model.SanctionStatus(s.StatusAsOf), StatusSince: s.Since,
+			Standing: model.SanctionStanding(s.FactsAsOf.Standing), Execution: model.SanctionExecution(s.FactsAsOf.Execution),
+			ExecutedOn: s.ExecutedAsOf})
 		if s.Active() {
 			r.ActiveSanctions = append(r.ActiveSanctions, m)
 		}

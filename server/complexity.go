@@ -184,6 +184,8 @@ func listPrices(schema *ast.Schema) map[string]int {
 		"Sanction.violations":              db.MaxViolationsPerSanction,
 		"Sanction.relatedDisclosures":      db.MaxRelatedDisclosuresPerSanction,
 		"Sanction.statusHistory":           db.MaxStatusChangesPerSanction,
+		"Sanction.standingHistory":         db.MaxStatusChangesPerSanction,
+		"Sanction.executionHistory":        db.MaxStatusChangesPerSanction,
 		"Sanction.remedies":                enum("Remedy"),
 		"DisclosureFacets.label":           enum("DisclosureLabel"),
 		"DisclosureFacets.platform":        enum("Platform"),

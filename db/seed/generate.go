@@ -168,6 +168,9 @@ type sanction struct {
 	FineVND        int64
 	Remedies       []string
 	Status         string
+	Standing       string
+	Execution      string
+	ExecutedOn     time.Time // zero = NULL
 	SourceURL      string // "" = NULL, and then SourceSHA256 too
 	SourceSHA256   string
 	Version        int
@@ -186,6 +189,8 @@ type violation struct {
 
 type statusChange struct {
 	Status      string
+	Standing    string
+	Execution   string
 	EffectiveOn time.Time
 	Reason      string
 	DocumentURL string

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/kolregistry/kolregistry/registry"
 )
 
 // sanctionDraft is a sanction before its decision number is known.
@@ -358,7 +360,13 @@ func (g *gen) history(s *sanction, subjectCreated time.Time) {
 	end := dateOf(dataEnd)
 	date := s.EffectiveOn
 	recorded := maxTime(g.workTime(addDays(date, g.between(0, 4))), subjectCreated.Add(time.Hour))
+	var facts registry.SanctionFacts
 	for i, status := range path {
+		if i == 0 {
+			facts = registry.FactsOfStatus(registry.SanctionStatus(status))
+		} else {
+			facts = facts.WithStatus(registry.SanctionStatus(status))
+		}
 		if i > 0 {
 			gap := gaps[status]
 			date = addDays(date, g.between(gap[0], gap[1]))
@@ -367,14 +375,19 @@ func (g *gen) history(s *sanction, subjectCreated time.Time) {
 			}
 			recorded = maxTime(g.workTime(addDays(date, g.between(0, 3))), recorded.Add(time.Minute))
 		}
-		c := statusChange{Status: status, EffectiveOn: date, Reason: statusReasons[status], Agency: s.Agency, RecordedAt: minTime(recorded, dataEnd)}
+		c := statusChange{Status: string(facts.Status()), Standing: string(facts.Standing), Execution: string(facts.Execution), EffectiveOn: date, Reason: statusReasons[status], Agency: s.Agency, RecordedAt: minTime(recorded, dataEnd)}
 		if i > 0 && status == "IN_FORCE" {
 			c.Reason = statusReasons["IN_FORCE_AFTER_COMPLAINT"]
 		}
 		s.History = append(s.History, c)
 	}
 	last := s.History[len(s.History)-1]
-	s.Status = last.Status
+	s.Status, s.Standing, s.Execution = last.Status, last.Standing, last.Execution
+	for _, h := range s.History {
+		if registry.Execution(h.Execution).Executed() && s.ExecutedOn.IsZero() {
+			s.ExecutedOn = h.EffectiveOn
+		}
+	}
 	s.Version = len(s.History)
 	s.RecordedAt = s.History[0].RecordedAt
 	s.UpdatedAt = last.RecordedAt

@@ -302,8 +302,8 @@ func (w *writer) sanctions(ctx context.Context) error {
 	defer func() { w.logged("Sanction", ids) }()
 	err := w.each(ctx, `INSERT INTO sanction
 		(subject_kind, influencer_id, mcn_id, brand_id, agency_id, decision_number, decided_on, effective_on, fine_vnd,
-		 remedies, status, source_url, source_sha256, version, recorded_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`, len(ss), func(i int) []any {
+		 remedies, status, source_url, source_sha256, version, recorded_at, updated_at, standing, execution, executed_on)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id`, len(ss), func(i int) []any {
 		s := ss[i]
 		var inf, m, b any
 		switch s.SubjectKind {
@@ -316,7 +316,7 @@ func (w *writer) sanctions(ctx context.Context) error {
 		}
 		return []any{s.SubjectKind, inf, m, b, w.agencyIDs[s.Agency], s.DecisionNumber, dateText(s.DecidedOn),
 			dateText(s.EffectiveOn), s.FineVND, pq.Array(nonNil(s.Remedies)), s.Status, null(s.SourceURL), null(s.SourceSHA256),
-			s.Version, s.RecordedAt, s.UpdatedAt}
+			s.Version, s.RecordedAt, s.UpdatedAt, s.Standing, s.Execution, nullDate(s.ExecutedOn)}
 	}, &ids)
 	if err != nil {
 		return err
@@ -353,10 +353,10 @@ func (w *writer) sanctions(ctx context.Context) error {
 		return fmt.Errorf("violations: %w", err)
 	}
 	if err := w.each(ctx, `INSERT INTO sanction_status_change
-		(sanction_id, status, effective_on, reason, document_url, agency_id, recorded_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, len(hs), func(i int) []any {
+		(sanction_id, status, standing, execution, effective_on, reason, document_url, agency_id, recorded_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, len(hs), func(i int) []any {
 		h := ss[hs[i].sanction].History[hs[i].pos]
-		return []any{ids[hs[i].sanction], h.Status, dateText(h.EffectiveOn), h.Reason, null(h.DocumentURL),
+		return []any{ids[hs[i].sanction], h.Status, h.Standing, h.Execution, dateText(h.EffectiveOn), h.Reason, null(h.DocumentURL),
 			w.agencyIDs[h.Agency], h.RecordedAt}
 	}, nil); err != nil {
 		return fmt.Errorf("status changes: %w", err)

@@ -158,6 +158,10 @@ type Sanction struct {
 	PaymentDeadline       *time.Time
 	SignatoryTitle        *string
 	ViolationRecordNumber *string
+
+	Standing   SanctionStanding
+	Execution  SanctionExecution
+	ExecutedOn *time.Time
 }
 
 func (Sanction) IsNode()         {}
@@ -171,6 +175,8 @@ type Violation struct {
 
 type SanctionStatusChange struct {
 	Status      SanctionStatus
+	Standing    SanctionStanding
+	Execution   SanctionExecution
 	EffectiveOn time.Time
 	Reason      *string
 	DocumentURL *string

@@ -146,6 +146,29 @@ type BrandFilter struct {
 	HasActiveSanction *bool `json:"hasActiveSanction,omitempty"`
 }
 
+// A change of a sanction decision's legal standing, recorded by the agency that issued it.
+type ChangeSanctionStandingInput struct {
+	// The sanction; your agency must have recorded it (else NOT_OWNER).
+	SanctionID string `json:"sanctionId"`
+	// The standing it takes; the change must be allowed from the current one (else INVALID). The execution does not change.
+	Standing SanctionStanding `json:"standing"`
+	// The date the change took effect; not before the last entry's.
+	EffectiveOn time.Time `json:"effectiveOn"`
+	// Why, as a reader should see it.
+	Reason string `json:"reason"`
+	// The document that made the change (a complaint decision, a ruling), if published.
+	DocumentURL     *string `json:"documentUrl,omitempty"`
+	ExpectedVersion int     `json:"expectedVersion"`
+	IdempotencyKey  *string `json:"idempotencyKey,omitempty"`
+}
+
+type ChangeSanctionStandingPayload struct {
+	Sanction   *Sanction    `json:"sanction,omitempty"`
+	UserErrors []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
+}
+
 // A new entry of a sanction's status history.
 type ChangeSanctionStatusInput struct {
 	// The sanction; your agency must have recorded it (else NOT_OWNER).
@@ -481,6 +504,29 @@ type RecordAffiliationPayload struct {
 	Replayed bool `json:"replayed"`
 }
 
+// A change of a sanction decision's execution, recorded by the agency that issued it.
+type RecordSanctionExecutionInput struct {
+	// The sanction; your agency must have recorded it (else NOT_OWNER).
+	SanctionID string `json:"sanctionId"`
+	// The execution state it takes; an executed decision stays executed (else INVALID). The standing does not change.
+	Execution SanctionExecution `json:"execution"`
+	// The date it took effect (the day the fine was paid); not before the last entry's.
+	EffectiveOn time.Time `json:"effectiveOn"`
+	// What happened, as a reader should see it.
+	Reason string `json:"reason"`
+	// A document proving it (a receipt, an enforcement decision), if published.
+	DocumentURL     *string `json:"documentUrl,omitempty"`
+	ExpectedVersion int     `json:"expectedVersion"`
+	IdempotencyKey  *string `json:"idempotencyKey,omitempty"`
+}
+
+type RecordSanctionExecutionPayload struct {
+	Sanction   *Sanction    `json:"sanction,omitempty"`
+	UserErrors []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
+}
+
 // A sanction decision to record: its subject, number, dates, violations, fine, remedies and source.
 type RecordSanctionInput struct {
 	// An influencer, MCN or brand ID.
@@ -516,6 +562,10 @@ type RecordSanctionInput struct {
 	SignatoryTitle *string `json:"signatoryTitle,omitempty"`
 	// The number of the violation record (biên bản), at most 40 characters.
 	ViolationRecordNumber *string `json:"violationRecordNumber,omitempty"`
+	// IN_FORCE (default), UNDER_COMPLAINT or UNDER_LITIGATION; give standing and execution, or status, not both.
+	Standing *SanctionStanding `json:"standing,omitempty"`
+	// Default DUE.
+	Execution *SanctionExecution `json:"execution,omitempty"`
 }
 
 type RecordSanctionPayload struct {
@@ -627,6 +677,29 @@ type RetractDisclosurePayload struct {
 	Replayed bool `json:"replayed"`
 }
 
+// The outcome of a review of any agency's sanction decision, recorded by the reviewing authority (a court, or the superior body that decided a complaint).
+type ReviewSanctionInput struct {
+	// The sanction reviewed; any agency's.
+	SanctionID string `json:"sanctionId"`
+	// ANNULLED, AMENDED, or IN_FORCE (upheld); else INVALID.
+	Standing SanctionStanding `json:"standing"`
+	// The date of the ruling or decision; not before the last entry's.
+	EffectiveOn time.Time `json:"effectiveOn"`
+	// What the ruling decided, as a reader should see it.
+	Reason string `json:"reason"`
+	// The ruling or decision (required).
+	DocumentURL     string  `json:"documentUrl"`
+	ExpectedVersion int     `json:"expectedVersion"`
+	IdempotencyKey  *string `json:"idempotencyKey,omitempty"`
+}
+
+type ReviewSanctionPayload struct {
+	Sanction   *Sanction    `json:"sanction,omitempty"`
+	UserErrors []*UserError `json:"userErrors"`
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written.
+	Replayed bool `json:"replayed"`
+}
+
 // One reason for a vetting report's risk level.
 type RiskFactor struct {
 	// What the factor is.
@@ -682,6 +755,10 @@ type SanctionFilter struct {
 	MinFineVnd *int64 `json:"minFineVnd,omitempty"`
 	// A fine of at most this many VND.
 	MaxFineVnd *int64 `json:"maxFineVnd,omitempty"`
+	// Has any of these standings now.
+	Standing []SanctionStanding `json:"standing,omitempty"`
+	// Has any of these execution states now.
+	Execution []SanctionExecution `json:"execution,omitempty"`
 }
 
 // The order of a sanction list; by default newest decision first.
@@ -776,6 +853,12 @@ type VettedSanction struct {
 	Status SanctionStatus `json:"status"`
 	// The date that status took effect; null while the decision had not taken effect yet.
 	StatusSince *time.Time `json:"statusSince,omitempty"`
+	// Its standing on asOf.
+	Standing SanctionStanding `json:"standing"`
+	// Its execution on asOf.
+	Execution SanctionExecution `json:"execution"`
+	// The date it was executed, if it was by asOf.
+	ExecutedOn *time.Time `json:"executedOn,omitempty"`
 }
 
 // A brand's due diligence on one influencer, as the record stood at the end of asOf (Vietnam time):
@@ -2219,6 +2302,70 @@ func (e RiskLevel) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// How far a sanction decision has been executed; a fact apart from its standing.
+type SanctionExecution string
+
+const (
+	// Nothing to execute yet: the decision has not taken effect, or its execution was postponed or suspended.
+	SanctionExecutionNotDue SanctionExecution = "NOT_DUE"
+	// To be executed: the fine is due, by paymentDeadline when the decision states one.
+	SanctionExecutionDue SanctionExecution = "DUE"
+	// Executed by the subject: the fine paid and the remedies carried out.
+	SanctionExecutionComplied SanctionExecution = "COMPLIED"
+	// Executed by coercion (enforcement).
+	SanctionExecutionEnforced SanctionExecution = "ENFORCED"
+)
+
+var AllSanctionExecution = []SanctionExecution{
+	SanctionExecutionNotDue,
+	SanctionExecutionDue,
+	SanctionExecutionComplied,
+	SanctionExecutionEnforced,
+}
+
+func (e SanctionExecution) IsValid() bool {
+	switch e {
+	case SanctionExecutionNotDue, SanctionExecutionDue, SanctionExecutionComplied, SanctionExecutionEnforced:
+		return true
+	}
+	return false
+}
+
+func (e SanctionExecution) String() string {
+	return string(e)
+}
+
+func (e *SanctionExecution) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SanctionExecution(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SanctionExecution", str)
+	}
+	return nil
+}
+
+func (e SanctionExecution) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SanctionExecution) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SanctionExecution) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // What a sanction list can be sorted by.
 type SanctionOrderField string
 
@@ -2272,6 +2419,76 @@ func (e *SanctionOrderField) UnmarshalJSON(b []byte) error {
 }
 
 func (e SanctionOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The legal standing of a sanction decision: whether it stands, is contested, was amended or annulled. It is a fact apart from the decision's execution: a complaint or a lawsuit does not suspend execution (Law on Handling Administrative Violations, Art. 73(1)), so a decision can be paid and under complaint at once.
+type SanctionStanding string
+
+const (
+	// In force: no complaint or lawsuit pending, not amended or annulled (or upheld after one).
+	SanctionStandingInForce SanctionStanding = "IN_FORCE"
+	// An administrative complaint against the decision is pending; it stays enforceable.
+	SanctionStandingUnderComplaint SanctionStanding = "UNDER_COMPLAINT"
+	// A lawsuit against the decision is pending in an administrative court; it stays enforceable unless the court suspends it.
+	SanctionStandingUnderLitigation SanctionStanding = "UNDER_LITIGATION"
+	// Amended by a later decision or ruling; it stands as amended.
+	SanctionStandingAmended SanctionStanding = "AMENDED"
+	// Annulled by the issuer, the superior body or a court; it no longer counts. Final.
+	SanctionStandingAnnulled SanctionStanding = "ANNULLED"
+	// Withdrawn from the registry as an entry error; kept on record, it never counts. Final.
+	SanctionStandingWithdrawnDataError SanctionStanding = "WITHDRAWN_DATA_ERROR"
+)
+
+var AllSanctionStanding = []SanctionStanding{
+	SanctionStandingInForce,
+	SanctionStandingUnderComplaint,
+	SanctionStandingUnderLitigation,
+	SanctionStandingAmended,
+	SanctionStandingAnnulled,
+	SanctionStandingWithdrawnDataError,
+}
+
+func (e SanctionStanding) IsValid() bool {
+	switch e {
+	case SanctionStandingInForce, SanctionStandingUnderComplaint, SanctionStandingUnderLitigation, SanctionStandingAmended, SanctionStandingAnnulled, SanctionStandingWithdrawnDataError:
+		return true
+	}
+	return false
+}
+
+func (e SanctionStanding) String() string {
+	return string(e)
+}
+
+func (e *SanctionStanding) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SanctionStanding(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SanctionStanding", str)
+	}
+	return nil
+}
+
+func (e SanctionStanding) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SanctionStanding) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SanctionStanding) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
