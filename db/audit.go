@@ -276,6 +276,9 @@ func logEvents(ctx context.Context, stx *sql.Tx, actor int64, evs []Event) ([]in
 		h.Seq, h.Hash, h.Root[:], pq.Array(h.Edge.Indexes), pq.ByteaArray(edgeHashes)); err != nil {
 		return nil, fmt.Errorf("append audit events: %w", err)
 	}
+	if err := afterAppend(ctx, stx, seqs[0], seqs[n-1]); err != nil {
+		return nil, err
+	}
 	return seqs, nil
 }
 

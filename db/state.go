@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/lib/pq"
 )
@@ -125,4 +126,19 @@ func states(ctx context.Context, q querier, subjectType string, ids []int64) (ma
 // function api_id computes the same).
 func GlobalID(typ string, id int64) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(typ + ":" + strconv.FormatInt(id, 10)))
+}
+
+// ParseGlobalID splits a global ID into its type and database id; ok is false for a string
+// that is not one.
+func ParseGlobalID(s string) (typ string, id int64, ok bool) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return "", 0, false
+	}
+	typ, num, found := strings.Cut(string(b), ":")
+	id, err = strconv.ParseInt(num, 10, 64)
+	if !found || typ == "" || err != nil || id <= 0 || strconv.FormatInt(id, 10) != num {
+		return "", 0, false
+	}
+	return typ, id, true
 }

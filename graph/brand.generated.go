@@ -21,6 +21,8 @@ type BrandResolver interface {
 	Sanctions(ctx context.Context, obj *model.Brand, first *int, after *string, last *int, before *string) (*model.SanctionConnection, error)
 
 	History(ctx context.Context, obj *model.Brand, first *int, after *string) (*model.AuditEventConnection, error)
+	LastChangedAt(ctx context.Context, obj *model.Brand) (*time.Time, error)
+	LastChangeSeq(ctx context.Context, obj *model.Brand) (int64, error)
 	URL(ctx context.Context, obj *model.Brand) (string, error)
 	Timeline(ctx context.Context, obj *model.Brand, first *int, after *string, last *int, before *string) (*model.TimelineEventConnection, error)
 }
@@ -460,6 +462,52 @@ func (ec *executionContext) fieldContext_Brand_history(ctx context.Context, fiel
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Brand_lastChangedAt(ctx context.Context, field graphql.CollectedField, obj *model.Brand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Brand_lastChangedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Brand().LastChangedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Brand_lastChangedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Brand", field, true, true, "DateTime")
+}
+
+func (ec *executionContext) _Brand_lastChangeSeq(ctx context.Context, field graphql.CollectedField, obj *model.Brand) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Brand_lastChangeSeq(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Brand().LastChangeSeq(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Brand_lastChangeSeq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Brand", field, true, true, "Int64")
 }
 
 func (ec *executionContext) _Brand_url(ctx context.Context, field graphql.CollectedField, obj *model.Brand) (ret graphql.Marshaler) {
@@ -977,6 +1025,18 @@ func (ec *executionContext) _Brand(ctx context.Context, sel ast.SelectionSet, ob
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Brand_history(ctx, field, obj)
+				})
+		case "lastChangedAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Brand_lastChangedAt(ctx, field, obj)
+				})
+		case "lastChangeSeq":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Brand_lastChangeSeq(ctx, field, obj)
 				})
 		case "url":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

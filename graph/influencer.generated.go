@@ -24,6 +24,8 @@ type InfluencerResolver interface {
 	Disclosures(ctx context.Context, obj *model.Influencer, first *int, after *string, last *int, before *string) (*model.DisclosureConnection, error)
 	Sanctions(ctx context.Context, obj *model.Influencer, first *int, after *string, last *int, before *string) (*model.SanctionConnection, error)
 
+	LastChangedAt(ctx context.Context, obj *model.Influencer) (*time.Time, error)
+	LastChangeSeq(ctx context.Context, obj *model.Influencer) (int64, error)
 	History(ctx context.Context, obj *model.Influencer, first *int, after *string) (*model.AuditEventConnection, error)
 	URL(ctx context.Context, obj *model.Influencer) (string, error)
 	Timeline(ctx context.Context, obj *model.Influencer, first *int, after *string, last *int, before *string) (*model.TimelineEventConnection, error)
@@ -778,6 +780,52 @@ func (ec *executionContext) _Influencer_updatedAt(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Influencer_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Influencer", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Influencer_lastChangedAt(ctx context.Context, field graphql.CollectedField, obj *model.Influencer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Influencer_lastChangedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Influencer().LastChangedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Influencer_lastChangedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Influencer", field, true, true, "DateTime")
+}
+
+func (ec *executionContext) _Influencer_lastChangeSeq(ctx context.Context, field graphql.CollectedField, obj *model.Influencer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Influencer_lastChangeSeq(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Influencer().LastChangeSeq(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Influencer_lastChangeSeq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Influencer", field, true, true, "Int64")
 }
 
 func (ec *executionContext) _Influencer_history(ctx context.Context, field graphql.CollectedField, obj *model.Influencer) (ret graphql.Marshaler) {
@@ -2095,6 +2143,18 @@ func (ec *executionContext) _Influencer(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "lastChangedAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Influencer_lastChangedAt(ctx, field, obj)
+				})
+		case "lastChangeSeq":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Influencer_lastChangeSeq(ctx, field, obj)
+				})
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,

@@ -27,6 +27,8 @@ type McnResolver interface {
 	Disclosures(ctx context.Context, obj *model.Mcn, first *int, after *string, last *int, before *string) (*model.DisclosureConnection, error)
 	Sanctions(ctx context.Context, obj *model.Mcn, first *int, after *string, last *int, before *string) (*model.SanctionConnection, error)
 
+	LastChangedAt(ctx context.Context, obj *model.Mcn) (*time.Time, error)
+	LastChangeSeq(ctx context.Context, obj *model.Mcn) (int64, error)
 	History(ctx context.Context, obj *model.Mcn, first *int, after *string) (*model.AuditEventConnection, error)
 	URL(ctx context.Context, obj *model.Mcn) (string, error)
 	Timeline(ctx context.Context, obj *model.Mcn, first *int, after *string, last *int, before *string) (*model.TimelineEventConnection, error)
@@ -1047,6 +1049,52 @@ func (ec *executionContext) fieldContext_Mcn_updatedAt(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Mcn", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _Mcn_lastChangedAt(ctx context.Context, field graphql.CollectedField, obj *model.Mcn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mcn_lastChangedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mcn().LastChangedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mcn_lastChangedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Mcn", field, true, true, "DateTime")
+}
+
+func (ec *executionContext) _Mcn_lastChangeSeq(ctx context.Context, field graphql.CollectedField, obj *model.Mcn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mcn_lastChangeSeq(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mcn().LastChangeSeq(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mcn_lastChangeSeq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Mcn", field, true, true, "Int64")
+}
+
 func (ec *executionContext) _Mcn_history(ctx context.Context, field graphql.CollectedField, obj *model.Mcn) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2064,6 +2112,18 @@ func (ec *executionContext) _Mcn(ctx context.Context, sel ast.SelectionSet, obj 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "lastChangedAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Mcn_lastChangedAt(ctx, field, obj)
+				})
+		case "lastChangeSeq":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Mcn_lastChangeSeq(ctx, field, obj)
+				})
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,

@@ -131,9 +131,11 @@ type ComplexityRoot struct {
 		Hash      func(childComplexity int) int
 		LeafHash  func(childComplexity int) int
 		PrevHash  func(childComplexity int) int
+		Record    func(childComplexity int) int
 		Seq       func(childComplexity int) int
 		Subject   func(childComplexity int) int
 		SubjectID func(childComplexity int) int
+		URL       func(childComplexity int) int
 	}
 
 	AuditEventConnection struct {
@@ -149,18 +151,20 @@ type ComplexityRoot struct {
 	}
 
 	Brand struct {
-		CreatedAt   func(childComplexity int) int
-		Disclosures func(childComplexity int, first *int, after *string, last *int, before *string) int
-		History     func(childComplexity int, first *int, after *string) int
-		ID          func(childComplexity int) int
-		Industry    func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Sanctions   func(childComplexity int, first *int, after *string, last *int, before *string) int
-		TaxCode     func(childComplexity int) int
-		Timeline    func(childComplexity int, first *int, after *string, last *int, before *string) int
-		URL         func(childComplexity int) int
-		UpdatedAt   func(childComplexity int) int
-		Version     func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		Disclosures   func(childComplexity int, first *int, after *string, last *int, before *string) int
+		History       func(childComplexity int, first *int, after *string) int
+		ID            func(childComplexity int) int
+		Industry      func(childComplexity int) int
+		LastChangeSeq func(childComplexity int) int
+		LastChangedAt func(childComplexity int) int
+		Name          func(childComplexity int) int
+		Sanctions     func(childComplexity int, first *int, after *string, last *int, before *string) int
+		TaxCode       func(childComplexity int) int
+		Timeline      func(childComplexity int, first *int, after *string, last *int, before *string) int
+		URL           func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+		Version       func(childComplexity int) int
 	}
 
 	BrandConnection struct {
@@ -292,24 +296,26 @@ type ComplexityRoot struct {
 	}
 
 	Influencer struct {
-		Accounts     func(childComplexity int) int
-		Affiliations func(childComplexity int) int
-		Aliases      func(childComplexity int) int
-		Categories   func(childComplexity int) int
-		CreatedAt    func(childComplexity int) int
-		Credentials  func(childComplexity int) int
-		CurrentMcn   func(childComplexity int) int
-		Disclosures  func(childComplexity int, first *int, after *string, last *int, before *string) int
-		DisplayName  func(childComplexity int) int
-		History      func(childComplexity int, first *int, after *string) int
-		ID           func(childComplexity int) int
-		LegalName    func(childComplexity int) int
-		Province     func(childComplexity int) int
-		Sanctions    func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Timeline     func(childComplexity int, first *int, after *string, last *int, before *string) int
-		URL          func(childComplexity int) int
-		UpdatedAt    func(childComplexity int) int
-		Version      func(childComplexity int) int
+		Accounts      func(childComplexity int) int
+		Affiliations  func(childComplexity int) int
+		Aliases       func(childComplexity int) int
+		Categories    func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		Credentials   func(childComplexity int) int
+		CurrentMcn    func(childComplexity int) int
+		Disclosures   func(childComplexity int, first *int, after *string, last *int, before *string) int
+		DisplayName   func(childComplexity int) int
+		History       func(childComplexity int, first *int, after *string) int
+		ID            func(childComplexity int) int
+		LastChangeSeq func(childComplexity int) int
+		LastChangedAt func(childComplexity int) int
+		LegalName     func(childComplexity int) int
+		Province      func(childComplexity int) int
+		Sanctions     func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Timeline      func(childComplexity int, first *int, after *string, last *int, before *string) int
+		URL           func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+		Version       func(childComplexity int) int
 	}
 
 	InfluencerConnection struct {
@@ -346,20 +352,22 @@ type ComplexityRoot struct {
 	}
 
 	Mcn struct {
-		CreatedAt   func(childComplexity int) int
-		Disclosures func(childComplexity int, first *int, after *string, last *int, before *string) int
-		History     func(childComplexity int, first *int, after *string) int
-		ID          func(childComplexity int) int
-		Members     func(childComplexity int, current *bool, first *int, after *string, last *int, before *string) int
-		Name        func(childComplexity int) int
-		Province    func(childComplexity int) int
-		Sanctions   func(childComplexity int, first *int, after *string, last *int, before *string) int
-		TaxCode     func(childComplexity int) int
-		Timeline    func(childComplexity int, first *int, after *string, last *int, before *string) int
-		URL         func(childComplexity int) int
-		UpdatedAt   func(childComplexity int) int
-		Version     func(childComplexity int) int
-		Website     func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		Disclosures   func(childComplexity int, first *int, after *string, last *int, before *string) int
+		History       func(childComplexity int, first *int, after *string) int
+		ID            func(childComplexity int) int
+		LastChangeSeq func(childComplexity int) int
+		LastChangedAt func(childComplexity int) int
+		Members       func(childComplexity int, current *bool, first *int, after *string, last *int, before *string) int
+		Name          func(childComplexity int) int
+		Province      func(childComplexity int) int
+		Sanctions     func(childComplexity int, first *int, after *string, last *int, before *string) int
+		TaxCode       func(childComplexity int) int
+		Timeline      func(childComplexity int, first *int, after *string, last *int, before *string) int
+		URL           func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+		Version       func(childComplexity int) int
+		Website       func(childComplexity int) int
 	}
 
 	McnConnection struct {
@@ -432,6 +440,7 @@ type ComplexityRoot struct {
 		AuditLog              func(childComplexity int, subjectID *string, first *int, after *string) int
 		Brand                 func(childComplexity int, id string) int
 		Brands                func(childComplexity int, filter *model.BrandFilter, first *int, after *string, last *int, before *string) int
+		Changes               func(childComplexity int, afterSeq *int64, first *int, last *int, beforeSeq *int64, types []string, actions []string, agencyID *string, relatedTo *string, from *time.Time, to *time.Time) int
 		Disclosures           func(childComplexity int, filter *model.DisclosureFilter, orderBy *model.DisclosureOrder, first *int, after *string, last *int, before *string) int
 		EnumLabels            func(childComplexity int, enum *string, lang *model.Language) int
 		Influencer            func(childComplexity int, id string) int
@@ -1049,6 +1058,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEvent.PrevHash(childComplexity), true
+	case "AuditEvent.record":
+		if e.ComplexityRoot.AuditEvent.Record == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.Record(childComplexity), true
 	case "AuditEvent.seq":
 		if e.ComplexityRoot.AuditEvent.Seq == nil {
 			break
@@ -1067,6 +1082,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEvent.SubjectID(childComplexity), true
+	case "AuditEvent.url":
+		if e.ComplexityRoot.AuditEvent.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.URL(childComplexity), true
 
 	case "AuditEventConnection.edges":
 		if e.ComplexityRoot.AuditEventConnection.Edges == nil {
@@ -1146,6 +1167,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Brand.Industry(childComplexity), true
+	case "Brand.lastChangeSeq":
+		if e.ComplexityRoot.Brand.LastChangeSeq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Brand.LastChangeSeq(childComplexity), true
+	case "Brand.lastChangedAt":
+		if e.ComplexityRoot.Brand.LastChangedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Brand.LastChangedAt(childComplexity), true
 	case "Brand.name":
 		if e.ComplexityRoot.Brand.Name == nil {
 			break
@@ -1764,6 +1797,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Influencer.ID(childComplexity), true
+	case "Influencer.lastChangeSeq":
+		if e.ComplexityRoot.Influencer.LastChangeSeq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Influencer.LastChangeSeq(childComplexity), true
+	case "Influencer.lastChangedAt":
+		if e.ComplexityRoot.Influencer.LastChangedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Influencer.LastChangedAt(childComplexity), true
 	case "Influencer.legalName":
 		if e.ComplexityRoot.Influencer.LegalName == nil {
 			break
@@ -1981,6 +2026,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mcn.ID(childComplexity), true
+	case "Mcn.lastChangeSeq":
+		if e.ComplexityRoot.Mcn.LastChangeSeq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mcn.LastChangeSeq(childComplexity), true
+	case "Mcn.lastChangedAt":
+		if e.ComplexityRoot.Mcn.LastChangedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mcn.LastChangedAt(childComplexity), true
 	case "Mcn.members":
 		if e.ComplexityRoot.Mcn.Members == nil {
 			break
@@ -2467,6 +2524,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Brands(childComplexity, args["filter"].(*model.BrandFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.changes":
+		if e.ComplexityRoot.Query.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Changes(childComplexity, args["afterSeq"].(*int64), args["first"].(*int), args["last"].(*int), args["beforeSeq"].(*int64), args["types"].([]string), args["actions"].([]string), args["agencyId"].(*string), args["relatedTo"].(*string), args["from"].(*time.Time), args["to"].(*time.Time)), true
 	case "Query.disclosures":
 		if e.ComplexityRoot.Query.Disclosures == nil {
 			break
@@ -3757,7 +3825,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "agency.graphqls" "audit.graphqls" "brand.graphqls" "common.graphqls" "disclosure.graphqls" "influencer.graphqls" "legal.graphqls" "mcn.graphqls" "public.graphqls" "sanction.graphqls" "search.graphqls" "subscription.graphqls" "vetting.graphqls"
+//go:embed "agency.graphqls" "audit.graphqls" "brand.graphqls" "changes.graphqls" "common.graphqls" "disclosure.graphqls" "influencer.graphqls" "legal.graphqls" "mcn.graphqls" "public.graphqls" "sanction.graphqls" "search.graphqls" "subscription.graphqls" "vetting.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3772,6 +3840,7 @@ var sources = []*ast.Source{
 	{Name: "agency.graphqls", Input: sourceData("agency.graphqls"), BuiltIn: false},
 	{Name: "audit.graphqls", Input: sourceData("audit.graphqls"), BuiltIn: false},
 	{Name: "brand.graphqls", Input: sourceData("brand.graphqls"), BuiltIn: false},
+	{Name: "changes.graphqls", Input: sourceData("changes.graphqls"), BuiltIn: false},
 	{Name: "common.graphqls", Input: sourceData("common.graphqls"), BuiltIn: false},
 	{Name: "disclosure.graphqls", Input: sourceData("disclosure.graphqls"), BuiltIn: false},
 	{Name: "influencer.graphqls", Input: sourceData("influencer.graphqls"), BuiltIn: false},
@@ -3961,6 +4030,10 @@ func (ec *executionContext) childFields_AuditEvent(ctx context.Context, field gr
 		return ec.fieldContext_AuditEvent_entry(ctx, field)
 	case "leafHash":
 		return ec.fieldContext_AuditEvent_leafHash(ctx, field)
+	case "url":
+		return ec.fieldContext_AuditEvent_url(ctx, field)
+	case "record":
+		return ec.fieldContext_AuditEvent_record(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEvent", field.Name)
 }
@@ -4011,6 +4084,10 @@ func (ec *executionContext) childFields_Brand(ctx context.Context, field graphql
 		return ec.fieldContext_Brand_updatedAt(ctx, field)
 	case "history":
 		return ec.fieldContext_Brand_history(ctx, field)
+	case "lastChangedAt":
+		return ec.fieldContext_Brand_lastChangedAt(ctx, field)
+	case "lastChangeSeq":
+		return ec.fieldContext_Brand_lastChangeSeq(ctx, field)
 	case "url":
 		return ec.fieldContext_Brand_url(ctx, field)
 	case "timeline":
@@ -4307,6 +4384,10 @@ func (ec *executionContext) childFields_Influencer(ctx context.Context, field gr
 		return ec.fieldContext_Influencer_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Influencer_updatedAt(ctx, field)
+	case "lastChangedAt":
+		return ec.fieldContext_Influencer_lastChangedAt(ctx, field)
+	case "lastChangeSeq":
+		return ec.fieldContext_Influencer_lastChangeSeq(ctx, field)
 	case "history":
 		return ec.fieldContext_Influencer_history(ctx, field)
 	case "url":
@@ -4407,6 +4488,10 @@ func (ec *executionContext) childFields_Mcn(ctx context.Context, field graphql.C
 		return ec.fieldContext_Mcn_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Mcn_updatedAt(ctx, field)
+	case "lastChangedAt":
+		return ec.fieldContext_Mcn_lastChangedAt(ctx, field)
+	case "lastChangeSeq":
+		return ec.fieldContext_Mcn_lastChangeSeq(ctx, field)
 	case "history":
 		return ec.fieldContext_Mcn_history(ctx, field)
 	case "url":

@@ -1,9 +1,7 @@
 package resolvers
 
 import (
-	"encoding/base64"
 	"strconv"
-	"strings"
 
 	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/graph/errcode"
@@ -28,13 +26,8 @@ func globalID(typ string, id int64) string { return db.GlobalID(typ, id) }
 // parseID splits a global ID into its type and database id. A string that is not a global ID
 // this API issued is BAD_USER_INPUT.
 func parseID(field, s string) (string, int64, error) {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err == nil {
-		if typ, num, ok := strings.Cut(string(b), ":"); ok && typ != "" {
-			if id, err := strconv.ParseInt(num, 10, 64); err == nil && id > 0 && strconv.FormatInt(id, 10) == num {
-				return typ, id, nil
-			}
-		}
+	if typ, id, ok := db.ParseGlobalID(s); ok {
+		return typ, id, nil
 	}
 	return "", 0, errcode.BadInput(field, "%s is not a valid ID", field)
 }

@@ -61,6 +61,8 @@ type Loaders struct {
 	// timelines are keyed by owner kind (db.TimelineOwner) in the variant.
 	timelineOfL      lazy[*dataloadgen.Loader[pageKey, db.PageOf[db.TimelineEvent]]]
 	timelineCountOfL lazy[*dataloadgen.Loader[pageKey, int]]
+	// lastChangeL: the latest audit event about a record (changes.go).
+	lastChangeL lazy[*dataloadgen.Loader[refKey, db.LastChange]]
 }
 
 // lazy is a value built once, on first use.

@@ -63,6 +63,9 @@ func complexityRoot() graph.ComplexityRoot {
 
 	// Forward-only connections (audit events).
 	c.Query.AuditLog = func(child int, _ *string, first *int, _ *string) int { return page(child, first, nil) }
+	c.Query.Changes = func(child int, _ *int64, first *int, last *int, _ *int64, _ []string, _ []string, _ *string, _ *string, _ *time.Time, _ *time.Time) int {
+		return page(child, first, last)
+	}
 	c.Agency.Writes = forwardPageFunc
 	c.Influencer.History = forwardPageFunc
 	c.Mcn.History = forwardPageFunc

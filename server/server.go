@@ -224,6 +224,12 @@ func newHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 	mux.Handle("GET /export/{file}", m.instrument(authenticate(cfg.Authenticator, logger,
 		exportHandler(es, store, logger, cfg.publicBase(), c.limiter.PerRequest(exportCost)))))
 
+	// For mirrors (changes.go): the changes feed as NDJSON, and Atom feeds.
+	mux.Handle("GET /export/changes.ndjson", m.instrument(authenticate(cfg.Authenticator, logger,
+		changesExport(store, logger, cfg.publicBase(), c.limiter.PerRequest(exportCost)))))
+	mux.Handle("GET /feeds/", m.instrument(authenticate(cfg.Authenticator, logger,
+		c.limiter.PerRequest(feedCost)(feeds(store, logger, cfg.publicBase())))))
+
 	// The transparency log (log.go): public, cheap, cacheable.
 	mux.Handle("GET /log/checkpoint", m.instrument(logCheckpoint(store, cfg.Log, logger)))
 	mux.Handle("GET /log/tile/{path...}", m.instrument(logTile(store, logger)))

@@ -1,0 +1,162 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/lib/pq"
+)
+
+// The changes feed (docs/mirrors.md): the audit trail read as deltas after a seq. Seqs are
+// gap-free and commit in order (the audit head's lock is held to the commit), so every
+// snapshot sees a prefix of the trail: a reader that asks for the events after the last seq
+// it holds never skips one, whatever is being written meanwhile.
+
+// afterAppend runs in the write's transaction, right after the events lo..hi are appended:
+// it records which records they are about (audit_event_ref), so that they commit or roll
+// back with the events.
+func afterAppend(ctx context.Context, stx *sql.Tx, lo, hi int64) error {
+	if _, err := stx.ExecContext(ctx, `SELECT record_audit_refs($1, $2)`, lo, hi); err != nil {
+		return fmt.Errorf("audit refs %d..%d: %w", lo, hi, err)
+	}
+	return nil
+}
+
+// ChangeFilter narrows the changes feed. Each list is "any of"; the fields combine with AND;
+// a zero field does not filter.
+type ChangeFilter struct {
+	Types   []string // subject types (GraphQL type names)
+	Actions []string // mutation names
+	ActorID int64    // the agency that wrote
+	From    *time.Time
+	To      *time.Time // exclusive
+	// Related narrows to the events about one record: its own and those of the records that
+	// belong to it (an influencer's accounts, affiliations, disclosures and sanctions).
+	RelatedType string
+	RelatedID   int64
+}
+
+func (f ChangeFilter) query() listQuery {
+	q := listQuery{from: "audit_event e", cols: auditCols, idCol: "e.seq"}
+	if f.Types != nil {
+		q.cond("e.subject_type = ANY(%s)", pq.Array(f.Types))
+	}
+	if f.Actions != nil {
+		q.cond("e.action = ANY(%s)", pq.Array(f.Actions))
+	}
+	if f.ActorID != 0 {
+		q.cond("e.actor_id = %s", f.ActorID)
+	}
+	if f.From != nil {
+		q.cond("e.at >= %s", *f.From)
+	}
+	if f.To != nil {
+		q.cond("e.at < %s", *f.To)
+	}
+	if f.RelatedType != "" {
+		q.cond("e.seq IN (SELECT r.seq FROM audit_event_ref r WHERE r.ref_type = %s AND r.ref_id = %s)", f.RelatedType, f.RelatedID)
+	}
+	return q
+}
+
+// SeqCursor is the cursor of the audit event seq in the trail's one ordering, as auditLog and
+// the changes feed issue it.
+func SeqCursor(seq int64) *Cursor { return &Cursor{Order: eventsBySeq.name, Key: intKey(seq), ID: seq} }
+
+// Changes returns one page of the feed: with p.After, the events after it, oldest first; with
+// p.Backward, the latest events (before p.Before when given), still in seq order.
+func (d *DB) Changes(ctx context.Context, f ChangeFilter, p Page) (PageOf[AuditEvent], error) {
+	return fetchPage(ctx, d, f.query(), eventsBySeq, p, scanAuditEvent)
+}
+
+// CountChanges counts the events the filter selects.
+func (d *DB) CountChanges(ctx context.Context, f ChangeFilter) (int, error) {
+	return count(ctx, d, f.query())
+}
+
+// LastChange is the latest audit event about a record (its own or one of its records').
+type LastChange struct {
+	Seq int64
+	At  time.Time
+}
+
+// LastChanges returns, for records of one type, the latest event about each (records
+// without one are absent).
+func (d *DB) LastChanges(ctx context.Context, typ string, ids []int64) (map[int64]LastChange, error) {
+	rows, cancel, err := d.query(ctx, `SELECT x.id, l.seq, l.at
+		FROM unnest($2::bigint[]) AS x(id)
+		CROSS JOIN LATERAL (SELECT e.seq, e.at FROM audit_event_ref r JOIN audit_event e ON e.seq = r.seq
+			WHERE r.ref_type = $1 AND r.ref_id = x.id ORDER BY r.seq DESC LIMIT 1) l`, typ, pq.Array(ids))
+	if err != nil {
+		return nil, fmt.Errorf("last changes of %s: %w", typ, err)
+	}
+	defer cancel()
+	defer rows.Close()
+	out := make(map[int64]LastChange, len(ids))
+	for rows.Next() {
+		var id int64
+		var c LastChange
+		if err := rows.Scan(&id, &c.Seq, &c.At); err != nil {
+			return nil, err
+		}
+		out[id] = c
+	}
+	return out, rows.Err()
+}
+
+// ChangesBatch is how many events one read of StreamChanges fetches.
+const ChangesBatch = 500
+
+// StreamChanges calls emit with every event after afterSeq, in seq order, up to the head as
+// of the call, reading ChangesBatch events per statement (memory stays flat). It stops at the
+// first error emit returns. It reads the primary: a mirror resuming from the seq it holds
+// must not be sent back in time by a lagging replica.
+func (d *DB) StreamChanges(ctx context.Context, afterSeq int64, emit func(AuditEvent) error) error {
+	var head int64
+	if err := d.primary.QueryRowContext(ctx, `SELECT seq FROM audit_head`).Scan(&head); err != nil {
+		return fmt.Errorf("stream changes: head: %w", err)
+	}
+	for after := afterSeq; after < head; {
+		n, err := d.changesBatch(ctx, after, head, emit, &after)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+	}
+	return nil
+}
+
+func (d *DB) changesBatch(ctx context.Context, after, head int64, emit func(AuditEvent) error, last *int64) (int, error) {
+	qctx, cancel := context.WithTimeout(ctx, StatementTimeout)
+	defer cancel()
+	rows, err := d.primary.QueryContext(qctx, `SELECT `+auditCols+` FROM audit_event e
+		WHERE e.seq > $1 AND e.seq <= $2 ORDER BY e.seq LIMIT $3`, after, head, ChangesBatch)
+	if err != nil {
+		return 0, fmt.Errorf("stream changes after %d: %w", after, err)
+	}
+	var batch []AuditEvent
+	for rows.Next() {
+		e, err := scanAuditEvent(rows)
+		if err != nil {
+			rows.Close()
+			return 0, err
+		}
+		batch = append(batch, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	// Emit after the statement is done: a slow client holds no open cursor.
+	for _, e := range batch {
+		if err := emit(e); err != nil {
+			return 0, err
+		}
+		*last = e.Seq
+	}
+	return len(batch), nil
+}
