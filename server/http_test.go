@@ -47,16 +47,83 @@ func TestCORS_AnswersPreflight(t *testing.T) {
 	for header, want := range map[string]string{
 		"Access-Control-Allow-Origin":  "*",
 		"Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-		"Access-Control-Allow-Headers": "Content-Type, Authorization, X-Request-Id",
+		"Access-Control-Allow-Headers": corsAllowHeaders,
 	} {
 		if got := r.header.Get(header); got != want {
 			t.Errorf("%s = %q, want %q", header, got, want)
 		}
 	}
-	// Actual responses are readable cross-origin too.
-	r = s.query(t, goodQuery, nil, "Origin", "https://journalist.example")
-	if r.header.Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(r.header.Get("Access-Control-Expose-Headers"), "X-Request-Id") {
-		t.Errorf("POST response CORS headers: %v", r.header)
+	for _, h := range []string{"Content-Type", "Authorization", "X-Request-Id"} {
+		if !strings.Contains(r.header.Get("Access-Control-Allow-Headers"), h) {
+			t.Errorf("preflight does not allow %s", h)
+		}
+	}
+}
+
+// A browser script can read the rate-limit budget, the back-off of a refusal and the request
+// id: they are exposed, and they are there to read.
+func TestCORS_ExposesRateLimitAndRetryHeaders(t *testing.T) {
+	s := newTestServer(t, Config{RateLimitAnon: 40})
+	var refused result
+	for i := 0; i < 40; i++ { // cost 2 each: refused by the 21st
+		r := s.query(t, `{ viewer { anonymous } }`, nil, "Origin", "https://journalist.example")
+		if r.header.Get("Access-Control-Allow-Origin") != "*" {
+			t.Fatalf("response %d not readable cross-origin: %v", i, r.header)
+		}
+		exposed := map[string]bool{}
+		for _, h := range strings.Split(r.header.Get("Access-Control-Expose-Headers"), ",") {
+			exposed[http.CanonicalHeaderKey(strings.TrimSpace(h))] = true
+		}
+		for _, h := range []string{"X-Request-Id", "X-Ratelimit-Limit", "X-Ratelimit-Remaining", "X-Ratelimit-Reset", "Retry-After"} {
+			if !exposed[h] {
+				t.Errorf("%s is not exposed: %q", h, r.header.Get("Access-Control-Expose-Headers"))
+			}
+		}
+		if r.header.Get("X-RateLimit-Limit") == "" || r.header.Get("X-Request-Id") == "" {
+			t.Fatalf("response %d lacks the headers it exposes: %v", i, r.header)
+		}
+		if r.status == http.StatusTooManyRequests {
+			refused = r
+			break
+		}
+	}
+	if refused.header.Get("Retry-After") == "" {
+		t.Fatalf("no refusal with Retry-After within 40 queries of cost 2 on a 40-point budget: %+v", refused)
+	}
+}
+
+// CORS_ORIGINS narrows reads to the origins named: another origin's preflight is refused and
+// its responses carry no Access-Control-Allow-Origin, so the browser keeps them from the script.
+func TestCORS_ConfiguredOrigins(t *testing.T) {
+	origins, err := ParseCORSOrigins(" https://Journalist.example , http://127.0.0.1:3000")
+	if err != nil || len(origins) != 2 || origins[0] != "https://journalist.example" {
+		t.Fatalf("ParseCORSOrigins: %q, %v", origins, err)
+	}
+	for _, bad := range []string{"journalist.example", "https://x.example/path", "ftp://x.example"} {
+		if _, err := ParseCORSOrigins(bad); err == nil {
+			t.Errorf("ParseCORSOrigins(%q) accepted", bad)
+		}
+	}
+	s := newTestServer(t, Config{CORSOrigins: origins})
+	preflight := func(origin string) result {
+		req := mustRequest(t, http.MethodOptions, s.URL+"/graphql", nil)
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		return s.do(t, req)
+	}
+	if r := preflight("https://journalist.example"); r.status != http.StatusNoContent || r.header.Get("Access-Control-Allow-Origin") != "https://journalist.example" {
+		t.Errorf("allowed origin's preflight: HTTP %d, %v", r.status, r.header)
+	}
+	if r := preflight("https://evil.example"); r.status != http.StatusForbidden || r.header.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("other origin's preflight: HTTP %d, %v", r.status, r.header)
+	}
+	r := s.query(t, goodQuery, nil, "Origin", "https://journalist.example")
+	if r.header.Get("Access-Control-Allow-Origin") != "https://journalist.example" || !strings.Contains(r.header.Get("Vary"), "Origin") {
+		t.Errorf("allowed origin's response: %v", r.header)
+	}
+	r = s.query(t, goodQuery, nil, "Origin", "https://evil.example")
+	if r.status != 200 || r.header.Get("Access-Control-Allow-Origin") != "" || r.header.Get("Access-Control-Expose-Headers") != "" {
+		t.Errorf("other origin's response: HTTP %d %v", r.status, r.header)
 	}
 }
 

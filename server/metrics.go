@@ -17,11 +17,13 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	errors   *prometheus.CounterVec
+	ops      *opMetrics // by operation name, exports, log, WebSockets, APQ, build (opmetrics.go)
 }
 
 func newMetrics() *metrics {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
+		ops:      newOpMetrics(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "kolregistry",
 			Subsystem: "graphql",
@@ -51,19 +53,27 @@ func newMetrics() *metrics {
 	return m
 }
 
-// instrument counts and times the GraphQL requests that pass through it.
+// instrument counts and times the GraphQL requests that pass through it; WebSocket sessions
+// are counted in their own family, not as requests.
 func (m *metrics) instrument(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isWebSocket(r) {
+			m.ops.websocketSession(next, w, r)
+			return
+		}
 		start := time.Now()
 		sw := wrapWriter(w)
 		next.ServeHTTP(sw, r)
+		took := time.Since(start)
 		op := "none"
-		if info := infoFrom(r.Context()); info != nil && info.operation != "" {
+		info := infoFrom(r.Context())
+		if info != nil && info.operation != "" {
 			op = info.operation
+			m.ops.observeOperation(info.operation, info.operationName, sw.statusCode(), took)
 		}
 		status := strconv.Itoa(sw.statusCode())
 		m.requests.WithLabelValues(op, status).Inc()
-		m.duration.WithLabelValues(op, status).Observe(time.Since(start).Seconds())
+		m.duration.WithLabelValues(op, status).Observe(took.Seconds())
 	})
 }
 

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kolregistry/kolregistry/graph/errcode"
@@ -19,6 +21,8 @@ type requestInfo struct {
 	// operation is the GraphQL operation kind (query, mutation, subscription), set by the
 	// transport once the document is valid; empty when the request failed before that.
 	operation string
+	// operationName is the operation's name as the document gives it ("" for an anonymous one).
+	operationName string
 }
 
 type requestInfoKey struct{}
@@ -161,29 +165,83 @@ func recoverPanics(logger *slog.Logger, next http.Handler) http.Handler {
 	})
 }
 
-// CORS: the registry is public and reads carry no cookies, so any origin may read; an
-// Authorization header is a bearer token a script sets on purpose, never ambient authority.
+// CORS: the registry is public and reads carry no cookies, so by default any origin may read;
+// an Authorization header is a bearer token a script sets on purpose, never ambient authority.
+// CORS_ORIGINS narrows the origins when an operator wants to (Config.CORSOrigins).
 const (
 	corsAllowMethods = "GET, POST, OPTIONS"
-	corsAllowHeaders = "Content-Type, Authorization, X-Request-Id"
+	corsAllowHeaders = "Content-Type, Authorization, X-Request-Id, If-None-Match, traceparent, tracestate"
+	// What a browser script may read besides the safelisted headers: the request id to quote in
+	// a report, the rate-limit budget and the back-off of a refusal (docs/limits.md), the ETag.
+	corsExposeHeaders = "X-Request-Id, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After, ETag"
 )
 
-// cors answers preflights itself and marks every response readable from any origin.
-func cors(next http.Handler) http.Handler {
+// cors answers preflights itself and marks responses readable by the allowed origins: any
+// (Access-Control-Allow-Origin: *) when origins is empty or holds "*", else the request's Origin
+// when it is one of them (with Vary: Origin, so caches keep the answers apart). A preflight from
+// another origin gets 403 without CORS headers, so the browser refuses and the reason is visible.
+func cors(origins []string, next http.Handler) http.Handler {
+	allowed := map[string]bool{}
+	anyOrigin := len(origins) == 0
+	for _, o := range origins {
+		if o == "*" {
+			anyOrigin = true
+		}
+		allowed[o] = true
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Access-Control-Allow-Origin", "*")
-		h.Set("Access-Control-Expose-Headers", "X-Request-Id")
+		ok := true
+		switch origin := r.Header.Get("Origin"); {
+		case anyOrigin:
+			h.Set("Access-Control-Allow-Origin", "*")
+		default:
+			h.Add("Vary", "Origin")
+			ok = allowed[origin]
+			if ok {
+				h.Set("Access-Control-Allow-Origin", origin)
+			}
+		}
+		if ok {
+			h.Set("Access-Control-Expose-Headers", corsExposeHeaders)
+		}
 		if r.Method == http.MethodOptions {
-			h.Set("Access-Control-Allow-Methods", corsAllowMethods)
-			h.Set("Access-Control-Allow-Headers", corsAllowHeaders)
-			h.Set("Access-Control-Max-Age", strconv.Itoa(24*60*60))
 			h.Set("Allow", corsAllowMethods)
+			if !ok && r.Header.Get("Access-Control-Request-Method") != "" {
+				w.WriteHeader(http.StatusForbidden)
+				return
+			}
+			if ok {
+				h.Set("Access-Control-Allow-Methods", corsAllowMethods)
+				h.Set("Access-Control-Allow-Headers", corsAllowHeaders)
+				h.Set("Access-Control-Max-Age", strconv.Itoa(24*60*60))
+			}
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// ParseCORSOrigins reads CORS_ORIGINS: comma-separated origins (scheme://host[:port], as
+// browsers send them in Origin), or * for any. Empty means any.
+func ParseCORSOrigins(v string) ([]string, error) {
+	var out []string
+	for _, o := range strings.Split(v, ",") {
+		o = strings.TrimSpace(o)
+		if o == "" {
+			continue
+		}
+		if o != "*" {
+			u, err := url.Parse(o)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
+				return nil, fmt.Errorf("CORS_ORIGINS: %q is not an origin such as https://example.org", o)
+			}
+			o = u.Scheme + "://" + strings.ToLower(u.Host)
+		}
+		out = append(out, o)
+	}
+	return out, nil
 }
 
 // limitBody refuses a declared oversize body at once and caps one that does not declare its

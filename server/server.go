@@ -102,6 +102,12 @@ type Config struct {
 	// engine, for deployments that cache at a CDN, and for tests that change rows with plain
 	// SQL, around the mutations that replace the cache epoch.
 	NoResponseCache bool
+	// CORSOrigins are the origins whose browser scripts may read responses (CORS_ORIGINS,
+	// ParseCORSOrigins); empty or "*" allows any, as fits a public registry.
+	CORSOrigins []string
+	// SeparateMetrics leaves /metrics off the API routes: cmd/kolregistry serves it on
+	// METRICS_ADDR instead (NewWithMetrics), so that it need not be public.
+	SeparateMetrics bool
 }
 
 // Defaults of Config.
@@ -167,6 +173,13 @@ func (c Config) publicBase() permalink.Base {
 // New returns the registry's HTTP handler over the store. logger receives the access log and
 // every internal error (with its request id); nil discards them.
 func New(cfg Config, store *db.DB, logger *slog.Logger) http.Handler {
+	api, _ := NewWithMetrics(cfg, store, logger)
+	return api
+}
+
+// NewWithMetrics is New, with the server's /metrics handler for a listener of its own
+// (METRICS_ADDR): with cfg.SeparateMetrics the API handler does not serve /metrics itself.
+func NewWithMetrics(cfg Config, store *db.DB, logger *slog.Logger) (api, metrics http.Handler) {
 	if cfg.Events == nil {
 		cfg.Events = events.New(nil, events.Options{Logger: logger})
 	}
@@ -178,11 +191,17 @@ func New(cfg Config, store *db.DB, logger *slog.Logger) http.Handler {
 		Directives: graph.DirectiveRoot{HasScope: resolvers.HasScope},
 		Complexity: complexityRoot(),
 	})
-	return newHandler(cfg, es, store, logger)
+	h, m := buildHandler(cfg, es, store, logger)
+	return h, m.handler()
 }
 
 // newHandler wires the routes and middleware around an executable schema (tests pass their own).
 func newHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *slog.Logger) http.Handler {
+	h, _ := buildHandler(cfg, es, store, logger)
+	return h
+}
+
+func buildHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *slog.Logger) (http.Handler, *metrics) {
 	cfg = cfg.withDefaults()
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -193,6 +212,7 @@ func newHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 	m := newMetrics()
 	c := newCaches(cfg, store)
 	m.registry.MustRegister(c.collectors()...)
+	m.registry.MustRegister(m.ops.collectors(cfg.Events)...)
 
 	var api http.Handler = newGraphQL(cfg, es, store, logger, m, c)
 	if cfg.UnplannedReads {
@@ -217,11 +237,14 @@ func newHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 		mux.Handle(route, pages)
 	}
 	mux.HandleFunc("GET /healthz", healthz)
+	mux.HandleFunc("GET /version", versionHandler)
 	mux.Handle("GET /readyz", readyz(store, c, logger))
-	mux.Handle("GET /metrics", m.handler())
+	if !cfg.SeparateMetrics {
+		mux.Handle("GET /metrics", m.handler())
+	}
 	// Bulk export (export.go): streamed, so outside the GraphQL request timeout; each valid
 	// export spends exportCost points of the caller's rate-limit budget before it starts.
-	mux.Handle("GET /export/{file}", m.instrument(authenticate(cfg.Authenticator, logger,
+	mux.Handle("GET /export/{file}", m.ops.instrumentExport(authenticate(cfg.Authenticator, logger,
 		exportHandler(es, store, logger, cfg.publicBase(), c.limiter.PerRequest(exportCost)))))
 
 	// For mirrors (changes.go): the changes feed as NDJSON, and Atom feeds.
@@ -231,16 +254,16 @@ func newHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 		c.limiter.PerRequest(feedCost)(feeds(store, logger, cfg.publicBase())))))
 
 	// The transparency log (log.go): public, cheap, cacheable.
-	mux.Handle("GET /log/checkpoint", m.instrument(logCheckpoint(store, cfg.Log, logger)))
-	mux.Handle("GET /log/tile/{path...}", m.instrument(logTile(store, logger)))
+	mux.Handle("GET /log/checkpoint", m.ops.instrumentLog("checkpoint", logCheckpoint(store, cfg.Log, logger)))
+	mux.Handle("GET /log/tile/{path...}", m.ops.instrumentLog("tile", logTile(store, logger)))
 
 	// Outermost first: every response carries a request id and is logged, even a panic's.
 	var h http.Handler = mux
 	h = validQueryString(h) // text.go
 	h = limitBody(cfg.MaxBodyBytes, h)
-	h = cors(h)
+	h = cors(cfg.CORSOrigins, h)
 	h = recoverPanics(logger, h)
 	h = accessLog(logger, h)
 	h = requestID(h)
-	return h
+	return h, m
 }

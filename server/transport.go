@@ -92,6 +92,7 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	}
 	if info := infoFrom(ctx); info != nil {
 		info.operation = string(opCtx.Operation.Operation)
+		info.operationName = opCtx.Operation.Name
 	}
 	if opCtx.Operation.Operation == ast.Subscription {
 		writeError(w, r, http.StatusBadRequest, errcode.BadUserInput,

@@ -26,8 +26,13 @@ type BuildInfo struct {
 }
 
 var buildOnce = sync.OnceValue(func() BuildInfo {
-	b := BuildInfo{Version: version, Commit: commit, Date: date, GoVersion: runtime.Version()}
 	info, ok := debug.ReadBuildInfo()
+	return buildInfo(version, commit, date, info, ok)
+})
+
+// buildInfo prefers what the linker was told (-X) and fills the rest from the toolchain's stamp.
+func buildInfo(version, commit, date string, info *debug.BuildInfo, ok bool) BuildInfo {
+	b := BuildInfo{Version: version, Commit: commit, Date: date, GoVersion: runtime.Version()}
 	if !ok {
 		if b.Version == "" {
 			b.Version = "devel"
@@ -62,7 +67,7 @@ var buildOnce = sync.OnceValue(func() BuildInfo {
 		b.Version = "devel"
 	}
 	return b
-})
+}
 
 // Build is this binary's build information.
 func Build() BuildInfo { return buildOnce() }

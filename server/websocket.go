@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/netip"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -172,14 +173,15 @@ func (s *WebSockets) Wait(ctx context.Context) error {
 // Any origin may connect: like the CORS policy (middleware.go), the data is public and nothing
 // ambient authenticates a socket (no cookies; a browser cannot set Authorization on one), so a
 // page on another site gains nothing by opening one that it could not fetch itself. That is why
-// the same-origin check of coder/websocket is relaxed rather than forgotten. A token may come in
+// the same-origin check of coder/websocket is relaxed rather than forgotten; CORS_ORIGINS narrows
+// sockets to the same origins as reads (wsOrigins). A token may come in
 // the Authorization header of the handshake or in connection_init's payload.
 func websocketTransport(cfg Config, logger *slog.Logger, c *caches) graphql.Transport {
 	limit := wsReadLimit
 	return websocketOnly{
 		Websocket: transport.Websocket{
 			Implementation: transport.CoderWebsocketImplementation{
-				AcceptOptions: websocket.AcceptOptions{OriginPatterns: []string{"*"}},
+				AcceptOptions: websocket.AcceptOptions{OriginPatterns: wsOrigins(cfg.CORSOrigins)},
 			},
 			InitTimeout:           wsInitTimeout,
 			KeepAlivePingInterval: wsKeepAlive,
@@ -482,4 +484,13 @@ func isWebSocketUpgrade(r *http.Request) bool {
 		}
 	}
 	return false
+}
+
+// wsOrigins are coder/websocket's origin patterns for the CORS origins: any when none are set,
+// else each origin matched as scheme://host (the request's own host is always allowed).
+func wsOrigins(origins []string) []string {
+	if len(origins) == 0 || slices.Contains(origins, "*") {
+		return []string{"*"}
+	}
+	return origins
 }

@@ -18,9 +18,10 @@ import (
 
 // Server is one redis-server process.
 type Server struct {
-	t    testing.TB
-	Port int
-	cmd  *exec.Cmd
+	t     testing.TB
+	Port  int
+	cmd   *exec.Cmd
+	extra []string // more redis-server arguments (a replica's --replicaof)
 }
 
 // Start runs redis-server on a free port. Without redis-server on PATH the test is skipped,
@@ -65,8 +66,8 @@ func (s *Server) Kill() {
 func (s *Server) Restart() {
 	s.t.Helper()
 	s.Kill()
-	cmd := exec.Command("redis-server", "--port", strconv.Itoa(s.Port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--protected-mode", "no")
+	cmd := exec.Command("redis-server", append([]string{"--port", strconv.Itoa(s.Port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--protected-mode", "no"}, s.extra...)...)
 	if err := cmd.Start(); err != nil {
 		s.t.Fatalf("start redis-server: %v", err)
 	}

@@ -49,6 +49,10 @@ func runServe(ctx context.Context, args []string) error {
 	}
 	// Where readers reach the public pages: the base of every url field (docs/pages.md).
 	cfg.PublicBaseURL = os.Getenv("PUBLIC_BASE_URL")
+	// Which browser origins may read (default any: the registry is public).
+	if cfg.CORSOrigins, err = server.ParseCORSOrigins(os.Getenv("CORS_ORIGINS")); err != nil {
+		return err
+	}
 	if err := configureRedis(&cfg, logger); err != nil {
 		return err
 	}
@@ -116,12 +120,25 @@ func runServe(ctx context.Context, args []string) error {
 	}
 
 	cfg.WebSockets = server.NewWebSockets()
+	// METRICS_ADDR: /metrics on a listener of its own (kept until the process exits, so the
+	// drain can be watched), not on the public API port.
+	metricsAddr := os.Getenv("METRICS_ADDR")
+	cfg.SeparateMetrics = metricsAddr != ""
+	api, metricsHandler := server.NewWithMetrics(cfg, store, logger)
+	if metricsAddr != "" {
+		stopMetrics, err := serveMetrics(metricsAddr, metricsHandler, logger)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+	}
+
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           server.New(cfg, store, logger),
+		Handler:           api,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		// Above Config.RequestTimeout, so a slow request gets its GraphQL error, not a cut.

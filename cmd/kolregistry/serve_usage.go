@@ -1,7 +1,7 @@
 package main
 
 // serveUsage is `kolregistry serve --help`: serve takes no flags, its configuration is the
-// environment (12-factor, so one image runs everywhere). docs/operations.md has the full table and what each is for.
+// environment (12-factor, so one image runs everywhere). docs/deployment.md has the full table and what each is for.
 const serveUsage = `usage: kolregistry serve
 
 Serves the GraphQL API, the public pages, /log/, /export/, /healthz, /readyz, /version and
@@ -18,6 +18,7 @@ Serves the GraphQL API, the public pages, /log/, /export/, /healthz, /readyz, /v
   RATE_LIMIT_ANON        query-cost points per minute per client IP
   RATE_LIMIT_AGENCY      query-cost points per minute per agency
   TRUSTED_PROXIES        CIDRs whose X-Forwarded-For is believed (default: none)
+  CORS_ORIGINS           origins whose browser scripts may read, comma-separated (default *: any)
   REQUEST_TIMEOUT        deadline of one request (default 30s)
   MAX_RESPONSE_BYTES     largest response body (default 8 MiB)
   JWT_KEYS               JWKS file or PEM public keys that verify agency tokens (default: writes refused)
@@ -25,4 +26,5 @@ Serves the GraphQL API, the public pages, /log/, /export/, /healthz, /readyz, /v
   JWT_AUDIENCE           expected aud (default kolregistry-api)
   JWT_MAX_TTL            longest token lifetime accepted (default 90d)
   REGISTRY_SIGNING_KEY   Ed25519 PEM that signs registryHead and /log/checkpoint (default: unsigned)
-  REGISTRY_LOG_ORIGIN    the transparency log's origin line`
+  REGISTRY_LOG_ORIGIN    the transparency log's origin line
+  METRICS_ADDR           serve /metrics on this address only, not on the API port (default: API port)`
