@@ -3,6 +3,8 @@ package db
 import (
 	"context"
 	"fmt"
+
+	"github.com/kolregistry/kolregistry/registry"
 )
 
 // The most items one parent can hold in each list that the API returns whole (without paging).
@@ -20,6 +22,16 @@ const (
 	MaxViolationsPerSanction         = 10
 	MaxRelatedDisclosuresPerSanction = 20
 	MaxStatusChangesPerSanction      = 20 // Sanction.statusHistory (and its standingHistory and executionHistory subsets), the recorded status included
+)
+
+// Screening's lists (docs/screening.md): the candidates of one screen (more is BAD_USER_INPUT),
+// a result's alternatives (the best and these are all the names lookup keeps), and its
+// explanation's sentences (at most 11 today: two notes on the input, two on the evidence, one
+// on a name that does not agree, the decision, one per alternative; priced with room).
+const (
+	MaxScreenCandidates   = registry.ScreenMaxCandidates
+	MaxScreenAlternatives = registry.ScreenMaxAlternatives
+	MaxScreenExplanation  = 20
 )
 
 // atMost adds a user error when a list would hold more than max items.

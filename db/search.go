@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
-	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kolregistry/kolregistry/graph/errcode"
+	"github.com/kolregistry/kolregistry/registry"
 )
 
 // Search kinds, in the order that breaks ties between equal scores.
@@ -97,7 +97,14 @@ type SearchRequest struct {
 	URLKey string
 	// TSQuery is Terms as a tsquery, every word a prefix; not yet normalized.
 	TSQuery string
-	Kinds   []string
+	// Platform is the platform of a pasted profile address ("" for anything else): accounts
+	// on other platforms are left out, since a handle is unique per platform only.
+	Platform string
+	// UserID is the platform's own account ID a pasted address carries
+	// (facebook.com/profile.php?id=…, youtube.com/channel/UC…): an account whose platformUserId
+	// it is matches on PROFILE_URL.
+	UserID string
+	Kinds  []string
 	// Exhaustive scores every candidate even when the query is broad (see SearchBroadHolders):
 	// for tests and operators comparing the broad path with the full scoring; the API never sets it.
 	Exhaustive bool
@@ -111,9 +118,21 @@ func ParseSearch(query string, kinds []string) (SearchRequest, error) {
 	if utf8.RuneCountInString(q) > SearchMaxChars {
 		return SearchRequest{}, errcode.BadInput("query", "query is longer than %d characters", SearchMaxChars)
 	}
-	var key string
-	if h, k, ok := handleFromURL(q); ok {
-		q, key = h, k
+	var key, platform, userID string
+	if ref, ok := registry.ParseProfile(q); ok && !strings.HasPrefix(q, "@") {
+		// A pasted address: search what it names, on its platform (docs/search.md, "Profile
+		// addresses"). One that only the platform can resolve is refused with the reason.
+		if ref.Unresolved != "" && ref.Host != "" {
+			return SearchRequest{}, errcode.BadInput("query", "%s", ref.Why().EN)
+		}
+		key = urlKey(q)
+		q = ref.Handle
+		if q == "" {
+			q = ref.UserID
+		}
+		if !ref.Site {
+			platform, userID = string(ref.Platform), ref.UserID
+		}
 	}
 	q = strings.TrimLeft(q, "@")
 	// Combining marks stay inside their word: text typed in decomposed form (NFD) is still one
@@ -142,57 +161,14 @@ func ParseSearch(query string, kinds []string) (SearchRequest, error) {
 			ts[i] += ":*"
 		}
 	}
-	r := SearchRequest{Terms: strings.Join(words, " "), Exact: strings.TrimSpace(q), URLKey: key, TSQuery: strings.Join(ts, " & ")}
+	r := SearchRequest{Terms: strings.Join(words, " "), Exact: strings.TrimSpace(q), URLKey: key, TSQuery: strings.Join(ts, " & "),
+		Platform: platform, UserID: userID}
 	for _, k := range SearchKinds { // whitelist, in tie-break order, without repeats
 		if len(kinds) == 0 || slices.Contains(kinds, k) {
 			r.Kinds = append(r.Kinds, k)
 		}
 	}
 	return r, nil
-}
-
-// urlSkipSegments are path segments of profile URLs that are not the handle
-// (youtube.com/channel/ID, youtube.com/c/NAME, facebook.com/profile.php?id=N, …).
-var urlSkipSegments = []string{"c", "channel", "user", "u", "in", "profile.php", "people", "pages", "pg", "shop", "vn", "m"}
-
-// handleFromURL returns the handle a profile URL names: an @segment
-// (tiktok.com/@maivlog/video/1), else an id= parameter (facebook.com/profile.php?id=1000),
-// else the first path segment that is not a fixed word (facebook.com/maivlog); and the URL's key.
-func handleFromURL(s string) (handle, key string, ok bool) {
-	lower := strings.ToLower(s)
-	switch {
-	case strings.HasPrefix(lower, "http://"), strings.HasPrefix(lower, "https://"):
-	case strings.HasPrefix(lower, "www.") || (strings.Contains(s, "/") && strings.Contains(strings.SplitN(s, "/", 2)[0], ".")):
-		s = "https://" + s
-	default:
-		return "", "", false
-	}
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" {
-		return "", "", true // a URL naming nothing: nothing to search for
-	}
-	key = urlKey(s)
-	var segs []string
-	for _, p := range strings.Split(u.Path, "/") {
-		if p != "" {
-			segs = append(segs, p)
-		}
-	}
-	for _, p := range segs {
-		if strings.HasPrefix(p, "@") && len(p) > 1 {
-			return p[1:], key, true
-		}
-	}
-	if id := u.Query().Get("id"); id != "" {
-		return id, key, true
-	}
-	for _, p := range segs {
-		if !slices.Contains(urlSkipSegments, strings.ToLower(p)) {
-			return p, key, true
-		}
-	}
-	// A bare site: search its name.
-	return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www."), key, true
 }
 
 var (
@@ -256,10 +232,10 @@ var searchBranches = map[string]string{
 	// accounts, and the per-row subquery cost more than the scoring. OFFSET 0 compares the URL
 	// once per row (the planner would otherwise paste the comparison into its three uses).
 	SearchPlatformAccount: `SELECT 2 AS kind, pa.id, CASE WHEN pa.by_url THEN 'PROFILE_URL' ELSE 'HANDLE' END AS field,
-			CASE WHEN pa.by_url THEN pa.url ELSE pa.handle END AS text,
+			CASE WHEN pa.by_url THEN coalesce(pa.url, pa.handle) ELSE pa.handle END AS text,
 			CASE WHEN pa.by_url THEN 1.0000 ELSE {handlescore} END AS score
 		FROM (SELECT pa.id, pa.url, pa.handle, pa.handle_search,
-		        {url} <> '' AND ` + fmt.Sprintf(urlKeySQL, "pa.url") + ` = {url} AS by_url
+		        {url} <> '' AND ` + fmt.Sprintf(urlKeySQL, "pa.url") + ` = {url}{byuid} AS by_url
 		      FROM platform_account pa WHERE {cond} OFFSET 0) pa`,
 	SearchMcn: `SELECT 3 AS kind, m.id, 'NAME' AS field, m.name AS text, ` + fmt.Sprintf(searchScore, "m.search_text", "{terms}") + ` AS score
 		FROM mcn m WHERE {cond}`,
@@ -270,9 +246,31 @@ var searchBranches = map[string]string{
 // searchMatches are, per kind, the match condition of searchBranches ({cond}): the candidates.
 var searchMatches = map[string]string{
 	SearchInfluencer:      fmt.Sprintf(searchMatch, "i"),
-	SearchPlatformAccount: accountMatch,
+	SearchPlatformAccount: "{acond}",
 	SearchMcn:             fmt.Sprintf(searchMatch, "m"),
 	SearchBrand:           fmt.Sprintf(searchMatch, "b"),
+}
+
+// accountCond is the accounts' match condition for r: accountMatch, or the account with the
+// address's platform user ID; only on the address's platform when r is a pasted address.
+func accountCond(r SearchRequest) string {
+	c := accountMatch
+	if r.UserID != "" {
+		c = "(" + c + " OR pa.platform_user_id = {uid})"
+	}
+	if r.Platform != "" {
+		c = "(pa.platform = {platform} AND " + c + ")"
+	}
+	return c
+}
+
+// accountTemplate fills an account statement's {acond} and {byuid} for r.
+func accountTemplate(stmt string, r SearchRequest) string {
+	byUID := ""
+	if r.UserID != "" {
+		byUID = " OR coalesce(pa.platform_user_id = {uid}, false)"
+	}
+	return strings.NewReplacer("{acond}", accountCond(r), "{byuid}", byUID).Replace(stmt)
 }
 
 // searchAlias is each kind's table alias in searchBranches.
@@ -281,7 +279,7 @@ var searchAlias = map[string]string{SearchInfluencer: "i", SearchPlatformAccount
 // searchCounts count each kind's matches, with the conditions of searchBranches.
 var searchCounts = map[string]string{
 	SearchInfluencer:      `(SELECT count(*) FROM influencer i WHERE ` + fmt.Sprintf(searchMatch, "i") + `)`,
-	SearchPlatformAccount: `(SELECT count(*) FROM platform_account pa WHERE ` + accountMatch + `)`,
+	SearchPlatformAccount: `(SELECT count(*) FROM platform_account pa WHERE {acond})`,
 	SearchMcn:             `(SELECT count(*) FROM mcn m WHERE ` + fmt.Sprintf(searchMatch, "m") + `)`,
 	SearchBrand:           `(SELECT count(*) FROM brand b WHERE ` + fmt.Sprintf(searchMatch, "b") + `)`,
 }
@@ -392,7 +390,8 @@ type normalized struct {
 
 // params are the values the statements' {name} placeholders stand for.
 func (n normalized) params(r SearchRequest) map[string]any {
-	return map[string]any{"terms": n.terms, "tsq": n.tsquery, "exact": n.exact, "joined": n.joined, "url": r.URLKey, "prefix": n.terms + "%"}
+	return map[string]any{"terms": n.terms, "tsq": n.tsquery, "exact": n.exact, "joined": n.joined, "url": r.URLKey, "prefix": n.terms + "%",
+		"platform": r.Platform, "uid": r.UserID}
 }
 
 var placeholder = regexp.MustCompile(`\{([a-z]+)\}`)
@@ -557,8 +556,8 @@ func searchStatement(r SearchRequest, n normalized, p Page) (string, []any, erro
 	}
 	branches := make([]string, len(r.Kinds))
 	for i, k := range r.Kinds {
-		branch := strings.Replace(searchBranches[k], "{handlescore}", hs, 1)
-		branches[i] = strings.Replace(branch, "{cond}", searchMatches[k], 1)
+		branch := accountTemplate(strings.Replace(searchBranches[k], "{handlescore}", hs, 1), r)
+		branches[i] = accountTemplate(strings.Replace(branch, "{cond}", searchMatches[k], 1), r)
 		if n.broad[k] {
 			branches[i] = broadBranch(k, n, vals, p.After != nil, after, p.Limit+1) + "\nUNION ALL\n" +
 				strings.Replace(branch, "{cond}", searchAlias[k]+".id IN ("+broadSample(k)+")", 1)
@@ -604,7 +603,7 @@ func (d *DB) CountSearch(ctx context.Context, r SearchRequest) (int, error) {
 	err := d.searchTx(ctx, r, func(tx *sql.Tx, n normalized) error {
 		parts := make([]string, len(r.Kinds))
 		for i, k := range r.Kinds {
-			parts[i] = searchCounts[k]
+			parts[i] = accountTemplate(searchCounts[k], r)
 			if n.broad[k] {
 				parts[i] = fmt.Sprintf(`(SELECT count(*) FROM search_word WHERE kind = %d AND word = {terms}) + (SELECT count(*) FROM (%s) s)`,
 					slices.Index(SearchKinds, k)+1, broadSample(k))

@@ -423,3 +423,58 @@ func TestSearch_BroadQueriesRankAsFullScoring(t *testing.T) {
 		t.Fatalf("the renamed influencer is not found by its new name: %+v", top)
 	}
 }
+
+// TestSearch_PastedAddressKeepsItsPlatform: a handle is unique per platform only, so a pasted
+// Facebook address must not find another person's TikTok account of the same handle first; a
+// numeric-ID address finds the account by its platform user ID; a short link is refused with why.
+func TestSearch_PastedAddressKeepsItsPlatform(t *testing.T) {
+	t.Parallel()
+	store := openStore(t)
+	ctx := context.Background()
+	agency := newWorld(t, store).national
+	inf := func(name string) int64 {
+		res, err := store.RegisterInfluencer(ctx, agency, nil, db.NewInfluencer{DisplayName: name})
+		return register(t, res, err)
+	}
+	acct := func(influencer int64, platform, handle, userID string) int64 {
+		in := db.NewPlatformAccount{InfluencerID: influencer, Platform: platform, Handle: handle}
+		if userID != "" {
+			in.PlatformUserID = &userID
+		}
+		res, err := store.AddPlatformAccount(ctx, agency, nil, in)
+		return register(t, res, err)
+	}
+	quynh, other := inf("Quỳnh Nấu Ăn Tìm"), inf("Người Khác Tìm")
+	tiktok := acct(other, "TIKTOK", "bepnhaquynhtim", "") // registered first: it would win the tie-break
+	facebook := acct(quynh, "FACEBOOK", "bepnhaquynhtim", "100077001234")
+
+	for _, c := range []struct{ query, field string }{
+		{"https://www.facebook.com/bepnhaquynhtim", "HANDLE"},
+		{"https://m.facebook.com/bepnhaquynhtim?ref=bookmarks", "HANDLE"},
+		{"https://www.facebook.com/profile.php?id=100077001234", "PROFILE_URL"},
+	} {
+		pg := search(t, store, c.query, []string{db.SearchPlatformAccount}, 5, nil)
+		if len(pg.Rows) == 0 || pg.Rows[0].ID != facebook || pg.Rows[0].Field != c.field {
+			t.Errorf("search(%q) = %+v; want the Facebook account %d on %s first", c.query, pg.Rows, facebook, c.field)
+		}
+		for _, h := range pg.Rows {
+			if h.ID == tiktok {
+				t.Errorf("search(%q) found the TikTok account of the same handle: %+v", c.query, pg.Rows)
+			}
+		}
+	}
+	if pg := search(t, store, "https://www.tiktok.com/@bepnhaquynhtim", []string{db.SearchPlatformAccount}, 5, nil); len(pg.Rows) == 0 || pg.Rows[0].ID != tiktok {
+		t.Errorf("the TikTok address: %+v, want the TikTok account %d", pg.Rows, tiktok)
+	}
+	// A bare handle names no platform: both accounts.
+	if pg := search(t, store, "@bepnhaquynhtim", []string{db.SearchPlatformAccount}, 5, nil); len(pg.Rows) != 2 {
+		t.Errorf("the bare handle: %+v, want both accounts", pg.Rows)
+	}
+	for _, q := range []string{"https://vt.tiktok.com/ZSabc123/", "https://youtu.be/dQw4w9WgXcQ", "fb.me/bepnhaquynhtim"} {
+		_, err := db.ParseSearch(q, nil)
+		e, ok := errcode.As(err)
+		if !ok || e.Code != errcode.BadUserInput || !strings.Contains(e.Message, "only") {
+			t.Errorf("ParseSearch(%q) = %v; want BAD_USER_INPUT saying only the platform can tell", q, err)
+		}
+	}
+}

@@ -1056,4 +1056,11 @@ func (ec *executionContext) marshalNVettingReport2ᚖgithubᚗcomᚋkolregistry�
 	return ec._VettingReport(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOVettingReport2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐVettingReport(ctx context.Context, sel ast.SelectionSet, v *model.VettingReport) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._VettingReport(ctx, sel, v)
+}
+
 // endregion ***************************** type.gotpl *****************************

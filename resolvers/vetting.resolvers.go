@@ -21,14 +21,9 @@ func (r *queryResolver) VettingReport(ctx context.Context, influencerID string, 
 	if err != nil {
 		return nil, err
 	}
-	now := time.Now().In(db.VietnamTime)
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-	day := today
-	if asOf != nil {
-		if asOf.After(today) {
-			return nil, errcode.BadInput("asOf", "asOf is in the future; the registry knows only the past")
-		}
-		day = *asOf
+	day, err := vettingDay(asOf)
+	if err != nil {
+		return nil, err
 	}
 	notFound := errcode.New(errcode.NotFound, "no influencer has this ID")
 	if !ok {

@@ -46,6 +46,12 @@ func complexityRoot() graph.ComplexityRoot {
 		return searchCost + page(child, first, nil)
 	}
 	c.Query.VettingReport = func(child int, _ string, _ *time.Time) int { return searchCost + child }
+	// screen runs, per candidate, a search's name and account lookups (batched, but priced as the
+	// searches they replace) and, when vetting is selected, a vetting report (ScreenResult.vetting).
+	c.Query.Screen = func(child int, candidates []*model.ScreenCandidate, _ *time.Time) int {
+		return perItem(min(max(len(candidates), 1), db.MaxScreenCandidates), satAdd(searchCost, child))
+	}
+	c.ScreenResult.Vetting = func(child int) int { return searchCost + child }
 
 	c.Influencer.Disclosures = pageFunc
 	c.Influencer.Sanctions = pageFunc
@@ -65,6 +71,9 @@ func complexityRoot() graph.ComplexityRoot {
 	c.Query.AuditLog = func(child int, _ *string, first *int, _ *string) int { return page(child, first, nil) }
 	c.Query.Changes = func(child int, _ *int64, first *int, last *int, _ *int64, _ []string, _ []string, _ *string, _ *string, _ *time.Time, _ *time.Time) int {
 		return page(child, first, last)
+	}
+	c.WebhookEndpoint.Deliveries = func(child int, _ *int64, first *int, _ []model.WebhookDeliveryStatus) int {
+		return page(child, first, nil)
 	}
 	c.Agency.Writes = forwardPageFunc
 	c.Influencer.History = forwardPageFunc
@@ -174,6 +183,8 @@ func listPrices(schema *ast.Schema) map[string]int {
 		"LegalInstrument.provisions":   catalogueListPrice,
 		"Sanction.additionalPenalties": enum("AdditionalPenalty"),
 		"RiskFactor.evidence":          vettingListPrice,
+		"ScreenResult.alternatives":    db.MaxScreenAlternatives,
+		"ScreenResult.explanation":     db.MaxScreenExplanation,
 		// A Merkle proof holds at most one hash per level of a tree of < 2^64 leaves.
 		"InclusionProof.hashes":            64,
 		"ConsistencyProof.hashes":          64,
@@ -207,6 +218,12 @@ func listPrices(schema *ast.Schema) map[string]int {
 		"VettingReport.promotedCategories": enum("ProductCategory"),
 		"Viewer.scopes":                    len(auth.Scopes),
 		"UserError.field":                  userErrorPathPrice,
+		// A subscriber's own rows (docs/webhooks.md): store-enforced maxima.
+		"Subscriber.watchlists":       db.MaxWatchlistsPerSubscriber,
+		"Subscriber.webhookEndpoints": db.MaxEndpointsPerSubscriber,
+		"Watchlist.items":             db.MaxItemsPerWatchlist,
+		// The page's first multiplies its nodes (WebhookEndpoint.deliveries in complexityRoot).
+		"WebhookDeliveryPage.nodes": 1,
 	}
 }
 
