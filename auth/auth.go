@@ -30,10 +30,18 @@ const (
 	// ScopeSanctionsReview lets a reviewing authority (a court, a superior body) record the
 	// annulment or amendment of another agency's sanction decision (reviewSanction).
 	ScopeSanctionsReview = "sanctions:review"
+	// ScopeWatchlistsWrite lets a subscriber (not an agency) manage its watchlists and
+	// webhooks; it is the only scope a subscriber's token carries (docs/webhooks.md).
+	ScopeWatchlistsWrite = "watchlists:write"
 )
 
+// SubscriberPrefix starts the sub claim of a subscriber's token: "subscriber:<name>".
+// Agency slugs never hold a colon.
+const SubscriberPrefix = "subscriber:"
+
 // Scopes lists every scope a token may grant.
-var Scopes = []string{ScopeInfluencersWrite, ScopeMcnsWrite, ScopeBrandsWrite, ScopeDisclosuresWrite, ScopeSanctionsWrite, ScopeSanctionsReview}
+var Scopes = []string{ScopeInfluencersWrite, ScopeMcnsWrite, ScopeBrandsWrite, ScopeDisclosuresWrite, ScopeSanctionsWrite,
+	ScopeSanctionsReview, ScopeWatchlistsWrite}
 
 // KnownScope reports whether s is one of Scopes.
 func KnownScope(s string) bool { return slices.Contains(Scopes, s) }
@@ -72,8 +80,11 @@ func grantedScopes(claim string) []string {
 // Principal is the authenticated caller: an active agency, as stored now, and what its token grants.
 type Principal struct {
 	// Agency is the agency row read for this request: jurisdiction and status come from here,
-	// never from the token.
+	// never from the token. Zero for a subscriber.
 	Agency db.Agency
+	// Subscriber is set, instead of Agency, for a subscriber's token (sub "subscriber:<name>");
+	// its only scope is watchlists:write.
+	Subscriber *db.Subscriber
 	// Scopes are the token's known scopes.
 	Scopes []string
 	// TokenID is the token's jti ("" when it has none), for logs and audit.

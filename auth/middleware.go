@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -84,6 +85,9 @@ func (a *Authenticator) Principal(ctx context.Context, authorization string) (*P
 	if err != nil {
 		return nil, refused(safeReason(err), err)
 	}
+	if name, ok := strings.CutPrefix(claims.Subject, SubscriberPrefix); ok {
+		return a.subscriber(ctx, name, claims, kid)
+	}
 	agency, err := a.agencies.AgencyBySlug(ctx, claims.Subject)
 	if errors.Is(err, db.ErrNotFound) {
 		return nil, refused("the token's agency is not accredited", fmt.Errorf("unknown agency %q", claims.Subject))
@@ -95,6 +99,36 @@ func (a *Authenticator) Principal(ctx context.Context, authorization string) (*P
 		return nil, refused("the token's agency is suspended", fmt.Errorf("agency %q is %s", agency.Slug, agency.Status))
 	}
 	p := &Principal{Agency: agency, Scopes: grantedScopes(claims.Scope), TokenID: claims.ID, KeyID: kid}
+	if claims.ExpiresAt != nil {
+		p.ExpiresAt = claims.ExpiresAt.Time
+	}
+	return p, nil
+}
+
+// SubscriberLookup reads the subscriber a token names; *db.DB implements it. An
+// Authenticator whose lookup does not refuses subscribers' tokens.
+type SubscriberLookup interface {
+	SubscriberByName(ctx context.Context, name string) (db.Subscriber, error)
+}
+
+// subscriber is the Principal of a subscriber's token: the subscriber row, and of the token's
+// scopes only watchlists:write.
+func (a *Authenticator) subscriber(ctx context.Context, name string, claims *Claims, kid string) (*Principal, error) {
+	lookup, ok := a.agencies.(SubscriberLookup)
+	if !ok {
+		return nil, refused("this server accepts no subscriber tokens", errors.New("no subscriber lookup"))
+	}
+	s, err := lookup.SubscriberByName(ctx, name)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, refused("the token's subscriber is not registered", fmt.Errorf("unknown subscriber %q", name))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("authenticate subscriber %q: %w", name, err)
+	}
+	p := &Principal{Subscriber: &s, TokenID: claims.ID, KeyID: kid}
+	if slices.Contains(grantedScopes(claims.Scope), ScopeWatchlistsWrite) {
+		p.Scopes = []string{ScopeWatchlistsWrite}
+	}
 	if claims.ExpiresAt != nil {
 		p.ExpiresAt = claims.ExpiresAt.Time
 	}

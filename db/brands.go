@@ -62,8 +62,10 @@ func (d *DB) BrandsByIDs(ctx context.Context, ids []int64) (map[int64]Brand, err
 	return byIDs(ctx, d, brandCols, "brand b", "b.id", ids, scanBrand, func(r Brand) int64 { return r.ID })
 }
 
+// brandsOfDisclosure are a disclosure's brands, by name.
+var brandsOfDisclosure = childList{"disclosure_brand db JOIN brand b ON b.id = db.brand_id", "db.disclosure_id", "b.name, b.id", MaxBrandsPerDisclosure}
+
 // BrandsByDisclosures reads the brands of many disclosures, by name.
 func (d *DB) BrandsByDisclosures(ctx context.Context, ids []int64) (map[int64][]Brand, error) {
-	return byParents(ctx, d, brandCols, "disclosure_brand db JOIN brand b ON b.id = db.brand_id",
-		"db.disclosure_id", "b.name, b.id", MaxBrandsPerDisclosure, ids, scanBrand)
+	return byParents(ctx, d, brandCols, brandsOfDisclosure, ids, scanBrand)
 }

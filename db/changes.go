@@ -15,13 +15,13 @@ import (
 // it holds never skips one, whatever is being written meanwhile.
 
 // afterAppend runs in the write's transaction, right after the events lo..hi are appended:
-// it records which records they are about (audit_event_ref), so that they commit or roll
-// back with the events.
+// it records which records they are about (audit_event_ref) and queues their webhook
+// deliveries (the outbox, webhooks.go), so that both commit or roll back with the events.
 func afterAppend(ctx context.Context, stx *sql.Tx, lo, hi int64) error {
 	if _, err := stx.ExecContext(ctx, `SELECT record_audit_refs($1, $2)`, lo, hi); err != nil {
 		return fmt.Errorf("audit refs %d..%d: %w", lo, hi, err)
 	}
-	return nil
+	return enqueueDeliveries(ctx, stx, lo, hi)
 }
 
 // ChangeFilter narrows the changes feed. Each list is "any of"; the fields combine with AND;
@@ -159,4 +159,50 @@ func (d *DB) changesBatch(ctx context.Context, after, head int64, emit func(Audi
 		*last = e.Seq
 	}
 	return len(batch), nil
+}
+
+// SeqID is an audit event's seq and its subject's id.
+type SeqID struct {
+	Seq int64
+	ID  int64
+}
+
+// ReplayIDs returns the events after afterSeq up to upTo (a head read before), of one subject
+// type and these actions, about any of refs[type] for every type in refs (AND across types),
+// oldest first, at most limit+1 (so that the caller knows there were more). It reads the
+// primary: a live subscription's replay must reach the head it read.
+func (d *DB) ReplayIDs(ctx context.Context, subjectType string, actions []string, refs map[string][]int64, afterSeq, upTo int64, limit int) ([]SeqID, error) {
+	q := listQuery{}
+	q.cond("e.seq > %s AND e.seq <= %s AND e.subject_type = %s AND e.action = ANY(%s)", afterSeq, upTo, subjectType, pq.Array(actions))
+	for typ, ids := range refs {
+		q.cond("EXISTS (SELECT 1 FROM audit_event_ref r WHERE r.seq = e.seq AND r.ref_type = %s AND r.ref_id = ANY(%s))", typ, pq.Array(ids))
+	}
+	qctx, cancel := context.WithTimeout(ctx, StatementTimeout)
+	defer cancel()
+	rows, err := d.primary.QueryContext(qctx, fmt.Sprintf(`SELECT e.seq, e.subject_id FROM audit_event e WHERE %s ORDER BY e.seq LIMIT %d`,
+		q.whereSQL(), limit+1), q.args...)
+	if err != nil {
+		return nil, fmt.Errorf("replay %s after %d: %w", subjectType, afterSeq, err)
+	}
+	defer rows.Close()
+	var out []SeqID
+	for rows.Next() {
+		var s SeqID
+		if err := rows.Scan(&s.Seq, &s.ID); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// LatestSeqOf is the seq of the latest event of these actions on one record (0 if none), read
+// from the primary: a live event is placed against a replay's head with it.
+func (d *DB) LatestSeqOf(ctx context.Context, subjectType string, id int64, actions []string) (int64, error) {
+	qctx, cancel := context.WithTimeout(ctx, StatementTimeout)
+	defer cancel()
+	var seq int64
+	err := d.primary.QueryRowContext(qctx, `SELECT coalesce(max(seq), 0) FROM audit_event
+		WHERE subject_type = $1 AND subject_id = $2 AND action = ANY($3)`, subjectType, id, pq.Array(actions)).Scan(&seq)
+	return seq, err
 }

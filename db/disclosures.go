@@ -183,8 +183,11 @@ func (d *DB) CountDisclosuresOf(ctx context.Context, parent DisclosureParent, id
 	return countByParent(ctx, d, q, col, ids)
 }
 
+// disclosuresOfSanction are the disclosures a sanction cites, newest first.
+var disclosuresOfSanction = childList{"sanction_disclosure sd JOIN disclosure d ON d.id = sd.disclosure_id",
+	"sd.sanction_id", "d.published_at DESC, d.id DESC", MaxRelatedDisclosuresPerSanction}
+
 // DisclosuresBySanctions reads the disclosures related to many sanctions, newest first.
 func (d *DB) DisclosuresBySanctions(ctx context.Context, ids []int64) (map[int64][]Disclosure, error) {
-	return byParents(ctx, d, disclosureCols, "sanction_disclosure sd JOIN disclosure d ON d.id = sd.disclosure_id",
-		"sd.sanction_id", "d.published_at DESC, d.id DESC", MaxRelatedDisclosuresPerSanction, ids, scanDisclosure)
+	return byParents(ctx, d, disclosureCols, disclosuresOfSanction, ids, scanDisclosure)
 }

@@ -125,8 +125,8 @@ func scanCredential(sc scanner, extra ...any) (Credential, error) {
 
 // CredentialsByInfluencers reads the credentials of many influencers.
 func (d *DB) CredentialsByInfluencers(ctx context.Context, ids []int64) (map[int64][]Credential, error) {
-	return byParents(ctx, d, "c.field, c.title, c.issuer, c.valid_until", "influencer_credential c",
-		"c.influencer_id", "c.id", MaxCredentialsPerInfluencer, ids, scanCredential)
+	return byParents(ctx, d, "c.field, c.title, c.issuer, c.valid_until",
+		childList{"influencer_credential c", "c.influencer_id", "c.id", MaxCredentialsPerInfluencer}, ids, scanCredential)
 }
 
 // PlatformAccount is a row of platform_account.
@@ -162,7 +162,10 @@ func (d *DB) AccountsByIDs(ctx context.Context, ids []int64) (map[int64]Platform
 	return byIDs(ctx, d, accountCols, "platform_account pa", "pa.id", ids, scanAccount, func(r PlatformAccount) int64 { return r.ID })
 }
 
+// accountsOfInfluencer are an influencer's accounts, by platform then handle.
+var accountsOfInfluencer = childList{"platform_account pa", "pa.influencer_id", "pa.platform, lower(pa.handle)", MaxAccountsPerInfluencer}
+
 // AccountsByInfluencers reads the accounts of many influencers, by platform then handle.
 func (d *DB) AccountsByInfluencers(ctx context.Context, ids []int64) (map[int64][]PlatformAccount, error) {
-	return byParents(ctx, d, accountCols, "platform_account pa", "pa.influencer_id", "pa.platform, lower(pa.handle)", MaxAccountsPerInfluencer, ids, scanAccount)
+	return byParents(ctx, d, accountCols, accountsOfInfluencer, ids, scanAccount)
 }

@@ -96,9 +96,12 @@ func (d *DB) AffiliationsByIDs(ctx context.Context, ids []int64) (map[int64]Affi
 	return byIDs(ctx, d, affiliationCols, "affiliation a", "a.id", ids, scanAffiliation, func(r Affiliation) int64 { return r.ID })
 }
 
+// affiliationsOfInfluencer are every affiliation of an influencer, newest first.
+var affiliationsOfInfluencer = childList{"affiliation a", "a.influencer_id", "a.started_on DESC, a.id DESC", MaxAffiliationsPerInfluencer}
+
 // AffiliationsByInfluencers reads every affiliation of many influencers, newest first.
 func (d *DB) AffiliationsByInfluencers(ctx context.Context, ids []int64) (map[int64][]Affiliation, error) {
-	return byParents(ctx, d, affiliationCols, "affiliation a", "a.influencer_id", "a.started_on DESC, a.id DESC", MaxAffiliationsPerInfluencer, ids, scanAffiliation)
+	return byParents(ctx, d, affiliationCols, affiliationsOfInfluencer, ids, scanAffiliation)
 }
 
 func membersQuery(current *bool) listQuery {

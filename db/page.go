@@ -161,6 +161,15 @@ func (q *listQuery) whereSQL() string {
 
 // pageSQL returns the SELECT for one page (limit+1 rows, in scan order) after adding the cursor bounds.
 func pageSQL[T any](q *listQuery, o order[T], p Page) (string, error) {
+	orderBy, err := pageBounds(q, o, p)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("SELECT %s FROM %s WHERE %s ORDER BY %s LIMIT %d", q.cols, q.from, q.whereSQL(), orderBy, p.Limit+1), nil
+}
+
+// pageBounds adds a page's cursor bounds to q and returns its ORDER BY (in scan order).
+func pageBounds[T any](q *listQuery, o order[T], p Page) (string, error) {
 	for _, c := range []struct {
 		cur   *Cursor
 		after bool
@@ -183,8 +192,7 @@ func pageSQL[T any](q *listQuery, o order[T], p Page) (string, error) {
 	if o.desc != p.Backward { // scanning backward reverses the ordering
 		dir = "DESC"
 	}
-	return fmt.Sprintf("SELECT %s FROM %s WHERE %s ORDER BY %s %s, %s %s LIMIT %d",
-		q.cols, q.from, q.whereSQL(), o.col, dir, q.idCol, dir, p.Limit+1), nil
+	return fmt.Sprintf("%s %s, %s %s", o.col, dir, q.idCol, dir), nil
 }
 
 // finish trims the extra row, restores the ordering of a backward scan and makes cursors.
@@ -327,14 +335,22 @@ func byIDs[T any](ctx context.Context, d *DB, cols, from, idCol string, ids []in
 	return out, rows.Err()
 }
 
+// childList is a list of child rows without paging: where they are, the column naming their
+// parent, their order, and at most how many a parent has (the per-parent maxima of limits.go).
+// The loaders read it for many parents (byParents), the JSON read for each parent (jsonread.go).
+type childList struct {
+	from, parentCol, orderBy string
+	limit                    int
+}
+
 // byParents reads the child rows of many parents in one statement, grouped by parent: the first
-// limit of each parent in orderBy's order (the per-parent maxima of limits.go).
-func byParents[T any](ctx context.Context, d *DB, cols, from, parentCol, orderBy string, limit int, parents []int64, scan scanFunc[T]) (map[int64][]T, error) {
+// limit of each parent in orderBy's order.
+func byParents[T any](ctx context.Context, d *DB, cols string, c childList, parents []int64, scan scanFunc[T]) (map[int64][]T, error) {
 	stmt := fmt.Sprintf(`SELECT x.* FROM (
 		SELECT row_number() OVER (PARTITION BY %[1]s ORDER BY %[4]s) AS kol_rn, %[1]s, %[2]s
 		FROM %[3]s WHERE %[1]s = ANY($1)) x
-	WHERE x.kol_rn <= $2 ORDER BY x.kol_rn`, parentCol, cols, from, orderBy)
-	rows, cancel, err := d.query(ctx, stmt, pq.Array(parents), limit)
+	WHERE x.kol_rn <= $2 ORDER BY x.kol_rn`, c.parentCol, cols, c.from, c.orderBy)
+	rows, cancel, err := d.query(ctx, stmt, pq.Array(parents), c.limit)
 	if err != nil {
 		return nil, err
 	}

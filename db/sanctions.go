@@ -223,10 +223,13 @@ func (d *DB) CountSanctionsOf(ctx context.Context, parent SanctionParent, ids []
 	return countByParent(ctx, d, SanctionFilter{}.query(), string(parent), ids)
 }
 
+// sanctionsOfDisclosure are the sanctions citing a disclosure, newest first.
+var sanctionsOfDisclosure = childList{"sanction_disclosure sd JOIN sanction s ON s.id = sd.sanction_id",
+	"sd.disclosure_id", "s.decided_on DESC, s.id DESC", MaxSanctionsPerDisclosure}
+
 // SanctionsByDisclosures reads the sanctions citing many disclosures, newest first.
 func (d *DB) SanctionsByDisclosures(ctx context.Context, ids []int64) (map[int64][]Sanction, error) {
-	return byParents(ctx, d, sanctionCols, "sanction_disclosure sd JOIN sanction s ON s.id = sd.sanction_id",
-		"sd.disclosure_id", "s.decided_on DESC, s.id DESC", MaxSanctionsPerDisclosure, ids, scanSanction)
+	return byParents(ctx, d, sanctionCols, sanctionsOfDisclosure, ids, scanSanction)
 }
 
 // Violation is a row of sanction_violation.
@@ -249,10 +252,13 @@ func scanViolation(sc scanner, extra ...any) (Violation, error) {
 	return r, err
 }
 
+// violationsOfSanction are a sanction's violations, in the order recorded.
+var violationsOfSanction = childList{"sanction_violation v", "v.sanction_id", "v.position", MaxViolationsPerSanction}
+
 // ViolationsBySanctions reads the violations of many sanctions, in the order recorded.
 func (d *DB) ViolationsBySanctions(ctx context.Context, ids []int64) (map[int64][]Violation, error) {
 	return byParents(ctx, d, "v.category, v.instrument, v.article, v.clause, v.point, v.description, v.amended_by",
-		"sanction_violation v", "v.sanction_id", "v.position", MaxViolationsPerSanction, ids, scanViolation)
+		violationsOfSanction, ids, scanViolation)
 }
 
 // StatusChange is a row of sanction_status_change.
@@ -279,5 +285,5 @@ func scanStatusChange(sc scanner, extra ...any) (StatusChange, error) {
 // StatusHistoryBySanctions reads the status history of many sanctions, oldest first.
 func (d *DB) StatusHistoryBySanctions(ctx context.Context, ids []int64) (map[int64][]StatusChange, error) {
 	return byParents(ctx, d, "c.status, c.standing, c.execution, c.effective_on, c.reason, c.document_url, c.agency_id, c.recorded_at",
-		"sanction_status_change c", "c.sanction_id", "c.effective_on, c.id", MaxStatusChangesPerSanction, ids, scanStatusChange)
+		childList{"sanction_status_change c", "c.sanction_id", "c.effective_on, c.id", MaxStatusChangesPerSanction}, ids, scanStatusChange)
 }

@@ -37,6 +37,14 @@ const (
 	DisclosureFiled       Kind = "disclosureFiled"
 )
 
+// Actions are the audit actions (mutations) whose commits announce each kind: a subscription
+// that replays the past (afterSeq) reads these events of the audit trail.
+var Actions = map[Kind][]string{
+	SanctionRecorded:      {"recordSanction"},
+	SanctionStatusChanged: {"changeSanctionStatus", "changeSanctionStanding", "recordSanctionExecution", "reviewSanction"},
+	DisclosureFiled:       {"fileDisclosure"},
+}
+
 // Event announces one committed write. IDs are database ids, not global IDs.
 type Event struct {
 	Kind Kind `json:"k"`

@@ -40,8 +40,13 @@ type ResolverRoot interface {
 	Sanction() SanctionResolver
 	SanctionStatusChange() SanctionStatusChangeResolver
 	ScreenResult() ScreenResultResolver
+	Subscriber() SubscriberResolver
 	Subscription() SubscriptionResolver
 	TimelineEvent() TimelineEventResolver
+	Watchlist() WatchlistResolver
+	WatchlistItem() WatchlistItemResolver
+	WebhookDelivery() WebhookDeliveryResolver
+	WebhookEndpoint() WebhookEndpointResolver
 }
 
 type DirectiveRoot struct {
@@ -384,22 +389,29 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddPlatformAccount      func(childComplexity int, input model.AddPlatformAccountInput) int
-		AmendDisclosure         func(childComplexity int, input model.AmendDisclosureInput) int
-		AmendSanction           func(childComplexity int, input model.AmendSanctionInput) int
-		ChangeSanctionStanding  func(childComplexity int, input model.ChangeSanctionStandingInput) int
-		ChangeSanctionStatus    func(childComplexity int, input model.ChangeSanctionStatusInput) int
-		EndAffiliation          func(childComplexity int, input model.EndAffiliationInput) int
-		FileDisclosure          func(childComplexity int, input model.FileDisclosureInput) int
-		RecordAffiliation       func(childComplexity int, input model.RecordAffiliationInput) int
-		RecordSanction          func(childComplexity int, input model.RecordSanctionInput) int
-		RecordSanctionExecution func(childComplexity int, input model.RecordSanctionExecutionInput) int
-		RegisterBrand           func(childComplexity int, input model.RegisterBrandInput) int
-		RegisterInfluencer      func(childComplexity int, input model.RegisterInfluencerInput) int
-		RegisterMcn             func(childComplexity int, input model.RegisterMcnInput) int
-		RetractDisclosure       func(childComplexity int, input model.RetractDisclosureInput) int
-		ReviewSanction          func(childComplexity int, input model.ReviewSanctionInput) int
-		UpdateInfluencer        func(childComplexity int, input model.UpdateInfluencerInput) int
+		AddPlatformAccount       func(childComplexity int, input model.AddPlatformAccountInput) int
+		AddWatchlistItems        func(childComplexity int, input model.AddWatchlistItemsInput) int
+		AmendDisclosure          func(childComplexity int, input model.AmendDisclosureInput) int
+		AmendSanction            func(childComplexity int, input model.AmendSanctionInput) int
+		ChangeSanctionStanding   func(childComplexity int, input model.ChangeSanctionStandingInput) int
+		ChangeSanctionStatus     func(childComplexity int, input model.ChangeSanctionStatusInput) int
+		CreateWatchlist          func(childComplexity int, input model.CreateWatchlistInput) int
+		CreateWebhookEndpoint    func(childComplexity int, input model.CreateWebhookEndpointInput) int
+		EndAffiliation           func(childComplexity int, input model.EndAffiliationInput) int
+		FileDisclosure           func(childComplexity int, input model.FileDisclosureInput) int
+		RecordAffiliation        func(childComplexity int, input model.RecordAffiliationInput) int
+		RecordSanction           func(childComplexity int, input model.RecordSanctionInput) int
+		RecordSanctionExecution  func(childComplexity int, input model.RecordSanctionExecutionInput) int
+		RegisterBrand            func(childComplexity int, input model.RegisterBrandInput) int
+		RegisterInfluencer       func(childComplexity int, input model.RegisterInfluencerInput) int
+		RegisterMcn              func(childComplexity int, input model.RegisterMcnInput) int
+		RemoveWatchlistItem      func(childComplexity int, input model.RemoveWatchlistItemInput) int
+		ReplayWebhookDeliveries  func(childComplexity int, input model.ReplayWebhookDeliveriesInput) int
+		RetractDisclosure        func(childComplexity int, input model.RetractDisclosureInput) int
+		ReviewSanction           func(childComplexity int, input model.ReviewSanctionInput) int
+		RotateWebhookSecret      func(childComplexity int, input model.RotateWebhookSecretInput) int
+		SetWebhookEndpointActive func(childComplexity int, input model.SetWebhookEndpointActiveInput) int
+		UpdateInfluencer         func(childComplexity int, input model.UpdateInfluencerInput) int
 	}
 
 	PageInfo struct {
@@ -505,6 +517,13 @@ type ComplexityRoot struct {
 		SignedAt    func(childComplexity int) int
 		TreeSize    func(childComplexity int) int
 		VerifierKey func(childComplexity int) int
+	}
+
+	ReplayWebhookDeliveriesPayload struct {
+		Endpoint   func(childComplexity int) int
+		Queued     func(childComplexity int) int
+		Replayed   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	RetractDisclosurePayload struct {
@@ -633,10 +652,17 @@ type ComplexityRoot struct {
 		Score        func(childComplexity int) int
 	}
 
+	Subscriber struct {
+		CreatedAt        func(childComplexity int) int
+		Name             func(childComplexity int) int
+		Watchlists       func(childComplexity int) int
+		WebhookEndpoints func(childComplexity int) int
+	}
+
 	Subscription struct {
-		DisclosureFiled       func(childComplexity int, brandIds []string, influencerIds []string) int
-		SanctionRecorded      func(childComplexity int, influencerIds []string) int
-		SanctionStatusChanged func(childComplexity int, influencerIds []string) int
+		DisclosureFiled       func(childComplexity int, brandIds []string, influencerIds []string, afterSeq *int64) int
+		SanctionRecorded      func(childComplexity int, influencerIds []string, afterSeq *int64) int
+		SanctionStatusChanged func(childComplexity int, influencerIds []string, afterSeq *int64) int
 	}
 
 	TimelineEvent struct {
@@ -701,9 +727,10 @@ type ComplexityRoot struct {
 	}
 
 	Viewer struct {
-		Agency    func(childComplexity int) int
-		Anonymous func(childComplexity int) int
-		Scopes    func(childComplexity int) int
+		Agency     func(childComplexity int) int
+		Anonymous  func(childComplexity int) int
+		Scopes     func(childComplexity int) int
+		Subscriber func(childComplexity int) int
 	}
 
 	Violation struct {
@@ -715,6 +742,62 @@ type ComplexityRoot struct {
 	ViolationCategoryCount struct {
 		Count func(childComplexity int) int
 		Value func(childComplexity int) int
+	}
+
+	Watchlist struct {
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Items     func(childComplexity int) int
+		Name      func(childComplexity int) int
+	}
+
+	WatchlistItem struct {
+		AddedAt  func(childComplexity int) int
+		Handle   func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Platform func(childComplexity int) int
+		Record   func(childComplexity int) int
+		URL      func(childComplexity int) int
+	}
+
+	WatchlistPayload struct {
+		Replayed   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+		Watchlist  func(childComplexity int) int
+	}
+
+	WebhookDelivery struct {
+		Attempts       func(childComplexity int) int
+		DeliveredAt    func(childComplexity int) int
+		Event          func(childComplexity int) int
+		LastAttemptAt  func(childComplexity int) int
+		LastError      func(childComplexity int) int
+		LastStatusCode func(childComplexity int) int
+		NextAttemptAt  func(childComplexity int) int
+		Seq            func(childComplexity int) int
+		Status         func(childComplexity int) int
+	}
+
+	WebhookDeliveryPage struct {
+		HasNextPage func(childComplexity int) int
+		Nodes       func(childComplexity int) int
+	}
+
+	WebhookEndpoint struct {
+		Active                  func(childComplexity int) int
+		CreatedAt               func(childComplexity int) int
+		Deliveries              func(childComplexity int, afterSeq *int64, first *int, status []model.WebhookDeliveryStatus) int
+		ID                      func(childComplexity int) int
+		PreviousSecretExpiresAt func(childComplexity int) int
+		URL                     func(childComplexity int) int
+		Watchlist               func(childComplexity int) int
+	}
+
+	WebhookEndpointPayload struct {
+		Endpoint   func(childComplexity int) int
+		Replayed   func(childComplexity int) int
+		Secret     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	YearCount struct {
@@ -2174,6 +2257,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddPlatformAccount(childComplexity, args["input"].(model.AddPlatformAccountInput)), true
+	case "Mutation.addWatchlistItems":
+		if e.ComplexityRoot.Mutation.AddWatchlistItems == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addWatchlistItems_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddWatchlistItems(childComplexity, args["input"].(model.AddWatchlistItemsInput)), true
 	case "Mutation.amendDisclosure":
 		if e.ComplexityRoot.Mutation.AmendDisclosure == nil {
 			break
@@ -2218,6 +2312,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ChangeSanctionStatus(childComplexity, args["input"].(model.ChangeSanctionStatusInput)), true
+	case "Mutation.createWatchlist":
+		if e.ComplexityRoot.Mutation.CreateWatchlist == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createWatchlist_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateWatchlist(childComplexity, args["input"].(model.CreateWatchlistInput)), true
+	case "Mutation.createWebhookEndpoint":
+		if e.ComplexityRoot.Mutation.CreateWebhookEndpoint == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createWebhookEndpoint_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateWebhookEndpoint(childComplexity, args["input"].(model.CreateWebhookEndpointInput)), true
 	case "Mutation.endAffiliation":
 		if e.ComplexityRoot.Mutation.EndAffiliation == nil {
 			break
@@ -2306,6 +2422,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RegisterMcn(childComplexity, args["input"].(model.RegisterMcnInput)), true
+	case "Mutation.removeWatchlistItem":
+		if e.ComplexityRoot.Mutation.RemoveWatchlistItem == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeWatchlistItem_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveWatchlistItem(childComplexity, args["input"].(model.RemoveWatchlistItemInput)), true
+	case "Mutation.replayWebhookDeliveries":
+		if e.ComplexityRoot.Mutation.ReplayWebhookDeliveries == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_replayWebhookDeliveries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReplayWebhookDeliveries(childComplexity, args["input"].(model.ReplayWebhookDeliveriesInput)), true
 	case "Mutation.retractDisclosure":
 		if e.ComplexityRoot.Mutation.RetractDisclosure == nil {
 			break
@@ -2328,6 +2466,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReviewSanction(childComplexity, args["input"].(model.ReviewSanctionInput)), true
+	case "Mutation.rotateWebhookSecret":
+		if e.ComplexityRoot.Mutation.RotateWebhookSecret == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rotateWebhookSecret_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RotateWebhookSecret(childComplexity, args["input"].(model.RotateWebhookSecretInput)), true
+	case "Mutation.setWebhookEndpointActive":
+		if e.ComplexityRoot.Mutation.SetWebhookEndpointActive == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setWebhookEndpointActive_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetWebhookEndpointActive(childComplexity, args["input"].(model.SetWebhookEndpointActiveInput)), true
 	case "Mutation.updateInfluencer":
 		if e.ComplexityRoot.Mutation.UpdateInfluencer == nil {
 			break
@@ -2866,6 +3026,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RegistryHead.VerifierKey(childComplexity), true
+
+	case "ReplayWebhookDeliveriesPayload.endpoint":
+		if e.ComplexityRoot.ReplayWebhookDeliveriesPayload.Endpoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReplayWebhookDeliveriesPayload.Endpoint(childComplexity), true
+	case "ReplayWebhookDeliveriesPayload.queued":
+		if e.ComplexityRoot.ReplayWebhookDeliveriesPayload.Queued == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReplayWebhookDeliveriesPayload.Queued(childComplexity), true
+	case "ReplayWebhookDeliveriesPayload.replayed":
+		if e.ComplexityRoot.ReplayWebhookDeliveriesPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReplayWebhookDeliveriesPayload.Replayed(childComplexity), true
+	case "ReplayWebhookDeliveriesPayload.userErrors":
+		if e.ComplexityRoot.ReplayWebhookDeliveriesPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReplayWebhookDeliveriesPayload.UserErrors(childComplexity), true
 
 	case "RetractDisclosurePayload.disclosure":
 		if e.ComplexityRoot.RetractDisclosurePayload.Disclosure == nil {
@@ -3412,6 +3597,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SearchEdge.Score(childComplexity), true
 
+	case "Subscriber.createdAt":
+		if e.ComplexityRoot.Subscriber.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscriber.CreatedAt(childComplexity), true
+	case "Subscriber.name":
+		if e.ComplexityRoot.Subscriber.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscriber.Name(childComplexity), true
+	case "Subscriber.watchlists":
+		if e.ComplexityRoot.Subscriber.Watchlists == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscriber.Watchlists(childComplexity), true
+	case "Subscriber.webhookEndpoints":
+		if e.ComplexityRoot.Subscriber.WebhookEndpoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscriber.WebhookEndpoints(childComplexity), true
+
 	case "Subscription.disclosureFiled":
 		if e.ComplexityRoot.Subscription.DisclosureFiled == nil {
 			break
@@ -3422,7 +3632,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.DisclosureFiled(childComplexity, args["brandIds"].([]string), args["influencerIds"].([]string)), true
+		return e.ComplexityRoot.Subscription.DisclosureFiled(childComplexity, args["brandIds"].([]string), args["influencerIds"].([]string), args["afterSeq"].(*int64)), true
 	case "Subscription.sanctionRecorded":
 		if e.ComplexityRoot.Subscription.SanctionRecorded == nil {
 			break
@@ -3433,7 +3643,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.SanctionRecorded(childComplexity, args["influencerIds"].([]string)), true
+		return e.ComplexityRoot.Subscription.SanctionRecorded(childComplexity, args["influencerIds"].([]string), args["afterSeq"].(*int64)), true
 	case "Subscription.sanctionStatusChanged":
 		if e.ComplexityRoot.Subscription.SanctionStatusChanged == nil {
 			break
@@ -3444,7 +3654,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.SanctionStatusChanged(childComplexity, args["influencerIds"].([]string)), true
+		return e.ComplexityRoot.Subscription.SanctionStatusChanged(childComplexity, args["influencerIds"].([]string), args["afterSeq"].(*int64)), true
 
 	case "TimelineEvent.at":
 		if e.ComplexityRoot.TimelineEvent.At == nil {
@@ -3716,6 +3926,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Viewer.Scopes(childComplexity), true
+	case "Viewer.subscriber":
+		if e.ComplexityRoot.Viewer.Subscriber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Subscriber(childComplexity), true
 
 	case "Violation.category":
 		if e.ComplexityRoot.Violation.Category == nil {
@@ -3749,6 +3965,228 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ViolationCategoryCount.Value(childComplexity), true
 
+	case "Watchlist.createdAt":
+		if e.ComplexityRoot.Watchlist.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Watchlist.CreatedAt(childComplexity), true
+	case "Watchlist.id":
+		if e.ComplexityRoot.Watchlist.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Watchlist.ID(childComplexity), true
+	case "Watchlist.items":
+		if e.ComplexityRoot.Watchlist.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Watchlist.Items(childComplexity), true
+	case "Watchlist.name":
+		if e.ComplexityRoot.Watchlist.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Watchlist.Name(childComplexity), true
+
+	case "WatchlistItem.addedAt":
+		if e.ComplexityRoot.WatchlistItem.AddedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WatchlistItem.AddedAt(childComplexity), true
+	case "WatchlistItem.handle":
+		if e.ComplexityRoot.WatchlistItem.Handle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WatchlistItem.Handle(childComplexity), true
+	case "WatchlistItem.id":
+		if e.ComplexityRoot.WatchlistItem.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WatchlistItem.ID(childComplexity), true
+	case "WatchlistItem.platform":
+		if e.ComplexityRoot.WatchlistItem.Platform == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WatchlistItem.Platform(childComplexity), true
+	case "WatchlistItem.record":
+		if e.ComplexityRoot.WatchlistItem.Record == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WatchlistItem.Record(childComplexity), true
+	case "WatchlistItem.url":
+		if e.ComplexityRoot.WatchlistItem.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WatchlistItem.URL(childComplexity), true
+
+	case "WatchlistPayload.replayed":
+		if e.ComplexityRoot.WatchlistPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WatchlistPayload.Replayed(childComplexity), true
+	case "WatchlistPayload.userErrors":
+		if e.ComplexityRoot.WatchlistPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WatchlistPayload.UserErrors(childComplexity), true
+	case "WatchlistPayload.watchlist":
+		if e.ComplexityRoot.WatchlistPayload.Watchlist == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WatchlistPayload.Watchlist(childComplexity), true
+
+	case "WebhookDelivery.attempts":
+		if e.ComplexityRoot.WebhookDelivery.Attempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Attempts(childComplexity), true
+	case "WebhookDelivery.deliveredAt":
+		if e.ComplexityRoot.WebhookDelivery.DeliveredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.DeliveredAt(childComplexity), true
+	case "WebhookDelivery.event":
+		if e.ComplexityRoot.WebhookDelivery.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Event(childComplexity), true
+	case "WebhookDelivery.lastAttemptAt":
+		if e.ComplexityRoot.WebhookDelivery.LastAttemptAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.LastAttemptAt(childComplexity), true
+	case "WebhookDelivery.lastError":
+		if e.ComplexityRoot.WebhookDelivery.LastError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.LastError(childComplexity), true
+	case "WebhookDelivery.lastStatusCode":
+		if e.ComplexityRoot.WebhookDelivery.LastStatusCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.LastStatusCode(childComplexity), true
+	case "WebhookDelivery.nextAttemptAt":
+		if e.ComplexityRoot.WebhookDelivery.NextAttemptAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.NextAttemptAt(childComplexity), true
+	case "WebhookDelivery.seq":
+		if e.ComplexityRoot.WebhookDelivery.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Seq(childComplexity), true
+	case "WebhookDelivery.status":
+		if e.ComplexityRoot.WebhookDelivery.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Status(childComplexity), true
+
+	case "WebhookDeliveryPage.hasNextPage":
+		if e.ComplexityRoot.WebhookDeliveryPage.HasNextPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDeliveryPage.HasNextPage(childComplexity), true
+	case "WebhookDeliveryPage.nodes":
+		if e.ComplexityRoot.WebhookDeliveryPage.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDeliveryPage.Nodes(childComplexity), true
+
+	case "WebhookEndpoint.active":
+		if e.ComplexityRoot.WebhookEndpoint.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.Active(childComplexity), true
+	case "WebhookEndpoint.createdAt":
+		if e.ComplexityRoot.WebhookEndpoint.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.CreatedAt(childComplexity), true
+	case "WebhookEndpoint.deliveries":
+		if e.ComplexityRoot.WebhookEndpoint.Deliveries == nil {
+			break
+		}
+
+		args, err := ec.field_WebhookEndpoint_deliveries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.Deliveries(childComplexity, args["afterSeq"].(*int64), args["first"].(*int), args["status"].([]model.WebhookDeliveryStatus)), true
+	case "WebhookEndpoint.id":
+		if e.ComplexityRoot.WebhookEndpoint.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.ID(childComplexity), true
+	case "WebhookEndpoint.previousSecretExpiresAt":
+		if e.ComplexityRoot.WebhookEndpoint.PreviousSecretExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.PreviousSecretExpiresAt(childComplexity), true
+	case "WebhookEndpoint.url":
+		if e.ComplexityRoot.WebhookEndpoint.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.URL(childComplexity), true
+	case "WebhookEndpoint.watchlist":
+		if e.ComplexityRoot.WebhookEndpoint.Watchlist == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.Watchlist(childComplexity), true
+
+	case "WebhookEndpointPayload.endpoint":
+		if e.ComplexityRoot.WebhookEndpointPayload.Endpoint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpointPayload.Endpoint(childComplexity), true
+	case "WebhookEndpointPayload.replayed":
+		if e.ComplexityRoot.WebhookEndpointPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpointPayload.Replayed(childComplexity), true
+	case "WebhookEndpointPayload.secret":
+		if e.ComplexityRoot.WebhookEndpointPayload.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpointPayload.Secret(childComplexity), true
+	case "WebhookEndpointPayload.userErrors":
+		if e.ComplexityRoot.WebhookEndpointPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpointPayload.UserErrors(childComplexity), true
+
 	case "YearCount.count":
 		if e.ComplexityRoot.YearCount.Count == nil {
 			break
@@ -3772,11 +4210,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AddPlatformAccountInput", ec.unmarshalInputAddPlatformAccountInput),
+			graphql.NewInputUnmarshaler("AddWatchlistItemsInput", ec.unmarshalInputAddWatchlistItemsInput),
 			graphql.NewInputUnmarshaler("AmendDisclosureInput", ec.unmarshalInputAmendDisclosureInput),
 			graphql.NewInputUnmarshaler("AmendSanctionInput", ec.unmarshalInputAmendSanctionInput),
 			graphql.NewInputUnmarshaler("BrandFilter", ec.unmarshalInputBrandFilter),
 			graphql.NewInputUnmarshaler("ChangeSanctionStandingInput", ec.unmarshalInputChangeSanctionStandingInput),
 			graphql.NewInputUnmarshaler("ChangeSanctionStatusInput", ec.unmarshalInputChangeSanctionStatusInput),
+			graphql.NewInputUnmarshaler("CreateWatchlistInput", ec.unmarshalInputCreateWatchlistInput),
+			graphql.NewInputUnmarshaler("CreateWebhookEndpointInput", ec.unmarshalInputCreateWebhookEndpointInput),
 			graphql.NewInputUnmarshaler("DisclosureFilter", ec.unmarshalInputDisclosureFilter),
 			graphql.NewInputUnmarshaler("DisclosureOrder", ec.unmarshalInputDisclosureOrder),
 			graphql.NewInputUnmarshaler("EndAffiliationInput", ec.unmarshalInputEndAffiliationInput),
@@ -3791,13 +4232,18 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RegisterBrandInput", ec.unmarshalInputRegisterBrandInput),
 			graphql.NewInputUnmarshaler("RegisterInfluencerInput", ec.unmarshalInputRegisterInfluencerInput),
 			graphql.NewInputUnmarshaler("RegisterMcnInput", ec.unmarshalInputRegisterMcnInput),
+			graphql.NewInputUnmarshaler("RemoveWatchlistItemInput", ec.unmarshalInputRemoveWatchlistItemInput),
+			graphql.NewInputUnmarshaler("ReplayWebhookDeliveriesInput", ec.unmarshalInputReplayWebhookDeliveriesInput),
 			graphql.NewInputUnmarshaler("RetractDisclosureInput", ec.unmarshalInputRetractDisclosureInput),
 			graphql.NewInputUnmarshaler("ReviewSanctionInput", ec.unmarshalInputReviewSanctionInput),
+			graphql.NewInputUnmarshaler("RotateWebhookSecretInput", ec.unmarshalInputRotateWebhookSecretInput),
 			graphql.NewInputUnmarshaler("SanctionFilter", ec.unmarshalInputSanctionFilter),
 			graphql.NewInputUnmarshaler("SanctionOrder", ec.unmarshalInputSanctionOrder),
 			graphql.NewInputUnmarshaler("ScreenCandidate", ec.unmarshalInputScreenCandidate),
+			graphql.NewInputUnmarshaler("SetWebhookEndpointActiveInput", ec.unmarshalInputSetWebhookEndpointActiveInput),
 			graphql.NewInputUnmarshaler("UpdateInfluencerInput", ec.unmarshalInputUpdateInfluencerInput),
 			graphql.NewInputUnmarshaler("ViolationInput", ec.unmarshalInputViolationInput),
+			graphql.NewInputUnmarshaler("WatchlistItemInput", ec.unmarshalInputWatchlistItemInput),
 		)
 	}
 	first := true
@@ -3890,7 +4336,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "agency.graphqls" "audit.graphqls" "brand.graphqls" "changes.graphqls" "common.graphqls" "disclosure.graphqls" "influencer.graphqls" "legal.graphqls" "mcn.graphqls" "public.graphqls" "sanction.graphqls" "screen.graphqls" "search.graphqls" "subscription.graphqls" "vetting.graphqls"
+//go:embed "agency.graphqls" "audit.graphqls" "brand.graphqls" "changes.graphqls" "common.graphqls" "disclosure.graphqls" "influencer.graphqls" "legal.graphqls" "mcn.graphqls" "public.graphqls" "sanction.graphqls" "screen.graphqls" "search.graphqls" "subscription.graphqls" "vetting.graphqls" "watchlist.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3917,6 +4363,7 @@ var sources = []*ast.Source{
 	{Name: "search.graphqls", Input: sourceData("search.graphqls"), BuiltIn: false},
 	{Name: "subscription.graphqls", Input: sourceData("subscription.graphqls"), BuiltIn: false},
 	{Name: "vetting.graphqls", Input: sourceData("vetting.graphqls"), BuiltIn: false},
+	{Name: "watchlist.graphqls", Input: sourceData("watchlist.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -4750,6 +5197,20 @@ func (ec *executionContext) childFields_RegistryHead(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type RegistryHead", field.Name)
 }
 
+func (ec *executionContext) childFields_ReplayWebhookDeliveriesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "endpoint":
+		return ec.fieldContext_ReplayWebhookDeliveriesPayload_endpoint(ctx, field)
+	case "queued":
+		return ec.fieldContext_ReplayWebhookDeliveriesPayload_queued(ctx, field)
+	case "replayed":
+		return ec.fieldContext_ReplayWebhookDeliveriesPayload_replayed(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ReplayWebhookDeliveriesPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReplayWebhookDeliveriesPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RetractDisclosurePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "disclosure":
@@ -5002,6 +5463,20 @@ func (ec *executionContext) childFields_SearchEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type SearchEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Subscriber(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Subscriber_name(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Subscriber_createdAt(ctx, field)
+	case "watchlists":
+		return ec.fieldContext_Subscriber_watchlists(ctx, field)
+	case "webhookEndpoints":
+		return ec.fieldContext_Subscriber_webhookEndpoints(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Subscriber", field.Name)
+}
+
 func (ec *executionContext) childFields_TimelineEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kind":
@@ -5132,6 +5607,8 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_agency(ctx, field)
 	case "scopes":
 		return ec.fieldContext_Viewer_scopes(ctx, field)
+	case "subscriber":
+		return ec.fieldContext_Viewer_subscriber(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
 }
@@ -5156,6 +5633,118 @@ func (ec *executionContext) childFields_ViolationCategoryCount(ctx context.Conte
 		return ec.fieldContext_ViolationCategoryCount_count(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ViolationCategoryCount", field.Name)
+}
+
+func (ec *executionContext) childFields_Watchlist(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Watchlist_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Watchlist_name(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Watchlist_createdAt(ctx, field)
+	case "items":
+		return ec.fieldContext_Watchlist_items(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Watchlist", field.Name)
+}
+
+func (ec *executionContext) childFields_WatchlistItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_WatchlistItem_id(ctx, field)
+	case "record":
+		return ec.fieldContext_WatchlistItem_record(ctx, field)
+	case "platform":
+		return ec.fieldContext_WatchlistItem_platform(ctx, field)
+	case "handle":
+		return ec.fieldContext_WatchlistItem_handle(ctx, field)
+	case "url":
+		return ec.fieldContext_WatchlistItem_url(ctx, field)
+	case "addedAt":
+		return ec.fieldContext_WatchlistItem_addedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WatchlistItem", field.Name)
+}
+
+func (ec *executionContext) childFields_WatchlistPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "watchlist":
+		return ec.fieldContext_WatchlistPayload_watchlist(ctx, field)
+	case "replayed":
+		return ec.fieldContext_WatchlistPayload_replayed(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_WatchlistPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WatchlistPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookDelivery(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "seq":
+		return ec.fieldContext_WebhookDelivery_seq(ctx, field)
+	case "event":
+		return ec.fieldContext_WebhookDelivery_event(ctx, field)
+	case "status":
+		return ec.fieldContext_WebhookDelivery_status(ctx, field)
+	case "attempts":
+		return ec.fieldContext_WebhookDelivery_attempts(ctx, field)
+	case "lastAttemptAt":
+		return ec.fieldContext_WebhookDelivery_lastAttemptAt(ctx, field)
+	case "nextAttemptAt":
+		return ec.fieldContext_WebhookDelivery_nextAttemptAt(ctx, field)
+	case "lastStatusCode":
+		return ec.fieldContext_WebhookDelivery_lastStatusCode(ctx, field)
+	case "lastError":
+		return ec.fieldContext_WebhookDelivery_lastError(ctx, field)
+	case "deliveredAt":
+		return ec.fieldContext_WebhookDelivery_deliveredAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookDelivery", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookDeliveryPage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_WebhookDeliveryPage_nodes(ctx, field)
+	case "hasNextPage":
+		return ec.fieldContext_WebhookDeliveryPage_hasNextPage(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookDeliveryPage", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookEndpoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_WebhookEndpoint_id(ctx, field)
+	case "url":
+		return ec.fieldContext_WebhookEndpoint_url(ctx, field)
+	case "watchlist":
+		return ec.fieldContext_WebhookEndpoint_watchlist(ctx, field)
+	case "active":
+		return ec.fieldContext_WebhookEndpoint_active(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_WebhookEndpoint_createdAt(ctx, field)
+	case "previousSecretExpiresAt":
+		return ec.fieldContext_WebhookEndpoint_previousSecretExpiresAt(ctx, field)
+	case "deliveries":
+		return ec.fieldContext_WebhookEndpoint_deliveries(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookEndpoint", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookEndpointPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "endpoint":
+		return ec.fieldContext_WebhookEndpointPayload_endpoint(ctx, field)
+	case "secret":
+		return ec.fieldContext_WebhookEndpointPayload_secret(ctx, field)
+	case "replayed":
+		return ec.fieldContext_WebhookEndpointPayload_replayed(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_WebhookEndpointPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookEndpointPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_YearCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -14,9 +14,9 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type SubscriptionResolver interface {
-	SanctionRecorded(ctx context.Context, influencerIds []string) (<-chan *model.Sanction, error)
-	SanctionStatusChanged(ctx context.Context, influencerIds []string) (<-chan *model.Sanction, error)
-	DisclosureFiled(ctx context.Context, brandIds []string, influencerIds []string) (<-chan *model.Disclosure, error)
+	SanctionRecorded(ctx context.Context, influencerIds []string, afterSeq *int64) (<-chan *model.Sanction, error)
+	SanctionStatusChanged(ctx context.Context, influencerIds []string, afterSeq *int64) (<-chan *model.Sanction, error)
+	DisclosureFiled(ctx context.Context, brandIds []string, influencerIds []string, afterSeq *int64) (<-chan *model.Disclosure, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -42,6 +42,14 @@ func (ec *executionContext) field_Subscription_disclosureFiled_args(ctx context.
 		return nil, err
 	}
 	args["influencerIds"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "afterSeq",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["afterSeq"] = arg2
 	return args, nil
 }
 
@@ -56,6 +64,14 @@ func (ec *executionContext) field_Subscription_sanctionRecorded_args(ctx context
 		return nil, err
 	}
 	args["influencerIds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "afterSeq",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["afterSeq"] = arg1
 	return args, nil
 }
 
@@ -70,6 +86,14 @@ func (ec *executionContext) field_Subscription_sanctionStatusChanged_args(ctx co
 		return nil, err
 	}
 	args["influencerIds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "afterSeq",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["afterSeq"] = arg1
 	return args, nil
 }
 
@@ -87,7 +111,7 @@ func (ec *executionContext) _Subscription_sanctionRecorded(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().SanctionRecorded(ctx, fc.Args["influencerIds"].([]string))
+			return ec.Resolvers.Subscription().SanctionRecorded(ctx, fc.Args["influencerIds"].([]string), fc.Args["afterSeq"].(*int64))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Sanction) graphql.Marshaler {
@@ -131,7 +155,7 @@ func (ec *executionContext) _Subscription_sanctionStatusChanged(ctx context.Cont
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().SanctionStatusChanged(ctx, fc.Args["influencerIds"].([]string))
+			return ec.Resolvers.Subscription().SanctionStatusChanged(ctx, fc.Args["influencerIds"].([]string), fc.Args["afterSeq"].(*int64))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Sanction) graphql.Marshaler {
@@ -175,7 +199,7 @@ func (ec *executionContext) _Subscription_disclosureFiled(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().DisclosureFiled(ctx, fc.Args["brandIds"].([]string), fc.Args["influencerIds"].([]string))
+			return ec.Resolvers.Subscription().DisclosureFiled(ctx, fc.Args["brandIds"].([]string), fc.Args["influencerIds"].([]string), fc.Args["afterSeq"].(*int64))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Disclosure) graphql.Marshaler {

@@ -272,6 +272,11 @@ var labels = map[string]map[string]Label{
 		"PROFILE_URL":  {"Đường dẫn hồ sơ", "Profile URL", "Khớp với đường dẫn hồ sơ.", "Matched a profile URL."},
 		"NAME":         {"Tên", "Name", "Khớp với tên MCN hoặc nhãn hàng.", "Matched an MCN's or brand's name."},
 	},
+	"WebhookDeliveryStatus": {
+		"PENDING":   {"Đang chờ gửi", "Pending", "Đang chờ gửi hoặc đang thử lại.", "Queued or being retried."},
+		"DELIVERED": {"Đã gửi", "Delivered", "Điểm nhận đã trả lời 2xx.", "The endpoint answered 2xx."},
+		"PARKED":    {"Tạm dừng", "Parked", "Thử lại hơn một ngày không thành công; có thể gửi lại.", "Retried for over a day without success; can be replayed."},
+	},
 	"ScreenDecision": {
 		"MATCH":          {"Khớp", "Match", "Người này có trong sổ: điểm từ 0,85 và không ai khác gần điểm.", "This person is on record: score 0.85 or more and nobody else close."},
 		"POSSIBLE_MATCH": {"Có thể khớp", "Possible match", "Có hồ sơ gần giống; cần kiểm tra trước khi dựa vào.", "A record resembles the person; check it before relying on it."},

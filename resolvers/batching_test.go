@@ -26,6 +26,33 @@ const nestedQuery = `query($n: Int!) { influencers(first: $n) { nodes {
 // window can close before every sibling resolver has asked, splitting one batch in two. A split
 // only ever adds statements, so the fewest is what the code itself sends.
 func statements(t *testing.T, n int, unplanned bool) []string {
+	return statementsOf(t, nestedQuery, n, func(c *server.Config) {
+		c.LoaderWait, c.UnplannedReads, c.UncompiledReads = 100*time.Millisecond, unplanned, true
+	})
+}
+
+// compiledNestedQuery is nestedQuery without currentMcn, which the compiled path leaves to the
+// planned one (its rule lives in registry/, in Go).
+const compiledNestedQuery = `query($n: Int!) { influencers(first: $n) { nodes {
+	accounts { handle }
+	sanctions(first: 5) { totalCount nodes { agency { name } } }
+	disclosures(first: 5) { nodes { brands { name } } } } } }`
+
+// TestBatching_CompiledIsOneStatement: the compiled path (resolvers/compile.go) reads the
+// nested page in one statement, whatever its size.
+func TestBatching_CompiledIsOneStatement(t *testing.T) {
+	for _, n := range []int{10, 50} {
+		sent := statementsOf(t, compiledNestedQuery, n, func(*server.Config) {})
+		if len(sent) != 1 || !strings.Contains(sent[0], "json_build_object") {
+			t.Errorf("first: %d sent %d statements, want the one compiled statement", n, len(sent))
+			for _, q := range sent {
+				t.Log(truncate(q, 160))
+			}
+		}
+	}
+}
+
+func statementsOf(t *testing.T, query string, n int, configure func(*server.Config)) []string {
 	store, err := db.Open(context.Background(), dbURL, "")
 	if err != nil {
 		t.Fatal(err)
@@ -39,15 +66,13 @@ func statements(t *testing.T, n int, unplanned bool) []string {
 		defer mu.Unlock()
 		sent = append(sent, strings.Join(strings.Fields(q), " "))
 	}
-	a := newAPIConfig(t, store, func(c *server.Config) {
-		c.LoaderWait, c.UnplannedReads = 100*time.Millisecond, unplanned
-	})
+	a := newAPIConfig(t, store, configure)
 	var fewest []string
 	for try := 0; try < 3; try++ {
 		mu.Lock()
 		sent = nil
 		mu.Unlock()
-		data := a.ok(nestedQuery, map[string]any{"n": n})
+		data := a.ok(query, map[string]any{"n": n})
 		if got := len(list(data, "influencers.nodes")); got != n {
 			t.Fatalf("got %d influencers, want %d", got, n)
 		}
@@ -111,21 +136,23 @@ func kinds(stmts []string) []string {
 }
 
 // BenchmarkNestedPage measures the whole nested page (HTTP, executor, loaders, Postgres) on
-// the planned read path and on the loader path (resolvers/plan.go, docs/performance.md).
+// the compiled read path (resolvers/compile.go), the planned one (resolvers/plan.go) and the
+// loaders (docs/performance.md).
 func BenchmarkNestedPage(b *testing.B) {
 	store := openStore(b)
 	for _, path := range []struct {
-		name      string
-		unplanned bool
-	}{{"planned", false}, {"loaders", true}} {
+		name                  string
+		unplanned, uncompiled bool
+		query                 string
+	}{{"compiled", false, false, compiledNestedQuery}, {"planned", false, true, compiledNestedQuery}, {"loaders", true, true, compiledNestedQuery}} {
 		a := newAPIConfig(b, store, func(c *server.Config) {
-			c.LoaderWait, c.UnplannedReads = resolvers.DefaultLoaderWait, path.unplanned
+			c.LoaderWait, c.UnplannedReads, c.UncompiledReads = resolvers.DefaultLoaderWait, path.unplanned, path.uncompiled
 		})
 		for _, n := range []int{10, 50} {
 			b.Run(fmt.Sprintf("%s/first=%d", path.name, n), func(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
-					a.ok(nestedQuery, map[string]any{"n": n})
+					a.ok(path.query, map[string]any{"n": n})
 				}
 			})
 		}

@@ -47,6 +47,9 @@ func (r *queryResolver) Viewer(ctx context.Context) (*model.Viewer, error) {
 	// The agency row was read for this request by the authenticator: its status and
 	// jurisdiction are current, not the token's.
 	scopes := append([]string{}, p.Scopes...)
+	if p.Subscriber != nil {
+		return &model.Viewer{Anonymous: false, Subscriber: toSubscriber(*p.Subscriber), Scopes: scopes}, nil
+	}
 	return &model.Viewer{Anonymous: false, Agency: toAgency(p.Agency), Scopes: scopes}, nil
 }
 

@@ -12,7 +12,6 @@ import (
 	"github.com/kolregistry/kolregistry/events"
 	"github.com/kolregistry/kolregistry/graph"
 	"github.com/kolregistry/kolregistry/graph/model"
-	"github.com/kolregistry/kolregistry/registry"
 )
 
 // Brand is the resolver for the brand field.
@@ -173,11 +172,8 @@ func (r *queryResolver) Disclosures(ctx context.Context, filter *model.Disclosur
 	if err != nil {
 		return nil, err
 	}
-	field, desc := model.DisclosureOrderField(registry.DefaultDisclosureOrder.Field), registry.DefaultDisclosureOrder.Desc
-	if orderBy != nil {
-		field, desc = orderBy.Field, orderBy.Direction == model.OrderDirectionDesc
-	}
-	pg, err := r.store.Disclosures(ctx, f, string(field), desc, p)
+	field, desc := disclosureOrderOf(orderBy)
+	pg, err := r.store.Disclosures(ctx, f, field, desc, p)
 	if err != nil {
 		return nil, err
 	}

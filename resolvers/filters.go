@@ -135,3 +135,27 @@ func sanctionFilter(f *model.SanctionFilter) (out db.SanctionFilter, err error) 
 	out.DecidedFrom, out.DecidedTo, out.MinFineVnd, out.MaxFineVnd = f.DecidedFrom, f.DecidedTo, f.MinFineVnd, f.MaxFineVnd
 	return out, nil
 }
+
+// influencerOrderOf is the ordering of influencers(orderBy:), registry.DefaultInfluencerOrder without one.
+func influencerOrderOf(o *model.InfluencerOrder) (field string, desc bool) {
+	if o == nil {
+		return registry.DefaultInfluencerOrder.Field, registry.DefaultInfluencerOrder.Desc
+	}
+	return string(o.Field), o.Direction == model.OrderDirectionDesc
+}
+
+// disclosureOrderOf is the ordering of disclosures(orderBy:), registry.DefaultDisclosureOrder without one.
+func disclosureOrderOf(o *model.DisclosureOrder) (field string, desc bool) {
+	if o == nil {
+		return registry.DefaultDisclosureOrder.Field, registry.DefaultDisclosureOrder.Desc
+	}
+	return string(o.Field), o.Direction == model.OrderDirectionDesc
+}
+
+// sanctionOrderOf is the ordering of sanctions(orderBy:), registry.DefaultSanctionOrder without one.
+func sanctionOrderOf(o *model.SanctionOrder) (field string, desc bool) {
+	if o == nil {
+		return registry.DefaultSanctionOrder.Field, registry.DefaultSanctionOrder.Desc
+	}
+	return string(o.Field), o.Direction == model.OrderDirectionDesc
+}

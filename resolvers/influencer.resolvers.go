@@ -11,7 +11,6 @@ import (
 	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/graph"
 	"github.com/kolregistry/kolregistry/graph/model"
-	"github.com/kolregistry/kolregistry/registry"
 )
 
 // Credentials is the resolver for the credentials field.
@@ -147,11 +146,8 @@ func (r *queryResolver) Influencers(ctx context.Context, filter *model.Influence
 	if err != nil {
 		return nil, err
 	}
-	field, desc := model.InfluencerOrderField(registry.DefaultInfluencerOrder.Field), registry.DefaultInfluencerOrder.Desc
-	if orderBy != nil {
-		field, desc = orderBy.Field, orderBy.Direction == model.OrderDirectionDesc
-	}
-	pg, err := r.store.Influencers(ctx, f, string(field), desc, p)
+	field, desc := influencerOrderOf(orderBy)
+	pg, err := r.store.Influencers(ctx, f, field, desc, p)
 	if err != nil {
 		return nil, err
 	}

@@ -94,12 +94,41 @@ func eventLoaders(ctx context.Context, e events.Event) {
 	l.cur.Store(v.(*Loaders))
 }
 
+// replay is what a subscription with afterSeq sends first: the events after Seq of the
+// subscription's kind on records of SubjectType, about any of Refs[type] for each type.
+type replay struct {
+	After       *int64
+	SubjectType string
+	Refs        map[string][]int64
+}
+
+// refsOf is a replay's filter on records of one type; nil when ids is (no filter).
+func refsOf(typ string, ids []int64) map[string][]int64 {
+	if ids == nil {
+		return nil
+	}
+	return map[string][]int64{typ: ids}
+}
+
+// maxReplay is the most events a subscription replays; further behind, a client reads the
+// changes feed first (docs/alerts.md).
+const maxReplay = 1000
+
+// sharedSeqKey names the seq of a live event, looked up once for all its subscribers.
+type sharedSeqKey struct{}
+
 // subscribe opens a bus subscription for f and streams each announced record, loaded from the
-// primary, until the client stops, the subscription falls behind or the bus closes.
-func subscribe[R, M any](ctx context.Context, r *Resolver, f events.Filter,
+// primary, until the client stops, the subscription falls behind or the bus closes. With
+// rp.After it first sends the records of the matching events after that seq up to the head,
+// read once subscribed: a live event at or below that head was replayed and is skipped, one
+// above it was committed after the head was read, so nothing is lost or sent twice at the seam.
+func subscribe[R, M any](ctx context.Context, r *Resolver, f events.Filter, rp replay,
 	load func(*db.DB, context.Context, []int64) (map[int64]R, error), conv func(R) *M) (<-chan *M, error) {
 	if r.events == nil {
 		return nil, errors.New("live alerts: no event bus configured")
+	}
+	if rp.After != nil && *rp.After < 0 {
+		return nil, errcode.BadInput("afterSeq", "afterSeq must be 0 or more")
 	}
 	sub, err := r.events.Subscribe(ctx, f)
 	if errors.Is(err, events.ErrTooManySubscribers) {
@@ -108,10 +137,64 @@ func subscribe[R, M any](ctx context.Context, r *Resolver, f events.Filter,
 	if err != nil {
 		return nil, fmt.Errorf("subscribe %s: %w", f.Kind, err)
 	}
+	var missed []db.SeqID
+	var head int64
+	if rp.After != nil {
+		h, err := r.store.AuditHead(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("subscribe %s: head: %w", f.Kind, err)
+		}
+		head = h.Seq
+		if missed, err = r.store.ReplayIDs(ctx, rp.SubjectType, events.Actions[f.Kind], rp.Refs, *rp.After, head, maxReplay); err != nil {
+			return nil, err
+		}
+		if len(missed) > maxReplay {
+			return nil, errcode.BadInput("afterSeq", "more than %d events to replay after seq %d: read changes(afterSeq: %d) first, then subscribe from its last seq",
+				maxReplay, *rp.After, *rp.After)
+		}
+	}
 	out := make(chan *M)
 	go func() {
 		defer close(out)
+		for _, m := range missed {
+			lctx, cancel := context.WithTimeout(ctx, liveLoadTimeout)
+			rows, err := load(r.store.Fresh(), lctx, []int64{m.ID})
+			cancel()
+			if ctx.Err() != nil {
+				return
+			}
+			if err != nil {
+				endWithError(ctx, fmt.Errorf("%s: replay %d: %w", f.Kind, m.Seq, err))
+				return
+			}
+			row, ok := rows[m.ID]
+			if !ok {
+				continue
+			}
+			select {
+			case out <- conv(row):
+			case <-ctx.Done():
+				return
+			}
+		}
 		for e := range sub.Events() {
+			if rp.After != nil {
+				v, err := e.Shared().Do(sharedSeqKey{}, func() (any, error) {
+					lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), liveLoadTimeout)
+					defer cancel()
+					return r.store.LatestSeqOf(lctx, rp.SubjectType, e.ID, events.Actions[f.Kind])
+				})
+				if ctx.Err() != nil {
+					return
+				}
+				if err != nil {
+					endWithError(ctx, fmt.Errorf("%s: place %d: %w", f.Kind, e.ID, err))
+					return
+				}
+				if v.(int64) <= head {
+					continue // committed before the head the replay read: sent already
+				}
+			}
 			// One read per event for all its subscribers; no one subscriber hanging up cancels it.
 			v, err := e.Shared().Do(sharedRowsKey[R]{}, func() (any, error) {
 				lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), liveLoadTimeout)

@@ -3,6 +3,7 @@ package resolvers_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/db/dbtest"
 	"github.com/kolregistry/kolregistry/db/seed"
+	"github.com/kolregistry/kolregistry/resolvers"
 	"github.com/kolregistry/kolregistry/server"
 )
 
@@ -114,10 +116,25 @@ var planCorpus = []struct{ name, query string }{
 	// Fields the planner leaves to the loaders, beside planned ones.
 	{"search-mixed", `{ search(query: "beauty", first: 10) { nodes { __typename ... on Influencer { id accounts { handle } } ... on Brand { id } } } }`},
 	{"two-roots", `query($inf: ID!) { a: influencer(id: $inf) { id accounts { handle } } b: influencers(first: 3) { nodes { id accounts { handle } } } c: sanctions(first: 3) { nodes { id agency { name } } } }`},
+
+	// The peer benchmark's shapes (scripts/bench-peers/queries.py), and more of what the
+	// compiled path covers: every scalar, aliases, __typename, fragments, @skip/@include.
+	{"bench-a", `query($inf: ID!) { influencer(id: $inf) { id displayName province accounts { platform handle followerCount } } }`},
+	{"bench-b", `{ influencers(first: 20) { nodes { id displayName accounts { platform handle } currentMcn { name } sanctions(first: 5) { nodes { decisionNumber fineVnd agency { name } } } } } }`},
+	{"bench-e", `{ influencers(first: 50) { nodes { displayName accounts { handle } sanctions(first: 5) { nodes { decisionNumber agency { name } } } disclosures(first: 5) { nodes { productName brands { name } } } } } }`},
+	{"bench-f", `{ mcns(first: 10) { nodes { name members(first: 10) { nodes { kind influencer { displayName accounts { handle } } } } } } }`},
+	{"bench-g", `{ disclosures(first: 30) { nodes { productName account { handle } influencer { displayName sanctions(first: 3) { nodes { fineVnd violations { category } } } } } } }`},
+	{"compiled-every-scalar", `{ influencers(first: 6, filter: {hasActiveSanction: true}) { __typename totalCount nodes { __typename ...I accounts { ...A } affiliations { ...F mcn { ...M } influencer { id } } disclosures(first: 4) { totalCount nodes { ...D brands { ...B } account { id } mcn { id } filedBy { ...G } relatedSanctions { id } } } sanctions(first: 4) { totalCount nodes { ...S agency { ...G } violations { __typename category description legalBasis { __typename instrument article clause point } } relatedDisclosures { id publishedAt } } } } } }`},
+	{"compiled-typename-skip-include", `query($yes: Boolean = true, $no: Boolean = false) { __typename mcns(first: 4) { __typename nodes { __typename name @include(if: $yes) website @skip(if: $yes) province @include(if: $no) members(current: false, first: 3) { __typename totalCount nodes { id current endedOn } } } } }`},
+	{"compiled-aliases-merge", `{ x: disclosures(first: 6, orderBy: {field: CREATED_AT, direction: DESC}) { nodes { id a: productName a: productName influencer { id } influencer { displayName } } } y: brands(first: 3, filter: {industry: [COSMETICS]}) { totalCount nodes { name disclosures(first: 2) { nodes { id } } } } z: agencies(first: 5) { nodes { slug sanctions(first: 2) { totalCount nodes { id } } } } }`},
+	{"compiled-nested-after", `query($nestedAfter: String!, $infAfter: String!) { influencers(first: 3, after: $infAfter) { totalCount nodes { id disclosures(first: 2, after: $nestedAfter) { totalCount nodes { id } } } } }`},
+	{"compiled-escapes", `{ influencers(first: 5, orderBy: {field: CREATED_AT}, filter: {createdTo: "2025-03-02T00:00:00Z", createdFrom: "2025-03-01T00:00:00Z"}) { totalCount nodes { ...I accounts { ...A } } } }`},
+	{"compiled-by-id", `query($mcn: ID!, $brand: ID!, $agency: ID!, $inf: ID!) { mcn(id: $mcn) { ...M members(first: 3) { nodes { id } } } brand(id: $brand) { ...B } agency(id: $agency) { ...G } influencer(id: $inf) { ...I } }`},
 }
 
-// demoAPI serves a database holding the demo dataset (seed --demo), planned or not.
-func demoAPIs(t *testing.T) (planned, unplanned string, store *db.DB) {
+// demoAPI serves a database holding the demo dataset (seed --demo): compiled (the default),
+// planned without the compiled path, and neither (the loaders).
+func demoAPIs(t *testing.T) (compiled, planned, unplanned string, store *db.DB) {
 	t.Helper()
 	ctx := context.Background()
 	d, err := dbtest.Create(ctx, "resolvers_plan")
@@ -133,17 +150,18 @@ func demoAPIs(t *testing.T) (planned, unplanned string, store *db.DB) {
 	if _, err := seed.Demo(ctx, store); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
-	serve := func(unplanned bool) string {
+	oddRows(t, d.URL)
+	serve := func(unplanned, uncompiled bool) string {
 		cfg := server.DefaultConfig()
 		cfg.NoResponseCache = true
 		cfg.RateLimitAnon = 1 << 30
 		cfg.ComplexityLimit = 1 << 30 // these queries compare JSON, some priced past the limit (docs/limits.md)
-		cfg.UnplannedReads = unplanned
+		cfg.UnplannedReads, cfg.UncompiledReads = unplanned, uncompiled
 		srv := httptest.NewServer(server.New(cfg, store, nil))
 		t.Cleanup(srv.Close)
 		return srv.URL + "/graphql"
 	}
-	return serve(false), serve(true), store
+	return serve(false, false), serve(false, true), serve(true, true), store
 }
 
 func postRaw(t *testing.T, url, query string, vars map[string]any) []byte {
@@ -221,6 +239,37 @@ func demoIDs(t *testing.T, url string) map[string]any {
 	}
 }
 
+// oddText holds every character the JSON writers escape, or might: control characters,
+// quotes, backslashes, HTML's <>&, line and paragraph separators, non-ASCII.
+var oddText = func() string {
+	var b strings.Builder
+	b.WriteString("Odd \"quoted\" \\ back <b>&amp; \u2028\u2029 Tiếng Việt 🙂 ")
+	for c := rune(1); c < 0x20; c++ {
+		b.WriteRune(c)
+	}
+	return b.String() + "\x7f end"
+}()
+
+// oddRows adds an influencer named oddText, with timestamps whose fractions end in zeros, and
+// an account, a disclosure and a brand of that name (demoIDs finds them as $odd).
+func oddRows(t *testing.T, url string) {
+	t.Helper()
+	conn, err := sql.Open("postgres", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_, err = conn.Exec(`WITH i AS (
+		INSERT INTO influencer (display_name, legal_name, aliases, created_at, updated_at)
+		VALUES ($1, $1, ARRAY[$1, 'x'], '2025-03-01 10:00:00.12+00', '2025-03-01 10:00:00+07') RETURNING id),
+	a AS (INSERT INTO platform_account (influencer_id, platform, handle, url, created_at)
+		SELECT id, 'TIKTOK', 'odd_handle', $1, '2025-03-01 10:00:00.000001+00' FROM i RETURNING id)
+	SELECT 1`, oddText)
+	if err != nil {
+		t.Fatalf("odd rows: %v", err)
+	}
+}
+
 // withFragments appends the fragments of planFragments that query spreads.
 func withFragments(query string) string {
 	var b strings.Builder
@@ -244,20 +293,34 @@ func varsOf(query string, all map[string]any) map[string]any {
 	return out
 }
 
-// TestPlannedReads_SameJSONAsLoaders: the planned read path answers every query of the corpus
-// byte for byte as the loader path does.
+// TestPlannedReads_SameJSONAsLoaders: the compiled and the planned read paths answer every
+// query of the corpus byte for byte as the loader path does, and the compiled path answers the
+// shapes it covers (the peer benchmark's among them) with its one statement.
 func TestPlannedReads_SameJSONAsLoaders(t *testing.T) {
 	if len(planCorpus) < 50 {
 		t.Fatalf("the corpus has %d queries; it should have at least 50", len(planCorpus))
 	}
-	planned, unplanned, _ := demoAPIs(t)
+	compiled, planned, unplanned, _ := demoAPIs(t)
 	ids := demoIDs(t, planned)
-	nonEmpty := 0
+	nonEmpty, nCompiled := 0, 0
 	for _, c := range planCorpus {
 		t.Run(c.name, func(t *testing.T) {
 			q := withFragments(c.query)
 			vars := varsOf(c.query, ids)
+			before := resolvers.CompiledReadCount()
+			fast := postRaw(t, compiled, q, vars)
+			wasCompiled := resolvers.CompiledReadCount() > before
+			if wasCompiled {
+				nCompiled++
+			}
 			got, want := postRaw(t, planned, q, vars), postRaw(t, unplanned, q, vars)
+			if !bytes.Equal(fast, want) {
+				t.Fatalf("compiled (%v) and loader paths differ\ncompiled: %s\nloaders:  %s", wasCompiled, truncate(string(fast), 3000), truncate(string(want), 3000))
+			}
+			if mustCompile := strings.HasPrefix(c.name, "bench-") && c.name != "bench-b" || strings.HasPrefix(c.name, "compiled-") ||
+				c.name == "disclosures-category" || c.name == "sanctions-fine-desc"; mustCompile && !wasCompiled {
+				t.Errorf("%s was not answered by the compiled path", c.name)
+			}
 			if !bytes.Equal(got, want) {
 				t.Fatalf("planned and loader paths differ\nplanned: %s\nloaders: %s", truncate(string(got), 2000), truncate(string(want), 2000))
 			}
@@ -272,12 +335,16 @@ func TestPlannedReads_SameJSONAsLoaders(t *testing.T) {
 			if len(got) > 200 {
 				nonEmpty++
 			}
+			if c.name == "compiled-escapes" && !bytes.Contains(got, []byte(`\u0008\t\n\u000B\u000C\r`)) {
+				t.Errorf("the odd influencer is missing or written otherwise: %s", truncate(string(got), 2000))
+			}
 		})
 	}
 	// Equal answers prove little if they are empty: most of the corpus must return rows.
 	if nonEmpty < len(planCorpus)*3/4 {
 		t.Errorf("only %d of %d responses carry rows", nonEmpty, len(planCorpus))
 	}
+	t.Logf("%d of %d queries answered by the compiled path", nCompiled, len(planCorpus))
 }
 
 // TestPlannedReads_NoBatchingWindow: with a loader window far longer than any statement, a

@@ -20,6 +20,8 @@ type Resolver struct {
 	events *events.Bus
 	// base is where the public pages live (PUBLIC_BASE_URL): the url fields are absolute.
 	base permalink.Base
+	// webhookAllowPrivate lets webhook endpoints resolve to private addresses (tests only).
+	webhookAllowPrivate bool
 	// log names the transparency log and signs its checkpoints (unsigned without a key).
 	log translog.Identity
 }

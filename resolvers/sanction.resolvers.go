@@ -13,7 +13,6 @@ import (
 	"github.com/kolregistry/kolregistry/events"
 	"github.com/kolregistry/kolregistry/graph"
 	"github.com/kolregistry/kolregistry/graph/model"
-	"github.com/kolregistry/kolregistry/registry"
 )
 
 // Agency is the resolver for the agency field.
@@ -136,11 +135,8 @@ func (r *queryResolver) Sanctions(ctx context.Context, filter *model.SanctionFil
 	if err != nil {
 		return nil, err
 	}
-	field, desc := model.SanctionOrderField(registry.DefaultSanctionOrder.Field), registry.DefaultSanctionOrder.Desc
-	if orderBy != nil {
-		field, desc = orderBy.Field, orderBy.Direction == model.OrderDirectionDesc
-	}
-	pg, err := r.store.Sanctions(ctx, f, string(field), desc, p)
+	field, desc := sanctionOrderOf(orderBy)
+	pg, err := r.store.Sanctions(ctx, f, field, desc, p)
 	if err != nil {
 		return nil, err
 	}

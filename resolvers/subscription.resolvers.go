@@ -15,27 +15,29 @@ import (
 )
 
 // SanctionRecorded is the resolver for the sanctionRecorded field.
-func (r *subscriptionResolver) SanctionRecorded(ctx context.Context, influencerIds []string) (<-chan *model.Sanction, error) {
+func (r *subscriptionResolver) SanctionRecorded(ctx context.Context, influencerIds []string, afterSeq *int64) (<-chan *model.Sanction, error) {
 	ids, err := filterIDs("influencerIds", influencerIds, typeInfluencer)
 	if err != nil {
 		return nil, err
 	}
 	f := events.Filter{Kind: events.SanctionRecorded, InfluencerIDs: ids}
-	return subscribe(ctx, r.Resolver, f, (*db.DB).SanctionsByIDs, toSanction)
+	rp := replay{After: afterSeq, SubjectType: typeSanction, Refs: refsOf(typeInfluencer, ids)}
+	return subscribe(ctx, r.Resolver, f, rp, (*db.DB).SanctionsByIDs, toSanction)
 }
 
 // SanctionStatusChanged is the resolver for the sanctionStatusChanged field.
-func (r *subscriptionResolver) SanctionStatusChanged(ctx context.Context, influencerIds []string) (<-chan *model.Sanction, error) {
+func (r *subscriptionResolver) SanctionStatusChanged(ctx context.Context, influencerIds []string, afterSeq *int64) (<-chan *model.Sanction, error) {
 	ids, err := filterIDs("influencerIds", influencerIds, typeInfluencer)
 	if err != nil {
 		return nil, err
 	}
 	f := events.Filter{Kind: events.SanctionStatusChanged, InfluencerIDs: ids}
-	return subscribe(ctx, r.Resolver, f, (*db.DB).SanctionsByIDs, toSanction)
+	rp := replay{After: afterSeq, SubjectType: typeSanction, Refs: refsOf(typeInfluencer, ids)}
+	return subscribe(ctx, r.Resolver, f, rp, (*db.DB).SanctionsByIDs, toSanction)
 }
 
 // DisclosureFiled is the resolver for the disclosureFiled field.
-func (r *subscriptionResolver) DisclosureFiled(ctx context.Context, brandIds []string, influencerIds []string) (<-chan *model.Disclosure, error) {
+func (r *subscriptionResolver) DisclosureFiled(ctx context.Context, brandIds []string, influencerIds []string, afterSeq *int64) (<-chan *model.Disclosure, error) {
 	brands, err := filterIDs("brandIds", brandIds, typeBrand)
 	if err != nil {
 		return nil, err
@@ -45,7 +47,14 @@ func (r *subscriptionResolver) DisclosureFiled(ctx context.Context, brandIds []s
 		return nil, err
 	}
 	f := events.Filter{Kind: events.DisclosureFiled, BrandIDs: brands, InfluencerIDs: influencers}
-	return subscribe(ctx, r.Resolver, f, (*db.DB).DisclosuresByIDs, toDisclosure)
+	rp := replay{After: afterSeq, SubjectType: typeDisclosure, Refs: refsOf(typeBrand, brands)}
+	if influencers != nil {
+		if rp.Refs == nil {
+			rp.Refs = map[string][]int64{}
+		}
+		rp.Refs[typeInfluencer] = influencers
+	}
+	return subscribe(ctx, r.Resolver, f, rp, (*db.DB).DisclosuresByIDs, toDisclosure)
 }
 
 // Subscription returns graph.SubscriptionResolver implementation.

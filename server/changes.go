@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kolregistry/kolregistry/db"
+	"github.com/kolregistry/kolregistry/events"
 	"github.com/kolregistry/kolregistry/feed"
 	"github.com/kolregistry/kolregistry/graph/errcode"
 	"github.com/kolregistry/kolregistry/permalink"
@@ -121,7 +122,7 @@ func feeds(store *db.DB, logger *slog.Logger, base permalink.Base) http.Handler 
 			f.Actions = []string{"recordSanction"}
 		case path == "/feeds/status-changes.atom":
 			head = feed.Atom{Path: path, Title: "KOL Registry: sanctions' status changes"}
-			f.Actions = []string{"changeSanctionStatus"}
+			f.Actions = events.Actions[events.SanctionStatusChanged]
 		case strings.HasPrefix(path, "/feeds/influencers/") && strings.HasSuffix(path, ".atom"):
 			id := strings.TrimSuffix(strings.TrimPrefix(path, "/feeds/influencers/"), ".atom")
 			typ, dbid, ok := db.ParseGlobalID(id)

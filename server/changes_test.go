@@ -26,6 +26,7 @@ import (
 type followServer struct {
 	*writeServer
 	bearer string
+	dbURL  string // the private database's
 }
 
 func newFollowServer(t *testing.T) *followServer {
@@ -58,7 +59,7 @@ func newFollowServerCfg(t *testing.T, cfg Config) *followServer {
 		agency: accredit(t, store, "cuc-follow", "VN")}
 	bearer := "Bearer " + signToken(t, jwt.SigningMethodEdDSA, key.priv, key.kid,
 		validClaims(ws.agency.Slug, "influencers:write brands:write sanctions:write disclosures:write mcns:write"))
-	return &followServer{writeServer: ws, bearer: bearer}
+	return &followServer{writeServer: ws, bearer: bearer, dbURL: d.URL}
 }
 
 func (s *followServer) mutate(t *testing.T, query string, vars map[string]any, into any) {

@@ -72,6 +72,9 @@ func complexityRoot() graph.ComplexityRoot {
 	c.Query.Changes = func(child int, _ *int64, first *int, last *int, _ *int64, _ []string, _ []string, _ *string, _ *string, _ *time.Time, _ *time.Time) int {
 		return page(child, first, last)
 	}
+	c.WebhookEndpoint.Deliveries = func(child int, _ *int64, first *int, _ []model.WebhookDeliveryStatus) int {
+		return page(child, first, nil)
+	}
 	c.Agency.Writes = forwardPageFunc
 	c.Influencer.History = forwardPageFunc
 	c.Mcn.History = forwardPageFunc
@@ -215,6 +218,12 @@ func listPrices(schema *ast.Schema) map[string]int {
 		"VettingReport.promotedCategories": enum("ProductCategory"),
 		"Viewer.scopes":                    len(auth.Scopes),
 		"UserError.field":                  userErrorPathPrice,
+		// A subscriber's own rows (docs/webhooks.md): store-enforced maxima.
+		"Subscriber.watchlists":       db.MaxWatchlistsPerSubscriber,
+		"Subscriber.webhookEndpoints": db.MaxEndpointsPerSubscriber,
+		"Watchlist.items":             db.MaxItemsPerWatchlist,
+		// The page's first multiplies its nodes (WebhookEndpoint.deliveries in complexityRoot).
+		"WebhookDeliveryPage.nodes": 1,
 	}
 }
 

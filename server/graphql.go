@@ -52,6 +52,10 @@ func newGraphQL(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 	srv.AddTransport(httpTransport{parserTokenLimit: cfg.ParserTokenLimit, caches: c, maxResponseBytes: cfg.MaxResponseBytes})
 	srv.AroundFields(boundedFields)
 	srv.AroundOperations(liveLoadersPerEvent(store, cfg.LoaderWait))
+	if !cfg.UnplannedReads && !cfg.UncompiledReads {
+		// A query the JSON read covers is one statement; every other operation runs as usual.
+		srv.AroundOperations(resolvers.CompiledReads(es.Schema()))
+	}
 
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](cfg.QueryCacheSize))
 	srv.SetParserTokenLimit(cfg.ParserTokenLimit)

@@ -57,6 +57,9 @@ type Config struct {
 	// UnplannedReads turns the planned read path off: every nested field loads through its
 	// dataloader's batching window (resolvers/plan.go). Tests compare the two paths with it.
 	UnplannedReads bool
+	// UncompiledReads turns the compiled read path off (resolvers/compile.go): queries the
+	// JSON read covers run through the planned path instead. Tests compare the paths with it.
+	UncompiledReads bool
 	// SigningKey signs registryHead (REGISTRY_SIGNING_KEY); nil leaves its signature and
 	// publicKey null.
 	SigningKey ed25519.PrivateKey
@@ -66,6 +69,9 @@ type Config struct {
 	// Events carries live alerts (subscriptions) between replicas: an events.Bus over Redis
 	// in production. nil gives an in-process bus, which reaches this replica's subscribers only.
 	Events *events.Bus
+	// WebhookAllowPrivate lets webhook endpoints resolve to private addresses
+	// (WEBHOOK_ALLOW_PRIVATE=1): for tests on loopback only (docs/webhooks.md).
+	WebhookAllowPrivate bool
 	// MaxSubscriptionsPerConnection caps the open subscriptions of one WebSocket; zero means
 	// DefaultMaxSubscriptionsPerConnection. The whole process's cap is the bus's.
 	MaxSubscriptionsPerConnection int
@@ -159,6 +165,9 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
+// PublicBase is the base of every permalink (webhook deliveries carry them too).
+func (c Config) PublicBase() permalink.Base { return c.publicBase() }
+
 // publicBase is the base of every permalink: PublicBaseURL, else http://<ListenAddr>.
 func (c Config) publicBase() permalink.Base {
 	return permalink.NewBase(c.PublicBaseURL, c.withDefaults().ListenAddr)
@@ -181,7 +190,7 @@ func NewWithMetrics(cfg Config, store *db.DB, logger *slog.Logger) (api, metrics
 	base := cfg.publicBase()
 	es := graph.NewExecutableSchema(graph.Config{
 		Resolvers: resolvers.New(store).WithSigningKey(cfg.SigningKey).WithEvents(cfg.Events).WithPublicBase(base).
-			WithLog(cfg.Log),
+			WithLog(cfg.Log).WithWebhooks(cfg.WebhookAllowPrivate),
 		Directives: graph.DirectiveRoot{HasScope: resolvers.HasScope},
 		Complexity: complexityRoot(),
 	})

@@ -42,6 +42,7 @@ var commands = []command{
 	{"log", "log verify            independent check of a registry's log (--url --key [--state] [--export]); exit 0/1/2", runLog},
 	{"keys", "keys generate | verifier   generate: --out DIR/signing.pem + DIR/jwks.json; verifier --key FILE: the log's verifier key", runKeys},
 	{"agency", "agency                add | suspend | activate | list [--json]: the accredited agencies", runAgency},
+	{"subscriber", "subscriber add        register a subscriber (--name [--key --ttl] prints its watchlists:write token)", runSubscriber},
 	{"token", "token issue           sign an agency JWT (--key --agency --scope --ttl [--json]); printed on the last line", runToken},
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/kolregistry/kolregistry/ratelimit"
 	"github.com/kolregistry/kolregistry/server"
 	"github.com/kolregistry/kolregistry/translog"
+	"github.com/kolregistry/kolregistry/webhook"
 )
 
 // shutdownGrace is how long in-flight requests may finish after SIGINT/SIGTERM.
@@ -119,6 +120,20 @@ func runServe(ctx context.Context, args []string) error {
 	}
 
 	cfg.WebSockets = server.NewWebSockets()
+
+	// Webhook deliveries (docs/webhooks.md): every replica runs workers over the shared outbox.
+	cfg.WebhookAllowPrivate = os.Getenv("WEBHOOK_ALLOW_PRIVATE") == "1"
+	if cfg.WebhookAllowPrivate {
+		logger.Warn("WEBHOOK_ALLOW_PRIVATE=1: webhook endpoints may resolve to private addresses (tests only)")
+	}
+	wctx, stopWebhooks := context.WithCancel(context.WithoutCancel(ctx))
+	webhooksDone := make(chan struct{})
+	go func() {
+		defer close(webhooksDone)
+		webhook.New(store, webhook.Options{AllowPrivate: cfg.WebhookAllowPrivate, Base: cfg.PublicBase(), Logger: logger}).Run(wctx)
+	}()
+	defer func() { stopWebhooks(); <-webhooksDone }()
+
 	// METRICS_ADDR: /metrics on a listener of its own (kept until the process exits, so the
 	// drain can be watched), not on the public API port.
 	metricsAddr := os.Getenv("METRICS_ADDR")
@@ -251,8 +266,16 @@ func redactDSN(dsn string) string {
 }
 
 // configureLimits reads REQUEST_TIMEOUT (a Go duration, default 30s), MAX_RESPONSE_BYTES
-// (default 8 MiB), WS_MAX_CONNECTIONS_PER_IP and WS_MAX_CONNECTIONS into cfg (docs/limits.md).
+// (default 8 MiB), COMPLEXITY_LIMIT (default server.DefaultComplexityLimit),
+// WS_MAX_CONNECTIONS_PER_IP and WS_MAX_CONNECTIONS into cfg (docs/limits.md).
 func configureLimits(cfg *server.Config) error {
+	if v := os.Getenv("COMPLEXITY_LIMIT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return fmt.Errorf("COMPLEXITY_LIMIT must be a positive number of cost points, not %q", v)
+		}
+		cfg.ComplexityLimit = n
+	}
 	if v := os.Getenv("REQUEST_TIMEOUT"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {

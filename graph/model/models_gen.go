@@ -52,6 +52,14 @@ type AddPlatformAccountPayload struct {
 	Replayed bool `json:"replayed"`
 }
 
+// Input of addWatchlistItems.
+type AddWatchlistItemsInput struct {
+	// Your watchlist.
+	WatchlistID string `json:"watchlistId"`
+	// Items to add; those already there are kept once.
+	Items []*WatchlistItemInput `json:"items"`
+}
+
 type AffiliationEdge struct {
 	Cursor string       `json:"cursor"`
 	Node   *Affiliation `json:"node"`
@@ -204,6 +212,22 @@ type ConsistencyProof struct {
 	RootHash string `json:"rootHash"`
 	// The proof's hashes, base64.
 	Hashes []string `json:"hashes"`
+}
+
+// Input of createWatchlist.
+type CreateWatchlistInput struct {
+	// A name unique among your watchlists, 1..200 characters.
+	Name string `json:"name"`
+	// Its first items (at most 500 in all).
+	Items []*WatchlistItemInput `json:"items,omitempty"`
+}
+
+// Input of createWebhookEndpoint.
+type CreateWebhookEndpointInput struct {
+	// Your watchlist whose changes it receives.
+	WatchlistID string `json:"watchlistId"`
+	// https:// URL resolving to public addresses.
+	URL string `json:"url"`
 }
 
 // A professional qualification, needed to promote health, finance, law or education products.
@@ -660,6 +684,32 @@ type RegistryHead struct {
 	VerifierKey *string `json:"verifierKey,omitempty"`
 }
 
+// Input of removeWatchlistItem.
+type RemoveWatchlistItemInput struct {
+	// The item to remove.
+	ItemID string `json:"itemId"`
+}
+
+// Input of replayWebhookDeliveries.
+type ReplayWebhookDeliveriesInput struct {
+	// Your endpoint.
+	EndpointID string `json:"endpointId"`
+	// Queue again every event from this seq on that the watchlist follows (at most 10000).
+	FromSeq int64 `json:"fromSeq"`
+}
+
+// Result of replayWebhookDeliveries.
+type ReplayWebhookDeliveriesPayload struct {
+	// The endpoint.
+	Endpoint *WebhookEndpoint `json:"endpoint,omitempty"`
+	// How many deliveries were queued again.
+	Queued int `json:"queued"`
+	// Always false.
+	Replayed bool `json:"replayed"`
+	// Why it was refused.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // A disclosure to withdraw from the record (it stays readable, with status RETRACTED).
 type RetractDisclosureInput struct {
 	// The disclosure; your agency must have filed it (else NOT_OWNER).
@@ -716,6 +766,12 @@ type RiskFactor struct {
 	LegalBasis *string `json:"legalBasis,omitempty"`
 	// The IDs of the records (sanctions, disclosures) that raised this factor.
 	Evidence []string `json:"evidence"`
+}
+
+// Input of rotateWebhookSecret.
+type RotateWebhookSecretInput struct {
+	// Your endpoint.
+	EndpointID string `json:"endpointId"`
 }
 
 type SanctionEdge struct {
@@ -807,11 +863,21 @@ type ScreenCandidate struct {
 	Platform *Platform `json:"platform,omitempty"`
 }
 
+// Input of setWebhookEndpointActive.
+type SetWebhookEndpointActiveInput struct {
+	// Your endpoint.
+	EndpointID string `json:"endpointId"`
+	// False stops deliveries (they wait), true resumes them.
+	Active bool `json:"active"`
+}
+
 // Live alerts over WebSocket at /graphql (graphql-transport-ws, or the older graphql-ws), open to
 // anonymous readers: the data is public. Each event is the record as committed, read fresh from
-// the primary. Delivery is best effort: a subscriber that falls more than 64 events behind is ended with a
-// RATE_LIMITED error, and events during a disconnection are not replayed; re-query the
-// connections after reconnecting. At most 10 subscriptions per connection.
+// the primary. A subscriber that falls more than 64 events behind is ended with a RATE_LIMITED
+// error. To lose nothing across a reconnection, pass afterSeq: the seq of the last event you
+// handled (each record's lastChangeSeq or changes(…) tells it; docs/alerts.md). The subscription
+// first sends, in seq order, what matched after it (at most 1000 events), then live events, with
+// no gap and no repeat at the seam. At most 10 subscriptions per connection.
 // Every ID list is "any of"; the arguments combine with AND; an omitted list does not filter.
 // At most 100 IDs per list.
 type Subscription struct {
@@ -917,6 +983,8 @@ type Viewer struct {
 	Agency *Agency `json:"agency,omitempty"`
 	// The scopes of the token, e.g. sanctions:write; empty when anonymous.
 	Scopes []string `json:"scopes"`
+	// The calling subscriber (a token with watchlists:write); null for agencies and anonymous readers.
+	Subscriber *Subscriber `json:"subscriber,omitempty"`
 }
 
 // How many of the filtered sanctions cite one violation category.
@@ -933,6 +1001,48 @@ type ViolationInput struct {
 	LegalBasis *LegalReferenceInput `json:"legalBasis"`
 	// The decision's words about this violation (optional).
 	Description *string `json:"description,omitempty"`
+}
+
+// Input of one watchlist item: recordId, or platform with handle or url.
+type WatchlistItemInput struct {
+	// An influencer, MCN or brand to follow.
+	RecordID *string `json:"recordId,omitempty"`
+	// The platform of handle or url.
+	Platform *Platform `json:"platform,omitempty"`
+	// A handle on platform (with or without @), registered or not.
+	Handle *string `json:"handle,omitempty"`
+	// A profile URL on platform: its first path segment is taken as the handle.
+	URL *string `json:"url,omitempty"`
+}
+
+// Result of a watchlist mutation.
+type WatchlistPayload struct {
+	// The watchlist as it is now; null when refused.
+	Watchlist *Watchlist `json:"watchlist,omitempty"`
+	// Always false: subscribers' writes take no idempotency key (each is safe to repeat).
+	Replayed bool `json:"replayed"`
+	// Why it was refused.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A page of an endpoint's delivery log.
+type WebhookDeliveryPage struct {
+	// The deliveries, in seq order.
+	Nodes []*WebhookDelivery `json:"nodes"`
+	// Whether more deliveries follow the last one (ask again with its seq as afterSeq).
+	HasNextPage bool `json:"hasNextPage"`
+}
+
+// Result of a webhook endpoint mutation.
+type WebhookEndpointPayload struct {
+	// The endpoint as it is now; null when refused.
+	Endpoint *WebhookEndpoint `json:"endpoint,omitempty"`
+	// The signing secret (whsec_…), shown only by createWebhookEndpoint and rotateWebhookSecret.
+	Secret *string `json:"secret,omitempty"`
+	// Always false: subscribers' writes take no idempotency key.
+	Replayed bool `json:"replayed"`
+	// Why it was refused.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // A calendar year and how many records fall in it.
@@ -2983,6 +3093,67 @@ func (e *ViolationCategory) UnmarshalJSON(b []byte) error {
 }
 
 func (e ViolationCategory) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where a delivery stands.
+type WebhookDeliveryStatus string
+
+const (
+	// Queued or being retried.
+	WebhookDeliveryStatusPending WebhookDeliveryStatus = "PENDING"
+	// The endpoint answered 2xx.
+	WebhookDeliveryStatusDelivered WebhookDeliveryStatus = "DELIVERED"
+	// Retried for more than a day without success; replayWebhookDeliveries queues it again.
+	WebhookDeliveryStatusParked WebhookDeliveryStatus = "PARKED"
+)
+
+var AllWebhookDeliveryStatus = []WebhookDeliveryStatus{
+	WebhookDeliveryStatusPending,
+	WebhookDeliveryStatusDelivered,
+	WebhookDeliveryStatusParked,
+}
+
+func (e WebhookDeliveryStatus) IsValid() bool {
+	switch e {
+	case WebhookDeliveryStatusPending, WebhookDeliveryStatusDelivered, WebhookDeliveryStatusParked:
+		return true
+	}
+	return false
+}
+
+func (e WebhookDeliveryStatus) String() string {
+	return string(e)
+}
+
+func (e *WebhookDeliveryStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = WebhookDeliveryStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid WebhookDeliveryStatus", str)
+	}
+	return nil
+}
+
+func (e WebhookDeliveryStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *WebhookDeliveryStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e WebhookDeliveryStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -72,7 +72,7 @@ kol_url="$bench_url"
 if [[ -n "${KOL_DSN_PARAMS:-}" ]]; then
 	if [[ "$kol_url" == *\?* ]]; then kol_url="$kol_url&$KOL_DSN_PARAMS"; else kol_url="$kol_url?$KOL_DSN_PARAMS"; fi
 fi
-env -u REDIS_URL ${KOL_ENV:-} DATABASE_URL="$kol_url" LISTEN_ADDR="127.0.0.1:$kol_port" RESPONSE_CACHE=off \
+env -u REDIS_URL COMPLEXITY_LIMIT=10000 ${KOL_ENV:-} DATABASE_URL="$kol_url" LISTEN_ADDR="127.0.0.1:$kol_port" RESPONSE_CACHE=off \
 	RATE_LIMIT_ANON=1000000000 "$kol" serve >"$tools/kol.log" 2>&1 &
 kol_pid=$!
 pids+=("$kol_pid")

@@ -1,0 +1,585 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/lib/pq"
+)
+
+// Subscribers, watchlists and the webhook outbox (docs/webhooks.md). Subscribers are not
+// agencies: what they store here is theirs, not the registry's public record, so these writes
+// are plain transactions without audit events.
+
+// Limits of a subscriber's data (the API prices its lists with them).
+const (
+	MaxWatchlistsPerSubscriber = 20
+	MaxItemsPerWatchlist       = 500
+	MaxEndpointsPerSubscriber  = 10
+	// MaxReplay is how many events one replay may queue again.
+	MaxReplay = 10000
+)
+
+// ErrSubscriberExists is AddSubscriber with a name taken.
+var ErrSubscriberExists = errors.New("a subscriber with this name exists")
+
+// Subscriber is a row of subscriber.
+type Subscriber struct {
+	ID        int64
+	Name      string
+	CreatedAt time.Time
+}
+
+// AddSubscriber registers a subscriber (the operator does, at the CLI).
+func (d *DB) AddSubscriber(ctx context.Context, name string) (Subscriber, error) {
+	var s Subscriber
+	err := d.primary.QueryRowContext(ctx, `INSERT INTO subscriber (name) VALUES ($1) RETURNING id, name, created_at`, name).
+		Scan(&s.ID, &s.Name, &s.CreatedAt)
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) && pqErr.Code == "23505" {
+		return s, ErrSubscriberExists
+	}
+	if errors.As(err, &pqErr) && pqErr.Code == "23514" {
+		return s, fmt.Errorf("subscriber name %q: lower-case letters, digits and dashes, 2 to 63 of them", name)
+	}
+	return s, err
+}
+
+// SubscriberByName reads a subscriber; ErrNotFound when there is none.
+func (d *DB) SubscriberByName(ctx context.Context, name string) (Subscriber, error) {
+	var s Subscriber
+	err := d.primary.QueryRowContext(ctx, `SELECT id, name, created_at FROM subscriber WHERE name = $1`, name).Scan(&s.ID, &s.Name, &s.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, ErrNotFound
+	}
+	return s, err
+}
+
+// WatchItem is one thing a watchlist follows: a record (RefType Influencer, Mcn or Brand), or
+// a platform handle, registered or not.
+type WatchItem struct {
+	ID          int64
+	WatchlistID int64
+	RefType     string
+	RefID       int64
+	Platform    string
+	Handle      string
+	URL         string
+	CreatedAt   time.Time
+}
+
+// Watchlist is a row of watchlist.
+type Watchlist struct {
+	ID           int64
+	SubscriberID int64
+	Name         string
+	CreatedAt    time.Time
+}
+
+// CreateWatchlist creates a watchlist with its first items, in one transaction.
+func (d *DB) CreateWatchlist(ctx context.Context, subscriber int64, name string, items []WatchItem) (Watchlist, error) {
+	var w Watchlist
+	var ue error
+	err := d.Transact(ctx, sql.LevelReadCommitted, func(tx *sql.Tx) error {
+		ue = nil
+		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM subscriber WHERE id = $1 FOR UPDATE`, subscriber); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM watchlist WHERE subscriber_id = $1`, subscriber).Scan(&n); err != nil {
+			return err
+		}
+		if n >= MaxWatchlistsPerSubscriber {
+			ue = userError("INVALID", fmt.Sprintf("at most %d watchlists per subscriber", MaxWatchlistsPerSubscriber), "input", "name")
+			return nil
+		}
+		err := tx.QueryRowContext(ctx, `INSERT INTO watchlist (subscriber_id, name) VALUES ($1, $2)
+			ON CONFLICT (subscriber_id, name) DO NOTHING RETURNING id, subscriber_id, name, created_at`, subscriber, name).
+			Scan(&w.ID, &w.SubscriberID, &w.Name, &w.CreatedAt)
+		if errors.Is(err, sql.ErrNoRows) {
+			ue = userError("DUPLICATE", "you have a watchlist with this name", "input", "name")
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := addItems(ctx, tx, w.ID, items); err != nil {
+			if _, ok := AsUserErrors(err); ok {
+				ue = err
+				return errRollback
+			}
+			return err
+		}
+		return nil
+	})
+	if errors.Is(err, errRollback) || (err == nil && ue != nil) {
+		return Watchlist{}, ue
+	}
+	return w, err
+}
+
+// errRollback ends a transaction that found user errors: nothing of it is kept.
+var errRollback = errors.New("rolled back for user errors")
+
+// AddWatchItems adds items to a subscriber's watchlist; items already there are kept once.
+func (d *DB) AddWatchItems(ctx context.Context, subscriber, watchlist int64, items []WatchItem) (Watchlist, error) {
+	var w Watchlist
+	var ue error
+	err := d.Transact(ctx, sql.LevelReadCommitted, func(tx *sql.Tx) error {
+		ue = nil
+		err := tx.QueryRowContext(ctx, `SELECT id, subscriber_id, name, created_at FROM watchlist
+			WHERE id = $1 AND subscriber_id = $2 FOR UPDATE`, watchlist, subscriber).Scan(&w.ID, &w.SubscriberID, &w.Name, &w.CreatedAt)
+		if errors.Is(err, sql.ErrNoRows) {
+			ue = userError("NOT_FOUND", "no such watchlist of yours", "input", "watchlistId")
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := addItems(ctx, tx, w.ID, items); err != nil {
+			if _, ok := AsUserErrors(err); ok {
+				ue = err
+				return errRollback
+			}
+			return err
+		}
+		return nil
+	})
+	if errors.Is(err, errRollback) || (err == nil && ue != nil) {
+		return Watchlist{}, ue
+	}
+	return w, err
+}
+
+func addItems(ctx context.Context, tx *sql.Tx, watchlist int64, items []WatchItem) error {
+	for i, it := range items {
+		field := []string{"input", "items", fmt.Sprint(i)}
+		if it.RefType != "" {
+			var ok bool
+			table := map[string]string{"Influencer": "influencer", "Mcn": "mcn", "Brand": "brand"}[it.RefType]
+			if table == "" {
+				return userError("INVALID", "a watchlist follows influencers, MCNs and brands", append(field, "recordId")...)
+			}
+			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM `+table+` WHERE id = $1)`, it.RefID).Scan(&ok); err != nil {
+				return err
+			}
+			if !ok {
+				return userError("NOT_FOUND", "no such record", append(field, "recordId")...)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO watchlist_item (watchlist_id, ref_type, ref_id) VALUES ($1, $2, $3)
+				ON CONFLICT DO NOTHING`, watchlist, it.RefType, it.RefID); err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO watchlist_item (watchlist_id, platform, handle, url) VALUES ($1, $2, $3, $4)
+			ON CONFLICT DO NOTHING`, watchlist, it.Platform, strings.ToLower(it.Handle), nullIfEmpty(it.URL)); err != nil {
+			return err
+		}
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM watchlist_item WHERE watchlist_id = $1`, watchlist).Scan(&n); err != nil {
+		return err
+	}
+	if n > MaxItemsPerWatchlist {
+		return userError("INVALID", fmt.Sprintf("at most %d items per watchlist", MaxItemsPerWatchlist), "input", "items")
+	}
+	return nil
+}
+
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// RemoveWatchItem removes an item from one of the subscriber's watchlists.
+func (d *DB) RemoveWatchItem(ctx context.Context, subscriber, item int64) (Watchlist, error) {
+	var w Watchlist
+	err := d.primary.QueryRowContext(ctx, `WITH del AS (
+			DELETE FROM watchlist_item i USING watchlist w
+			 WHERE i.id = $1 AND w.id = i.watchlist_id AND w.subscriber_id = $2 RETURNING i.watchlist_id)
+		SELECT w.id, w.subscriber_id, w.name, w.created_at FROM watchlist w JOIN del ON del.watchlist_id = w.id`, item, subscriber).
+		Scan(&w.ID, &w.SubscriberID, &w.Name, &w.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return w, userError("NOT_FOUND", "no such item in your watchlists", "input", "itemId")
+	}
+	return w, err
+}
+
+// WatchlistsOf returns a subscriber's watchlists, oldest first.
+func (d *DB) WatchlistsOf(ctx context.Context, subscriber int64) ([]Watchlist, error) {
+	rows, err := d.primary.QueryContext(ctx, `SELECT id, subscriber_id, name, created_at FROM watchlist
+		WHERE subscriber_id = $1 ORDER BY id LIMIT $2`, subscriber, MaxWatchlistsPerSubscriber)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Watchlist
+	for rows.Next() {
+		var w Watchlist
+		if err := rows.Scan(&w.ID, &w.SubscriberID, &w.Name, &w.CreatedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
+// WatchItemsOf returns a watchlist's items, oldest first.
+func (d *DB) WatchItemsOf(ctx context.Context, watchlist int64) ([]WatchItem, error) {
+	rows, err := d.primary.QueryContext(ctx, `SELECT id, watchlist_id, coalesce(ref_type, ''), coalesce(ref_id, 0),
+		coalesce(platform, ''), coalesce(handle, ''), coalesce(url, ''), created_at
+		FROM watchlist_item WHERE watchlist_id = $1 ORDER BY id LIMIT $2`, watchlist, MaxItemsPerWatchlist)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []WatchItem
+	for rows.Next() {
+		var it WatchItem
+		if err := rows.Scan(&it.ID, &it.WatchlistID, &it.RefType, &it.RefID, &it.Platform, &it.Handle, &it.URL, &it.CreatedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// Endpoint is a row of webhook_endpoint.
+type Endpoint struct {
+	ID                int64
+	SubscriberID      int64
+	WatchlistID       int64
+	URL               string
+	Secret            string
+	PreviousSecret    string
+	PreviousExpiresAt *time.Time
+	Active            bool
+	CreatedAt         time.Time
+}
+
+const endpointCols = `e.id, e.subscriber_id, e.watchlist_id, e.url, e.secret, coalesce(e.previous_secret, ''), e.previous_expires_at, e.active, e.created_at`
+
+func scanEndpoint(sc scanner) (Endpoint, error) {
+	var e Endpoint
+	var exp sql.NullTime
+	err := sc.Scan(&e.ID, &e.SubscriberID, &e.WatchlistID, &e.URL, &e.Secret, &e.PreviousSecret, &exp, &e.Active, &e.CreatedAt)
+	if exp.Valid {
+		e.PreviousExpiresAt = &exp.Time
+	}
+	return e, err
+}
+
+// Secrets are the secrets that sign a delivery now: the current one, and the previous one
+// during its grace period after a rotation.
+func (e Endpoint) Secrets(now time.Time) []string {
+	out := []string{e.Secret}
+	if e.PreviousSecret != "" && e.PreviousExpiresAt != nil && now.Before(*e.PreviousExpiresAt) {
+		out = append(out, e.PreviousSecret)
+	}
+	return out
+}
+
+// CreateEndpoint registers a webhook endpoint for one of the subscriber's watchlists. The URL
+// must have been checked (webhook.CheckURL).
+func (d *DB) CreateEndpoint(ctx context.Context, subscriber, watchlist int64, url, secret string) (Endpoint, error) {
+	var e Endpoint
+	var ue error
+	err := d.Transact(ctx, sql.LevelReadCommitted, func(tx *sql.Tx) error {
+		ue = nil
+		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM subscriber WHERE id = $1 FOR UPDATE`, subscriber); err != nil {
+			return err
+		}
+		var owned bool
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM watchlist WHERE id = $1 AND subscriber_id = $2),
+			(SELECT count(*) FROM webhook_endpoint WHERE subscriber_id = $2)`, watchlist, subscriber).Scan(&owned, &n); err != nil {
+			return err
+		}
+		if !owned {
+			ue = userError("NOT_FOUND", "no such watchlist of yours", "input", "watchlistId")
+			return nil
+		}
+		if n >= MaxEndpointsPerSubscriber {
+			ue = userError("INVALID", fmt.Sprintf("at most %d webhook endpoints per subscriber", MaxEndpointsPerSubscriber), "input", "url")
+			return nil
+		}
+		var err error
+		e, err = scanEndpoint(tx.QueryRowContext(ctx, `INSERT INTO webhook_endpoint AS e (subscriber_id, watchlist_id, url, secret)
+			VALUES ($1, $2, $3, $4) RETURNING `+endpointCols, subscriber, watchlist, url, secret))
+		return err
+	})
+	if err == nil && ue != nil {
+		return Endpoint{}, ue
+	}
+	return e, err
+}
+
+// RotateSecret gives an endpoint a new secret; the old one keeps signing (beside the new)
+// for grace.
+func (d *DB) RotateSecret(ctx context.Context, subscriber, endpoint int64, secret string, grace time.Duration) (Endpoint, error) {
+	e, err := scanEndpoint(d.primary.QueryRowContext(ctx, `UPDATE webhook_endpoint AS e
+		SET previous_secret = e.secret, previous_expires_at = now() + $4 * interval '1 second', secret = $3
+		WHERE e.id = $1 AND e.subscriber_id = $2 RETURNING `+endpointCols, endpoint, subscriber, secret, grace.Seconds()))
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, userError("NOT_FOUND", "no such endpoint of yours", "input", "endpointId")
+	}
+	return e, err
+}
+
+// SetEndpointActive turns deliveries to an endpoint on or off (off: nothing new is queued,
+// and what is queued waits).
+func (d *DB) SetEndpointActive(ctx context.Context, subscriber, endpoint int64, active bool) (Endpoint, error) {
+	e, err := scanEndpoint(d.primary.QueryRowContext(ctx, `UPDATE webhook_endpoint AS e SET active = $3
+		WHERE e.id = $1 AND e.subscriber_id = $2 RETURNING `+endpointCols, endpoint, subscriber, active))
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, userError("NOT_FOUND", "no such endpoint of yours", "input", "endpointId")
+	}
+	return e, err
+}
+
+// EndpointsOf returns a subscriber's endpoints, oldest first.
+func (d *DB) EndpointsOf(ctx context.Context, subscriber int64) ([]Endpoint, error) {
+	rows, err := d.primary.QueryContext(ctx, `SELECT `+endpointCols+` FROM webhook_endpoint e
+		WHERE e.subscriber_id = $1 ORDER BY e.id LIMIT $2`, subscriber, MaxEndpointsPerSubscriber)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Endpoint
+	for rows.Next() {
+		e, err := scanEndpoint(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// matchSQL selects (endpoint, seq) for the events %[1]s (a condition on r.seq) that an active
+// endpoint's watchlist follows: a record the event is about, or a handle whose account's
+// influencer the event is about.
+const matchSQL = `SELECT w.id, r.seq FROM audit_event_ref r
+	  JOIN watchlist_item i ON i.ref_type = r.ref_type AND i.ref_id = r.ref_id
+	  JOIN webhook_endpoint w ON w.watchlist_id = i.watchlist_id AND w.active
+	 WHERE %[1]s
+	UNION
+	SELECT w.id, r.seq FROM audit_event_ref r
+	  JOIN platform_account a ON r.ref_type = 'Influencer' AND a.influencer_id = r.ref_id
+	  JOIN watchlist_item i ON i.handle = lower(a.handle) AND i.platform = a.platform
+	  JOIN webhook_endpoint w ON w.watchlist_id = i.watchlist_id AND w.active
+	 WHERE %[1]s`
+
+// enqueueDeliveries fills the outbox with the deliveries of the events lo..hi, in their
+// transaction (afterAppend): they commit, or roll back, with the events.
+func enqueueDeliveries(ctx context.Context, stx *sql.Tx, lo, hi int64) error {
+	if _, err := stx.ExecContext(ctx, `INSERT INTO webhook_delivery (endpoint_id, seq) `+
+		fmt.Sprintf(matchSQL, "r.seq BETWEEN $1 AND $2")+` ON CONFLICT DO NOTHING`, lo, hi); err != nil {
+		return fmt.Errorf("webhook outbox %d..%d: %w", lo, hi, err)
+	}
+	return nil
+}
+
+// ReplayDeliveries queues again, for one of the subscriber's endpoints, every event from seq
+// fromSeq on that its watchlist follows now (at most MaxReplay, the oldest): delivered,
+// parked and never-queued ones alike. It returns how many were queued.
+func (d *DB) ReplayDeliveries(ctx context.Context, subscriber, endpoint, fromSeq int64) (int, error) {
+	var n int
+	var ue error
+	err := d.Transact(ctx, sql.LevelReadCommitted, func(tx *sql.Tx) error {
+		ue = nil
+		var ok bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM webhook_endpoint WHERE id = $1 AND subscriber_id = $2)`,
+			endpoint, subscriber).Scan(&ok); err != nil {
+			return err
+		}
+		if !ok {
+			ue = userError("NOT_FOUND", "no such endpoint of yours", "input", "endpointId")
+			return nil
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO webhook_delivery (endpoint_id, seq)
+			SELECT m.id, m.seq FROM (`+fmt.Sprintf(matchSQL, "r.seq >= $1")+`) m WHERE m.id = $2 ORDER BY m.seq LIMIT $3
+			ON CONFLICT (endpoint_id, seq) DO UPDATE SET status = 'PENDING', attempts = 0, first_attempt_at = NULL,
+				next_attempt_at = now(), last_error = NULL`, fromSeq, endpoint, MaxReplay)
+		if err != nil {
+			return err
+		}
+		rows, err := res.RowsAffected()
+		n = int(rows)
+		return err
+	})
+	if err == nil && ue != nil {
+		return 0, ue
+	}
+	return n, err
+}
+
+// Delivery is a row of webhook_delivery.
+type Delivery struct {
+	ID             int64
+	EndpointID     int64
+	Seq            int64
+	Status         string
+	Attempts       int
+	FirstAttemptAt *time.Time
+	NextAttemptAt  time.Time
+	LastAttemptAt  *time.Time
+	LastStatus     *int
+	LastError      *string
+	DeliveredAt    *time.Time
+	CreatedAt      time.Time
+}
+
+const deliveryCols = `d.id, d.endpoint_id, d.seq, d.status, d.attempts, d.first_attempt_at, d.next_attempt_at,
+	d.last_attempt_at, d.last_status, d.last_error, d.delivered_at, d.created_at`
+
+func scanDelivery(sc scanner) (Delivery, error) {
+	var r Delivery
+	var first, last, delivered sql.NullTime
+	var status sql.NullInt64
+	var lastErr sql.NullString
+	err := sc.Scan(&r.ID, &r.EndpointID, &r.Seq, &r.Status, &r.Attempts, &first, &r.NextAttemptAt, &last, &status, &lastErr,
+		&delivered, &r.CreatedAt)
+	if first.Valid {
+		r.FirstAttemptAt = &first.Time
+	}
+	if last.Valid {
+		r.LastAttemptAt = &last.Time
+	}
+	if delivered.Valid {
+		r.DeliveredAt = &delivered.Time
+	}
+	if status.Valid {
+		s := int(status.Int64)
+		r.LastStatus = &s
+	}
+	r.LastError = strPtr(lastErr)
+	return r, err
+}
+
+// Deliveries returns one endpoint's delivery log (of the subscriber's endpoint), in seq order
+// after afterSeq, at most limit rows (and whether there are more).
+func (d *DB) Deliveries(ctx context.Context, subscriber, endpoint, afterSeq int64, limit int, statuses []string) ([]Delivery, bool, error) {
+	q := `SELECT ` + deliveryCols + ` FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id
+		WHERE d.endpoint_id = $1 AND e.subscriber_id = $2 AND d.seq > $3 AND ($4::text[] IS NULL OR d.status = ANY($4))
+		ORDER BY d.seq LIMIT $5`
+	var st any
+	if statuses != nil {
+		st = pq.Array(statuses)
+	}
+	rows, err := d.primary.QueryContext(ctx, q, endpoint, subscriber, afterSeq, st, limit+1)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	var out []Delivery
+	for rows.Next() {
+		r, err := scanDelivery(rows)
+		if err != nil {
+			return nil, false, err
+		}
+		out = append(out, r)
+	}
+	more := len(out) > limit
+	if more {
+		out = out[:limit]
+	}
+	return out, more, rows.Err()
+}
+
+// DueDelivery is the oldest pending delivery of one endpoint, locked for delivery.
+type DueDelivery struct {
+	Delivery
+	Endpoint Endpoint
+	Event    AuditEvent
+}
+
+// Outcome is what one delivery attempt did.
+type Outcome struct {
+	Delivered bool
+	Status    int    // the HTTP status, 0 when none came back
+	Error     string // why it failed
+	// Retry is when to try again; a zero Retry parks the delivery.
+	Retry time.Time
+}
+
+// DeliverNext finds an endpoint whose oldest pending delivery is due, locks the endpoint
+// (FOR UPDATE SKIP LOCKED: workers on every replica share the outbox, one endpoint at a time
+// each), calls deliver, and records its outcome, all in one transaction. Should the process
+// die before the commit, the lock goes and the delivery is still pending: delivered at least
+// once. An endpoint's deliveries go strictly in seq order: a later one waits until the
+// earlier one is delivered or parked. It reports false when nothing was due.
+func (d *DB) DeliverNext(ctx context.Context, deliver func(context.Context, DueDelivery) Outcome) (bool, error) {
+	found := false
+	err := d.Transact(ctx, sql.LevelReadCommitted, func(tx *sql.Tx) error {
+		found = false
+		row := tx.QueryRowContext(ctx, `SELECT `+deliveryCols+`, `+endpointCols+`
+			FROM webhook_endpoint e
+			CROSS JOIN LATERAL (SELECT * FROM webhook_delivery d WHERE d.endpoint_id = e.id AND d.status = 'PENDING'
+				ORDER BY d.seq LIMIT 1) d
+			WHERE e.active AND d.next_attempt_at <= now()
+			ORDER BY d.next_attempt_at LIMIT 1
+			FOR UPDATE OF e SKIP LOCKED`)
+		var due DueDelivery
+		var exp sql.NullTime
+		var first, last, delivered sql.NullTime
+		var status sql.NullInt64
+		var lastErr sql.NullString
+		err := row.Scan(&due.ID, &due.EndpointID, &due.Seq, &due.Status, &due.Attempts, &first, &due.NextAttemptAt, &last,
+			&status, &lastErr, &delivered, &due.CreatedAt,
+			&due.Endpoint.ID, &due.Endpoint.SubscriberID, &due.Endpoint.WatchlistID, &due.Endpoint.URL, &due.Endpoint.Secret,
+			&due.Endpoint.PreviousSecret, &exp, &due.Endpoint.Active, &due.Endpoint.CreatedAt)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("claim delivery: %w", err)
+		}
+		if exp.Valid {
+			due.Endpoint.PreviousExpiresAt = &exp.Time
+		}
+		if first.Valid {
+			due.FirstAttemptAt = &first.Time
+		}
+		found = true
+		if due.Event, err = scanAuditEvent(tx.QueryRowContext(ctx, `SELECT `+auditCols+` FROM audit_event e WHERE e.seq = $1`, due.Seq)); err != nil {
+			return fmt.Errorf("delivery %d: event %d: %w", due.ID, due.Seq, err)
+		}
+		out := deliver(ctx, due)
+		if ctx.Err() != nil {
+			return ctx.Err() // shutting down mid-delivery: roll back, the delivery stays pending
+		}
+		var status2 any
+		if out.Status != 0 {
+			status2 = out.Status
+		}
+		switch {
+		case out.Delivered:
+			_, err = tx.ExecContext(ctx, `UPDATE webhook_delivery SET status = 'DELIVERED', attempts = attempts + 1,
+				first_attempt_at = coalesce(first_attempt_at, now()), last_attempt_at = now(), last_status = $2,
+				last_error = NULL, delivered_at = now() WHERE id = $1`, due.ID, status2)
+		case out.Retry.IsZero():
+			_, err = tx.ExecContext(ctx, `UPDATE webhook_delivery SET status = 'PARKED', attempts = attempts + 1,
+				first_attempt_at = coalesce(first_attempt_at, now()), last_attempt_at = now(), last_status = $2,
+				last_error = $3 WHERE id = $1`, due.ID, status2, out.Error)
+		default:
+			_, err = tx.ExecContext(ctx, `UPDATE webhook_delivery SET attempts = attempts + 1,
+				first_attempt_at = coalesce(first_attempt_at, now()), last_attempt_at = now(), last_status = $2,
+				last_error = $3, next_attempt_at = $4 WHERE id = $1`, due.ID, status2, out.Error, out.Retry)
+		}
+		return err
+	})
+	return found, err
+}
+
+// userError is one refusal of a subscriber's write.
+func userError(code, msg string, field ...string) error {
+	return UserErrors{{Field: field, Message: msg, Code: code}}
+}
