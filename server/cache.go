@@ -52,7 +52,7 @@ func newCaches(cfg Config, store *db.DB) *caches {
 	return &caches{
 		redis:     cfg.Redis,
 		responses: cache.NewResponses(cfg.Redis, responseOptions(cfg, store)),
-		persisted: cache.NewPersistedQueries(cfg.Redis, cache.PersistedOptions{}),
+		persisted: cache.NewPersistedQueries(cfg.Redis, cache.PersistedOptions{MaxBytes: cfg.MaxPersistedQueryBytes}),
 		limiter: ratelimit.New(cfg.Redis, ratelimit.Config{
 			AnonPerMinute:   budget(cfg.RateLimitAnon, ratelimit.DefaultAnonPerMinute, cfg.ComplexityLimit),
 			AgencyPerMinute: budget(cfg.RateLimitAgency, ratelimit.DefaultAgencyPerMinute, cfg.ComplexityLimit),
@@ -94,7 +94,7 @@ func budget(configured, def, complexityLimit int) int {
 // responseOptions reconcile the cache epoch with the audit chain: every committed write adds an
 // audit event in its own transaction, so the head's seq grows with every write.
 func responseOptions(cfg Config, store *db.DB) cache.ResponseOptions {
-	o := cache.ResponseOptions{Namespace: cfg.CacheNamespace}
+	o := cache.ResponseOptions{Namespace: cfg.CacheNamespace, MaxBytes: cfg.ResponseCacheMaxBytes}
 	if store != nil {
 		o.WriteVersion = func(ctx context.Context) (int64, error) {
 			h, err := store.AuditHead(ctx)
@@ -140,7 +140,8 @@ func (t httpTransport) execute(ctx context.Context, w http.ResponseWriter, r *ht
 	var lookup cache.Lookup
 	cacheable := false
 	key := ""
-	if c != nil && c.serveCached && isQuery && !authenticated {
+	// A request that stores a persisted query pays for it: its price is its own (persisted.go).
+	if c != nil && c.serveCached && isQuery && !authenticated && !persisting(ctx) {
 		var ok bool
 		if key, ok = c.key(opCtx); ok {
 			lookup, cacheable = c.responses.Get(ctx, key)

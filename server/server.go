@@ -85,6 +85,12 @@ type Config struct {
 	// WebSockets tracks the open sockets; give one (NewWebSockets) to close them all with 1001
 	// on shutdown (WebSockets.GoingAway). nil: New makes its own.
 	WebSockets *WebSockets
+	// MaxPersistedQueryBytes: longer documents are not persisted (APQ_MAX_BYTES); zero means
+	// cache.DefaultMaxPersistedBytes (8 KiB).
+	MaxPersistedQueryBytes int
+	// ResponseCacheMaxBytes: larger responses are served but not cached
+	// (RESPONSE_CACHE_MAX_BYTES); zero means cache.DefaultMaxResponseBytes (512 KiB).
+	ResponseCacheMaxBytes int
 	// Redis holds the shared response cache, persisted queries and rate-limit counters
 	// (cache.Open(REDIS_URL)); nil keeps all three in this process, right for one replica only.
 	Redis *cache.Redis

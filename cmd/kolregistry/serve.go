@@ -37,7 +37,8 @@ const (
 // (default 127.0.0.1:8080), REDIS_URL, RATE_LIMIT_ANON, RATE_LIMIT_AGENCY,
 // TRUSTED_PROXIES, JWT_KEYS, JWT_ISSUER, JWT_AUDIENCE, REGISTRY_SIGNING_KEY, REGISTRY_LOG_ORIGIN,
 // RESPONSE_CACHE, PUBLIC_BASE_URL (default http://<LISTEN_ADDR>), REQUEST_TIMEOUT,
-// MAX_RESPONSE_BYTES, WS_MAX_CONNECTIONS_PER_IP, WS_MAX_CONNECTIONS (docs/limits.md);
+// MAX_RESPONSE_BYTES, WS_MAX_CONNECTIONS_PER_IP, WS_MAX_CONNECTIONS, APQ_MAX_BYTES,
+// RESPONSE_CACHE_MAX_BYTES (docs/limits.md);
 // DATABASE_MAX_CONNS, DATABASE_WRITE_CONNS, DATABASE_EXPORT_CONNS, DATABASE_AUTH_CONNS,
 // DATABASE_*_TIMEOUT, ADMISSION_*, SHUTDOWN_DELAY, SHUTDOWN_GRACE (docs/operations.md).
 func runServe(ctx context.Context, args []string) error {
@@ -314,7 +315,8 @@ func redactDSN(dsn string) string {
 
 // configureLimits reads REQUEST_TIMEOUT (a Go duration, default 30s), MAX_RESPONSE_BYTES
 // (default 8 MiB), COMPLEXITY_LIMIT (default server.DefaultComplexityLimit),
-// WS_MAX_CONNECTIONS_PER_IP and WS_MAX_CONNECTIONS into cfg (docs/limits.md).
+// WS_MAX_CONNECTIONS_PER_IP, WS_MAX_CONNECTIONS, APQ_MAX_BYTES and RESPONSE_CACHE_MAX_BYTES
+// into cfg (docs/limits.md).
 func configureLimits(cfg *server.Config) error {
 	if v := os.Getenv("COMPLEXITY_LIMIT"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -337,11 +339,12 @@ func configureLimits(cfg *server.Config) error {
 		}
 		cfg.MaxResponseBytes = n
 	}
-	for name, dst := range map[string]*int{"WS_MAX_CONNECTIONS_PER_IP": &cfg.MaxWebSocketsPerIP, "WS_MAX_CONNECTIONS": &cfg.MaxWebSockets} {
+	for name, dst := range map[string]*int{"WS_MAX_CONNECTIONS_PER_IP": &cfg.MaxWebSocketsPerIP, "WS_MAX_CONNECTIONS": &cfg.MaxWebSockets,
+		"APQ_MAX_BYTES": &cfg.MaxPersistedQueryBytes, "RESPONSE_CACHE_MAX_BYTES": &cfg.ResponseCacheMaxBytes} {
 		if v := os.Getenv(name); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 {
-				return fmt.Errorf("%s must be a positive number of WebSockets, not %q", name, v)
+				return fmt.Errorf("%s must be a positive number, not %q", name, v)
 			}
 			*dst = n
 		}
