@@ -14,7 +14,7 @@ const persistedKeyPrefix = "kolregistry:apq:"
 const (
 	DefaultPersistedTTL      = 24 * time.Hour
 	DefaultLocalPersisted    = 1000
-	DefaultMaxPersistedBytes = 64 << 10
+	DefaultMaxPersistedBytes = 8 << 10
 	persistedMetricLabel     = "persisted_queries"
 )
 
@@ -80,6 +80,9 @@ func (p *PersistedQueries) Get(ctx context.Context, hash string) (string, bool) 
 	p.local.Add(hash, q)
 	return q, true
 }
+
+// Accepts reports whether a document of query's size may be persisted at all.
+func (p *PersistedQueries) Accepts(query string) bool { return len(query) <= p.maxBytes }
 
 // Add registers query under hash (gqlgen has checked that hash is its SHA-256).
 func (p *PersistedQueries) Add(ctx context.Context, hash, query string) {

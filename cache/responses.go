@@ -170,6 +170,10 @@ type Lookup struct {
 // Hit reports whether Body holds a cached response.
 func (l Lookup) Hit() bool { return l.Body != nil }
 
+// Epoch is the cache epoch the lookup read: requests that read the same epoch may share one
+// execution of a miss (a write in between replaces the epoch).
+func (l Lookup) Epoch() string { return l.epoch }
+
 // Get looks key up. The returned Lookup carries the epoch read now, before the caller runs the
 // query on a miss; Put stores under that epoch, so a write committed while the query ran makes
 // the entry stale at once. ok is false when the cache cannot be used (Redis is down).

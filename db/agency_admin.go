@@ -72,11 +72,12 @@ func (a NewAgency) Validate() error {
 }
 
 // AgencyBySlug reads one agency by its slug from the primary; ErrNotFound when there is none.
-// Authentication calls it on every authenticated request.
+// Authentication calls it on every authenticated request, so it has a pool of its own: it
+// never waits for a connection behind searches or writes.
 func (d *DB) AgencyBySlug(ctx context.Context, slug string) (a Agency, err error) {
 	defer wrapAgencyErr(&err, "agency by slug %q", slug)
 	const q = `SELECT ` + agencyCols + ` FROM agency g WHERE g.slug = $1`
-	return d.agencyRowPrimary(ctx, q, slug)
+	return d.agencyRow(ctx, d.auth, q, slug)
 }
 
 // AddAgency accredits a new agency (status ACTIVE), recorded in the audit trail with the
@@ -179,14 +180,14 @@ func (d *DB) ListAgencies(ctx context.Context) (_ []Agency, err error) {
 
 const listAgenciesQuery = `SELECT ` + agencyCols + ` FROM agency g ORDER BY g.slug`
 
-// agencyRowPrimary runs a one-row statement on the primary with the statement timeout.
-func (d *DB) agencyRowPrimary(ctx context.Context, q string, args ...any) (Agency, error) {
+// agencyRow runs a one-row statement on pool p (the primary's) with the statement timeout.
+func (d *DB) agencyRow(ctx context.Context, p *sql.DB, q string, args ...any) (Agency, error) {
 	if d.OnQuery != nil {
 		d.OnQuery(q)
 	}
 	ctx, cancel := context.WithTimeout(ctx, StatementTimeout)
 	defer cancel()
-	r, err := scanAgency(d.primary.QueryRowContext(ctx, q, args...))
+	r, err := scanAgency(p.QueryRowContext(ctx, q, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Agency{}, ErrNotFound
 	}

@@ -13,69 +13,100 @@ import (
 	"github.com/lib/pq"
 )
 
-// StatementTimeout bounds every statement the store runs (set per session on the DSN).
+// StatementTimeout bounds every statement of the read and write classes (see Class): a
+// context deadline on the client and, as a backstop, statement_timeout on the session.
 const StatementTimeout = 10 * time.Second
 
 // ErrNotFound is returned when a row asked for by key does not exist.
 var ErrNotFound = errors.New("not found")
 
 // DB is the store: a primary for writes and reads that must see them, and an optional replica.
+// Each class of work has its own pool (pools.go, docs/operations.md), so that a burst of
+// searches cannot make authentication, writes or the readiness probe wait for a connection.
 type DB struct {
-	primary *sql.DB
-	read    *sql.DB
+	primary *sql.DB // writes, and reads that must see them (Fresh)
+	read    *sql.DB // reads: the replica when there is one
+	export  *sql.DB // bulk exports (long snapshots), on the replica when there is one
+	auth    *sql.DB // the agency lookup of every authenticated request, on the primary
+	health  *sql.DB // the readiness probe, on the primary
+	pools   []namedPool
+	cfg     PoolConfig
 	// OnQuery, when set, is called once per statement sent (tests count statements with it).
 	OnQuery func(query string)
 }
 
-// Open connects to the primary (and the read replica when readURL is not empty) and checks both.
+// Open connects with the default pool sizes (DefaultPoolConfig); see OpenWith.
 func Open(ctx context.Context, url, readURL string) (*DB, error) {
-	primary, err := openOne(ctx, url)
+	return OpenWith(ctx, url, readURL, DefaultPoolConfig())
+}
+
+// OpenWith connects to the primary (and the read replica when readURL is not empty) with one
+// pool per class sized by cfg, and checks both.
+func OpenWith(ctx context.Context, url, readURL string, cfg PoolConfig) (*DB, error) {
+	cfg = cfg.withDefaults()
+	d := &DB{cfg: cfg}
+	var err error
+	open := func(name, dsn string, size int, timeout time.Duration) *sql.DB {
+		if err != nil {
+			return nil
+		}
+		var p *sql.DB
+		if p, err = openPool(dsn, size, timeout); err != nil {
+			err = fmt.Errorf("open %s pool: %w", name, err)
+			return nil
+		}
+		d.pools = append(d.pools, namedPool{name, p})
+		return p
+	}
+	if readURL == "" {
+		readURL = url
+	}
+	// The write pool's sessions have no statement_timeout of their own: it is also SQL(), for
+	// migrations and bulk loads; Transact sets one per transaction, reads a context deadline.
+	d.primary = open("write", url, cfg.Write, 0)
+	d.auth = open("auth", url, cfg.Auth, cfg.StatementTimeout)
+	d.health = open("health", url, cfg.Health, cfg.HealthTimeout)
+	d.read = open("read", readURL, cfg.Read, max(cfg.StatementTimeout, cfg.SearchTimeout))
+	d.export = open("export", readURL, cfg.Export, cfg.ExportTimeout)
 	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	// A ping per pool checks both servers and opens each pool's first connection, so that the
+	// first readiness probe or authenticated request does not pay for a new backend.
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := d.primary.PingContext(pctx); err != nil {
+		d.Close()
 		return nil, fmt.Errorf("open primary: %w", err)
 	}
-	d := &DB{primary: primary, read: primary}
-	if readURL != "" {
-		read, err := openOne(ctx, readURL)
-		if err != nil {
-			primary.Close()
-			return nil, fmt.Errorf("open read replica: %w", err)
-		}
-		d.read = read
+	if err := d.read.PingContext(pctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("open read replica: %w", err)
+	}
+	for _, p := range []*sql.DB{d.health, d.auth} {
+		p.PingContext(pctx) // the primary answered: a failure here shows at first use
 	}
 	return d, nil
 }
 
-func openOne(ctx context.Context, url string) (*sql.DB, error) {
-	connector, err := pq.NewConnector(url)
-	if err != nil {
-		return nil, err
-	}
-	sdb := sql.OpenDB(connector)
-	sdb.SetMaxOpenConns(20)
-	sdb.SetMaxIdleConns(10)
-	sdb.SetConnMaxIdleTime(5 * time.Minute)
-	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	if err := sdb.PingContext(pctx); err != nil {
-		sdb.Close()
-		return nil, err
-	}
-	return sdb, nil
-}
-
 // Close closes the pools.
 func (d *DB) Close() error {
-	if d.read != d.primary {
-		d.read.Close()
+	var first error
+	for _, p := range d.pools {
+		if err := p.db.Close(); err != nil && first == nil {
+			first = err
+		}
 	}
-	return d.primary.Close()
+	return first
 }
 
-// Ping checks that the primary answers.
+// Ping checks that the primary answers, on the health pool's own connection and with its own
+// short timeout: a saturated read or write pool does not make the registry look down.
 func (d *DB) Ping(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, d.cfg.HealthTimeout)
 	defer cancel()
-	return d.primary.PingContext(ctx)
+	return d.health.PingContext(ctx)
 }
 
 // SQL returns the primary pool, for commands (seed, migrate) that run their own statements.
@@ -93,7 +124,7 @@ func (d *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, conte
 	if d.OnQuery != nil {
 		d.OnQuery(q)
 	}
-	ctx, cancel := context.WithTimeout(ctx, StatementTimeout)
+	ctx, cancel := context.WithTimeout(ctx, d.timeoutOf(ctx))
 	rows, err := d.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		cancel()
@@ -107,7 +138,7 @@ func (d *DB) queryRow(ctx context.Context, q string, args []any, dest ...any) er
 	if d.OnQuery != nil {
 		d.OnQuery(q)
 	}
-	ctx, cancel := context.WithTimeout(ctx, StatementTimeout)
+	ctx, cancel := context.WithTimeout(ctx, d.timeoutOf(ctx))
 	defer cancel()
 	err := d.read.QueryRowContext(ctx, q, args...).Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -164,7 +195,7 @@ func (d *DB) transactOnce(ctx context.Context, isolation sql.IsolationLevel, fn 
 			tx.Rollback()
 		}
 	}()
-	if _, err = tx.ExecContext(ctx, fmt.Sprintf("SET LOCAL statement_timeout = %d", StatementTimeout.Milliseconds())); err != nil {
+	if _, err = tx.ExecContext(ctx, fmt.Sprintf("SET LOCAL statement_timeout = %d", d.cfg.StatementTimeout.Milliseconds())); err != nil {
 		return err
 	}
 	if err = fn(tx); err != nil {
@@ -177,5 +208,7 @@ func (d *DB) transactOnce(ctx context.Context, isolation sql.IsolationLevel, fn 
 // Fresh returns the store reading from the primary: what a mutation returns must reflect its
 // own commit, which a replica may not have yet.
 func (d *DB) Fresh() *DB {
-	return &DB{primary: d.primary, read: d.primary, OnQuery: d.OnQuery}
+	f := *d
+	f.read = d.primary
+	return &f
 }

@@ -47,6 +47,33 @@ type Export struct {
 	Columns []ExportColumn
 	q       listQuery
 	orderBy string
+	// resume is the keyset condition of After: the rows after a given one in the order.
+	resume func(q *listQuery, id int64) string
+}
+
+// After resumes the export after the row with database id id (the last row a client received,
+// docs/export.md): the rows that follow it in the export's order, read in a new snapshot. An
+// id that is not a row of the list gives no rows at all rather than starting over.
+func (e Export) After(id int64) Export {
+	q := e.q
+	q.args = append([]any(nil), e.q.args...)
+	q.where = append([]string(nil), e.q.where...)
+	q.where = append(q.where, e.resume(&q, id))
+	e.q = q
+	return e
+}
+
+// exportOrder is the ORDER BY of an export and the keyset condition that resumes it: base is
+// the list's table and alias ("sanction s"), as the order's expressions name it.
+func exportOrder[T any](o order[T], idCol, base string) (string, func(q *listQuery, id int64) string) {
+	cmpOp := ">"
+	if o.desc {
+		cmpOp = "<"
+	}
+	return orderSQL(o, idCol), func(q *listQuery, id int64) string {
+		return fmt.Sprintf("(%s, %s) %s (SELECT %s, %s FROM %s WHERE %s = %s)",
+			o.col, idCol, cmpOp, o.col, idCol, base, idCol, q.arg(id))
+	}
 }
 
 // ExportBatch is how many rows each FETCH reads from the cursor.
@@ -152,21 +179,24 @@ func ExportSanctions(f SanctionFilter) Export {
 	q := f.query()
 	q.from += " JOIN agency xa ON xa.id = s.agency_id"
 	o, _ := sanctionOrder(registry.DefaultSanctionOrder.Field, registry.DefaultSanctionOrder.Desc)
-	return Export{Columns: sanctionExportColumns, q: q, orderBy: orderSQL(o, q.idCol)}
+	by, resume := exportOrder(o, q.idCol, "sanction s")
+	return Export{Columns: sanctionExportColumns, q: q, orderBy: by, resume: resume}
 }
 
 // ExportDisclosures exports the disclosures matching f, newest first (the connection's default).
 func ExportDisclosures(f DisclosureFilter) Export {
 	q := f.query()
 	o, _ := disclosureOrder(registry.DefaultDisclosureOrder.Field, registry.DefaultDisclosureOrder.Desc)
-	return Export{Columns: disclosureExportColumns, q: q, orderBy: orderSQL(o, q.idCol)}
+	by, resume := exportOrder(o, q.idCol, "disclosure d")
+	return Export{Columns: disclosureExportColumns, q: q, orderBy: by, resume: resume}
 }
 
 // ExportInfluencers exports the influencers matching f, by display name (the connection's default).
 func ExportInfluencers(f InfluencerFilter) Export {
 	q := f.query()
 	o, _ := influencerOrder(registry.DefaultInfluencerOrder.Field, registry.DefaultInfluencerOrder.Desc)
-	return Export{Columns: influencerExportColumns, q: q, orderBy: orderSQL(o, q.idCol)}
+	by, resume := exportOrder(o, q.idCol, "influencer i")
+	return Export{Columns: influencerExportColumns, q: q, orderBy: by, resume: resume}
 }
 
 // Stream runs the export in one read-only snapshot and calls row for every row, in order, with
@@ -181,13 +211,13 @@ func (d *DB) Stream(ctx context.Context, e Export, row func([]any) error, batchD
 	stmt := fmt.Sprintf("DECLARE export_cursor NO SCROLL CURSOR FOR SELECT %s FROM %s WHERE %s ORDER BY %s",
 		strings.Join(exprs, ", "), e.q.from, e.q.whereSQL(), e.orderBy)
 
-	tx, err := d.read.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	tx, err := d.export.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("begin export: %w", err)
 	}
 	defer tx.Rollback() // read-only: nothing to commit
 	for _, set := range []string{
-		fmt.Sprintf("SET LOCAL statement_timeout = %d", StatementTimeout.Milliseconds()),
+		fmt.Sprintf("SET LOCAL statement_timeout = %d", d.cfg.ExportTimeout.Milliseconds()),
 		fmt.Sprintf("SET LOCAL idle_in_transaction_session_timeout = %d", exportIdleTimeout.Milliseconds()),
 	} {
 		if _, err := tx.ExecContext(ctx, set); err != nil {

@@ -420,7 +420,7 @@ func bind(stmt string, vals map[string]any) (string, []any) {
 // searchTx runs fn in a read-only transaction on the read pool, with the trigram threshold set
 // for it and the request normalized by registry_normalize (the function the columns use).
 func (d *DB) searchTx(ctx context.Context, r SearchRequest, fn func(tx *sql.Tx, n normalized) error) error {
-	ctx, cancel := context.WithTimeout(ctx, StatementTimeout)
+	ctx, cancel := context.WithTimeout(ctx, d.timeoutOf(ctx))
 	defer cancel()
 	tx, err := d.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {

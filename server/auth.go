@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/graph/errcode"
 )
 
@@ -12,8 +13,9 @@ import (
 // token of an accredited agency). It returns the context to serve the request with, carrying
 // the calling agency for the resolvers, or an error. An error holding an UNAUTHENTICATED
 // *errcode.Error is a refusal, answered HTTP 401 with that error's message; any other error
-// (Postgres unreachable while reading the agency) is internal, answered 500 INTERNAL, since the
-// credentials may well be fine. *auth.Authenticator implements it.
+// (Postgres unreachable while reading the agency) is not the client's: an outage or timeout
+// (db.IsUnavailable) is answered 503 SERVICE_UNAVAILABLE with Retry-After, anything else 500
+// INTERNAL, since the credentials may well be fine. *auth.Authenticator implements it.
 //
 // Requests without an Authorization header never reach it: they are anonymous readers.
 type Authenticator interface {
@@ -38,6 +40,14 @@ func authenticate(a Authenticator, logger *slog.Logger, next http.Handler) http.
 			logger.InfoContext(r.Context(), "credentials refused",
 				"request_id", RequestID(r.Context()), "error", err.Error())
 			refuse(w, r, e.Message)
+			return
+		}
+		if err != nil && db.IsUnavailable(err) {
+			// The credentials may well be fine: the outage is what the client must hear of.
+			logger.WarnContext(r.Context(), "authentication: database unavailable",
+				"request_id", RequestID(r.Context()), "error", err.Error())
+			w.Header().Set("Retry-After", "1")
+			writeError(w, r, http.StatusServiceUnavailable, errcode.ServiceUnavailable, unavailableMessage)
 			return
 		}
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/kolregistry/kolregistry/auth"
@@ -42,6 +43,8 @@ func TestAuth_SeamRefusesServesOrFailsAsTheAuthenticatorSays(t *testing.T) {
 			return context.WithValue(r.Context(), callerKey{}, "agency-a"), nil
 		case "Bearer expired":
 			return nil, fmt.Errorf("verify: %w", errcode.New(errcode.Unauthenticated, "token has expired"))
+		case "Bearer outage":
+			return nil, fmt.Errorf("read agency: %w", syscall.ECONNREFUSED)
 		default:
 			return nil, errors.New("read agency: pq: connection refused")
 		}
@@ -57,6 +60,7 @@ func TestAuth_SeamRefusesServesOrFailsAsTheAuthenticatorSays(t *testing.T) {
 		{"Bearer good", "", 200},
 		{"Bearer expired", `{"errors":[{"message":"token has expired","extensions":{"code":"UNAUTHENTICATED"}}]}`, 401},
 		{"Bearer whatever", `{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`, 500},
+		{"Bearer outage", `{"errors":[{"message":"the registry's database is unavailable; retry later","extensions":{"code":"SERVICE_UNAVAILABLE"}}]}`, 503},
 	} {
 		caller = nil
 		req := httptest.NewRequest(http.MethodPost, "/graphql", nil)

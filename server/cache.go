@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/formatter"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/kolregistry/kolregistry/auth"
 	"github.com/kolregistry/kolregistry/cache"
@@ -38,6 +39,12 @@ type caches struct {
 	lookups    *prometheus.CounterVec
 	// serveCached is false with Config.NoResponseCache.
 	serveCached bool
+	// flights coalesce identical concurrent misses; coalesced counts the requests that
+	// joined a flight instead of running their own.
+	flights   singleflight.Group
+	coalesced prometheus.Counter
+	// admission bounds each class of work (admission.go).
+	admission *admissionControl
 }
 
 func newCaches(cfg Config, store *db.DB) *caches {
@@ -45,7 +52,7 @@ func newCaches(cfg Config, store *db.DB) *caches {
 	return &caches{
 		redis:     cfg.Redis,
 		responses: cache.NewResponses(cfg.Redis, responseOptions(cfg, store)),
-		persisted: cache.NewPersistedQueries(cfg.Redis, cache.PersistedOptions{}),
+		persisted: cache.NewPersistedQueries(cfg.Redis, cache.PersistedOptions{MaxBytes: cfg.MaxPersistedQueryBytes}),
 		limiter: ratelimit.New(cfg.Redis, ratelimit.Config{
 			AnonPerMinute:   budget(cfg.RateLimitAnon, ratelimit.DefaultAnonPerMinute, cfg.ComplexityLimit),
 			AgencyPerMinute: budget(cfg.RateLimitAgency, ratelimit.DefaultAgencyPerMinute, cfg.ComplexityLimit),
@@ -53,6 +60,11 @@ func newCaches(cfg Config, store *db.DB) *caches {
 		}),
 		normalized:  normalized,
 		serveCached: !cfg.NoResponseCache,
+		admission:   cmp.Or(cfg.admission, newAdmission(cfg.Admission)),
+		coalesced: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: "kolregistry", Subsystem: "graphql", Name: "coalesced_total",
+			Help: "Anonymous queries answered by an identical query already running (one execution for all).",
+		}),
 		lookups: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "kolregistry", Subsystem: "graphql", Name: "response_cache_total",
 			Help: "Anonymous queries by response-cache outcome: hit, miss, or bypass (Redis unavailable).",
@@ -62,7 +74,7 @@ func newCaches(cfg Config, store *db.DB) *caches {
 
 // collectors are the cache metrics, for the handler's registry.
 func (c *caches) collectors() []prometheus.Collector {
-	cs := []prometheus.Collector{c.lookups}
+	cs := []prometheus.Collector{c.lookups, c.coalesced, c.admission.refusals}
 	if c.redis != nil {
 		cs = append(cs, c.redis.Collectors()...)
 	}
@@ -82,7 +94,7 @@ func budget(configured, def, complexityLimit int) int {
 // responseOptions reconcile the cache epoch with the audit chain: every committed write adds an
 // audit event in its own transaction, so the head's seq grows with every write.
 func responseOptions(cfg Config, store *db.DB) cache.ResponseOptions {
-	o := cache.ResponseOptions{Namespace: cfg.CacheNamespace}
+	o := cache.ResponseOptions{Namespace: cfg.CacheNamespace, MaxBytes: cfg.ResponseCacheMaxBytes}
 	if store != nil {
 		o.WriteVersion = func(ctx context.Context) (int64, error) {
 			h, err := store.AuditHead(ctx)
@@ -108,8 +120,9 @@ func (c *caches) redisStatus(ctx context.Context) string {
 
 // execute runs a valid operation the way the caches say: it spends the operation's cost from
 // the caller's budget (429 when over), serves an anonymous query from the response cache or
-// stores its response there, replaces the cache epoch after a mutation, and puts the cost in
-// extensions.cost.
+// runs it once for every identical request arriving meanwhile (coalescing) and stores its
+// response there, admits the rest by class (admission.go; 503 when the class is saturated),
+// replaces the cache epoch after a mutation, and puts the cost in extensions.cost.
 func (t httpTransport) execute(ctx context.Context, w http.ResponseWriter, r *http.Request,
 	exec graphql.GraphExecutor, opCtx *graphql.OperationContext) {
 	c := t.caches
@@ -126,8 +139,11 @@ func (t httpTransport) execute(ctx context.Context, w http.ResponseWriter, r *ht
 	isQuery := opCtx.Operation.Operation == ast.Query
 	var lookup cache.Lookup
 	cacheable := false
-	if c != nil && c.serveCached && isQuery && !authenticated {
-		if key, ok := c.key(opCtx); ok {
+	key := ""
+	// A request that stores a persisted query pays for it: its price is its own (persisted.go).
+	if c != nil && c.serveCached && isQuery && !authenticated && !persisting(ctx) {
+		var ok bool
+		if key, ok = c.key(opCtx); ok {
 			lookup, cacheable = c.responses.Get(ctx, key)
 			switch {
 			case !cacheable:
@@ -144,41 +160,136 @@ func (t httpTransport) execute(ctx context.Context, w http.ResponseWriter, r *ht
 		}
 	}
 
-	limit := cmp.Or(t.maxResponseBytes, DefaultMaxResponseBytes)
-	ctx, stopMeter := withResponseMeter(ctx, limit)
-	responses, ctx := exec.DispatchOperation(ctx, opCtx)
-	resp := responses(ctx)
-	tooLarge := stopMeter()
+	run := func(ctx context.Context) outcome {
+		out := t.run(ctx, exec, opCtx, cost)
+		if cacheable && out.cacheable() {
+			c.responses.Put(ctx, lookup, out.body)
+		}
+		return out
+	}
+	var out outcome
+	if cacheable {
+		// Identical misses share one execution. The flight is keyed by the epoch too: a request
+		// that arrives after a write has replaced it never joins a flight that began before.
+		// The flight runs detached from its first caller, until that caller's deadline: one
+		// client going away does not fail the others.
+		led := false
+		v, _, _ := c.flights.Do(key+"\x00"+lookup.Epoch(), func() (any, error) {
+			led = true
+			fctx := context.WithoutCancel(ctx)
+			if dl, ok := ctx.Deadline(); ok {
+				var cancel context.CancelFunc
+				fctx, cancel = context.WithDeadline(fctx, dl)
+				defer cancel()
+			}
+			return run(fctx), nil
+		})
+		out = v.(outcome)
+		if !led {
+			c.coalesced.Inc()
+		}
+	} else {
+		out = run(ctx)
+	}
 	if c != nil && opCtx.Operation.Operation == ast.Mutation {
 		// After the commit (the resolvers have returned), before the client hears of it.
 		c.responses.Invalidate(ctx)
 	}
+	out.write(w, r, authenticated)
+}
+
+// outcome is what one execution of an operation answers: shared by every coalesced caller.
+type outcome struct {
+	refused     db.Class // admission refused the operation's class
+	cancelled   bool     // the context ended before execution started
+	tooLarge    bool
+	limit       int64
+	cost        int
+	body        []byte // the marshalled response
+	resp        *graphql.Response
+	hasErrors   bool
+	unavailable bool // an error is SERVICE_UNAVAILABLE: HTTP 503
+}
+
+// cacheable reports whether the outcome is a complete response without errors: error
+// responses (a timeout, an outage) are never cached, so the next request tries again.
+func (o outcome) cacheable() bool {
+	return o.refused == "" && !o.cancelled && !o.tooLarge && o.body != nil && !o.hasErrors
+}
+
+// run admits the operation by class, executes it under the response meter and marshals it.
+func (t httpTransport) run(ctx context.Context, exec graphql.GraphExecutor, opCtx *graphql.OperationContext, cost int) outcome {
+	if c := t.caches; c != nil && c.admission != nil {
+		class, cheap := classify(opCtx.Operation, cost)
+		ctx = db.WithClass(ctx, class)
+		if !cheap {
+			release, ok := c.admission.acquire(ctx, class)
+			if !ok {
+				return outcome{refused: class}
+			}
+			defer release()
+		}
+	}
+	limit := cmp.Or(t.maxResponseBytes, DefaultMaxResponseBytes)
+	out := outcome{limit: limit, cost: cost}
+	ctx, stopMeter := withResponseMeter(ctx, limit)
+	responses, ctx := exec.DispatchOperation(ctx, opCtx)
+	resp := responses(ctx)
+	out.tooLarge = stopMeter()
 	if resp == nil { // the request's context ended before execution started
-		writeError(w, r, http.StatusServiceUnavailable, errcode.Internal, "request timed out or was cancelled")
-		return
+		out.cancelled = true
+		return out
 	}
 	resp.Errors = capErrors(resp.Errors)
 	if resp.Extensions == nil {
 		resp.Extensions = map[string]any{}
 	}
 	resp.Extensions["cost"] = cost
-	if tooLarge {
-		writeTooLarge(w, r, limit, cost)
-		return
+	if out.tooLarge {
+		return out
+	}
+	out.hasErrors = len(resp.Errors) > 0
+	for _, e := range resp.Errors {
+		if code, _ := e.Extensions["code"].(string); code == string(errcode.ServiceUnavailable) {
+			out.unavailable = true
+		}
 	}
 	body, err := json.Marshal(resp)
 	if err != nil {
-		writeJSON(w, r, http.StatusOK, resp) // answers INTERNAL
-		return
+		out.resp = resp // written with writeJSON, which answers INTERNAL
+		return out
 	}
 	if int64(len(body)) > limit { // the estimate fell short: still never sent
-		writeTooLarge(w, r, limit, cost)
-		return
+		out.tooLarge = true
+		return out
 	}
-	if cacheable && len(resp.Errors) == 0 {
-		c.responses.Put(ctx, lookup, body)
+	out.body = body
+	return out
+}
+
+// write sends the outcome to one caller.
+func (o outcome) write(w http.ResponseWriter, r *http.Request, authenticated bool) {
+	switch {
+	case o.refused != "":
+		writeOverloaded(w, r, o.refused)
+	case o.cancelled:
+		w.Header().Set("Retry-After", "1")
+		writeError(w, r, http.StatusServiceUnavailable, errcode.ServiceUnavailable, "request timed out or was cancelled")
+	case o.tooLarge:
+		writeTooLarge(w, r, o.limit, o.cost)
+	case o.body == nil:
+		writeJSON(w, r, http.StatusOK, o.resp)
+	case o.unavailable:
+		// The database could not do the work now (docs/operations.md): a load balancer, a CDN
+		// and the status metric must see it, and the client may retry.
+		w.Header().Set("Retry-After", "1")
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Content-Type", responseMediaType(r)+"; charset=utf-8")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write(o.body)
+	default:
+		writeQueryResponse(w, r, o.body, authenticated, o.hasErrors)
 	}
-	writeQueryResponse(w, r, body, authenticated, len(resp.Errors) > 0)
 }
 
 // key is the response-cache key of an operation: its normalized document (printed from the

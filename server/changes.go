@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -30,7 +29,7 @@ const feedCost = feed.MaxEntries
 
 // changesExport serves /export/changes.ndjson. charge spends the caller's budget (an
 // export's) once the request is valid.
-func changesExport(store *db.DB, logger *slog.Logger, base permalink.Base, charge func(http.Handler) http.Handler) http.Handler {
+func changesExport(store *db.DB, logger *slog.Logger, base permalink.Base, adm *admissionControl, charge func(http.Handler) http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var after int64
 		for name, vals := range r.URL.Query() {
@@ -45,15 +44,13 @@ func changesExport(store *db.DB, logger *slog.Logger, base permalink.Base, charg
 			}
 			after = n
 		}
-		select {
-		case exportSlots <- struct{}{}:
-			defer func() { <-exportSlots }()
-		default:
-			w.Header().Set("Retry-After", "30")
-			writeError(w, r, http.StatusTooManyRequests, errcode.RateLimited,
-				fmt.Sprintf("%d exports are running on this server, the most it streams at once; retry in a minute", maxConcurrentExports))
+		// An export like the others: admission control's export class bounds them (admission.go).
+		release, ok := adm.acquire(r.Context(), db.ClassExport)
+		if !ok {
+			writeOverloaded(w, r, db.ClassExport)
 			return
 		}
+		defer release()
 		charge(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			streamChanges(w, r, store, logger, base, after)
 		})).ServeHTTP(w, r)

@@ -22,6 +22,9 @@ import (
 // internalMessage is all a client learns of an error it did not cause.
 const internalMessage = "internal error"
 
+// unavailableMessage is what a client learns of a database outage (SERVICE_UNAVAILABLE).
+const unavailableMessage = "the registry's database is unavailable; retry later"
+
 // errPanicked is what the recover func hands the presenter after logging the panic.
 var errPanicked = errors.New("panic while resolving")
 
@@ -73,10 +76,22 @@ func (p *presenter) classify(ctx context.Context, err error, gqlErr *gqlerror.Er
 	if errors.Is(err, errPanicked) {
 		return errcode.Internal, internalMessage, "" // logged, with its stack, by recoverPanic
 	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+	if errors.Is(err, context.DeadlineExceeded) {
+		// The request's deadline or a statement's timeout: the server is too busy or the
+		// database too slow now, not a bug. HTTP 503 with Retry-After (cache.go).
 		p.logger.WarnContext(ctx, "graphql request ran out of time",
 			"request_id", RequestID(ctx), "path", pathOf(gqlErr), "error", err.Error())
+		return errcode.ServiceUnavailable, "request timed out; retry later", ""
+	}
+	if errors.Is(err, context.Canceled) {
+		p.logger.WarnContext(ctx, "graphql request cancelled",
+			"request_id", RequestID(ctx), "path", pathOf(gqlErr), "error", err.Error())
 		return errcode.Internal, "request timed out or was cancelled", ""
+	}
+	if db.IsUnavailable(err) {
+		p.logger.WarnContext(ctx, "graphql request met an unavailable database",
+			"request_id", RequestID(ctx), "path", pathOf(gqlErr), "error", err.Error())
+		return errcode.ServiceUnavailable, unavailableMessage, ""
 	}
 	if gqlErr != nil && gqlErr.Err == nil && graphql.GetFieldContext(ctx) == nil {
 		// gqlgen's own request errors, raised before execution: parsing and validation
@@ -201,6 +216,8 @@ func statusForRequestError(media string, errs gqlerror.List) int {
 			return http.StatusForbidden
 		case errcode.RateLimited:
 			return http.StatusTooManyRequests
+		case errcode.ServiceUnavailable:
+			return http.StatusServiceUnavailable
 		case errcode.Internal:
 			return http.StatusInternalServerError
 		}

@@ -132,10 +132,19 @@ func TestClientSafeError_KeepsItsCodeMessageAndField(t *testing.T) {
 	}
 }
 
-func TestInternalError_TimeoutShowsOnlyINTERNAL(t *testing.T) {
+// A request out of time is not a bug: 503 SERVICE_UNAVAILABLE with Retry-After, and nothing
+// internal in the body.
+func TestTimeout_AnswersServiceUnavailable(t *testing.T) {
 	s := newTestServer(t, Config{RequestTimeout: time.Nanosecond})
 	r := s.query(t, `{ influencers(first: 1) { nodes { id } } }`, nil)
-	requireOnlyInternal(t, r)
+	if r.code() != "SERVICE_UNAVAILABLE" || r.status != http.StatusServiceUnavailable || r.header.Get("Retry-After") == "" {
+		t.Fatalf("want 503 SERVICE_UNAVAILABLE with Retry-After: HTTP %d %v %s", r.status, r.header, r.body)
+	}
+	for _, leak := range leaks {
+		if strings.Contains(strings.ToLower(r.body), leak) {
+			t.Errorf("response leaks %q: %s", leak, r.body)
+		}
+	}
 }
 
 func TestRecoverPanics_OutsideGraphQLAnswers500INTERNAL(t *testing.T) {

@@ -3,6 +3,7 @@ package server
 import (
 	"bufio"
 	"context"
+	"encoding/base64"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -45,33 +46,27 @@ const (
 	utf8BOM    = "\ufeff"
 )
 
-// maxConcurrentExports bounds the exports streaming at once in this process: each holds a
-// database connection for its whole length, and the pool (20) must keep serving the API.
-const maxConcurrentExports = 4
-
-// exportSlots holds one token per export streaming now.
-var exportSlots = make(chan struct{}, maxConcurrentExports)
-
 // exportParams are the query parameters an export takes besides its filter's fields.
 var exportParams = map[string]bool{"bom": true}
 
 // exportKind is one exportable list: its GraphQL filter input and how it becomes an Export.
 type exportKind struct {
 	filterType string // GraphQL input type whose fields are the query parameters
+	nodeType   string // the type of the rows' IDs (the id column), for after=
 	newFilter  func() any
 	export     func(filter any) (db.Export, error)
 }
 
 var exportKinds = map[string]exportKind{
-	"influencers": {"InfluencerFilter", func() any { return &model.InfluencerFilter{} }, func(f any) (db.Export, error) {
+	"influencers": {"InfluencerFilter", "Influencer", func() any { return &model.InfluencerFilter{} }, func(f any) (db.Export, error) {
 		df, err := resolvers.InfluencerFilter(f.(*model.InfluencerFilter))
 		return db.ExportInfluencers(df), err
 	}},
-	"disclosures": {"DisclosureFilter", func() any { return &model.DisclosureFilter{} }, func(f any) (db.Export, error) {
+	"disclosures": {"DisclosureFilter", "Disclosure", func() any { return &model.DisclosureFilter{} }, func(f any) (db.Export, error) {
 		df, err := resolvers.DisclosureFilter(f.(*model.DisclosureFilter))
 		return db.ExportDisclosures(df), err
 	}},
-	"sanctions": {"SanctionFilter", func() any { return &model.SanctionFilter{} }, func(f any) (db.Export, error) {
+	"sanctions": {"SanctionFilter", "Sanction", func() any { return &model.SanctionFilter{} }, func(f any) (db.Export, error) {
 		df, err := resolvers.SanctionFilter(f.(*model.SanctionFilter))
 		return db.ExportSanctions(df), err
 	}},
@@ -79,7 +74,10 @@ var exportKinds = map[string]exportKind{
 
 // exportHandler serves GET /export/{file}. charge wraps the streaming of a valid request (the
 // rate limit): a refused parameter costs nothing.
-func exportHandler(es graphql.ExecutableSchema, store *db.DB, logger *slog.Logger, base permalink.Base, charge func(http.Handler) http.Handler) http.Handler {
+// Admission control's export class (admission.go) bounds the exports streaming at once: each
+// holds a connection of the export pool for its whole length.
+func exportHandler(es graphql.ExecutableSchema, store *db.DB, logger *slog.Logger, base permalink.Base,
+	adm *admissionControl, charge func(http.Handler) http.Handler) http.Handler {
 	schema := es.Schema()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name, format, _ := strings.Cut(r.PathValue("file"), ".")
@@ -102,10 +100,23 @@ func exportHandler(es graphql.ExecutableSchema, store *db.DB, logger *slog.Logge
 			lang = registry.ParseLang(l[0])
 			q.Del("lang")
 		}
+		// after=<the id of the last row received> resumes a cut download (docs/export.md).
+		var after int64
+		if a, ok := q["after"]; ok {
+			var err error
+			if after, err = exportAfter(a, kind.nodeType); err != nil {
+				writeExportError(w, r, http.StatusBadRequest, err.(*errcode.Error))
+				return
+			}
+			q.Del("after")
+		}
 		bom, err := parseExportQuery(schema.Types[kind.filterType], q, filter)
 		var e db.Export
 		if err == nil {
 			e, err = kind.export(filter)
+		}
+		if err == nil && after > 0 {
+			e = e.After(after)
 		}
 		if err != nil {
 			if ue, ok := errcode.As(err); ok {
@@ -116,19 +127,35 @@ func exportHandler(es graphql.ExecutableSchema, store *db.DB, logger *slog.Logge
 			writeError(w, r, http.StatusInternalServerError, errcode.Internal, "internal error")
 			return
 		}
-		select {
-		case exportSlots <- struct{}{}:
-			defer func() { <-exportSlots }()
-		default:
-			w.Header().Set("Retry-After", "30")
-			writeError(w, r, http.StatusTooManyRequests, errcode.RateLimited,
-				fmt.Sprintf("%d exports are running on this server, the most it streams at once; retry in a minute", maxConcurrentExports))
+		release, ok := adm.acquire(r.Context(), db.ClassExport)
+		if !ok {
+			writeOverloaded(w, r, db.ClassExport)
 			return
 		}
+		defer release()
+		r = r.WithContext(db.WithClass(r.Context(), db.ClassExport))
 		charge(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			streamExport(w, r, store, logger, e, name, format, bom, exportCells(name, e.Columns, base, lang))
 		})).ServeHTTP(w, r)
 	})
+}
+
+// exportAfter reads the after parameter: one global ID of the export's own type.
+func exportAfter(vals []string, typ string) (int64, error) {
+	bad := errcode.BadInput("after", "after must be the id of a row of this export (its last row received)")
+	if len(vals) != 1 {
+		return 0, bad
+	}
+	b, err := base64.RawURLEncoding.DecodeString(vals[0])
+	if err != nil {
+		return 0, bad
+	}
+	t, num, _ := strings.Cut(string(b), ":")
+	id, err := strconv.ParseInt(num, 10, 64)
+	if t != typ || err != nil || id < 1 {
+		return 0, bad
+	}
+	return id, nil
 }
 
 // writeExportError answers a bad export request with a GraphQL-shaped error naming the parameter.

@@ -484,21 +484,79 @@ func TestExport_SpendsTheRateLimitBudget(t *testing.T) {
 }
 
 func TestExport_BoundsTheExportsStreamingAtOnce(t *testing.T) {
-	s := newTestServer(t, Config{RateLimitAnon: 1 << 30})
-	for i := 0; i < maxConcurrentExports; i++ { // the slots of exports still streaming
-		exportSlots <- struct{}{}
+	adm := newAdmission(AdmissionConfig{Export: AdmissionLimit{Concurrent: 2}})
+	s := newTestServer(t, Config{RateLimitAnon: 1 << 30, admission: adm})
+	var releases []func()
+	for range 2 { // the slots of exports still streaming
+		release, ok := adm.acquire(context.Background(), db.ClassExport)
+		if !ok {
+			t.Fatal("no export slot free")
+		}
+		releases = append(releases, release)
 	}
+	start := time.Now()
 	resp, body := s.exportGet(t, "/export/sanctions.csv", nil)
-	for i := 0; i < maxConcurrentExports; i++ {
-		<-exportSlots
+	took := time.Since(start)
+	for _, release := range releases {
+		release()
 	}
 	var r gqlResponse
 	json.Unmarshal(body, &r)
-	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" ||
-		len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "RATE_LIMITED" {
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" ||
+		len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "SERVICE_UNAVAILABLE" {
 		t.Fatalf("export with every slot taken: HTTP %d %s", resp.StatusCode, body)
+	}
+	if took > time.Second {
+		t.Errorf("the refusal took %v", took)
 	}
 	if resp, body := s.exportGet(t, "/export/sanctions.csv", nil); resp.StatusCode != http.StatusOK {
 		t.Fatalf("export with the slots free: HTTP %d %s", resp.StatusCode, body)
+	}
+}
+
+// A download cut anywhere resumes with after=<the last id received>: the rest of the rows, in
+// order, none lost and none twice; a filter still applies; a bad after is BAD_USER_INPUT.
+func TestExport_ResumesAfterTheLastRowReceived(t *testing.T) {
+	s := newFixtureServer(t, "server_export_after", exportFixture)
+	for _, c := range []struct {
+		list   string
+		params url.Values
+	}{
+		{"sanctions", url.Values{}}, {"disclosures", url.Values{}}, {"influencers", url.Values{}},
+		{"influencers", url.Values{"province": {"VN-SG"}}},
+	} {
+		resp, body := s.exportGet(t, "/export/"+c.list+".ndjson", c.params)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: HTTP %d %s", c.list, resp.StatusCode, body)
+		}
+		lines := strings.Split(strings.TrimSuffix(string(body), "\n"), "\n")
+		if len(lines) < 4 {
+			t.Fatalf("%s: only %d rows", c.list, len(lines))
+		}
+		for _, cut := range []int{0, len(lines) / 2, len(lines) - 1} {
+			var row struct{ ID string }
+			if err := json.Unmarshal([]byte(lines[cut]), &row); err != nil || row.ID == "" {
+				t.Fatalf("%s row %d: %v %s", c.list, cut, err, lines[cut])
+			}
+			p := url.Values{"after": {row.ID}}
+			for k, v := range c.params {
+				p[k] = v
+			}
+			resp, rest := s.exportGet(t, "/export/"+c.list+".ndjson", p)
+			want := strings.Join(lines[cut+1:], "\n")
+			if want != "" {
+				want += "\n"
+			}
+			if resp.StatusCode != 200 || string(rest) != want {
+				t.Errorf("%s %v after row %d of %d: HTTP %d, %d bytes, want the %d rows that follow (%d bytes)",
+					c.list, c.params, cut, len(lines), resp.StatusCode, len(rest), len(lines)-cut-1, len(want))
+			}
+		}
+	}
+	for _, bad := range []string{"nope", "U2FuY3Rpb246MQ" /* Sanction:1, not an influencer */, ""} {
+		resp, body := s.exportGet(t, "/export/influencers.csv", url.Values{"after": {bad}})
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), `"field":"after"`) {
+			t.Errorf("after=%q: HTTP %d %s", bad, resp.StatusCode, body)
+		}
 	}
 }

@@ -48,7 +48,7 @@ func liveLoadersPerEvent(store *db.DB, wait time.Duration) graphql.OperationMidd
 func newGraphQL(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *slog.Logger, m *metrics, c *caches) *handler.Server {
 	srv := handler.New(es)
 	// The WebSocket transport comes first: httpTransport claims every request.
-	srv.AddTransport(websocketTransport(cfg, logger, c.limiter)) // websocket.go
+	srv.AddTransport(websocketTransport(cfg, logger, c)) // websocket.go
 	srv.AddTransport(httpTransport{parserTokenLimit: cfg.ParserTokenLimit, caches: c, maxResponseBytes: cfg.MaxResponseBytes})
 	srv.AroundFields(boundedFields)
 	srv.AroundOperations(liveLoadersPerEvent(store, cfg.LoaderWait))
@@ -63,8 +63,9 @@ func newGraphQL(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 	// all the same: they turn every typo into a schema probe and bloat error messages.
 	srv.Use(extension.Introspection{})
 	srv.SetDisableSuggestion(true)
-	srv.Use(textGuard{})                                                                  // text.go: NUL or invalid UTF-8 in any input is BAD_USER_INPUT
-	srv.Use(extension.AutomaticPersistedQuery{Cache: countedAPQ{c.persisted, m.ops.apq}}) // Redis-backed, shared by replicas
+	srv.Use(textGuard{}) // text.go: NUL or invalid UTF-8 in any input is BAD_USER_INPUT
+	// Redis-backed, shared by replicas; a document is stored once its operation is valid and paid for (persisted.go).
+	srv.Use(extension.AutomaticPersistedQuery{Cache: countedAPQ{deferredPersisted{c.persisted}, m.ops.apq}})
 	// After APQ, which puts a persisted document in place: depth, fields, directives and
 	// __schema before validation, then the cost (limits.go, complexity.go, docs/limits.md).
 	srv.Use(newOperationLimits(cfg.ComplexityLimit, cfg.QueryCacheSize, cfg.ParserTokenLimit))

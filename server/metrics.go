@@ -8,6 +8,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/kolregistry/kolregistry/db"
 )
 
 // metrics are the server's Prometheus series. Each handler has its own registry, so several
@@ -51,6 +53,19 @@ func newMetrics() *metrics {
 		m.requests, m.duration, m.errors,
 	)
 	return m
+}
+
+// registerPools exports the statistics of every connection pool of the store (connections in
+// use and idle, waits for a connection and the time spent waiting), labelled db_name=<pool>:
+// go_sql_in_use_connections, go_sql_idle_connections, go_sql_wait_count_total,
+// go_sql_wait_duration_seconds_total, go_sql_max_open_connections and the rest.
+func (m *metrics) registerPools(store *db.DB) {
+	if store == nil {
+		return
+	}
+	for name, p := range store.Pools() {
+		m.registry.MustRegister(collectors.NewDBStatsCollector(p, name))
+	}
 }
 
 // instrument counts and times the GraphQL requests that pass through it; WebSocket sessions

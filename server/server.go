@@ -85,6 +85,12 @@ type Config struct {
 	// WebSockets tracks the open sockets; give one (NewWebSockets) to close them all with 1001
 	// on shutdown (WebSockets.GoingAway). nil: New makes its own.
 	WebSockets *WebSockets
+	// MaxPersistedQueryBytes: longer documents are not persisted (APQ_MAX_BYTES); zero means
+	// cache.DefaultMaxPersistedBytes (8 KiB).
+	MaxPersistedQueryBytes int
+	// ResponseCacheMaxBytes: larger responses are served but not cached
+	// (RESPONSE_CACHE_MAX_BYTES); zero means cache.DefaultMaxResponseBytes (512 KiB).
+	ResponseCacheMaxBytes int
 	// Redis holds the shared response cache, persisted queries and rate-limit counters
 	// (cache.Open(REDIS_URL)); nil keeps all three in this process, right for one replica only.
 	Redis *cache.Redis
@@ -102,6 +108,15 @@ type Config struct {
 	// engine, for deployments that cache at a CDN, and for tests that change rows with plain
 	// SQL, around the mutations that replace the cache epoch.
 	NoResponseCache bool
+	// Admission bounds the requests of each class of work running at once (admission.go,
+	// ADMISSION_*); zero limits take their defaults.
+	Admission AdmissionConfig
+	// Draining is closed when the server begins to shut down: /readyz answers 503 from then
+	// on, while every request is still served (cmd/kolregistry: SHUTDOWN_DELAY, SHUTDOWN_GRACE).
+	// nil never drains.
+	Draining <-chan struct{}
+	// admission, when set (tests), is used instead of one built from Admission.
+	admission *admissionControl
 	// CORSOrigins are the origins whose browser scripts may read responses (CORS_ORIGINS,
 	// ParseCORSOrigins); empty or "*" allows any, as fits a public registry.
 	CORSOrigins []string
@@ -215,6 +230,7 @@ func buildHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger 
 	m := newMetrics()
 	c := newCaches(cfg, store)
 	m.registry.MustRegister(c.collectors()...)
+	m.registerPools(store)
 	m.registry.MustRegister(m.ops.collectors(cfg.Events)...)
 
 	var api http.Handler = newGraphQL(cfg, es, store, logger, m, c)
@@ -241,14 +257,14 @@ func buildHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger 
 	}
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.HandleFunc("GET /version", versionHandler)
-	mux.Handle("GET /readyz", readyz(store, c, logger))
+	mux.Handle("GET /readyz", readyz(store, c, cfg.Draining, logger))
 	if !cfg.SeparateMetrics {
 		mux.Handle("GET /metrics", m.handler())
 	}
 	// Bulk export (export.go): streamed, so outside the GraphQL request timeout; each valid
 	// export spends exportCost points of the caller's rate-limit budget before it starts.
 	mux.Handle("GET /export/{file}", m.ops.instrumentExport(authenticate(cfg.Authenticator, logger,
-		exportHandler(es, store, logger, cfg.publicBase(), c.limiter.PerRequest(exportCost)))))
+		exportHandler(es, store, logger, cfg.publicBase(), c.admission, c.limiter.PerRequest(exportCost)))))
 
 	// Batch screening for spreadsheets (screen_csv.go, docs/screening.md): within the request
 	// timeout; the candidates read are charged before any is screened.
@@ -257,7 +273,7 @@ func buildHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger 
 
 	// For mirrors (changes.go): the changes feed as NDJSON, and Atom feeds.
 	mux.Handle("GET /export/changes.ndjson", m.instrument(authenticate(cfg.Authenticator, logger,
-		changesExport(store, logger, cfg.publicBase(), c.limiter.PerRequest(exportCost)))))
+		changesExport(store, logger, cfg.publicBase(), c.admission, c.limiter.PerRequest(exportCost)))))
 	mux.Handle("GET /feeds/", m.instrument(authenticate(cfg.Authenticator, logger,
 		c.limiter.PerRequest(feedCost)(feeds(store, logger, cfg.publicBase())))))
 

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,11 +15,13 @@ import (
 	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/kolregistry/kolregistry/graph/errcode"
+	"github.com/kolregistry/kolregistry/ratelimit"
 )
 
 // httpTransport is GraphQL over HTTP for /graphql: POST with an application/json body, GET
@@ -72,6 +75,10 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
 
 	ctx := r.Context()
+	var pending *pendingPersist
+	if t.caches != nil {
+		ctx, pending = withPendingPersist(ctx, t.caches.persisted)
+	}
 	opCtx, errs := exec.CreateOperationContext(ctx, params)
 	if r.Method == http.MethodGet && t.notAQuery(params, opCtx, errs) {
 		refuseGETMutation(w, r)
@@ -93,7 +100,28 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		return
 	}
 
+	if pending != nil {
+		t.persist(ctx, opCtx, pending)
+	}
 	t.execute(ctx, w, r, exec, opCtx)
+}
+
+// persist stores the document the request registers as a persisted query, now that its
+// operation parsed, validated and passed the cost check, if the budget allows the operation's
+// price plus the stored bytes (persisted.go); the sum is the price execute charges and reports.
+func (t httpTransport) persist(ctx context.Context, opCtx *graphql.OperationContext, pending *pendingPersist) {
+	n := pending.cost()
+	if n == 0 {
+		return
+	}
+	s := extension.GetComplexityStats(graphql.WithOperationContext(ctx, opCtx))
+	if s == nil {
+		return
+	}
+	s.Complexity += n
+	if res, ok := ratelimit.Spend(ctx, s.Complexity); !ok || res.Allowed {
+		pending.commit(ctx)
+	}
 }
 
 // notAQuery reports whether a GET request asks for an operation other than a query, which

@@ -26,6 +26,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/kolregistry/kolregistry/auth"
+	"github.com/kolregistry/kolregistry/cache"
 	"github.com/kolregistry/kolregistry/events"
 	"github.com/kolregistry/kolregistry/graph/errcode"
 	"github.com/kolregistry/kolregistry/ratelimit"
@@ -175,7 +176,7 @@ func (s *WebSockets) Wait(ctx context.Context) error {
 // the same-origin check of coder/websocket is relaxed rather than forgotten; CORS_ORIGINS narrows
 // sockets to the same origins as reads (wsOrigins). A token may come in
 // the Authorization header of the handshake or in connection_init's payload.
-func websocketTransport(cfg Config, logger *slog.Logger, limiter *ratelimit.Limiter) graphql.Transport {
+func websocketTransport(cfg Config, logger *slog.Logger, c *caches) graphql.Transport {
 	limit := wsReadLimit
 	return websocketOnly{
 		Websocket: transport.Websocket{
@@ -196,7 +197,8 @@ func websocketTransport(cfg Config, logger *slog.Logger, limiter *ratelimit.Limi
 			},
 		},
 		sockets:    cfg.WebSockets,
-		limiter:    limiter,
+		limiter:    c.limiter,
+		persisted:  c.persisted,
 		authn:      cfg.Authenticator,
 		logger:     logger,
 		perConn:    cmpOr(cfg.MaxSubscriptionsPerConnection, DefaultMaxSubscriptionsPerConnection),
@@ -218,6 +220,7 @@ type websocketOnly struct {
 	transport.Websocket
 	sockets                    *WebSockets
 	limiter                    *ratelimit.Limiter
+	persisted                  *cache.PersistedQueries
 	authn                      Authenticator
 	logger                     *slog.Logger
 	perConn, perIP, maxSockets int
@@ -249,7 +252,7 @@ func (t websocketOnly) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	ws := t.Websocket
 	ws.Implementation = guardedImplementation{inner: ws.Implementation, sockets: t.sockets}
 	ws.InitFunc = t.init(r)
-	ws.Do(w, r, socketExecutor{GraphExecutor: exec, limiter: t.limiter, r: r})
+	ws.Do(w, r, socketExecutor{GraphExecutor: exec, limiter: t.limiter, persisted: t.persisted, r: r})
 }
 
 // init authenticates a token sent in connection_init (4403 when refused) and bounds the
@@ -285,16 +288,19 @@ func refuseInit(ctx context.Context, reason string) (context.Context, *transport
 
 // socketExecutor charges every operation started on a socket to its caller's budget, as the
 // HTTP transport does: the operation's price when it is valid (a subscription is charged once,
-// when it starts), 1 point when it is not. Over budget it is refused with RATE_LIMITED. Queries
+// when it starts), 1 point when it is not, plus the bytes of a document it persists
+// (persisted.go). Over budget it is refused with RATE_LIMITED. Queries
 // and mutations are refused: they are served over HTTP, where the deadline, the response cap
 // and the response cache apply.
 type socketExecutor struct {
 	graphql.GraphExecutor
-	limiter *ratelimit.Limiter
-	r       *http.Request
+	limiter   *ratelimit.Limiter
+	persisted *cache.PersistedQueries
+	r         *http.Request
 }
 
 func (e socketExecutor) CreateOperationContext(ctx context.Context, params *graphql.RawParams) (*graphql.OperationContext, gqlerror.List) {
+	ctx, pending := withPendingPersist(ctx, e.persisted)
 	opCtx, errs := e.GraphExecutor.CreateOperationContext(ctx, params)
 	cost := 1
 	if errs == nil {
@@ -302,11 +308,14 @@ func (e socketExecutor) CreateOperationContext(ctx context.Context, params *grap
 			errs = gqlerror.List{{Message: "WebSockets carry subscriptions only; send queries and mutations with POST /graphql",
 				Extensions: map[string]any{"code": string(errcode.BadUserInput)}}}
 		} else if s := extension.GetComplexityStats(graphql.WithOperationContext(ctx, opCtx)); s != nil {
-			cost = s.Complexity
+			cost = s.Complexity + pending.cost()
 		}
 	}
 	if res := e.limiter.Charge(ctx, e.r, cost); !res.Allowed {
 		return opCtx, gqlerror.List{{Message: ratelimit.Message(res), Extensions: map[string]any{"code": string(errcode.RateLimited)}}}
+	}
+	if errs == nil {
+		pending.commit(ctx)
 	}
 	return opCtx, capErrors(errs)
 }

@@ -23,8 +23,13 @@ import (
 	"github.com/kolregistry/kolregistry/webhook"
 )
 
-// shutdownGrace is how long in-flight requests may finish after SIGINT/SIGTERM.
-const shutdownGrace = 20 * time.Second
+// Shutdown (docs/operations.md): on SIGINT/SIGTERM /readyz turns 503 at once, the server keeps
+// serving for SHUTDOWN_DELAY so that the load balancer notices and stops sending, then stops
+// accepting and lets in-flight requests (exports included) finish for up to SHUTDOWN_GRACE.
+const (
+	defaultShutdownDelay = 5 * time.Second
+	defaultShutdownGrace = 60 * time.Second
+)
 
 // runServe serves the GraphQL API until ctx is cancelled (SIGINT, SIGTERM), then drains.
 //
@@ -32,7 +37,10 @@ const shutdownGrace = 20 * time.Second
 // (default 127.0.0.1:8080), REDIS_URL, RATE_LIMIT_ANON, RATE_LIMIT_AGENCY,
 // TRUSTED_PROXIES, JWT_KEYS, JWT_ISSUER, JWT_AUDIENCE, REGISTRY_SIGNING_KEY, REGISTRY_LOG_ORIGIN,
 // RESPONSE_CACHE, PUBLIC_BASE_URL (default http://<LISTEN_ADDR>), REQUEST_TIMEOUT,
-// MAX_RESPONSE_BYTES, WS_MAX_CONNECTIONS_PER_IP, WS_MAX_CONNECTIONS (docs/limits.md).
+// MAX_RESPONSE_BYTES, WS_MAX_CONNECTIONS_PER_IP, WS_MAX_CONNECTIONS, APQ_MAX_BYTES,
+// RESPONSE_CACHE_MAX_BYTES (docs/limits.md);
+// DATABASE_MAX_CONNS, DATABASE_WRITE_CONNS, DATABASE_EXPORT_CONNS, DATABASE_AUTH_CONNS,
+// DATABASE_*_TIMEOUT, ADMISSION_*, SHUTDOWN_DELAY, SHUTDOWN_GRACE (docs/operations.md).
 func runServe(ctx context.Context, args []string) error {
 	if err := newFlags("serve", serveUsage).parse(args, os.Stdout); err != nil {
 		return err
@@ -59,6 +67,15 @@ func runServe(ctx context.Context, args []string) error {
 	if err := configureLimits(&cfg); err != nil {
 		return err
 	}
+	if cfg.Admission, err = server.AdmissionFromEnv(); err != nil {
+		return err
+	}
+	delay, grace, err := shutdownTimes()
+	if err != nil {
+		return err
+	}
+	draining := make(chan struct{})
+	cfg.Draining = draining
 	if cfg.NoResponseCache, err = responseCacheOff(); err != nil {
 		return err
 	}
@@ -73,7 +90,11 @@ func runServe(ctx context.Context, args []string) error {
 	// and clients reconnect (to another replica).
 	cfg.Events = liveAlerts(cfg.Redis, logger)
 
-	store, err := db.Open(ctx, dbURL, os.Getenv("DATABASE_READ_URL"))
+	pools, err := db.PoolConfigFromEnv() // DATABASE_MAX_CONNS and friends (docs/operations.md)
+	if err != nil {
+		return err
+	}
+	store, err := db.OpenWith(ctx, dbURL, os.Getenv("DATABASE_READ_URL"), pools)
 	if err != nil {
 		return fmt.Errorf("connect to postgres: %w", err)
 	}
@@ -173,11 +194,21 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down: draining in-flight requests", "grace", shutdownGrace.String())
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	close(draining)
+	logger.Info("shutting down: /readyz answers 503; serving on until the balancer notices",
+		"delay", delay.String(), "grace", grace.String())
+	select {
+	case err := <-served:
+		return err
+	case <-time.After(delay):
+	}
+	logger.Info("shutting down: no new connections; draining in-flight requests", "grace", grace.String())
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		// The grace is over: what still runs is cut (an export resumes with after=, docs/export.md).
+		logger.Warn("shutdown grace over: closing the requests still in flight", "error", err.Error())
+		srv.Close()
 	}
 	if err := cfg.WebSockets.Wait(sctx); err != nil {
 		logger.Warn("shutdown: WebSockets still open after the grace", "open", cfg.WebSockets.Open())
@@ -187,6 +218,23 @@ func runServe(ctx context.Context, args []string) error {
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// shutdownTimes reads SHUTDOWN_DELAY (default 5s, may be 0) and SHUTDOWN_GRACE (default 60s).
+func shutdownTimes() (delay, grace time.Duration, err error) {
+	delay, grace = defaultShutdownDelay, defaultShutdownGrace
+	for name, dst := range map[string]*time.Duration{"SHUTDOWN_DELAY": &delay, "SHUTDOWN_GRACE": &grace} {
+		v := os.Getenv(name)
+		if v == "" {
+			continue
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || (name == "SHUTDOWN_GRACE" && d == 0) {
+			return 0, 0, fmt.Errorf("%s must be a duration such as 5s, not %q", name, v)
+		}
+		*dst = d
+	}
+	return delay, grace, nil
 }
 
 // registrySigningKey reads REGISTRY_SIGNING_KEY: the path of a PKCS#8 Ed25519 private key in
@@ -267,7 +315,8 @@ func redactDSN(dsn string) string {
 
 // configureLimits reads REQUEST_TIMEOUT (a Go duration, default 30s), MAX_RESPONSE_BYTES
 // (default 8 MiB), COMPLEXITY_LIMIT (default server.DefaultComplexityLimit),
-// WS_MAX_CONNECTIONS_PER_IP and WS_MAX_CONNECTIONS into cfg (docs/limits.md).
+// WS_MAX_CONNECTIONS_PER_IP, WS_MAX_CONNECTIONS, APQ_MAX_BYTES and RESPONSE_CACHE_MAX_BYTES
+// into cfg (docs/limits.md).
 func configureLimits(cfg *server.Config) error {
 	if v := os.Getenv("COMPLEXITY_LIMIT"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -290,11 +339,12 @@ func configureLimits(cfg *server.Config) error {
 		}
 		cfg.MaxResponseBytes = n
 	}
-	for name, dst := range map[string]*int{"WS_MAX_CONNECTIONS_PER_IP": &cfg.MaxWebSocketsPerIP, "WS_MAX_CONNECTIONS": &cfg.MaxWebSockets} {
+	for name, dst := range map[string]*int{"WS_MAX_CONNECTIONS_PER_IP": &cfg.MaxWebSocketsPerIP, "WS_MAX_CONNECTIONS": &cfg.MaxWebSockets,
+		"APQ_MAX_BYTES": &cfg.MaxPersistedQueryBytes, "RESPONSE_CACHE_MAX_BYTES": &cfg.ResponseCacheMaxBytes} {
 		if v := os.Getenv(name); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 {
-				return fmt.Errorf("%s must be a positive number of WebSockets, not %q", name, v)
+				return fmt.Errorf("%s must be a positive number, not %q", name, v)
 			}
 			*dst = n
 		}

@@ -21,7 +21,11 @@ const (
 	PersistedQueryNotFound  Code = "PERSISTED_QUERY_NOT_FOUND"
 	// ResponseTooLarge: the response would pass MAX_RESPONSE_BYTES (docs/limits.md).
 	ResponseTooLarge Code = "RESPONSE_TOO_LARGE"
-	Internal         Code = "INTERNAL"
+	// ServiceUnavailable: the server cannot do the work now (at its limit for the class of
+	// work, Postgres unavailable, a statement out of time): HTTP 503 with Retry-After; the same
+	// request may well succeed later (docs/operations.md).
+	ServiceUnavailable Code = "SERVICE_UNAVAILABLE"
+	Internal           Code = "INTERNAL"
 )
 
 // Error is an error whose message is safe to show to a client.
