@@ -22,7 +22,7 @@ BUILD         = $(GO) build -o $(BIN) ./cmd/kolregistry
 WITH_SERVICES = svc_env="$$(scripts/dev-services.sh)" && eval "$$svc_env"
 
 .PHONY: help run test bench generate check-generated build vet test-go test-private-services audit browser-test screenshots \
-        services stop-services clean bench-peers release
+        services stop-services clean bench-peers soak release
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-22s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -51,6 +51,9 @@ bench: ## benchmarks (speed and memory targets live here, not in unit tests)
 
 bench-peers: ## KOL Registry vs PostGraphile v5, same database, wrk (not in make test; docs/performance.md)
 	@$(WITH_SERVICES) && scripts/bench-peers/run.sh
+
+soak: ## mixed load for SOAK_DURATION (3m) against a real server on ~200k influencers (not in make test; docs/soak.md)
+	@$(WITH_SERVICES) && $(BUILD) && KOLREGISTRY_BIN=$(BIN) $(GO) run ./scripts/soak
 
 release: ## static versioned binaries + SHA256SUMS in dist/ (VERSION=v1.2.0 PLATFORMS="linux/amd64 …"; not in make test)
 	scripts/release.sh

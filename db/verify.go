@@ -3,13 +3,17 @@ package db
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
 	"golang.org/x/sync/errgroup"
@@ -19,6 +23,13 @@ import (
 // chain and the tree are recomputed from the entries, each event's columns are compared with
 // its entry, and every record's row with the state its latest entry logged. All of it reads
 // one snapshot, exported to the connections that work in parallel.
+//
+// It is built to read every entry once: one stream of the events in seq order, hashed and
+// parsed by one worker per core (chain hash, leaf hash, the entry's members against the
+// event's columns, a digest of its state), then grown into the tree in order. Meanwhile the
+// records' rows are built by the same SQL the write path logs them with (db/state.go), two
+// statements at a time, and digested the same way. A record whose digests differ is then read
+// again, its row and its logged state, to name the fields that differ.
 
 // ChainError names the first audit event that does not verify.
 type ChainError struct {
@@ -108,41 +119,66 @@ func (d *DB) verify(ctx context.Context, withStates bool) (LogReport, error) {
 	}
 	copy(rep.Head.Root[:], root)
 
-	// Chain and tree first: if an entry was altered, it may no longer parse as JSON, and the
-	// SQL checks below would fail on it rather than report it.
-	if err := d.inSnapshot(ctx, snapshot, func(tx *sql.Tx) error {
-		return verifyTree(ctx, tx, &rep)
-	}); err != nil {
+	g, gctx := errgroup.WithContext(ctx)
+	var logged map[string]map[int64]loggedState
+	g.Go(func() error {
+		return d.inSnapshot(gctx, snapshot, func(tx *sql.Tx) error {
+			var err error
+			logged, err = d.verifyEntries(gctx, snapshot, tx, &rep, withStates)
+			return err
+		})
+	})
+	var rows rowDigests
+	if withStates {
+		rows = rowDigests{}
+		types := SubjectTypes()
+		parts := make([]map[int64]stateDigest, len(types)*stateParts)
+		sg, sctx := errgroup.WithContext(gctx)
+		sg.SetLimit(stateParts)
+		for i, typ := range types {
+			for part := range stateParts {
+				sg.Go(func() error {
+					return d.inSnapshot(sctx, snapshot, func(tx *sql.Tx) error {
+						var err error
+						parts[i*stateParts+part], err = digestRows(sctx, tx, typ, part)
+						return err
+					})
+				})
+			}
+		}
+		g.Go(func() error {
+			if err := sg.Wait(); err != nil {
+				return err
+			}
+			for i, typ := range types {
+				rows[typ] = parts[i*stateParts : (i+1)*stateParts]
+				for _, m := range rows[typ] {
+					rep.Records += int64(len(m))
+				}
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
 		return rep, err
 	}
-	chainOK := len(rep.Problems) == 0
-
-	var mu chanProblems
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error {
-		return d.inSnapshot(gctx, snapshot, func(tx *sql.Tx) error { return verifyColumns(gctx, tx, &mu) })
-	})
-	types := SubjectTypes()
-	counts := make([]int64, len(types))
 	if withStates {
-		for i, typ := range types {
-			g.Go(func() error {
-				return d.inSnapshot(gctx, snapshot, func(tx *sql.Tx) error {
-					n, err := verifyStates(gctx, tx, typ, &mu)
-					counts[i] = n
-					return err
-				})
-			})
+		if err := d.inSnapshot(ctx, snapshot, func(tx *sql.Tx) error {
+			return compareStates(ctx, tx, logged, rows, &rep)
+		}); err != nil {
+			return rep, err
 		}
 	}
-	err = g.Wait()
-	for _, n := range counts {
-		rep.Records += n
-	}
-	if err != nil && chainOK {
-		return rep, err
-	}
-	rep.Problems = append(rep.Problems, mu.sorted()...)
+	sort.SliceStable(rep.Problems, func(i, j int) bool {
+		a, b := rep.Problems[i], rep.Problems[j]
+		if (a.Record == "") != (b.Record == "") {
+			return a.Record == ""
+		}
+		if a.Record != b.Record {
+			return a.Record < b.Record
+		}
+		return a.Seq < b.Seq
+	})
 	return rep, nil
 }
 
@@ -162,19 +198,164 @@ func (d *DB) inSnapshot(ctx context.Context, snapshot string, fn func(*sql.Tx) e
 	return fn(tx)
 }
 
-// verifyTree streams the entries in seq order, recomputing the chain and the tree, then
-// compares the tree with the head and with every stored hash.
-func verifyTree(ctx context.Context, tx *sql.Tx, rep *LogReport) error {
-	rows, err := tx.QueryContext(ctx, `SELECT seq, prev_hash, hash, entry FROM audit_event ORDER BY seq`)
+// stateDigest is the first 16 bytes of the SHA-256 of a state's canonical JSON: enough to
+// tell two states apart (a row forged to match a logged digest is a second preimage of 128
+// bits), and small enough to hold one per record of a large registry in memory.
+type stateDigest [16]byte
+
+func digest(canonicalState []byte) stateDigest {
+	sum := sha256.Sum256(canonicalState)
+	return stateDigest(sum[:16])
+}
+
+// loggedState is what the latest event of a record logged: its seq and its state's digest
+// (none for an event from before the log, which logged no state).
+type loggedState struct {
+	seq      int64
+	digest   stateDigest
+	hasState bool
+}
+
+// rowDigests are the digests of the records' rows, by type, in stateParts maps by id.
+type rowDigests map[string][]map[int64]stateDigest
+
+func (r rowDigests) get(typ string, id int64) (stateDigest, bool) {
+	parts := r[typ]
+	if len(parts) == 0 {
+		return stateDigest{}, false
+	}
+	d, ok := parts[id%stateParts][id]
+	return d, ok
+}
+
+// stateParts is how many statements build one type's rows, each the ids of one remainder.
+const stateParts = 2
+
+// digestRows builds the state of every record of one type whose id % stateParts is part,
+// with the query the write path logs states with, and digests its canonical JSON.
+func digestRows(ctx context.Context, tx *sql.Tx, typ string, part int) (map[int64]stateDigest, error) {
+	rows, err := tx.QueryContext(ctx, stateQueries[typ]+` WHERE `+stateAlias[typ]+`.id % $1 = $2`, stateParts, part)
 	if err != nil {
-		return fmt.Errorf("verify: read events: %w", err)
+		return nil, fmt.Errorf("verify: read %s rows: %w", typ, err)
 	}
 	defer rows.Close()
+	out := map[int64]stateDigest{}
+	var buf []byte
+	for rows.Next() {
+		var id int64
+		var raw sql.RawBytes
+		if err := rows.Scan(&id, &raw); err != nil {
+			return nil, fmt.Errorf("verify: read %s rows: %w", typ, err)
+		}
+		var ok bool
+		if buf, ok = appendCanonical(buf[:0], raw); !ok {
+			if buf, err = canonical(json.RawMessage(raw)); err != nil {
+				return nil, fmt.Errorf("verify: %s %d state: %w", typ, id, err)
+			}
+		}
+		out[id] = digest(buf)
+	}
+	return out, rows.Err()
+}
+
+// compareStates compares every record's row with the state its latest event logged: a row
+// with no history, a record logged whose row is gone, and a row that differs, field by field.
+func compareStates(ctx context.Context, tx *sql.Tx, logged map[string]map[int64]loggedState, rows rowDigests, rep *LogReport) error {
+	for _, typ := range SubjectTypes() {
+		type suspect struct {
+			id  int64
+			log loggedState
+			row bool
+		}
+		var sus []suspect
+		for id, l := range logged[typ] {
+			r, ok := rows.get(typ, id)
+			if !ok || !l.hasState || r != l.digest {
+				sus = append(sus, suspect{id, l, ok})
+			}
+		}
+		for _, part := range rows[typ] {
+			for id := range part {
+				if _, ok := logged[typ][id]; !ok {
+					sus = append(sus, suspect{id: id, row: true})
+				}
+			}
+		}
+		sort.Slice(sus, func(i, j int) bool { return sus[i].id < sus[j].id })
+		reported := 0
+		for _, s := range sus {
+			if reported >= maxProblems {
+				break
+			}
+			rec := fmt.Sprintf("%s %d (%s)", typ, s.id, GlobalID(typ, s.id))
+			seq := s.log.seq
+			switch {
+			case seq == 0:
+				rep.Problems = append(rep.Problems, Problem{Record: rec, Reason: "the row has no history in the log (written behind the API's back)"})
+			case !s.log.hasState:
+				rep.Problems = append(rep.Problems, Problem{Seq: seq, Record: rec, Reason: fmt.Sprintf("the latest event (seq %d) logged no state", seq)})
+			case !s.row:
+				rep.Problems = append(rep.Problems, Problem{Seq: seq, Record: rec, Reason: fmt.Sprintf("logged (latest seq %d) but its row is gone", seq)})
+			default:
+				row, err := states(ctx, tx, typ, []int64{s.id})
+				if err != nil {
+					return err
+				}
+				var entry []byte
+				if err := tx.QueryRowContext(ctx, `SELECT entry FROM audit_event WHERE seq = $1`, seq).Scan(&entry); err != nil {
+					return fmt.Errorf("verify: read event %d: %w", seq, err)
+				}
+				var e struct {
+					State json.RawMessage `json:"state"`
+				}
+				_ = json.Unmarshal(entry, &e)
+				changes := changedFields(row[s.id], e.State)
+				for _, f := range changes {
+					rep.Problems = append(rep.Problems, Problem{Seq: seq, Record: rec, Field: f.name,
+						Reason: fmt.Sprintf("the row holds %s, the log (seq %d) %s", f.row, seq, f.logged)})
+				}
+				if len(changes) == 0 {
+					continue // the same state, written differently
+				}
+			}
+			reported++
+		}
+	}
+	return nil
+}
+
+// verifyEntries streams the events in seq order: it recomputes the chain and the tree and
+// compares the tree with the head and with every stored hash (read on a connection of its
+// own meanwhile), compares each event's columns with its entry, and returns, with withStates,
+// the latest logged state of every record. The hashing and parsing of each event need only
+// the event itself (the chain hash covers the event's own prev_hash column), so they run on
+// one worker per core over batches of events; the tree is then grown in order from the leaf
+// hashes, a few hashes per leaf.
+func (d *DB) verifyEntries(ctx context.Context, snapshot string, tx *sql.Tx, rep *LogReport, withStates bool) (map[string]map[int64]loggedState, error) {
 	bad := func(seq int64, field, reason string) {
 		if len(rep.Problems) < maxProblems {
 			rep.Problems = append(rep.Problems, Problem{Seq: seq, Field: field, Reason: reason})
 		}
 	}
+	var table []tlog.Hash
+	tableDone := make(chan error, 1)
+	go func() {
+		tableDone <- d.inSnapshot(ctx, snapshot, func(tx *sql.Tx) error {
+			var err error
+			table, err = readStoredHashes(ctx, tx)
+			return err
+		})
+	}()
+
+	logged := map[string]map[int64]loggedState{}
+	for _, typ := range SubjectTypes() {
+		logged[typ] = map[int64]loggedState{}
+	}
+	batches, errc := readEvents(ctx, tx, withStates)
+	defer func() {
+		for range batches { // on an early return, let the reader finish
+		}
+	}()
 	var stored []tlog.Hash
 	reader := tlog.HashReaderFunc(func(idx []int64) ([]tlog.Hash, error) {
 		out := make([]tlog.Hash, len(idx))
@@ -184,32 +365,36 @@ func verifyTree(ctx context.Context, tx *sql.Tx, rep *LogReport) error {
 		return out, nil
 	})
 	prev, want := GenesisHash, int64(1)
-	var seq int64
-	var prevHash, hash string
-	var entry sql.RawBytes
-	for rows.Next() {
-		if err := rows.Scan(&seq, &prevHash, &hash, &entry); err != nil {
-			return fmt.Errorf("verify: read event: %w", err)
+	for b := range batches {
+		<-b.done
+		for i := range b.seq {
+			seq := b.seq[i]
+			switch {
+			case seq != want:
+				bad(want, "", fmt.Sprintf("missing; the next event is seq %d", seq))
+			case b.prev[i] != prev:
+				bad(seq, "prevHash", "does not match the previous event's hash")
+			case b.noEntry[i]:
+				bad(seq, "entry", "missing: run `kolregistry migrate`")
+			case !b.chainOK[i]:
+				bad(seq, "hash", "does not match the event's entry")
+			}
+			if f := b.column[i]; f != "" {
+				bad(seq, f, columnProblem(f))
+			}
+			hs, err := tlog.StoredHashesForRecordHash(want-1, b.leaf[i], reader)
+			if err != nil {
+				return nil, fmt.Errorf("verify: tree at %d: %w", seq, err)
+			}
+			stored = append(stored, hs...)
+			prev, want = b.hash[i], want+1
+			if m := logged[b.subjectType[i]]; withStates && m != nil {
+				m[b.subjectID[i]] = loggedState{seq: seq, digest: b.state[i], hasState: b.hasState[i]}
+			}
 		}
-		switch {
-		case seq != want:
-			bad(want, "", fmt.Sprintf("missing; the next event is seq %d", seq))
-		case prevHash != prev:
-			bad(seq, "prevHash", "does not match the previous event's hash")
-		case entry == nil:
-			bad(seq, "entry", "missing: run `kolregistry migrate`")
-		case chainHash(prevHash, entry) != hash:
-			bad(seq, "hash", "does not match the event's entry")
-		}
-		hs, err := tlog.StoredHashes(want-1, entry, reader)
-		if err != nil {
-			return fmt.Errorf("verify: tree at %d: %w", seq, err)
-		}
-		stored = append(stored, hs...)
-		prev, want = hash, want+1
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("verify: read events: %w", err)
+	if err := <-errc; err != nil {
+		return nil, err
 	}
 	rep.Events = want - 1
 	if rep.Head.Seq != rep.Events || rep.Head.Hash != prev {
@@ -217,112 +402,410 @@ func verifyTree(ctx context.Context, tx *sql.Tx, rep *LogReport) error {
 	}
 	root, err := tlog.TreeHash(rep.Events, reader)
 	if err != nil {
-		return fmt.Errorf("verify: root: %w", err)
+		return nil, fmt.Errorf("verify: root: %w", err)
 	}
 	if rep.Head.TreeSize != rep.Events || rep.Head.Root != root {
 		bad(0, "rootHash", fmt.Sprintf("the head's tree (size %d) is not the tree of the %d entries", rep.Head.TreeSize, rep.Events))
 	}
-	hrows, err := tx.QueryContext(ctx, `SELECT idx, hash FROM audit_tree ORDER BY idx`)
-	if err != nil {
-		return fmt.Errorf("verify: read tree: %w", err)
+	if err := <-tableDone; err != nil {
+		return nil, err
 	}
-	defer hrows.Close()
-	var next int64
-	var h sql.RawBytes
-	for hrows.Next() {
-		var idx int64
-		if err := hrows.Scan(&idx, &h); err != nil {
-			return fmt.Errorf("verify: read tree: %w", err)
+	for i := range min(len(table), len(stored)) {
+		if table[i] != stored[i] {
+			bad(0, "audit_tree", fmt.Sprintf("stored hash %d is not the tree's", i))
+			return logged, nil
 		}
-		if idx != next || idx >= int64(len(stored)) || !bytes.Equal(h, stored[idx][:]) {
-			bad(0, "audit_tree", fmt.Sprintf("stored hash %d is not the tree's", idx))
+	}
+	if len(table) != len(stored) {
+		bad(0, "audit_tree", fmt.Sprintf("%d stored hashes, the tree has %d", len(table), len(stored)))
+	}
+	return logged, nil
+}
+
+func columnProblem(field string) string {
+	if field == "entry" {
+		return "the entry is not a JSON object"
+	}
+	return "the event's column differs from its logged entry"
+}
+
+// readStoredHashes reads audit_tree in index order; a gap ends the list there (it is then
+// shorter than the tree's, which verifyEntries reports).
+func readStoredHashes(ctx context.Context, tx *sql.Tx) ([]tlog.Hash, error) {
+	var n int64
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM audit_tree`).Scan(&n); err != nil {
+		return nil, fmt.Errorf("verify: read tree: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT idx, hash FROM audit_tree ORDER BY idx`)
+	if err != nil {
+		return nil, fmt.Errorf("verify: read tree: %w", err)
+	}
+	defer rows.Close()
+	out := make([]tlog.Hash, 0, n)
+	var h sql.RawBytes
+	for rows.Next() {
+		var idx int64
+		if err := rows.Scan(&idx, &h); err != nil {
+			return nil, fmt.Errorf("verify: read tree: %w", err)
+		}
+		if idx != int64(len(out)) || len(h) != len(tlog.Hash{}) {
 			break
 		}
-		next++
+		out = append(out, tlog.Hash(h))
 	}
-	if err := hrows.Err(); err != nil {
-		return fmt.Errorf("verify: read tree: %w", err)
-	}
-	if next != int64(len(stored)) && len(rep.Problems) == 0 {
-		bad(0, "audit_tree", fmt.Sprintf("%d stored hashes, the tree has %d", next, len(stored)))
-	}
-	return nil
+	return out, rows.Err()
 }
 
-// verifyColumns compares each event's columns (what the API serves) with its entry.
-// Entries from before the log carry numeric IDs and no state.
-func verifyColumns(ctx context.Context, tx *sql.Tx, out *chanProblems) error {
-	rows, err := tx.QueryContext(ctx, `SELECT seq, field FROM (
-		SELECT e.seq, CASE
-			WHEN (x.j->>'seq')::bigint IS DISTINCT FROM e.seq THEN 'seq'
-			WHEN x.j->>'action' IS DISTINCT FROM e.action THEN 'action'
-			WHEN x.j->'subject'->>'type' IS DISTINCT FROM e.subject_type
-				OR x.j->'subject'->>'id' IS DISTINCT FROM
-					CASE WHEN x.j ? 'state' THEN api_id(e.subject_type, e.subject_id) ELSE e.subject_id::text END THEN 'subject'
-			WHEN x.j->>'actor' IS DISTINCT FROM
-					CASE WHEN x.j ? 'state' THEN api_id('Agency', e.actor_id) ELSE e.actor_id::text END THEN 'actor'
-			WHEN (x.j->>'at')::timestamptz IS DISTINCT FROM e.at THEN 'at'
-			WHEN x.j->'diff' IS DISTINCT FROM e.diff THEN 'diff'
-			END AS field
-		FROM audit_event e CROSS JOIN LATERAL (SELECT e.entry::jsonb AS j) x
-		WHERE e.entry IS NOT NULL) c
-		WHERE field IS NOT NULL ORDER BY seq LIMIT $1`, maxProblems)
-	if err != nil {
-		return fmt.Errorf("verify: compare events with entries: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var p Problem
-		if err := rows.Scan(&p.Seq, &p.Field); err != nil {
-			return err
-		}
-		p.Reason = "the event's column differs from its logged entry"
-		out.add(p)
-	}
-	return rows.Err()
+// eventBatch is a run of consecutive events as read and, once done is closed, what the
+// workers found in them.
+type eventBatch struct {
+	// read
+	seq, subjectID []int64
+	prev, hash     []string
+	entry, diff    [][]byte
+	at             []time.Time
+	actor          []sql.NullInt64
+	action         []string
+	subjectType    []string
+	noEntry        []bool
+	// found
+	chainOK  []bool
+	leaf     []tlog.Hash
+	column   []string // the first column that differs from the entry, or ""
+	state    []stateDigest
+	hasState []bool
+	done     chan struct{}
 }
 
-// verifyStates compares every record of one type with the state its latest entry logged:
-// a changed field, a row with no logged state, a logged record with no row. It returns the
-// number of records compared.
-func verifyStates(ctx context.Context, tx *sql.Tx, typ string, out *chanProblems) (int64, error) {
-	var n int64
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (`+stateQueries[typ]+`) c`).Scan(&n); err != nil {
-		return 0, fmt.Errorf("verify: count %s: %w", typ, err)
+func (b *eventBatch) grow(n int) {
+	b.chainOK, b.leaf, b.column = make([]bool, n), make([]tlog.Hash, n), make([]string, n)
+	b.state, b.hasState = make([]stateDigest, n), make([]bool, n)
+}
+
+// readEvents reads the events in seq order and checks them on every core: the batches come
+// out in order, each done when checked. The error channel gets the read's outcome once the
+// batches are all out.
+func readEvents(ctx context.Context, tx *sql.Tx, withStates bool) (<-chan *eventBatch, <-chan error) {
+	const batchSize = 1024
+	workers := max(1, runtime.GOMAXPROCS(0))
+	ordered := make(chan *eventBatch, 4*workers)
+	work := make(chan *eventBatch, 4*workers)
+	errc := make(chan error, 1)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var scratch []byte
+			for b := range work {
+				for i := range b.seq {
+					b.check(i, withStates, &scratch)
+				}
+				b.entry, b.diff = nil, nil
+				close(b.done)
+			}
+		}()
 	}
-	rows, err := tx.QueryContext(ctx, `WITH latest AS (
-			SELECT DISTINCT ON (e.subject_id) e.subject_id AS id, e.seq, e.entry::jsonb -> 'state' AS state
-			FROM audit_event e WHERE e.subject_type = $1 ORDER BY e.subject_id, e.seq DESC)
-		SELECT coalesce(c.id, l.id), coalesce(l.seq, 0), c.state, l.state
-		FROM (`+stateQueries[typ]+`) AS c(id, state) FULL JOIN latest l ON l.id = c.id
-		WHERE c.state IS DISTINCT FROM l.state
-		ORDER BY 1 LIMIT $2`, typ, maxProblems)
-	if err != nil {
-		return n, fmt.Errorf("verify: compare %s rows with the log: %w", typ, err)
+	go func() {
+		defer close(ordered)
+		defer func() { close(work); wg.Wait() }()
+		errc <- func() error {
+			rows, err := tx.QueryContext(ctx, `SELECT seq, prev_hash, hash, entry, at, actor_id, action, subject_type, subject_id, diff
+				FROM audit_event ORDER BY seq`)
+			if err != nil {
+				return fmt.Errorf("verify: read events: %w", err)
+			}
+			defer rows.Close()
+			var b *eventBatch
+			flush := func() {
+				b.grow(len(b.seq))
+				work <- b
+				ordered <- b
+				b = nil
+			}
+			for rows.Next() {
+				if b == nil {
+					b = &eventBatch{done: make(chan struct{})}
+				}
+				var (
+					seq, subject        int64
+					prev, hash          string
+					action, subjectType string
+					entry, diff         []byte
+					at                  time.Time
+					actor               sql.NullInt64
+				)
+				if err := rows.Scan(&seq, &prev, &hash, &entry, &at, &actor, &action, &subjectType, &subject, &diff); err != nil {
+					return fmt.Errorf("verify: read event: %w", err)
+				}
+				b.seq, b.prev, b.hash = append(b.seq, seq), append(b.prev, prev), append(b.hash, hash)
+				b.entry, b.noEntry = append(b.entry, entry), append(b.noEntry, entry == nil)
+				b.at, b.actor, b.action = append(b.at, at), append(b.actor, actor), append(b.action, action)
+				b.subjectType, b.subjectID, b.diff = append(b.subjectType, subjectType), append(b.subjectID, subject), append(b.diff, diff)
+				if len(b.seq) == batchSize {
+					flush()
+				}
+			}
+			if b != nil {
+				flush()
+			}
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("verify: read events: %w", err)
+			}
+			return nil
+		}()
+	}()
+	return ordered, errc
+}
+
+// entryMembers are the members of an entry that the event's columns hold too.
+type entryMembers struct {
+	Seq     json.Number     `json:"seq"`
+	At      string          `json:"at"`
+	Actor   json.RawMessage `json:"actor"`
+	Action  string          `json:"action"`
+	Subject struct {
+		Type string `json:"type"`
+		ID   string `json:"id"`
+	} `json:"subject"`
+	Diff  json.RawMessage `json:"diff"`
+	State json.RawMessage `json:"state"`
+}
+
+// check hashes event i and compares its columns with its entry. An entry with a state is of
+// the log's own format (global IDs); one without is from before the log (numeric IDs).
+func (b *eventBatch) check(i int, withStates bool, scratch *[]byte) {
+	entry := b.entry[i]
+	if b.noEntry[i] {
+		return
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, seq int64
-		var row, logged []byte
-		if err := rows.Scan(&id, &seq, &row, &logged); err != nil {
-			return n, err
+	b.chainOK[i] = chainHash(b.prev[i], entry) == b.hash[i]
+	b.leaf[i] = tlog.RecordHash(entry)
+	if b.checkFast(i, withStates, scratch) {
+		return
+	}
+	var e entryMembers
+	if err := json.Unmarshal(entry, &e); err != nil {
+		b.column[i] = "entry"
+		return
+	}
+	logFormat := e.State != nil && string(e.State) != "null"
+	if logFormat && withStates {
+		b.state[i], b.hasState[i] = digest(e.State), true
+	}
+	subjectID, actor := strconv.FormatInt(b.subjectID[i], 10), "null"
+	if b.actor[i].Valid {
+		actor = strconv.FormatInt(b.actor[i].Int64, 10)
+	}
+	if logFormat {
+		subjectID = GlobalID(b.subjectType[i], b.subjectID[i])
+		if b.actor[i].Valid {
+			actor = `"` + GlobalID("Agency", b.actor[i].Int64) + `"`
 		}
-		rec := fmt.Sprintf("%s %d (%s)", typ, id, GlobalID(typ, id))
-		switch {
-		case logged == nil && seq == 0:
-			out.add(Problem{Record: rec, Reason: "the row has no history in the log (written behind the API's back)"})
-		case logged == nil:
-			out.add(Problem{Seq: seq, Record: rec, Reason: fmt.Sprintf("the latest event (seq %d) logged no state", seq)})
-		case row == nil:
-			out.add(Problem{Seq: seq, Record: rec, Reason: fmt.Sprintf("logged (latest seq %d) but its row is gone", seq)})
-		default:
-			for _, f := range changedFields(row, logged) {
-				out.add(Problem{Seq: seq, Record: rec, Field: f.name,
-					Reason: fmt.Sprintf("the row holds %s, the log (seq %d) %s", f.row, seq, f.logged)})
+	}
+	at, atErr := time.Parse(time.RFC3339Nano, e.At)
+	switch {
+	case e.Seq.String() != strconv.FormatInt(b.seq[i], 10):
+		b.column[i] = "seq"
+	case e.Action != b.action[i]:
+		b.column[i] = "action"
+	case e.Subject.Type != b.subjectType[i] || e.Subject.ID != subjectID:
+		b.column[i] = "subject"
+	case !rawEqual(e.Actor, actor):
+		b.column[i] = "actor"
+	case atErr != nil || !at.Equal(b.at[i]):
+		b.column[i] = "at"
+	case !sameJSON(e.Diff, b.diff[i]):
+		b.column[i] = "diff"
+	}
+}
+
+// rawEqual compares a raw JSON member (nil when absent, as null) with its expected text.
+func rawEqual(raw json.RawMessage, want string) bool {
+	if raw == nil {
+		return want == "null"
+	}
+	return string(raw) == want
+}
+
+// sameJSON tells whether an entry's member and a column's jsonb text are the same JSON value:
+// byte for byte once the column is in canonical form, else compared as values (an entry from
+// before the log escaped <, >, & as Go does).
+func sameJSON(member json.RawMessage, column []byte) bool {
+	if member == nil {
+		member = json.RawMessage("null")
+	}
+	if c, ok := appendCanonical(nil, column); ok && bytes.Equal(c, member) {
+		return true
+	}
+	var a, b any
+	da, db := json.NewDecoder(bytes.NewReader(member)), json.NewDecoder(bytes.NewReader(column))
+	da.UseNumber()
+	db.UseNumber()
+	if da.Decode(&a) != nil || db.Decode(&b) != nil {
+		return false
+	}
+	return reflect.DeepEqual(a, b)
+}
+
+// appendCanonical appends the canonical form (docs/transparency.md, "Entry format") of JSON
+// text such as PostgreSQL writes jsonb: members sorted by key, no insignificant space. It is
+// the fast path of canonical, for text whose strings need no escape at all; ok is false for
+// anything else (an escape, a control character, U+2028/U+2029, a duplicate key, bad JSON),
+// which canonical then handles.
+func appendCanonical(dst, src []byte) ([]byte, bool) {
+	p := jsonText{src: src}
+	dst, ok := p.value(dst)
+	p.space()
+	return dst, ok && p.i == len(src)
+}
+
+type jsonText struct {
+	src []byte
+	i   int
+}
+
+func (p *jsonText) space() {
+	for p.i < len(p.src) && (p.src[p.i] == ' ' || p.src[p.i] == '\t' || p.src[p.i] == '\n' || p.src[p.i] == '\r') {
+		p.i++
+	}
+}
+
+func (p *jsonText) value(dst []byte) ([]byte, bool) {
+	p.space()
+	if p.i >= len(p.src) {
+		return dst, false
+	}
+	switch c := p.src[p.i]; {
+	case c == '{':
+		return p.object(dst)
+	case c == '[':
+		p.i++
+		dst = append(dst, '[')
+		p.space()
+		if p.i < len(p.src) && p.src[p.i] == ']' {
+			p.i++
+			return append(dst, ']'), true
+		}
+		for {
+			var ok bool
+			if dst, ok = p.value(dst); !ok {
+				return dst, false
+			}
+			p.space()
+			if p.i >= len(p.src) {
+				return dst, false
+			}
+			switch p.src[p.i] {
+			case ',':
+				p.i++
+				dst = append(dst, ',')
+			case ']':
+				p.i++
+				return append(dst, ']'), true
+			default:
+				return dst, false
 			}
 		}
+	case c == '"':
+		s, ok := p.str()
+		return append(dst, s...), ok
+	case c == '-' || (c >= '0' && c <= '9'):
+		j := p.i
+		for j < len(p.src) && (p.src[j] >= '0' && p.src[j] <= '9' || p.src[j] == '-') {
+			j++
+		}
+		if j < len(p.src) && (p.src[j] == '.' || p.src[j] == 'e' || p.src[j] == 'E') {
+			return dst, false // only integers are written as is
+		}
+		dst = append(dst, p.src[p.i:j]...)
+		p.i = j
+		return dst, true
+	default:
+		for _, lit := range []string{"true", "false", "null"} {
+			if bytes.HasPrefix(p.src[p.i:], []byte(lit)) {
+				p.i += len(lit)
+				return append(dst, lit...), true
+			}
+		}
+		return dst, false
 	}
-	return n, rows.Err()
+}
+
+// str returns the string at p.i with its quotes, when it holds no escape, no control
+// character and no U+2028/U+2029 (then it is written as is).
+func (p *jsonText) str() ([]byte, bool) {
+	for j := p.i + 1; j < len(p.src); j++ {
+		switch c := p.src[j]; {
+		case c == '"':
+			s := p.src[p.i : j+1]
+			p.i = j + 1
+			return s, true
+		case c == '\\' || c < 0x20:
+			return nil, false
+		case c == 0xE2 && j+2 < len(p.src) && p.src[j+1] == 0x80 && (p.src[j+2] == 0xA8 || p.src[j+2] == 0xA9):
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+func (p *jsonText) object(dst []byte) ([]byte, bool) {
+	type member struct{ key, val []byte }
+	var ms []member
+	p.i++
+	p.space()
+	if p.i < len(p.src) && p.src[p.i] == '}' {
+		p.i++
+		return append(dst, '{', '}'), true
+	}
+	for {
+		p.space()
+		if p.i >= len(p.src) || p.src[p.i] != '"' {
+			return dst, false
+		}
+		k, ok := p.str()
+		if !ok {
+			return dst, false
+		}
+		p.space()
+		if p.i >= len(p.src) || p.src[p.i] != ':' {
+			return dst, false
+		}
+		p.i++
+		v, ok := p.value(nil)
+		if !ok {
+			return dst, false
+		}
+		ms = append(ms, member{k[1 : len(k)-1], v})
+		p.space()
+		if p.i >= len(p.src) {
+			return dst, false
+		}
+		if p.src[p.i] == '}' {
+			p.i++
+			break
+		}
+		if p.src[p.i] != ',' {
+			return dst, false
+		}
+		p.i++
+	}
+	sort.Slice(ms, func(a, b int) bool { return bytes.Compare(ms[a].key, ms[b].key) < 0 })
+	dst = append(dst, '{')
+	for i, m := range ms {
+		if i > 0 {
+			if bytes.Equal(ms[i-1].key, m.key) {
+				return dst, false
+			}
+			dst = append(dst, ',')
+		}
+		dst = append(dst, '"')
+		dst = append(dst, m.key...)
+		dst = append(dst, '"', ':')
+		dst = append(dst, m.val...)
+	}
+	return append(dst, '}'), true
 }
 
 type fieldChange struct{ name, row, logged string }
@@ -350,28 +833,4 @@ func changedFields(row, logged []byte) []fieldChange {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
 	return out
-}
-
-// chanProblems collects problems from parallel checks.
-type chanProblems struct {
-	mu   sync.Mutex
-	list []Problem
-}
-
-func (c *chanProblems) add(p Problem) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.list = append(c.list, p)
-}
-
-func (c *chanProblems) sorted() []Problem {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	sort.SliceStable(c.list, func(i, j int) bool {
-		if c.list[i].Record != c.list[j].Record {
-			return c.list[i].Record < c.list[j].Record
-		}
-		return c.list[i].Seq < c.list[j].Seq
-	})
-	return c.list
 }

@@ -42,7 +42,7 @@ type QueryResolver interface {
 	Sanctions(ctx context.Context, filter *model.SanctionFilter, orderBy *model.SanctionOrder, first *int, after *string, last *int, before *string) (*model.SanctionConnection, error)
 	Screen(ctx context.Context, candidates []*model.ScreenCandidate, asOf *time.Time) ([]*model.ScreenResult, error)
 	Search(ctx context.Context, query string, kinds []model.SearchKind, first *int, after *string) (*model.SearchConnection, error)
-	VettingReport(ctx context.Context, influencerID string, asOf *time.Time) (*model.VettingReport, error)
+	VettingReport(ctx context.Context, influencerID string, asOf *time.Time, lang *model.Language) (*model.VettingReport, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -700,6 +700,14 @@ func (ec *executionContext) field_Query_vettingReport_args(ctx context.Context, 
 		return nil, err
 	}
 	args["asOf"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "lang",
+		func(ctx context.Context, v any) (*model.Language, error) {
+			return ec.unmarshalOLanguage2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐLanguage(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lang"] = arg2
 	return args, nil
 }
 
@@ -1741,7 +1749,7 @@ func (ec *executionContext) _Query_vettingReport(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().VettingReport(ctx, fc.Args["influencerId"].(string), fc.Args["asOf"].(*time.Time))
+			return ec.Resolvers.Query().VettingReport(ctx, fc.Args["influencerId"].(string), fc.Args["asOf"].(*time.Time), fc.Args["lang"].(*model.Language))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.VettingReport) graphql.Marshaler {

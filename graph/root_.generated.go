@@ -467,7 +467,7 @@ type ComplexityRoot struct {
 		Sanctions             func(childComplexity int, filter *model.SanctionFilter, orderBy *model.SanctionOrder, first *int, after *string, last *int, before *string) int
 		Screen                func(childComplexity int, candidates []*model.ScreenCandidate, asOf *time.Time) int
 		Search                func(childComplexity int, query string, kinds []model.SearchKind, first *int, after *string) int
-		VettingReport         func(childComplexity int, influencerID string, asOf *time.Time) int
+		VettingReport         func(childComplexity int, influencerID string, asOf *time.Time, lang *model.Language) int
 		Viewer                func(childComplexity int) int
 	}
 
@@ -2850,7 +2850,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.VettingReport(childComplexity, args["influencerId"].(string), args["asOf"].(*time.Time)), true
+		return e.ComplexityRoot.Query.VettingReport(childComplexity, args["influencerId"].(string), args["asOf"].(*time.Time), args["lang"].(*model.Language)), true
 	case "Query.viewer":
 		if e.ComplexityRoot.Query.Viewer == nil {
 			break

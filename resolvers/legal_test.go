@@ -79,4 +79,16 @@ func TestVettingReport_FactorsCiteTheLawAndTheRecords(t *testing.T) {
 		!strings.Contains(get(f, "reasonEn").(string), "health professional") {
 		t.Errorf("factor %v", f)
 	}
+	// lang chooses the language of reasons and reason; English by default.
+	for lang, want := range map[string]string{"": get(f, "reasonEn").(string), "EN": get(f, "reasonEn").(string), "VI": get(f, "reasonVi").(string)} {
+		arg := ""
+		if lang != "" {
+			arg = ", lang: " + lang
+		}
+		r := a.ok(`query($id: ID!) { vettingReport(influencerId: $id, asOf: "2025-06-01"`+arg+`) { reasons factors { reason } } }`,
+			map[string]any{"id": gid("Influencer", kol)})
+		if get(r, "vettingReport.reasons.0") != want || get(r, "vettingReport.factors.0.reason") != want {
+			t.Errorf("lang %q: reasons %v, want %q first", lang, get(r, "vettingReport"), want)
+		}
+	}
 }

@@ -167,7 +167,7 @@ func screenResults(ctx context.Context, screened []Screened) ([]*model.ScreenRes
 			}
 		}
 		if s.Vetting != nil && r.Influencer != nil {
-			r.Vetting = toVettingReport(*s.Vetting, r.Influencer)
+			r.Vetting = toVettingReport(*s.Vetting, r.Influencer, model.LanguageEn)
 		}
 		out[i] = r
 	}

@@ -6,7 +6,8 @@ import (
 )
 
 // toVettingReport maps a vetting to the report; the influencer is loaded by the caller.
-func toVettingReport(v db.Vetting, influencer *model.Influencer) *model.VettingReport {
+// lang VI gives reasons and each factor's reason in Vietnamese; otherwise they are English.
+func toVettingReport(v db.Vetting, influencer *model.Influencer, lang model.Language) *model.VettingReport {
 	r := &model.VettingReport{
 		Influencer: influencer, AsOf: v.AsOf, RiskLevel: model.RiskLevel(v.RiskLevel()),
 		Reasons: []string{}, Factors: []*model.RiskFactor{},
@@ -17,8 +18,12 @@ func toVettingReport(v db.Vetting, influencer *model.Influencer) *model.VettingR
 		Credentials:        mapAll(v.Credentials, toCredential),
 	}
 	for _, f := range v.Factors {
-		r.Reasons = append(r.Reasons, f.Reason)
-		m := &model.RiskFactor{Code: model.RiskFactorCode(f.Code), Level: model.RiskLevel(f.Level), Reason: f.Reason,
+		reason := f.Reason
+		if lang == model.LanguageVi {
+			reason = f.ReasonVi
+		}
+		r.Reasons = append(r.Reasons, reason)
+		m := &model.RiskFactor{Code: model.RiskFactorCode(f.Code), Level: model.RiskLevel(f.Level), Reason: reason,
 			ReasonEn: f.Reason, ReasonVi: f.ReasonVi, Evidence: []string{}}
 		if f.LegalBasis != "" {
 			basis := f.LegalBasis

@@ -16,7 +16,7 @@ import (
 )
 
 // VettingReport is the resolver for the vettingReport field.
-func (r *queryResolver) VettingReport(ctx context.Context, influencerID string, asOf *time.Time) (*model.VettingReport, error) {
+func (r *queryResolver) VettingReport(ctx context.Context, influencerID string, asOf *time.Time, lang *model.Language) (*model.VettingReport, error) {
 	id, ok, err := idOf("influencerId", influencerID, typeInfluencer)
 	if err != nil {
 		return nil, err
@@ -43,5 +43,9 @@ func (r *queryResolver) VettingReport(ctx context.Context, influencerID string, 
 	if err != nil {
 		return nil, err
 	}
-	return toVettingReport(v, influencer), nil
+	l := model.LanguageEn
+	if lang != nil {
+		l = *lang
+	}
+	return toVettingReport(v, influencer, l), nil
 }

@@ -45,7 +45,7 @@ func complexityRoot() graph.ComplexityRoot {
 	c.Query.Search = func(child int, _ string, _ []model.SearchKind, first *int, _ *string) int {
 		return searchCost + page(child, first, nil)
 	}
-	c.Query.VettingReport = func(child int, _ string, _ *time.Time) int { return searchCost + child }
+	c.Query.VettingReport = func(child int, _ string, _ *time.Time, _ *model.Language) int { return searchCost + child }
 	// screen runs, per candidate, a search's name and account lookups (batched, but priced as the
 	// searches they replace) and, when vetting is selected, a vetting report (ScreenResult.vetting).
 	c.Query.Screen = func(child int, candidates []*model.ScreenCandidate, _ *time.Time) int {

@@ -133,6 +133,13 @@ var ui = map[string][2]string{ // key → {vi, en}
 	"badRequest":         {"Yêu cầu không hợp lệ", "Bad request"},
 	"internalError":      {"Lỗi máy chủ", "Server error"},
 	"internalErrorText":  {"Đã có lỗi. Vui lòng thử lại sau.", "Something went wrong. Please try again later."},
+	"errSearchShort":     {"Hãy gõ ít nhất 2 chữ cái hoặc chữ số để tìm.", "Type at least 2 letters or digits to search."},
+	"errCursor":          {"Liên kết trang này không còn hợp lệ; hãy mở lại trang đầu của danh sách.", "This page link is not valid; open the first page of the list again."},
+	"errRange":           {"Giá trị “đến” nhỏ hơn giá trị “từ” (ngày hoặc số tiền).", "The “to” value is before the “from” one (a date or an amount)."},
+	"errDate":            {"Ngày phải có dạng năm-tháng-ngày, ví dụ 2025-03-20.", "A date must look like year-month-day, e.g. 2025-03-20."},
+	"errNumber":          {"Số tiền phải là một số nguyên, không có dấu chấm hay chữ.", "An amount must be a whole number, without dots or letters."},
+	"errValue":           {"Một giá trị lọc không có trong danh mục; hãy chọn trong biểu mẫu.", "A filter value is not one of the listed values; pick one in the form."},
+	"errParam":           {"Một tham số của địa chỉ này không hợp lệ.", "A parameter of this address is not valid."},
 	"howToCite":          {"Trích dẫn: tên cơ quan, số và ngày quyết định, đường dẫn cố định, ngày truy cập.", "Cite as: agency, decision number and date, permalink, date retrieved."},
 	"sanctionOf":         {"Quyết định xử phạt", "Sanction decision"},
 	"vnd":                {"đồng", "VND"},
@@ -168,6 +175,13 @@ var funcs = template.FuncMap{
 	"num":      fmtNum,
 	"link":     link,
 	"legal":    legalText,
+	"legalTitle": func(lang registry.Lang, v any) string {
+		m, _ := v.(map[string]any)
+		if lang == registry.EN {
+			return str(m["titleEn"])
+		}
+		return str(m["titleVi"])
+	},
 	"agencyName": func(lang registry.Lang, a any) string {
 		m, _ := a.(map[string]any)
 		if lang == registry.EN && str(m["nameEn"]) != "" {

@@ -47,7 +47,8 @@ var recordPages = map[string]recordPage{
 		violations { category description legalBasis { instrument article clause point } }
 		statusHistory { status effectiveOn reason documentUrl recordedAt agency { __typename id name nameEn } }
 		relatedDisclosures { ...Ref }
-		history(first: 100) { totalCount nodes { seq at action } } } } }` + ref},
+		history(first: 100) { totalCount nodes { seq at action } } } }
+		legalInstruments { number titleVi titleEn } }` + ref},
 	"Mcn": {"mcns", "mcn", `query($id: ID!, $after: String) { node(id: $id) { __typename ... on Mcn {
 		id url name taxCode website province
 		members(first: 100) { totalCount nodes { __typename id kind startedOn influencer { __typename id displayName } } }
@@ -92,10 +93,36 @@ func (h *Handler) record(typ string) func(r *http.Request, v *view) error {
 		if n == nil || n["__typename"] != typ {
 			return errNotFound
 		}
+		if typ == "Sanction" {
+			titleLegalBases(n, d["legalInstruments"])
+		}
 		v.Page, v.Data = p.template, n
 		v.Title = recordTitle(v.Lang, typ, n)
 		v.Extra = map[string]any{"AuditSeq": latestSeq(n), "JSON": jsonLink(typ, n)}
 		return nil
+	}
+}
+
+// titleLegalBases gives each violation's legal basis the titles of its instrument from the
+// legal catalogue (the legalInstruments query), for legalTitle.
+func titleLegalBases(n map[string]any, instruments any) {
+	titles := map[string]map[string]any{}
+	list, _ := instruments.([]any)
+	for _, in := range list {
+		if m, ok := in.(map[string]any); ok {
+			titles[str(m["number"])] = m
+		}
+	}
+	vs, _ := n["violations"].([]any)
+	for _, v := range vs {
+		vm, _ := v.(map[string]any)
+		lb, _ := vm["legalBasis"].(map[string]any)
+		if lb == nil {
+			continue
+		}
+		if t, ok := titles[str(lb["instrument"])]; ok {
+			lb["titleVi"], lb["titleEn"] = t["titleVi"], t["titleEn"]
+		}
 	}
 }
 

@@ -218,3 +218,53 @@ func TestSchemaSDL(t *testing.T) {
 		t.Errorf("the SDL shows gqlgen's internal directives")
 	}
 }
+
+// TestSanctionPage_LegalBasisWithCatalogueTitle: each violation's legal basis is written out
+// with its instrument's title from the legal catalogue, in the page's language.
+func TestSanctionPage_LegalBasisWithCatalogueTitle(t *testing.T) {
+	s := newSite(t)
+	d := s.gql(`{ sanctions(first: 1) { nodes { url violations { legalBasis { instrument } } } }
+		legalInstruments { number titleVi titleEn } }`)
+	u := str(at(d, "sanctions", "nodes", 0, "url"))
+	inst := str(at(d, "sanctions", "nodes", 0, "violations", 0, "legalBasis", "instrument"))
+	var vi, en string
+	for _, in := range at(d, "legalInstruments").([]any) {
+		if str(at(in, "number")) == inst {
+			vi, en = str(at(in, "titleVi")), str(at(in, "titleEn"))
+		}
+	}
+	if u == "" || vi == "" || en == "" {
+		t.Fatalf("no sanction whose instrument %q is in the catalogue (url %q)", inst, u)
+	}
+	for lang, want := range map[string]string{"vi": vi, "en": en} {
+		res, body := s.get(u + "?lang=" + lang)
+		if res.StatusCode != 200 || !strings.Contains(body, `<cite class="legal-title">`+html.EscapeString(want)+`</cite>`) {
+			t.Errorf("%s?lang=%s: %d, no title %q of %s", u, lang, res.StatusCode, want, inst)
+		}
+	}
+}
+
+// TestPages_ErrorsInThePageLanguage: a refused address answers 400 with a sentence of the
+// page's language, never the API's English message.
+func TestPages_ErrorsInThePageLanguage(t *testing.T) {
+	s := newSite(t)
+	for _, c := range []struct{ path, vi, en, api string }{
+		{"/search?q=a", "Hãy gõ ít nhất 2 chữ cái", "Type at least 2 letters", "query needs"},
+		{"/sanctions?decidedFrom=garbage", "Ngày phải có dạng", "A date must look like", `got "garbage"`},
+		{"/sanctions?decidedFrom=2025-05-01&decidedTo=2025-01-01", "Giá trị “đến” nhỏ hơn", "The “to” value is before", "decidedTo is before decidedFrom"},
+		{"/sanctions?after=garbage", "Liên kết trang này không còn hợp lệ", "This page link is not valid", "not a cursor"},
+		{"/sanctions?status=NOPE", "Một giá trị lọc không có trong danh mục", "A filter value is not one of", "is not a valid SanctionStatus"},
+		{"/sanctions?minFineVnd=abc", "Số tiền phải là một số nguyên", "An amount must be a whole number", "Int64 must"},
+	} {
+		for _, l := range []struct{ query, header, want, other string }{
+			{"", "", c.vi, c.en}, {"&lang=en", "", c.en, c.vi}, {"", "en-GB,en;q=0.8", c.en, c.vi},
+		} {
+			res, body := s.get(c.path+l.query, "Accept-Language", l.header)
+			body = html.UnescapeString(body)
+			if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, l.want) || strings.Contains(body, l.other) ||
+				strings.Contains(body, c.api) {
+				t.Errorf("%s%s (Accept-Language %q): %d; want 400 with %q only", c.path, l.query, l.header, res.StatusCode, l.want)
+			}
+		}
+	}
+}

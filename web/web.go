@@ -110,10 +110,32 @@ type view struct {
 
 var errNotFound = fmt.Errorf("not found")
 
-// badRequest is a refused parameter, shown on a 400 page.
-type badRequest struct{ msg string }
+// badRequest is a refused parameter, shown on a 400 page: field is the input the API named
+// (extensions.field), msg its message (English, for the log and the classification).
+type badRequest struct{ field, msg string }
 
 func (b badRequest) Error() string { return b.msg }
+
+// message is what a person reads on the 400 page, in the page's language: one of the pages'
+// own sentences (ui, "err…" keys) chosen by what was refused, never the API's English text.
+func (b badRequest) message(lang registry.Lang) string {
+	key := "errParam"
+	switch f := b.field; {
+	case f == "query" || strings.Contains(b.msg, "at least 2 letters"):
+		key = "errSearchShort"
+	case f == "after" || f == "before" || strings.Contains(b.msg, "cursor"):
+		key = "errCursor"
+	case strings.HasSuffix(f, "To") || strings.HasPrefix(f, "filter.max") || strings.Contains(b.msg, " is before ") || strings.Contains(b.msg, " is less than "):
+		key = "errRange"
+	case strings.Contains(b.msg, "Date must") || strings.Contains(b.msg, "DateTime must"):
+		key = "errDate"
+	case strings.Contains(b.msg, "Int64 must") || strings.Contains(b.msg, "Int must"):
+		key = "errNumber"
+	case strings.Contains(b.msg, "is not a valid") || strings.Contains(b.msg, "is not a value of"):
+		key = "errValue"
+	}
+	return t(lang, key)
+}
 
 // page wraps a page function with language negotiation, the response cache, ETag and errors.
 func (h *Handler) page(fn func(r *http.Request, v *view) error) http.HandlerFunc {
@@ -138,7 +160,7 @@ func (h *Handler) page(fn func(r *http.Request, v *view) error) http.HandlerFunc
 		switch e := err.(type) {
 		case nil:
 		case badRequest:
-			v.Status, v.Page, v.Title, v.Extra = http.StatusBadRequest, "error", t(lang, "badRequest"), map[string]any{"Message": e.msg}
+			v.Status, v.Page, v.Title, v.Extra = http.StatusBadRequest, "error", t(lang, "badRequest"), map[string]any{"Message": e.message(lang)}
 		default:
 			if err == errNotFound {
 				v.Status, v.Page, v.Title = http.StatusNotFound, "notfound", t(lang, "notFound")
@@ -224,7 +246,8 @@ func (h *Handler) query(r *http.Request, q string, vars map[string]any) (map[str
 			if f, _ := errs[0].Extensions["field"].(string); f == "id" {
 				return nil, errNotFound
 			}
-			return nil, badRequest{errs[0].Message}
+			f, _ := errs[0].Extensions["field"].(string)
+			return nil, badRequest{f, errs[0].Message}
 		}
 		return nil, fmt.Errorf("page query: %s (%s)", errs[0].Message, errs[0].Code())
 	}

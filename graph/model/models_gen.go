@@ -756,11 +756,11 @@ type RiskFactor struct {
 	Code RiskFactorCode `json:"code"`
 	// The level this factor alone gives; the report's riskLevel is the highest of them.
 	Level RiskLevel `json:"level"`
-	// The same sentence as in VettingReport.reasons.
+	// The same sentence as in VettingReport.reasons, in the report's lang (vettingReport's lang argument).
 	Reason string `json:"reason"`
 	// The reason in Vietnamese.
 	ReasonVi string `json:"reasonVi"`
-	// The reason in English (the same as reason).
+	// The reason in English (the same as reason unless the report was asked in VI).
 	ReasonEn string `json:"reasonEn"`
 	// The provision the rule rests on, e.g. 15/2018/NĐ-CP Art. 27(2); null for the registry's own risk rules.
 	LegalBasis *string `json:"legalBasis,omitempty"`
@@ -949,7 +949,7 @@ type VettingReport struct {
 	AsOf time.Time `json:"asOf"`
 	// The highest level of its reasons.
 	RiskLevel RiskLevel `json:"riskLevel"`
-	// Human-readable, most serious first, e.g. "2 sanctions in force", "1 complaint open".
+	// Human-readable, most serious first, e.g. "2 sanctions in force", "1 complaint open", in the report's lang.
 	Reasons []string `json:"reasons"`
 	// The reasons with their codes and levels.
 	Factors []*RiskFactor `json:"factors"`
