@@ -2,7 +2,6 @@ package resolvers
 
 import (
 	"context"
-	"net/url"
 	"strings"
 	"time"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/graph/errcode"
 	"github.com/kolregistry/kolregistry/graph/model"
+	"github.com/kolregistry/kolregistry/registry"
 	"github.com/kolregistry/kolregistry/webhook"
 )
 
@@ -102,17 +102,18 @@ func watchItems(in []*model.WatchlistItemInput) ([]db.WatchItem, error) {
 				return nil, errcode.BadInput("items.recordId", "a watchlist follows influencers, MCNs and brands; %q is a %s ID", *it.RecordID, typ)
 			}
 			w.RefType, w.RefID = typ, id
-		case it.Platform != nil && (it.Handle != nil || it.URL != nil):
-			w.Platform = string(*it.Platform)
-			if it.Handle != nil {
-				w.Handle = *it.Handle
+		case it.URL != nil && it.Handle == nil:
+			// The profile-address parser search and screening use (registry/profileurl.go).
+			ref, ok := registry.ParseProfile(*it.URL)
+			if !ok || ref.Handle == "" || ref.Site || ref.Unresolved != "" {
+				return nil, errcode.BadInput("items.url", "%q is not a profile address with a handle on a known platform; give platform and handle", *it.URL)
 			}
-			if it.URL != nil {
-				w.URL = *it.URL
-				if w.Handle == "" {
-					w.Handle = handleOfURL(*it.URL)
-				}
+			if it.Platform != nil && string(*it.Platform) != string(ref.Platform) {
+				return nil, errcode.BadInput("items.url", "%q is a %s profile, not %s", *it.URL, ref.Platform, *it.Platform)
 			}
+			w.Platform, w.Handle, w.URL = string(ref.Platform), strings.ToLower(ref.Handle), *it.URL
+		case it.Platform != nil && it.Handle != nil:
+			w.Platform, w.Handle = string(*it.Platform), *it.Handle
 			w.Handle = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(w.Handle), "@"))
 			if w.Handle == "" || len(w.Handle) > 100 || strings.ContainsAny(w.Handle, " /?#") {
 				return nil, errcode.BadInput("items.handle", "a handle is 1..100 characters without spaces or slashes")
@@ -123,16 +124,6 @@ func watchItems(in []*model.WatchlistItemInput) ([]db.WatchItem, error) {
 		out = append(out, w)
 	}
 	return out, nil
-}
-
-// handleOfURL is the first path segment of a profile URL (https://www.tiktok.com/@name → name).
-func handleOfURL(raw string) string {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil || u.Host == "" {
-		return ""
-	}
-	seg, _, _ := strings.Cut(strings.Trim(u.Path, "/"), "/")
-	return seg
 }
 
 func watchlistPayload(w db.Watchlist, err error) (*model.WatchlistPayload, error) {

@@ -1040,7 +1040,7 @@ type WatchlistItemInput struct {
 	Platform *Platform `json:"platform,omitempty"`
 	// A handle on platform (with or without @), registered or not.
 	Handle *string `json:"handle,omitempty"`
-	// A profile URL on platform: its first path segment is taken as the handle.
+	// A profile URL (read by the parser search uses; platform, when given, must agree).
 	URL *string `json:"url,omitempty"`
 }
 
