@@ -33,14 +33,14 @@ type NewViolation struct {
 // NewSanction is a sanction decision to record. Subject is the subject's kind
 // (INFLUENCER, MCN or BRAND) and id.
 type NewSanction struct {
-	SubjectKind          string
-	SubjectID            int64
-	DecisionNumber       string
-	DecidedOn            time.Time
-	EffectiveOn          *time.Time
-	Violations           []NewViolation
-	FineVnd              int64
-	Remedies             []string
+	SubjectKind    string
+	SubjectID      int64
+	DecisionNumber string
+	DecidedOn      time.Time
+	EffectiveOn    *time.Time
+	Violations     []NewViolation
+	FineVnd        int64
+	Remedies       []string
 	// Status is the older single status; Standing and Execution the two facts (give one form).
 	Status               *string
 	Standing             *string

@@ -36,7 +36,9 @@ func (s Standing) Valid() bool { return slices.Contains(Standings, s) }
 func (s Standing) Stands() bool { return s != StandingAnnulled && s != StandingWithdrawnDataError }
 
 // Contested reports whether a complaint or a lawsuit against the decision is pending.
-func (s Standing) Contested() bool { return s == StandingUnderComplaint || s == StandingUnderLitigation }
+func (s Standing) Contested() bool {
+	return s == StandingUnderComplaint || s == StandingUnderLitigation
+}
 
 // Final reports whether the standing can no longer change.
 func (s Standing) Final() bool { return !s.Stands() }
