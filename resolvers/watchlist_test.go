@@ -16,7 +16,7 @@ func TestWatchItems_ProfileURLsAreParsedPerPlatform(t *testing.T) {
 		{model.WatchlistItemInput{URL: str("https://www.facebook.com/bepnhaquynh")}, "FACEBOOK", "bepnhaquynh"},
 		{model.WatchlistItemInput{URL: str("https://www.tiktok.com/@Bep.Nha.Quynh"), Platform: &tt}, "TIKTOK", "bep.nha.quynh"},
 		{model.WatchlistItemInput{URL: str("https://www.facebook.com/bepnhaquynh"), Platform: &tt}, "", ""}, // platforms disagree
-		{model.WatchlistItemInput{URL: str("https://vt.tiktok.com/ZS123abc/")}, "", ""},                    // a short link names no handle
+		{model.WatchlistItemInput{URL: str("https://vt.tiktok.com/ZS123abc/")}, "", ""},                     // a short link names no handle
 		{model.WatchlistItemInput{Platform: &fb, Handle: str("@MaiVlog")}, "FACEBOOK", "maivlog"},
 		{model.WatchlistItemInput{Handle: str("nohandleplatform")}, "", ""},
 	} {
