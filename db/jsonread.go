@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/lib/pq"
 )
@@ -32,6 +33,8 @@ type JSONSel struct {
 	// Page is a nested connection's page (forward only); Current is Mcn.members(current:).
 	Page    Page
 	Current *bool
+	// Day is the calendar day Influencer.currentMcn is chosen for (today in Vietnam).
+	Day time.Time
 	// Sel is the selection below an object or list field; for a connection its members
 	// (nodes, totalCount, __typename), each nodes with the nodes' selection.
 	Sel []JSONSel
@@ -70,6 +73,8 @@ type jsonRel struct {
 	ref   string // list, page: the parent's id expression
 	page  func(current *bool) (listQuery, string, order[struct{}])
 	embed bool
+	// currentMcn: the MCN the "current MCN" rule picks (currentMcnSQL) on JSONSel.Day.
+	currentMcn bool
 }
 
 // gid writes a global ID (GlobalID) in SQL: base64url without padding of "Type:id".
@@ -115,6 +120,7 @@ func init() {
 				"affiliations": {to: "Affiliation", list: &affiliationsOfInfluencer, ref: "i.id"},
 				"disclosures":  {to: "Disclosure", page: disclosuresOf(DisclosuresOfInfluencer), ref: "i.id"},
 				"sanctions":    {to: "Sanction", page: sanctionsOf(SanctionsOfInfluencer), ref: "i.id"},
+				"currentMcn":   {to: "Mcn", currentMcn: true, ref: "i.id"},
 			}},
 		"PlatformAccount": {name: "PlatformAccount", from: "platform_account pa", idCol: "pa.id",
 			cols: map[string]string{"id": gid("PlatformAccount", "pa.id"), "platform": "pa.platform", "handle": "pa.handle",
@@ -366,6 +372,13 @@ func (b *jsonBuilder) member(t *jsonType, s JSONSel) (string, error) {
 	switch {
 	case r.embed:
 		return b.object(to, s.Sel)
+	case r.currentMcn:
+		obj, err := b.object(to, s.Sel)
+		if err != nil {
+			return "", err
+		}
+		day := b.absolute("$1::date", []any{dateKey(s.Day)})
+		return fmt.Sprintf("(SELECT %s FROM %s WHERE %s = (%s))", obj, to.from, to.idCol, currentMcnSQL(r.ref, day)), nil
 	case r.fk != "":
 		obj, err := b.object(to, s.Sel)
 		if err != nil {

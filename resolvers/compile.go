@@ -380,6 +380,9 @@ func (c compiler) object(sel ast.SelectionSet, typ string) ([]db.JSONSel, bool) 
 			if s.Sel, ok = c.object(f.Selections, target); !ok {
 				return nil, false
 			}
+			if f.Name == "currentMcn" {
+				s.Day = currentDay()
+			}
 		case len(f.Arguments) > 0:
 			return nil, false
 		}
