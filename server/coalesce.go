@@ -14,8 +14,9 @@ import (
 //   - else the next execution of its key, which starts when the running one ends. The next
 //     execution starts after every request that joined it arrived, so its snapshot holds every
 //     write those requests may have heard of: its answer is right for all of them, whatever
-//     epoch each read. It stores its response under the epoch of the latest to join (read
-//     before it started, so a write committed while it runs makes the entry stale at once).
+//     epoch each read. It runs (with read replicas: is routed) and stores its response under
+//     the freshest epoch its joiners read (fresher; read before it started, so a write
+//     committed while it runs makes the entry stale at once).
 //
 // Under a steady stream of writes each one replaces the epoch; without the second rule every
 // write would start one more execution of every popular query while the previous ones still
@@ -58,7 +59,7 @@ func (c *coalescer) do(key string, lookup cache.Lookup, run func(cache.Lookup) o
 	case kf.next != nil:
 		f := kf.next
 		f.shared++
-		f.lookup = lookup // read later than the earlier joiners': the freshest epoch to store under
+		f.lookup = fresher(f.lookup, lookup)
 		c.mu.Unlock()
 		<-f.done
 		return f.out, true
@@ -80,6 +81,19 @@ func (c *coalescer) do(key string, lookup cache.Lookup, run func(cache.Lookup) o
 	c.mu.Unlock()
 	c.execute(key, kf, f, run)
 	return f.out, false
+}
+
+// fresher is the lookup a next execution runs and stores under, of two of its joiners': the
+// one whose epoch accounts for more writes (with read replicas, routing by it reads on a server
+// that has replayed every write either joiner may have heard of; an epoch of unknown LSN reads
+// on the primary), else the later one.
+func fresher(earlier, later cache.Lookup) cache.Lookup {
+	e, eKnown := earlier.LSN()
+	l, lKnown := later.LSN()
+	if eKnown && lKnown && e > l || !eKnown && lKnown {
+		return earlier
+	}
+	return later
 }
 
 // execute runs f and hands it over: the next execution, if any, starts now.
