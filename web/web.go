@@ -245,7 +245,7 @@ func (h *Handler) query(r *http.Request, q string, vars map[string]any) (map[str
 		case "SERVICE_UNAVAILABLE":
 			return nil, errUnavailable
 		case "BAD_USER_INPUT":
-			if f, _ := errs[0].Extensions["field"].(string); f == "id" {
+			if f, _ := errs[0].Extensions["field"].(string); f == "id" || f == "influencerId" { // the page's ID (node, vettingReport)
 				return nil, errNotFound
 			}
 			f, _ := errs[0].Extensions["field"].(string)
