@@ -15,7 +15,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/formatter"
-	"golang.org/x/sync/singleflight"
 
 	"github.com/kolregistry/kolregistry/auth"
 	"github.com/kolregistry/kolregistry/cache"
@@ -39,12 +38,14 @@ type caches struct {
 	lookups    *prometheus.CounterVec
 	// serveCached is false with Config.NoResponseCache.
 	serveCached bool
-	// flights coalesce identical concurrent misses; coalesced counts the requests that
-	// joined a flight instead of running their own.
-	flights   singleflight.Group
+	// flights coalesce identical concurrent misses (coalesce.go); coalesced counts the
+	// requests that joined an execution instead of running their own.
+	flights   *coalescer
 	coalesced prometheus.Counter
 	// admission bounds each class of work (admission.go).
 	admission *admissionControl
+	// routing sends queries' reads to the replica when it is caught up (replica_routing.go).
+	routing *readRouting
 }
 
 func newCaches(cfg Config, store *db.DB) *caches {
@@ -59,6 +60,8 @@ func newCaches(cfg Config, store *db.DB) *caches {
 			TrustedProxies:  cfg.TrustedProxies,
 		}),
 		normalized:  normalized,
+		flights:     newCoalescer(),
+		routing:     newReadRouting(store),
 		serveCached: !cfg.NoResponseCache,
 		admission:   cmp.Or(cfg.admission, newAdmission(cfg.Admission)),
 		coalesced: prometheus.NewCounter(prometheus.CounterOpts{
@@ -75,6 +78,7 @@ func newCaches(cfg Config, store *db.DB) *caches {
 // collectors are the cache metrics, for the handler's registry.
 func (c *caches) collectors() []prometheus.Collector {
 	cs := []prometheus.Collector{c.lookups, c.coalesced, c.admission.refusals}
+	cs = append(cs, c.routing.collectors()...)
 	if c.redis != nil {
 		cs = append(cs, c.redis.Collectors()...)
 	}
@@ -99,6 +103,10 @@ func responseOptions(cfg Config, store *db.DB) cache.ResponseOptions {
 		o.WriteVersion = func(ctx context.Context) (int64, error) {
 			h, err := store.AuditHead(ctx)
 			return h.Seq, err
+		}
+		o.CurrentLSN = func(ctx context.Context) (uint64, error) {
+			l, err := store.CurrentLSN(ctx)
+			return uint64(l), err
 		}
 	}
 	return o
@@ -137,6 +145,10 @@ func (t httpTransport) execute(ctx context.Context, w http.ResponseWriter, r *ht
 
 	_, authenticated := auth.FromContext(ctx)
 	isQuery := opCtx.Operation.Operation == ast.Query
+	var token db.LSN // the client's own last write (replica_routing.go)
+	if c != nil && isQuery {
+		token = c.routing.clientLSN(r)
+	}
 	var lookup cache.Lookup
 	cacheable := false
 	key := ""
@@ -145,6 +157,10 @@ func (t httpTransport) execute(ctx context.Context, w http.ResponseWriter, r *ht
 		var ok bool
 		if key, ok = c.key(opCtx); ok {
 			lookup, cacheable = c.responses.Get(ctx, key)
+			if cacheable && !coversClient(lookup, token) {
+				// The epoch lost the client's own write: run uncached, store nothing.
+				lookup, cacheable = cache.Lookup{}, false
+			}
 			switch {
 			case !cacheable:
 				c.lookups.WithLabelValues("bypass").Inc()
@@ -160,7 +176,22 @@ func (t httpTransport) execute(ctx context.Context, w http.ResponseWriter, r *ht
 		}
 	}
 
-	run := func(ctx context.Context) outcome {
+	var writes *db.WriteTracker
+	if c != nil && opCtx.Operation.Operation == ast.Mutation {
+		ctx, writes = db.TrackWrites(ctx)
+	}
+	run := func(ctx context.Context, lookup cache.Lookup) outcome {
+		switch {
+		case cacheable:
+			// Reads see what the epoch accounts for; the response is stored under it only if
+			// the server that computed it had replayed that far (db.Route.Through).
+			need, known := lookup.LSN()
+			var route db.Route
+			ctx, route = c.routing.route(ctx, need, known, token)
+			lookup.CompleteThrough(uint64(route.Through))
+		case c != nil && isQuery:
+			ctx = c.routing.routeUncached(ctx, c.responses, token)
+		}
 		out := t.run(ctx, exec, opCtx, cost)
 		if cacheable && out.cacheable() {
 			c.responses.Put(ctx, lookup, out.body)
@@ -169,31 +200,30 @@ func (t httpTransport) execute(ctx context.Context, w http.ResponseWriter, r *ht
 	}
 	var out outcome
 	if cacheable {
-		// Identical misses share one execution. The flight is keyed by the epoch too: a request
-		// that arrives after a write has replaced it never joins a flight that began before.
-		// The flight runs detached from its first caller, until that caller's deadline: one
-		// client going away does not fail the others.
-		led := false
-		v, _, _ := c.flights.Do(key+"\x00"+lookup.Epoch(), func() (any, error) {
-			led = true
+		// Identical misses share executions (coalesce.go). An execution runs detached from the
+		// request that runs it, until that request's deadline: one client going away does not
+		// fail the others.
+		var joined bool
+		out, joined = c.flights.do(key, lookup, func(l cache.Lookup) outcome {
 			fctx := context.WithoutCancel(ctx)
 			if dl, ok := ctx.Deadline(); ok {
 				var cancel context.CancelFunc
 				fctx, cancel = context.WithDeadline(fctx, dl)
 				defer cancel()
 			}
-			return run(fctx), nil
+			return run(fctx, l)
 		})
-		out = v.(outcome)
-		if !led {
+		if joined {
 			c.coalesced.Inc()
 		}
 	} else {
-		out = run(ctx)
+		out = run(ctx, lookup)
 	}
-	if c != nil && opCtx.Operation.Operation == ast.Mutation {
-		// After the commit (the resolvers have returned), before the client hears of it.
-		c.responses.Invalidate(ctx)
+	if writes != nil {
+		// After the commit (the resolvers have returned), before the client hears of it: the
+		// new epoch accounts for the write's LSN, and the client gets it for its next reads.
+		c.responses.InvalidateAt(ctx, uint64(writes.LSN()), !writes.Lost())
+		handBackLSN(w, r, writes.LSN())
 	}
 	out.write(w, r, authenticated)
 }
