@@ -36,36 +36,45 @@ const screenTier2MaxWords = 8
 
 // screenNames scores, per candidate, influencer fields as search does (the influencer branch
 // of searchBranches, with the candidate's normalized terms in place of the parameters), but
-// only for a bounded set of influencers per candidate found by index, never by trigram
-// resemblance to the whole registry:
-//
-//   - a one-word name: the influencers holding the word whole, from the word index
-//     (search_word, 0060) in its order, shortest field first, which is search's score order
-//     for them (docs/search.md, "Broad queries");
-//   - a name of several words: the influencers holding every word whole (the full-text
-//     index, 0003), and, for 3 to 8 words, those holding all of them but one;
-//
-// each at most ScreenNameCandidates. The candidates are normalized once (MATERIALIZED).
+// only for a bounded set of influencers per candidate found by index (screenTiers), never by
+// trigram resemblance to the whole registry. The candidates are normalized once (MATERIALIZED).
 var screenNames = `WITH c AS MATERIALIZED (
 		SELECT c.n, registry_normalize(c.terms) AS terms, registry_normalize(c.tsq) AS tsq, registry_normalize(c.exact) AS exact,
 			registry_normalize(c.qall) AS qall, registry_normalize(c.qsome) AS qsome
 		FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $6::text[], $7::text[]) AS c(n, terms, tsq, exact, qall, qsome))
 	SELECT c.n, h.id, i.display_name, h.field, h.text, h.score::float8
-	FROM c CROSS JOIN LATERAL (SELECT b.id, b.field, b.text, b.score
-		FROM (SELECT s.id FROM search_word s WHERE c.qall = '' AND s.kind = 1 AND s.word = c.terms ORDER BY s.ntrgm, s.id LIMIT $8) k
-			CROSS JOIN LATERAL (` + screenBranch + `) b
-		UNION
-		SELECT b.id, b.field, b.text, b.score
-		FROM (SELECT i.id FROM influencer i WHERE c.qall <> '' AND to_tsvector('simple', i.search_text) @@ c.qall::tsquery LIMIT $8) k
-			CROSS JOIN LATERAL (` + screenBranch + `) b
-		UNION
-		SELECT b.id, b.field, b.text, b.score
-		FROM (SELECT i.id FROM influencer i WHERE c.qsome <> '' AND to_tsvector('simple', i.search_text) @@ c.qsome::tsquery LIMIT $8) k
-			CROSS JOIN LATERAL (` + screenBranch + `) b
+	FROM c CROSS JOIN LATERAL (` + screenTierUnion() + `
 		ORDER BY 4 DESC, 1 LIMIT ` + fmt.Sprint(ScreenNamesPerCandidate) + `) h
 	JOIN influencer i ON i.id = h.id
 	WHERE h.score >= $5
 	ORDER BY c.n, h.score DESC, h.id`
+
+// screenTiers find a candidate's influencers ($8: at most ScreenNameCandidates each):
+//
+//   - a one-word name: the influencers holding the word whole, from the word index
+//     (search_word, 0060) in its order, shortest field first, which is search's score order
+//     for them (docs/search.md, "Broad queries");
+//   - a name of several words: the influencers holding every word whole (the full-text
+//     index, 0003);
+//   - any name: those holding every word as a prefix, as search's full-text side matches
+//     ("Trung Beauty 24" finds "Trung Beauty 240");
+//   - a name of 3 to 8 words: those holding all of its words but one (a typo, a missing
+//     middle name).
+var screenTiers = []string{
+	`SELECT s.id FROM search_word s WHERE c.qall = '' AND s.kind = 1 AND s.word = c.terms ORDER BY s.ntrgm, s.id LIMIT $8`,
+	`SELECT i.id FROM influencer i WHERE c.qall <> '' AND to_tsvector('simple', i.search_text) @@ c.qall::tsquery LIMIT $8`,
+	`SELECT i.id FROM influencer i WHERE to_tsvector('simple', i.search_text) @@ c.tsq::tsquery LIMIT $8`,
+	`SELECT i.id FROM influencer i WHERE c.qsome <> '' AND to_tsvector('simple', i.search_text) @@ c.qsome::tsquery LIMIT $8`,
+}
+
+// screenTierUnion is every tier's influencers, each scored (screenBranch).
+func screenTierUnion() string {
+	parts := make([]string, len(screenTiers))
+	for i, tier := range screenTiers {
+		parts[i] = `SELECT b.id, b.field, b.text, b.score FROM (` + tier + `) k CROSS JOIN LATERAL (` + screenBranch + `) b`
+	}
+	return strings.Join(parts, "\n\t\tUNION\n\t\t")
+}
 
 // screenBranch scores one influencer (k.id) as search does.
 var screenBranch = strings.NewReplacer("{terms}", "c.terms", "{tsq}", "c.tsq", "{exact}", "c.exact").
