@@ -159,13 +159,13 @@ func TestServe_SIGKILLMidWebhookDeliveryLosesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, path := range []string{"/a", "/b"} {
-		w, err := store.CreateWatchlist(ctx, sub.ID, "watch "+path, []db.WatchItem{{RefType: "Influencer", RefID: inf[path]}})
+		w, _, err := store.CreateWatchlist(ctx, sub.ID, nil, "watch "+path, []db.WatchItem{{RefType: "Influencer", RefID: inf[path]}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		secret := webhook.NewSecret()
 		rcv.secrets[path] = secret
-		if _, err := store.CreateEndpoint(ctx, sub.ID, w.ID, rcv.URL+path, secret); err != nil {
+		if _, _, err := store.CreateEndpoint(ctx, sub.ID, nil, w.ID, rcv.URL+path, secret); err != nil {
 			t.Fatal(err)
 		}
 	}
