@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kolregistry/kolregistry/registry"
 	"github.com/lib/pq"
 )
 
@@ -96,13 +97,13 @@ func (d *DB) CreateWatchlist(ctx context.Context, subscriber int64, key *string,
 			return 0, err
 		}
 		if n >= MaxWatchlistsPerSubscriber {
-			return 0, userError("INVALID", fmt.Sprintf("at most %d watchlists per subscriber", MaxWatchlistsPerSubscriber), "input", "name")
+			return 0, userError("INVALID", registry.Msg("AT_MOST_WATCHLISTS", MaxWatchlistsPerSubscriber), "input", "name")
 		}
 		var id int64
 		err := tx.QueryRowContext(ctx, `INSERT INTO watchlist (subscriber_id, name) VALUES ($1, $2)
 			ON CONFLICT (subscriber_id, name) DO NOTHING RETURNING id`, subscriber, name).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
-			return 0, userError("DUPLICATE", "you have a watchlist with this name", "input", "name")
+			return 0, userError("DUPLICATE", registry.Msg("WATCHLIST_NAME_TAKEN"), "input", "name")
 		}
 		if err != nil {
 			return 0, err
@@ -122,7 +123,7 @@ func (d *DB) AddWatchItems(ctx context.Context, subscriber int64, key *string, w
 		var id int64
 		err := tx.QueryRowContext(ctx, `SELECT id FROM watchlist WHERE id = $1 AND subscriber_id = $2 FOR UPDATE`, watchlist, subscriber).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
-			return 0, userError("NOT_FOUND", "no such watchlist of yours", "input", "watchlistId")
+			return 0, userError("NOT_FOUND", registry.Msg("NO_SUCH_WATCHLIST"), "input", "watchlistId")
 		}
 		if err != nil {
 			return 0, err
@@ -139,13 +140,13 @@ func addItems(ctx context.Context, tx *sql.Tx, watchlist int64, items []WatchIte
 			var ok bool
 			table := map[string]string{"Influencer": "influencer", "Mcn": "mcn", "Brand": "brand"}[it.RefType]
 			if table == "" {
-				return userError("INVALID", "a watchlist follows influencers, MCNs and brands", append(field, "recordId")...)
+				return userError("INVALID", registry.Msg("WATCHLIST_RECORD_KIND"), append(field, "recordId")...)
 			}
 			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM `+table+` WHERE id = $1)`, it.RefID).Scan(&ok); err != nil {
 				return err
 			}
 			if !ok {
-				return userError("NOT_FOUND", "no such record", append(field, "recordId")...)
+				return userError("NOT_FOUND", registry.Msg("NO_SUCH_RECORD"), append(field, "recordId")...)
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO watchlist_item (watchlist_id, ref_type, ref_id) VALUES ($1, $2, $3)
 				ON CONFLICT DO NOTHING`, watchlist, it.RefType, it.RefID); err != nil {
@@ -163,7 +164,7 @@ func addItems(ctx context.Context, tx *sql.Tx, watchlist int64, items []WatchIte
 		return err
 	}
 	if n > MaxItemsPerWatchlist {
-		return userError("INVALID", fmt.Sprintf("at most %d items per watchlist", MaxItemsPerWatchlist), "input", "items")
+		return userError("INVALID", registry.Msg("AT_MOST_ITEMS", MaxItemsPerWatchlist), "input", "items")
 	}
 	return nil
 }
@@ -183,7 +184,7 @@ func (d *DB) RemoveWatchItem(ctx context.Context, subscriber int64, key *string,
 		err := tx.QueryRowContext(ctx, `DELETE FROM watchlist_item i USING watchlist w
 			WHERE i.id = $1 AND w.id = i.watchlist_id AND w.subscriber_id = $2 RETURNING i.watchlist_id`, item, subscriber).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
-			return 0, userError("NOT_FOUND", "no such item in your watchlists", "input", "itemId")
+			return 0, userError("NOT_FOUND", registry.Msg("NO_SUCH_ITEM"), "input", "itemId")
 		}
 		return id, err
 	})
@@ -343,10 +344,10 @@ func (d *DB) CreateEndpoint(ctx context.Context, subscriber int64, key *string, 
 			return 0, err
 		}
 		if !owned {
-			return 0, userError("NOT_FOUND", "no such watchlist of yours", "input", "watchlistId")
+			return 0, userError("NOT_FOUND", registry.Msg("NO_SUCH_WATCHLIST"), "input", "watchlistId")
 		}
 		if n >= MaxEndpointsPerSubscriber {
-			return 0, userError("INVALID", fmt.Sprintf("at most %d webhook endpoints per subscriber", MaxEndpointsPerSubscriber), "input", "url")
+			return 0, userError("INVALID", registry.Msg("AT_MOST_ENDPOINTS", MaxEndpointsPerSubscriber), "input", "url")
 		}
 		var id int64
 		err := tx.QueryRowContext(ctx, `INSERT INTO webhook_endpoint (subscriber_id, watchlist_id, url, secret)
@@ -367,7 +368,7 @@ func (d *DB) RotateSecret(ctx context.Context, subscriber int64, key *string, en
 			SET previous_secret = e.secret, previous_expires_at = now() + $4 * interval '1 second', secret = $3
 			WHERE e.id = $1 AND e.subscriber_id = $2 RETURNING e.id`, endpoint, subscriber, secret, grace.Seconds()).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
-			return 0, userError("NOT_FOUND", "no such endpoint of yours", "input", "endpointId")
+			return 0, userError("NOT_FOUND", registry.Msg("NO_SUCH_ENDPOINT"), "input", "endpointId")
 		}
 		return id, err
 	})
@@ -386,7 +387,7 @@ func (d *DB) SetEndpointActive(ctx context.Context, subscriber int64, key *strin
 		err := tx.QueryRowContext(ctx, `UPDATE webhook_endpoint SET active = $3 WHERE id = $1 AND subscriber_id = $2 RETURNING id`,
 			endpoint, subscriber, active).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
-			return 0, userError("NOT_FOUND", "no such endpoint of yours", "input", "endpointId")
+			return 0, userError("NOT_FOUND", registry.Msg("NO_SUCH_ENDPOINT"), "input", "endpointId")
 		}
 		return id, err
 	})
@@ -451,7 +452,7 @@ func (d *DB) ReplayDeliveries(ctx context.Context, subscriber int64, key *string
 			return 0, err
 		}
 		if !ok {
-			return 0, userError("NOT_FOUND", "no such endpoint of yours", "input", "endpointId")
+			return 0, userError("NOT_FOUND", registry.Msg("NO_SUCH_ENDPOINT"), "input", "endpointId")
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO webhook_delivery (endpoint_id, seq)
 			SELECT m.id, m.seq FROM (`+fmt.Sprintf(matchSQL, "r.seq >= $1")+`) m WHERE m.id = $2 ORDER BY m.seq LIMIT $3
@@ -629,6 +630,6 @@ func (d *DB) DeliverNext(ctx context.Context, deliver func(context.Context, DueD
 }
 
 // userError is one refusal of a subscriber's write.
-func userError(code, msg string, field ...string) error {
+func userError(code string, msg registry.Message, field ...string) error {
 	return UserErrors{{Field: field, Message: msg, Code: code}}
 }

@@ -43,6 +43,7 @@ type ResolverRoot interface {
 	Subscriber() SubscriberResolver
 	Subscription() SubscriptionResolver
 	TimelineEvent() TimelineEventResolver
+	UserError() UserErrorResolver
 	Watchlist() WatchlistResolver
 	WatchlistItem() WatchlistItemResolver
 	WebhookDelivery() WebhookDeliveryResolver
@@ -92,7 +93,7 @@ type ComplexityRoot struct {
 		Kind         func(childComplexity int) int
 		Name         func(childComplexity int) int
 		NameEn       func(childComplexity int) int
-		Sanctions    func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Sanctions    func(childComplexity int, first *int, after *string, last *int, before *string, status []model.SanctionStatus, active *bool, standing []model.SanctionStanding, execution []model.SanctionExecution) int
 		Slug         func(childComplexity int) int
 		Status       func(childComplexity int) int
 		URL          func(childComplexity int) int
@@ -165,7 +166,7 @@ type ComplexityRoot struct {
 		LastChangeSeq func(childComplexity int) int
 		LastChangedAt func(childComplexity int) int
 		Name          func(childComplexity int) int
-		Sanctions     func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Sanctions     func(childComplexity int, first *int, after *string, last *int, before *string, status []model.SanctionStatus, active *bool, standing []model.SanctionStanding, execution []model.SanctionExecution) int
 		TaxCode       func(childComplexity int) int
 		Timeline      func(childComplexity int, first *int, after *string, last *int, before *string) int
 		URL           func(childComplexity int) int
@@ -317,7 +318,7 @@ type ComplexityRoot struct {
 		LastChangedAt func(childComplexity int) int
 		LegalName     func(childComplexity int) int
 		Province      func(childComplexity int) int
-		Sanctions     func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Sanctions     func(childComplexity int, first *int, after *string, last *int, before *string, status []model.SanctionStatus, active *bool, standing []model.SanctionStanding, execution []model.SanctionExecution) int
 		Timeline      func(childComplexity int, first *int, after *string, last *int, before *string) int
 		URL           func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
@@ -367,7 +368,7 @@ type ComplexityRoot struct {
 		Members       func(childComplexity int, current *bool, first *int, after *string, last *int, before *string) int
 		Name          func(childComplexity int) int
 		Province      func(childComplexity int) int
-		Sanctions     func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Sanctions     func(childComplexity int, first *int, after *string, last *int, before *string, status []model.SanctionStatus, active *bool, standing []model.SanctionStanding, execution []model.SanctionExecution) int
 		TaxCode       func(childComplexity int) int
 		Timeline      func(childComplexity int, first *int, after *string, last *int, before *string) int
 		URL           func(childComplexity int) int
@@ -716,9 +717,10 @@ type ComplexityRoot struct {
 	}
 
 	UserError struct {
-		Code    func(childComplexity int) int
-		Field   func(childComplexity int) int
-		Message func(childComplexity int) int
+		Code        func(childComplexity int) int
+		Field       func(childComplexity int) int
+		Message     func(childComplexity int, lang *model.Language) int
+		MessageCode func(childComplexity int) int
 	}
 
 	VettedSanction struct {
@@ -1006,7 +1008,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Agency.Sanctions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Agency.Sanctions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].([]model.SanctionStatus), args["active"].(*bool), args["standing"].([]model.SanctionStanding), args["execution"].([]model.SanctionExecution)), true
 	case "Agency.slug":
 		if e.ComplexityRoot.Agency.Slug == nil {
 			break
@@ -1311,7 +1313,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Brand.Sanctions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Brand.Sanctions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].([]model.SanctionStatus), args["active"].(*bool), args["standing"].([]model.SanctionStanding), args["execution"].([]model.SanctionExecution)), true
 	case "Brand.taxCode":
 		if e.ComplexityRoot.Brand.TaxCode == nil {
 			break
@@ -1947,7 +1949,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Influencer.Sanctions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Influencer.Sanctions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].([]model.SanctionStatus), args["active"].(*bool), args["standing"].([]model.SanctionStanding), args["execution"].([]model.SanctionExecution)), true
 	case "Influencer.timeline":
 		if e.ComplexityRoot.Influencer.Timeline == nil {
 			break
@@ -2187,7 +2189,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mcn.Sanctions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Mcn.Sanctions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].([]model.SanctionStatus), args["active"].(*bool), args["standing"].([]model.SanctionStanding), args["execution"].([]model.SanctionExecution)), true
 	case "Mcn.taxCode":
 		if e.ComplexityRoot.Mcn.TaxCode == nil {
 			break
@@ -3881,7 +3883,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.UserError.Message(childComplexity), true
+		args, err := ec.field_UserError_message_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.UserError.Message(childComplexity, args["lang"].(*model.Language)), true
+	case "UserError.messageCode":
+		if e.ComplexityRoot.UserError.MessageCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserError.MessageCode(childComplexity), true
 
 	case "VettedSanction.executedOn":
 		if e.ComplexityRoot.VettedSanction.ExecutedOn == nil {
@@ -5688,6 +5701,8 @@ func (ec *executionContext) childFields_UserError(ctx context.Context, field gra
 		return ec.fieldContext_UserError_message(ctx, field)
 	case "code":
 		return ec.fieldContext_UserError_code(ctx, field)
+	case "messageCode":
+		return ec.fieldContext_UserError_messageCode(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserError", field.Name)
 }

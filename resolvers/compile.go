@@ -362,7 +362,7 @@ func (c compiler) object(sel ast.SelectionSet, typ string) ([]db.JSONSel, bool) 
 		switch {
 		case connection:
 			args, ok := c.args(f)
-			if !ok {
+			if !ok || !pageArgsOnly(args) {
 				return nil, false
 			}
 			pg, err := db.NewPage(intArg(args, "first"), intArg(args, "last"), strArg(args, "after"), strArg(args, "before"))
@@ -386,4 +386,20 @@ func (c compiler) object(sel ast.SelectionSet, typ string) ([]db.JSONSel, bool) 
 		out = append(out, s)
 	}
 	return out, true
+}
+
+// pageArgsOnly reports whether a nested connection's arguments are only those the JSON read
+// compiles (the page, Mcn.members(current:)); a list filtered otherwise (the status of
+// Influencer.sanctions, …) is left to the planned path.
+func pageArgsOnly(args map[string]any) bool {
+	for name, v := range args {
+		switch name {
+		case "first", "last", "after", "before", "current":
+		default:
+			if v != nil {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -2,6 +2,7 @@ package resolvers
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -211,7 +212,11 @@ func (r *Resolver) createWebhookEndpoint(ctx context.Context, in model.CreateWeb
 		return nil, err
 	}
 	if err := webhook.CheckURL(ctx, in.URL, r.webhookAllowPrivate); err != nil {
-		return endpointPayload(db.Endpoint{}, false, false, db.UserErrors{{Field: []string{"input", "url"}, Message: err.Error(), Code: db.Invalid}})
+		var bad *webhook.URLError
+		if !errors.As(err, &bad) {
+			return nil, err
+		}
+		return endpointPayload(db.Endpoint{}, false, false, db.UserErrors{{Field: []string{"input", "url"}, Message: bad.Message, Code: db.Invalid}})
 	}
 	e, replayed, err := r.store.CreateEndpoint(ctx, s.ID, in.IdempotencyKey, id, in.URL, webhook.NewSecret())
 	return endpointPayload(e, replayed, true, err)

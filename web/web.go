@@ -222,16 +222,8 @@ func negotiate(r *http.Request) registry.Lang {
 	if l := r.URL.Query().Get("lang"); l != "" {
 		return registry.ParseLang(l)
 	}
-	for part := range strings.SplitSeq(r.Header.Get("Accept-Language"), ",") {
-		tag, _, _ := strings.Cut(strings.TrimSpace(part), ";")
-		switch {
-		case strings.HasPrefix(strings.ToLower(tag), "vi"):
-			return registry.VI
-		case strings.HasPrefix(strings.ToLower(tag), "en"):
-			return registry.EN
-		}
-	}
-	return registry.VI
+	lang, _ := registry.AcceptLanguage(r.Header.Get("Accept-Language"))
+	return lang
 }
 
 // query runs a GraphQL query for a page. A NOT_FOUND or BAD_USER_INPUT about an ID is the
@@ -243,7 +235,7 @@ func (h *Handler) query(r *http.Request, q string, vars map[string]any) (map[str
 		case "NOT_FOUND":
 			return nil, errNotFound
 		case "BAD_USER_INPUT":
-			if f, _ := errs[0].Extensions["field"].(string); f == "id" {
+			if f, _ := errs[0].Extensions["field"].(string); f == "id" || f == "influencerId" { // the page's ID (node, vettingReport)
 				return nil, errNotFound
 			}
 			f, _ := errs[0].Extensions["field"].(string)
