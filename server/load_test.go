@@ -198,3 +198,61 @@ func newTestServerOn(t *testing.T, cfg Config, store *db.DB) *testServer {
 	t.Cleanup(srv.Close)
 	return &testServer{Server: srv, store: store, logs: logs}
 }
+
+// The public pages go through admission like the API: with the search class saturated, the
+// search page is a 503 page with Retry-After at once, while a record page (read class) is
+// still served; with the read class saturated, the record page is refused too.
+func TestAdmission_PagesAdmittedByClass(t *testing.T) {
+	adm := newAdmission(AdmissionConfig{Search: AdmissionLimit{Concurrent: 1, Queue: 1}, Read: AdmissionLimit{Concurrent: 1, Queue: 1}})
+	s := newFollowServerCfg(t, Config{NoResponseCache: true, admission: adm})
+	get := func(path string) (int, http.Header, string) {
+		t.Helper()
+		resp, err := http.Get(s.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header, string(b)
+	}
+	record := "/influencers/" + s.registerInfluencer(t, "Nguyễn Trang Admission") + "?lang=en"
+	if st, _, body := get(record); st != 200 {
+		t.Fatalf("influencer page, nothing saturated: HTTP %d %s", st, body)
+	}
+	if st, _, body := get("/search?q=nguyen&lang=en"); st != 200 {
+		t.Fatalf("search page, nothing saturated: HTTP %d %s", st, body)
+	}
+	hold, release := context.WithCancel(context.Background())
+	defer release()
+	done, ok := adm.acquire(hold, db.ClassSearch)
+	if !ok {
+		t.Fatal("no search slot")
+	}
+	t0 := time.Now()
+	st, h, body := get("/search?q=nguyen&lang=en")
+	if st != http.StatusServiceUnavailable || h.Get("Retry-After") == "" || !strings.Contains(body, "Server busy") {
+		t.Errorf("search page with the search class saturated: HTTP %d %v %s", st, h, body)
+	}
+	if d := time.Since(t0); d > time.Second {
+		t.Errorf("the refusal took %v", d)
+	}
+	if st, _, body := get(record); st != 200 {
+		t.Errorf("influencer page with the search class saturated: HTTP %d %s", st, body)
+	}
+	done()
+
+	done, ok = adm.acquire(hold, db.ClassRead)
+	if !ok {
+		t.Fatal("no read slot")
+	}
+	defer done()
+	if st, h, _ := get(record); st != http.StatusServiceUnavailable || h.Get("Retry-After") == "" {
+		t.Errorf("influencer page with the read class saturated: HTTP %d %v", st, h)
+	}
+	m := s.metrics(t)
+	for _, class := range []string{"search", "read"} {
+		if !strings.Contains(m, `kolregistry_admission_refusals_total{class="`+class+`"} 1`) {
+			t.Errorf("page refusal of %s not counted:\n%s", class, grepLines(m, "admission"))
+		}
+	}
+}
