@@ -200,8 +200,9 @@ func newTestServerOn(t *testing.T, cfg Config, store *db.DB) *testServer {
 }
 
 // The public pages go through admission like the API: with the search class saturated, the
-// search page is a 503 page with Retry-After at once, while a record page (read class) is
-// still served; with the read class saturated, the record page is refused too.
+// search page and the influencer page (it shows the vetting report) are 503 pages with
+// Retry-After at once, while a brand page (read class) is still served; with the read class
+// saturated, the brand page is refused too.
 func TestAdmission_PagesAdmittedByClass(t *testing.T) {
 	adm := newAdmission(AdmissionConfig{Search: AdmissionLimit{Concurrent: 1, Queue: 1}, Read: AdmissionLimit{Concurrent: 1, Queue: 1}})
 	s := newFollowServerCfg(t, Config{NoResponseCache: true, admission: adm})
@@ -215,44 +216,55 @@ func TestAdmission_PagesAdmittedByClass(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, resp.Header, string(b)
 	}
-	record := "/influencers/" + s.registerInfluencer(t, "Nguyễn Trang Admission") + "?lang=en"
-	if st, _, body := get(record); st != 200 {
-		t.Fatalf("influencer page, nothing saturated: HTTP %d %s", st, body)
+	var brand struct {
+		P struct {
+			Brand struct{ ID string } `json:"brand"`
+		} `json:"registerBrand"`
 	}
-	if st, _, body := get("/search?q=nguyen&lang=en"); st != 200 {
-		t.Fatalf("search page, nothing saturated: HTTP %d %s", st, body)
+	s.mutate(t, `mutation { registerBrand(input: {name: "Admission Brand"}) { brand { id } userErrors { message } } }`, nil, &brand)
+	pages := map[db.Class][]string{
+		db.ClassSearch: {"/search?q=nguyen&lang=en", "/influencers/" + s.registerInfluencer(t, "Nguyễn Trang Admission") + "?lang=en"},
+		db.ClassRead:   {"/brands/" + brand.P.Brand.ID + "?lang=en"},
+	}
+	for _, paths := range pages {
+		for _, p := range paths {
+			if st, _, body := get(p); st != 200 {
+				t.Fatalf("%s, nothing saturated: HTTP %d %s", p, st, body)
+			}
+		}
 	}
 	hold, release := context.WithCancel(context.Background())
 	defer release()
-	done, ok := adm.acquire(hold, db.ClassSearch)
-	if !ok {
-		t.Fatal("no search slot")
-	}
-	t0 := time.Now()
-	st, h, body := get("/search?q=nguyen&lang=en")
-	if st != http.StatusServiceUnavailable || h.Get("Retry-After") == "" || !strings.Contains(body, "Server busy") {
-		t.Errorf("search page with the search class saturated: HTTP %d %v %s", st, h, body)
-	}
-	if d := time.Since(t0); d > time.Second {
-		t.Errorf("the refusal took %v", d)
-	}
-	if st, _, body := get(record); st != 200 {
-		t.Errorf("influencer page with the search class saturated: HTTP %d %s", st, body)
-	}
-	done()
-
-	done, ok = adm.acquire(hold, db.ClassRead)
-	if !ok {
-		t.Fatal("no read slot")
-	}
-	defer done()
-	if st, h, _ := get(record); st != http.StatusServiceUnavailable || h.Get("Retry-After") == "" {
-		t.Errorf("influencer page with the read class saturated: HTTP %d %v", st, h)
+	refusals := map[db.Class]int{}
+	for _, class := range []db.Class{db.ClassSearch, db.ClassRead} {
+		done, ok := adm.acquire(hold, class)
+		if !ok {
+			t.Fatalf("no %s slot", class)
+		}
+		for c, paths := range pages {
+			for _, p := range paths {
+				t0 := time.Now()
+				st, h, body := get(p)
+				switch {
+				case c == class:
+					refusals[class]++
+					if st != http.StatusServiceUnavailable || h.Get("Retry-After") == "" || !strings.Contains(body, "Server busy") {
+						t.Errorf("%s with the %s class saturated: HTTP %d %v", p, class, st, h)
+					}
+					if d := time.Since(t0); d > time.Second {
+						t.Errorf("the refusal of %s took %v", p, d)
+					}
+				case st != 200:
+					t.Errorf("%s with the %s class saturated: HTTP %d %s", p, class, st, body)
+				}
+			}
+		}
+		done()
 	}
 	m := s.metrics(t)
-	for _, class := range []string{"search", "read"} {
-		if !strings.Contains(m, `kolregistry_admission_refusals_total{class="`+class+`"} 1`) {
-			t.Errorf("page refusal of %s not counted:\n%s", class, grepLines(m, "admission"))
+	for class, n := range refusals {
+		if !strings.Contains(m, fmt.Sprintf(`kolregistry_admission_refusals_total{class="%s"} %d`, class, n)) {
+			t.Errorf("%d page refusals of %s not counted:\n%s", n, class, grepLines(m, "admission"))
 		}
 	}
 }
