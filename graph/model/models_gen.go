@@ -358,7 +358,9 @@ type FileDisclosurePayload struct {
 
 // An instrument's most for one violation, in VND.
 type FineCap struct {
-	IndividualVnd   int64 `json:"individualVnd"`
+	// The most for one violation of an individual (an influencer).
+	IndividualVnd int64 `json:"individualVnd"`
+	// The most for one violation of an organisation (an MCN, a brand).
 	OrganisationVnd int64 `json:"organisationVnd"`
 	// The article of the instrument that sets the cap.
 	Article int `json:"article"`
