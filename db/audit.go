@@ -200,6 +200,12 @@ func logEvents(ctx context.Context, stx *sql.Tx, actor int64, evs []Event) ([]in
 			return nil, err
 		}
 	}
+	return appendEvents(ctx, stx, actor, evs, st)
+}
+
+// appendEvents appends evs with the states st (by type and id): it locks the head and writes
+// every event, its leaf and stored hashes and the new head in one statement.
+func appendEvents(ctx context.Context, stx *sql.Tx, actor int64, evs []Event, st map[string]map[int64][]byte) ([]int64, error) {
 	diffs := make([][]byte, len(evs))
 	for i, ev := range evs {
 		if _, ok := st[ev.SubjectType][ev.SubjectID]; !ok {

@@ -75,8 +75,8 @@ func TestRecordSanction_LegalCatalogue(t *testing.T) {
 			before := counts(t, store, w.national.ID)
 			_, err := store.RecordSanction(ctx, w.national, nil, in)
 			u := userErr(t, err)
-			if got := strings.Join(u.Field, "."); got != c.field || !strings.Contains(u.Message, c.want) {
-				t.Errorf("error %s %q; want %s %q", got, u.Message, c.field, c.want)
+			if got := strings.Join(u.Field, "."); got != c.field || !strings.Contains(u.Message.String(), c.want) {
+				t.Errorf("error %s %q; want %s %q", got, u.Message.String(), c.field, c.want)
 			}
 			if after := counts(t, store, w.national.ID); after != before {
 				t.Errorf("rows changed from %s to %s", before, after)
@@ -145,7 +145,7 @@ func TestRecordSanction_DecisionNumberUniquePerIssuerAndYear(t *testing.T) {
 	again := validSanction(w.saigonKOL, "7/QĐ-XPHC")
 	again.DecidedOn = date("2025-12-31")
 	u := userErr(t, func() error { _, err := store.RecordSanction(ctx, w.national, nil, again); return err }())
-	if strings.Join(u.Field, ".") != "input.decisionNumber" || u.Code != db.Duplicate || !strings.Contains(u.Message, "already recorded decision 7/QĐ-XPHC in 2025") {
+	if strings.Join(u.Field, ".") != "input.decisionNumber" || u.Code != db.Duplicate || !strings.Contains(u.Message.String(), "already recorded decision 7/QĐ-XPHC in 2025") {
 		t.Errorf("same number, same year: %+v", u)
 	}
 	nextYear := validSanction(w.saigonKOL, "7/QĐ-XPHC")
@@ -182,8 +182,8 @@ func TestRegister_ProvinceFromTheOfficialList(t *testing.T) {
 	} {
 		_, err := store.RegisterInfluencer(ctx, w.national, nil, db.NewInfluencer{DisplayName: "Tỉnh Test", Province: strp(c.province)})
 		u := userErr(t, err)
-		if strings.Join(u.Field, ".") != "input.province" || u.Message != c.want && !strings.HasPrefix(u.Message, c.want) {
-			t.Errorf("%s: %s %q; want input.province %q", c.province, strings.Join(u.Field, "."), u.Message, c.want)
+		if strings.Join(u.Field, ".") != "input.province" || u.Message.String() != c.want && !strings.HasPrefix(u.Message.String(), c.want) {
+			t.Errorf("%s: %s %q; want input.province %q", c.province, strings.Join(u.Field, "."), u.Message.String(), c.want)
 		}
 		_, err = store.RegisterMcn(ctx, w.national, nil, db.NewMcn{Name: "Tỉnh Test MCN " + c.province, Province: strp(c.province)})
 		if u := userErr(t, err); strings.Join(u.Field, ".") != "input.province" {

@@ -73,16 +73,16 @@ var disclosureEnums = map[string][]string{
 // disclosureEnum checks the value of one of a disclosure's enumerations (field is its input name).
 func (c *checks) disclosureEnum(v, field string) {
 	if !slices.Contains(disclosureEnums[field], v) {
-		c.invalid(fmt.Sprintf("%q is not a valid value", v), field)
+		c.invalid(registry.Msg("NOT_A_VALUE", v), field)
 	}
 }
 
 // publishedAt checks a publication time and returns it at the database's precision.
 func (c *checks) publishedAt(t time.Time, field string) time.Time {
 	if t.IsZero() {
-		c.invalid("is required", field)
+		c.invalid(registry.Msg("REQUIRED"), field)
 	} else if t.After(time.Now().Add(publishedAtSkew)) {
-		c.invalid("is in the future", field)
+		c.invalid(registry.Msg("IN_FUTURE"), field)
 	}
 	return t.UTC().Truncate(time.Microsecond)
 }
@@ -91,9 +91,9 @@ func (c *checks) publishedAt(t time.Time, field string) time.Time {
 func (c *checks) labelConsistency(label, timing string) {
 	switch {
 	case label == "NONE" && timing != "NONE":
-		c.invalid("must be NONE when label is NONE", "labelTiming")
+		c.invalid(registry.Msg("LABEL_TIMING_MUST_BE_NONE"), "labelTiming")
 	case label != "NONE" && timing == "NONE":
-		c.invalid("cannot be NONE when the post carries a label; use NONE for both when it carries none", "labelTiming")
+		c.invalid(registry.Msg("LABEL_TIMING_NOT_NONE"), "labelTiming")
 	}
 }
 
@@ -102,13 +102,13 @@ func (c *checks) labelConsistency(label, timing string) {
 func (d *DB) FileDisclosure(ctx context.Context, actor Agency, key *string, in NewDisclosure) (WriteResult, error) {
 	var c checks
 	if in.AccountID == nil && in.Platform == nil {
-		c.invalid("platform is required when accountId is not given", "platform")
+		c.invalid(registry.Msg("PLATFORM_REQUIRED"), "platform")
 	}
 	if in.Platform != nil {
 		c.disclosureEnum(*in.Platform, "platform")
 	}
 	if len(in.BrandIDs) == 0 {
-		c.invalid("at least one brand is required", "brandIds")
+		c.invalid(registry.Msg("BRAND_REQUIRED"), "brandIds")
 	}
 	c.atMost(len(uniq(in.BrandIDs)), MaxBrandsPerDisclosure, "brands", "brandIds")
 	in.ProductName = c.requireText(in.ProductName, maxProductName, "productName")
@@ -146,9 +146,9 @@ func (d *DB) FileDisclosure(ctx context.Context, actor Agency, key *string, in N
 			case err != nil:
 				return Event{}, fmt.Errorf("read platform account: %w", err)
 			case influencerFound && owner != in.InfluencerID:
-				c.invalid("is an account of another influencer", "accountId")
+				c.invalid(registry.Msg("ACCOUNT_OF_ANOTHER"), "accountId")
 			case in.Platform != nil && *in.Platform != accountPlatform:
-				c.invalid(fmt.Sprintf("the account is on %s; leave platform out or give %s", accountPlatform, accountPlatform), "platform")
+				c.invalid(registry.Msg("ACCOUNT_ON_OTHER_PLATFORM", accountPlatform), "platform")
 			default:
 				platform = &accountPlatform
 			}
@@ -255,11 +255,17 @@ func lockOwnDisclosure(ctx context.Context, tx *Tx, c *checks, id int64, expecte
 	case err != nil:
 		return r, false, fmt.Errorf("read disclosure: %w", err)
 	case !registry.Owns(tx.Actor, &r.FiledBy):
-		c.add(NotOwner, "only the agency that filed this disclosure may "+verb+" it", "disclosureId")
+		if verb == "retract" {
+			c.add(NotOwner, registry.Msg("NOT_OWNER_DISCLOSURE_RETRACT"), "disclosureId")
+		} else {
+			c.add(NotOwner, registry.Msg("NOT_OWNER_DISCLOSURE_AMEND"), "disclosureId")
+		}
 	case r.Version != expectedVersion:
-		c.add(VersionConflict, fmt.Sprintf("the disclosure is at version %d; reload it and retry", r.Version), "expectedVersion")
+		c.add(VersionConflict, registry.Msg("VERSION_CONFLICT", registry.Term("the disclosure"), r.Version), "expectedVersion")
+	case r.Status == "RETRACTED" && verb == "retract":
+		c.invalid(registry.Msg("DISCLOSURE_RETRACTED_RETRACT"), "disclosureId")
 	case r.Status == "RETRACTED":
-		c.invalid("the disclosure is retracted, which is final; it cannot be "+verb+"ed", "disclosureId")
+		c.invalid(registry.Msg("DISCLOSURE_RETRACTED_AMEND"), "disclosureId")
 	}
 	return r, len(c.errs) == 0, nil
 }
@@ -294,7 +300,7 @@ func disclosureBrands(ctx context.Context, tx *Tx, id int64) ([]int64, error) {
 func (d *DB) AmendDisclosure(ctx context.Context, actor Agency, key *string, in DisclosureAmendment) (WriteResult, error) {
 	var c checks
 	if in.BrandIDs != nil && len(in.BrandIDs) == 0 {
-		c.invalid("at least one brand is required", "brandIds")
+		c.invalid(registry.Msg("BRAND_REQUIRED"), "brandIds")
 	}
 	c.atMost(len(uniq(in.BrandIDs)), MaxBrandsPerDisclosure, "brands", "brandIds")
 	if in.ProductName != nil {
@@ -412,7 +418,7 @@ func (d *DB) AmendDisclosure(ctx context.Context, actor Agency, key *string, in 
 		}
 		if len(diff) == 0 {
 			return Event{}, UserErrors{{Field: []string{"input"}, Code: Invalid,
-				Message: "changes nothing: give at least one field with a new value"}}
+				Message: registry.Msg("CHANGES_NOTHING_NEW")}}
 		}
 
 		if cur.Status != "AMENDED" {

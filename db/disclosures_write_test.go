@@ -297,8 +297,8 @@ func TestRetractDisclosure_NeedsReasonAndIsFinal(t *testing.T) {
 	// Final: neither retracted again nor amended; the brands stay on record.
 	after := written(t, store, w.national.ID)
 	u := refused(t, retract(w.national, 2, "lần nữa"), "input.disclosureId INVALID")
-	if !strings.Contains(u[0].Message, "final") {
-		t.Errorf("message does not say a retraction is final: %q", u[0].Message)
+	if !strings.Contains(u[0].Message.String(), "final") {
+		t.Errorf("message does not say a retraction is final: %q", u[0].Message.String())
 	}
 	_, err = store.AmendDisclosure(ctx, w.national, nil, db.DisclosureAmendment{DisclosureID: id, ExpectedVersion: 2, ProductName: strp("x")})
 	refused(t, err, "input.disclosureId INVALID")

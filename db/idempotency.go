@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/kolregistry/kolregistry/registry"
 	"github.com/lib/pq"
 )
 
@@ -30,7 +31,7 @@ const maxIDKeyLen = 200 // idempotency_key.key CHECK
 const idempotencyLockClass = 7405
 
 // errKeyReused refuses a key used before with another mutation or input.
-func errKeyReused(msg string) error {
+func errKeyReused(msg registry.Message) error {
 	return UserErrors{{Field: []string{"input", "idempotencyKey"}, Code: IdempotencyKeyReused, Message: msg}}
 }
 
@@ -41,7 +42,7 @@ func checkIdempotencyKey(key *string) error {
 	}
 	var c checks
 	if len(*key) == 0 || len(*key) > maxIDKeyLen {
-		c.invalid(fmt.Sprintf("must be 1 to %d bytes", maxIDKeyLen), "idempotencyKey")
+		c.invalid(registry.Msg("IDEMPOTENCY_KEY_LENGTH", maxIDKeyLen), "idempotencyKey")
 	}
 	return c.err()
 }
@@ -103,9 +104,9 @@ func (k *idempotency) replay(ctx context.Context, tx *sql.Tx, actor int64) (Writ
 	case err != nil:
 		return WriteResult{}, false, fmt.Errorf("idempotency key: %w", err)
 	case prevAction != k.action:
-		return WriteResult{}, false, errKeyReused(fmt.Sprintf("this idempotency key was already used for %s; use a new key for a new write", prevAction))
+		return WriteResult{}, false, errKeyReused(registry.Msg("IDEMPOTENCY_KEY_OTHER_ACTION", prevAction))
 	case prevHash.Valid && prevHash.String != k.hash:
-		return WriteResult{}, false, errKeyReused("this idempotency key was already used with a different input; use a new key for a new write")
+		return WriteResult{}, false, errKeyReused(registry.Msg("IDEMPOTENCY_KEY_OTHER_INPUT"))
 	}
 	res.Replayed = true
 	return res, true, nil

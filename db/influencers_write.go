@@ -43,20 +43,20 @@ var (
 
 func (c *checks) noIDNumber(s *string, field ...string) {
 	if s != nil && longDigitsRe.MatchString(strings.ReplaceAll(strings.ReplaceAll(*s, " ", ""), ".", "")) {
-		c.invalid("looks like an ID or phone number; the registry stores none (Decree 13/2023/NĐ-CP)", field...)
+		c.invalid(registry.Msg("LOOKS_LIKE_ID_NUMBER"), field...)
 	}
 }
 
 func (c *checks) noPhone(s *string, field ...string) {
 	if s != nil && vnPhoneRe.MatchString(strings.NewReplacer(" ", "", ".", "", "-", "").Replace(*s)) {
-		c.invalid("looks like a phone number; the registry stores none (Decree 13/2023/NĐ-CP)", field...)
+		c.invalid(registry.Msg("LOOKS_LIKE_PHONE"), field...)
 	}
 }
 
 // enumValue checks that v is one of values.
 func (c *checks) enumValue(v string, values []string, field ...string) {
 	if !slices.Contains(values, v) {
-		c.invalid("must be one of "+strings.Join(values, ", "), field...)
+		c.invalid(registry.Msg("ONE_OF", strings.Join(values, ", ")), field...)
 	}
 }
 
@@ -79,7 +79,7 @@ func (c *checks) aliases(as []string, field string) []string {
 		}
 		seen[strings.ToLower(a)] = true
 		if len([]rune(a)) > maxNameLen {
-			c.invalid(fmt.Sprintf("is longer than %d characters", maxNameLen), field, strconv.Itoa(i))
+			c.invalid(registry.Msg("TOO_LONG", maxNameLen), field, strconv.Itoa(i))
 		}
 		c.noIDNumber(&a, field, strconv.Itoa(i))
 		out = append(out, a)
@@ -188,9 +188,9 @@ func (d *DB) UpdateInfluencer(ctx context.Context, actor Agency, key *string, in
 		case err != nil:
 			return Event{}, fmt.Errorf("read influencer: %w", err)
 		case !registry.Owns(tx.Actor, int64Ptr(createdBy)):
-			c.add(NotOwner, "only the agency that registered this influencer may update it", "influencerId")
+			c.add(NotOwner, registry.Msg("NOT_OWNER_INFLUENCER"), "influencerId")
 		case cur.Version != in.ExpectedVersion:
-			c.add(VersionConflict, fmt.Sprintf("the influencer is at version %d; reload it and retry", cur.Version), "expectedVersion")
+			c.add(VersionConflict, registry.Msg("VERSION_CONFLICT", registry.Term("the influencer"), cur.Version), "expectedVersion")
 		}
 		if err := c.err(); err != nil {
 			return Event{}, err
@@ -220,7 +220,7 @@ func (d *DB) UpdateInfluencer(ctx context.Context, actor Agency, key *string, in
 			diff["categories"] = map[string]any{"from": nonNilStrings(cur.Categories), "to": next.Categories}
 		}
 		if len(diff) == 0 {
-			c.invalid("changes nothing: every field given equals the current value")
+			c.invalid(registry.Msg("CHANGES_NOTHING"))
 			return Event{}, c.err()
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE influencer SET display_name = $2, legal_name = $3, aliases = $4, province = $5,
@@ -276,7 +276,7 @@ func (d *DB) AddPlatformAccount(ctx context.Context, actor Agency, key *string, 
 	var asOf *string
 	if in.FollowerCount != nil {
 		if *in.FollowerCount < 0 || *in.FollowerCount > 1<<53-1 {
-			c.invalid("must be between 0 and 2^53-1", "followerCount")
+			c.invalid(registry.Msg("COUNT_RANGE"), "followerCount")
 		}
 		today := dateKey(time.Now().In(VietnamTime))
 		asOf = &today

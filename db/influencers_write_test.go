@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/kolregistry/kolregistry/db"
+	"github.com/kolregistry/kolregistry/registry"
 	"github.com/lib/pq"
 )
 
@@ -78,8 +79,8 @@ func refused(t *testing.T, err error, want ...string) []db.UserError {
 	got := make([]string, len(u))
 	for i, e := range u {
 		got[i] = strings.Join(e.Field, ".") + " " + e.Code
-		if e.Message == "" {
-			t.Errorf("%s has no message", got[i])
+		if _, known := registry.MessageTextOf(e.Message.Code); !known {
+			t.Errorf("%s has no message of the catalogue", got[i])
 		}
 	}
 	if !reflect.DeepEqual(got, want) {

@@ -37,9 +37,9 @@ const (
 )
 
 // atMost adds a user error when a list would hold more than max items.
-func (c *checks) atMost(n, max int, what string, field ...string) {
+func (c *checks) atMost(n, max int, what registry.Term, field ...string) {
 	if n > max {
-		c.invalid(fmt.Sprintf("at most %d %s", max, what), field...)
+		c.invalid(registry.Msg("AT_MOST", max, what), field...)
 	}
 }
 
@@ -47,7 +47,7 @@ func (c *checks) atMost(n, max int, what string, field ...string) {
 // holds max rows of childTable. It locks the parent first, so that two concurrent writes cannot
 // both take its last place.
 func roomFor(ctx context.Context, tx *Tx, c *checks, parentTable string, parentID int64, childTable, parentCol string,
-	max int, what string, field ...string) error {
+	max int, what registry.Term, field ...string) error {
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`SELECT 1 FROM %s WHERE id = $1 FOR UPDATE`, parentTable), parentID); err != nil {
 		return fmt.Errorf("lock %s: %w", parentTable, err)
 	}

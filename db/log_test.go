@@ -169,6 +169,7 @@ func TestVerifyLog_TamperingMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	verifyClean(t, store)
+	sanction := fmt.Sprintf("Sanction %d (%s)", res.SubjectID, db.GlobalID("Sanction", res.SubjectID))
 	var diffSeq int64
 	store.SQL().QueryRow(`SELECT max(seq) FROM audit_event`).Scan(&diffSeq)
 	for _, tc := range []struct {
@@ -183,6 +184,26 @@ func TestVerifyLog_TamperingMatrix(t *testing.T) {
 			fmt.Sprintf("Disclosure %d (%s)", w.disclosure, db.GlobalID("Disclosure", w.disclosure)), "label"},
 		{"a violation of a sanction", `UPDATE sanction_violation SET article = 35 WHERE sanction_id = %[1]d`, `UPDATE sanction_violation SET article = 34 WHERE sanction_id = %[1]d`,
 			fmt.Sprintf("Sanction %d (%s)", res.SubjectID, db.GlobalID("Sanction", res.SubjectID)), "violations"},
+		{"a sanction's execution", `UPDATE sanction SET execution = 'NOT_DUE' WHERE id = %[1]d`, `UPDATE sanction SET execution = 'DUE' WHERE id = %[1]d`,
+			sanction, "execution"},
+		{"a sanction's execution date", `UPDATE sanction SET execution = 'COMPLIED', executed_on = '2025-06-01' WHERE id = %[1]d`,
+			`UPDATE sanction SET execution = 'DUE', executed_on = NULL WHERE id = %[1]d`, sanction, "executedOn"},
+		{"a sanction's standing", `UPDATE sanction SET standing = 'UNDER_COMPLAINT' WHERE id = %[1]d`, `UPDATE sanction SET standing = 'IN_FORCE' WHERE id = %[1]d`,
+			sanction, "standing"},
+		{"a sanction's penalty kind", `UPDATE sanction SET penalty = 'WARNING', fine_vnd = 0 WHERE id = %[1]d`,
+			`UPDATE sanction SET penalty = 'FINE', fine_vnd = 70000000 WHERE id = %[1]d`, sanction, "penalty"},
+		{"a sanction's additional penalties", `UPDATE sanction SET additional_penalties = '{CONFISCATION}' WHERE id = %[1]d`,
+			`UPDATE sanction SET additional_penalties = '{}' WHERE id = %[1]d`, sanction, "additionalPenalties"},
+		{"a sanction's payment deadline", `UPDATE sanction SET payment_deadline = '2025-06-30' WHERE id = %[1]d`,
+			`UPDATE sanction SET payment_deadline = NULL WHERE id = %[1]d`, sanction, "paymentDeadline"},
+		{"a sanction's signatory title", `UPDATE sanction SET signatory_title = 'Cục trưởng' WHERE id = %[1]d`,
+			`UPDATE sanction SET signatory_title = NULL WHERE id = %[1]d`, sanction, "signatoryTitle"},
+		{"a sanction's violation record number", `UPDATE sanction SET violation_record_number = '12/BB-VPHC' WHERE id = %[1]d`,
+			`UPDATE sanction SET violation_record_number = NULL WHERE id = %[1]d`, sanction, "violationRecordNumber"},
+		{"the execution in a sanction's history", `UPDATE sanction_status_change SET execution = 'NOT_DUE' WHERE sanction_id = %[1]d`,
+			`UPDATE sanction_status_change SET execution = 'DUE' WHERE sanction_id = %[1]d`, sanction, "statusHistory"},
+		{"the amending instrument of a violation", `UPDATE sanction_violation SET amended_by = '129/2021/NĐ-CP' WHERE sanction_id = %[1]d`,
+			`UPDATE sanction_violation SET amended_by = NULL WHERE sanction_id = %[1]d`, sanction, "violations"},
 		{"an audit event's diff (trigger disabled)", `ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_update;
 			UPDATE audit_event SET diff = jsonb_set(diff, '{fineVnd}', '1') WHERE seq = %[4]d;
 			ALTER TABLE audit_event ENABLE TRIGGER audit_event_no_update`, `ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_update;

@@ -21,7 +21,8 @@ const AdoptAction = "adoptRecord"
 // older event its entry (the exact bytes its hash covered) and leaf, then logs the current
 // state of every record (AdoptAction), so that from then on every row is bound to the log.
 // It does nothing once the log has events of its own; a row added behind the API's back
-// later is never adopted, audit verify reports it.
+// later is never adopted, audit verify reports it. Then, on every run, it logs again the
+// records whose state gained fields since they were last logged (adoptFields).
 func fillLog(ctx context.Context, sdb *sql.DB) error {
 	d := &DB{primary: sdb, read: sdb}
 	return d.Transact(ctx, sql.LevelReadCommitted, func(tx *sql.Tx) error {
@@ -33,7 +34,7 @@ func fillLog(ctx context.Context, sdb *sql.DB) error {
 			return fmt.Errorf("fill log: %w", err)
 		}
 		if size == seq && seq > 0 {
-			return nil
+			return adoptFields(ctx, tx)
 		}
 		if size < seq {
 			if err := fillEntries(ctx, tx, size); err != nil {
@@ -59,8 +60,10 @@ func fillLog(ctx context.Context, sdb *sql.DB) error {
 				return err
 			}
 		}
-		_, err := importRecords(ctx, tx, Operator, AdoptAction, "recorded before the transparency log", recs)
-		return err
+		if _, err := importRecords(ctx, tx, Operator, AdoptAction, "recorded before the transparency log", recs); err != nil {
+			return err
+		}
+		return adoptFields(ctx, tx)
 	})
 }
 

@@ -71,7 +71,7 @@ func (d *DB) RecordAffiliation(ctx context.Context, actor Agency, key *string, i
 	if in.EndedOn != nil {
 		c.notFuture(*in.EndedOn, "endedOn")
 		if in.EndedOn.Before(in.StartedOn) {
-			c.invalid("is before startedOn", "endedOn")
+			c.invalid(registry.Msg("BEFORE_STARTEDON"), "endedOn")
 		}
 	}
 	in.Source = c.optionalText(in.Source, 2000, "source")
@@ -160,13 +160,13 @@ func (d *DB) EndAffiliation(ctx context.Context, actor Agency, key *string, in A
 		case err != nil:
 			return Event{}, fmt.Errorf("read affiliation: %w", err)
 		case !registry.Owns(tx.Actor, int64Ptr(createdBy)):
-			c.add(NotOwner, "only the agency that recorded this affiliation may end it", "affiliationId")
+			c.add(NotOwner, registry.Msg("NOT_OWNER_AFFILIATION"), "affiliationId")
 		case version != in.ExpectedVersion:
-			c.add(VersionConflict, fmt.Sprintf("the affiliation is at version %d; reload it and retry", version), "expectedVersion")
+			c.add(VersionConflict, registry.Msg("VERSION_CONFLICT", registry.Term("the affiliation"), version), "expectedVersion")
 		case endedOn.Valid:
-			c.invalid("the affiliation already ended on "+dateKey(endedOn.Time), "affiliationId")
+			c.invalid(registry.Msg("AFFILIATION_ENDED", registry.Day(dateKey(endedOn.Time))), "affiliationId")
 		case dateKey(in.EndedOn) < dateKey(startedOn):
-			c.invalid("is before the affiliation started ("+dateKey(startedOn)+")", "endedOn")
+			c.invalid(registry.Msg("BEFORE_AFFILIATION_START", registry.Day(dateKey(startedOn))), "endedOn")
 		}
 		if err := c.err(); err != nil {
 			return Event{}, err
@@ -200,11 +200,10 @@ func exclusiveOverlap(ctx context.Context, tx *Tx, c *checks, influencer int64, 
 	if err != nil {
 		return fmt.Errorf("read exclusive affiliations: %w", err)
 	}
-	period := "since " + from + ", still current"
 	if to.Valid {
-		period = "from " + from + " to " + to.String
+		c.invalid(registry.Msg("EXCLUSIVE_OVERLAP_PERIOD", mcn, id, registry.Day(from), registry.Day(to.String)), "startedOn")
+	} else {
+		c.invalid(registry.Msg("EXCLUSIVE_OVERLAP_CURRENT", mcn, id, registry.Day(from)), "startedOn")
 	}
-	c.invalid(fmt.Sprintf("overlaps the exclusive management of this influencer by %s (affiliation %d, %s); an influencer "+
-		"is under one exclusive management at a time: end that one first or correct the dates", mcn, id, period), "startedOn")
 	return nil
 }

@@ -185,8 +185,8 @@ func TestRecordAffiliation_ExclusiveManagementDoesNotOverlap(t *testing.T) {
 			before := written(t, store, w.national.ID)
 			_, err := record(c.in)
 			u := refused(t, err, c.want...)
-			if len(u) > 0 && strings.Contains(c.name, "exclusive") && !strings.Contains(u[0].Message, "exclusive management of this influencer by Sao Việt") {
-				t.Errorf("overlap message does not say why: %q", u[0].Message)
+			if len(u) > 0 && strings.Contains(c.name, "exclusive") && !strings.Contains(u[0].Message.String(), "exclusive management of this influencer by Sao Việt") {
+				t.Errorf("overlap message does not say why: %q", u[0].Message.String())
 			}
 			if after := written(t, store, w.national.ID); after != before {
 				t.Errorf("rows changed from %s to %s", before, after)

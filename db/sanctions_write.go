@@ -63,7 +63,7 @@ var (
 
 func (c *checks) violations(vs []NewViolation, field string) {
 	if len(vs) == 0 {
-		c.invalid("at least one violation is required", field)
+		c.invalid(registry.Msg("VIOLATION_REQUIRED"), field)
 	}
 	c.atMost(len(vs), MaxViolationsPerSanction, "violations", field)
 	if len(vs) > MaxViolationsPerSanction {
@@ -74,26 +74,26 @@ func (c *checks) violations(vs []NewViolation, field string) {
 		at := []string{field, strconv.Itoa(i)}
 		vs[i].Instrument = c.requireText(v.Instrument, 40, append(at, "legalBasis", "instrument")...)
 		if vs[i].Instrument != "" && !instrumentRe.MatchString(vs[i].Instrument) {
-			c.invalid("must look like 38/2021/NĐ-CP", append(at, "legalBasis", "instrument")...)
+			c.invalid(registry.Msg("INSTRUMENT_NUMBER_FORMAT", "38/2021/NĐ-CP"), append(at, "legalBasis", "instrument")...)
 		}
 		if v.Article < 1 || v.Article > 1000 {
-			c.invalid("must be an article number from 1", append(at, "legalBasis", "article")...)
+			c.invalid(registry.Msg("ARTICLE_FORMAT"), append(at, "legalBasis", "article")...)
 		}
 		if v.Clause != nil && (*v.Clause < 1 || *v.Clause > 100) {
-			c.invalid("must be a clause number from 1", append(at, "legalBasis", "clause")...)
+			c.invalid(registry.Msg("CLAUSE_FORMAT"), append(at, "legalBasis", "clause")...)
 		}
 		vs[i].Point = c.optionalText(v.Point, 2, append(at, "legalBasis", "point")...)
 		if vs[i].Point != nil && !pointRe.MatchString(*vs[i].Point) {
-			c.invalid("must be one lowercase letter, e.g. a or đ", append(at, "legalBasis", "point")...)
+			c.invalid(registry.Msg("POINT_FORMAT"), append(at, "legalBasis", "point")...)
 		}
 		vs[i].Description = c.optionalText(v.Description, 2000, append(at, "description")...)
 		vs[i].AmendedBy = c.optionalText(v.AmendedBy, 40, append(at, "legalBasis", "amendedBy")...)
 		if vs[i].AmendedBy != nil && !instrumentRe.MatchString(*vs[i].AmendedBy) {
-			c.invalid("must look like 129/2021/NĐ-CP", append(at, "legalBasis", "amendedBy")...)
+			c.invalid(registry.Msg("INSTRUMENT_NUMBER_FORMAT", "129/2021/NĐ-CP"), append(at, "legalBasis", "amendedBy")...)
 		}
 		key := registry.ViolationKey(v.Category, vs[i].Instrument, v.Article, v.Clause, vs[i].Point)
 		if j, dup := seen[key]; dup {
-			c.add(Duplicate, fmt.Sprintf("repeats violation %d (same category and legal basis)", j), at...)
+			c.add(Duplicate, registry.Msg("VIOLATION_REPEATED", j), at...)
 		} else {
 			seen[key] = i
 		}
@@ -116,19 +116,19 @@ func (c *checks) penalty(in *NewSanction) registry.Penalty {
 	if in.Penalty != nil {
 		p = registry.Penalty(*in.Penalty)
 		if p != registry.PenaltyFine && p != registry.PenaltyWarning {
-			c.invalid("must be FINE or WARNING", "penalty")
+			c.invalid(registry.Msg("PENALTY_KIND"), "penalty")
 		}
 	}
 	for i, a := range in.AdditionalPenalties {
 		if !slices.Contains(registry.AdditionalPenalties, registry.AdditionalPenalty(a)) {
-			c.invalid("is not an additional penalty", "additionalPenalties", strconv.Itoa(i))
+			c.invalid(registry.Msg("NOT_ADDITIONAL_PENALTY"), "additionalPenalties", strconv.Itoa(i))
 		}
 	}
 	in.AdditionalPenalties = uniq(in.AdditionalPenalties)
 	if in.PaymentDeadline != nil {
 		if p == registry.PenaltyWarning {
-			c.invalid("a warning has nothing to pay", "paymentDeadline")
-		} else if problem := registry.PaymentDeadlineProblem(in.DecidedOn, *in.PaymentDeadline); problem != "" {
+			c.invalid(registry.Msg("WARNING_NOTHING_TO_PAY"), "paymentDeadline")
+		} else if problem := registry.PaymentDeadlineProblem(in.DecidedOn, *in.PaymentDeadline); problem.Code != "" {
 			c.invalid(problem, "paymentDeadline")
 		}
 	}
@@ -144,9 +144,9 @@ func (c *checks) initialFacts(status, standing, execution *string) registry.Sanc
 	if status != nil {
 		s := registry.SanctionStatus(*status)
 		if standing != nil || execution != nil {
-			c.invalid("give status, or standing and execution, not both", "status")
+			c.invalid(registry.Msg("STATUS_OR_FACTS"), "status")
 		} else if !s.Initial() {
-			c.invalid("a new sanction is IN_FORCE, COMPLIED, UNDER_COMPLAINT or UNDER_LITIGATION", "status")
+			c.invalid(registry.Msg("NEW_SANCTION_STATUS"), "status")
 		}
 		return registry.FactsOfStatus(s)
 	}
@@ -154,13 +154,13 @@ func (c *checks) initialFacts(status, standing, execution *string) registry.Sanc
 	if standing != nil {
 		f.Standing = registry.Standing(*standing)
 		if !f.Standing.Valid() || !registry.InitialStanding(f.Standing) {
-			c.invalid("a new sanction is IN_FORCE, UNDER_COMPLAINT or UNDER_LITIGATION; record an amendment or annulment on the decision it changes", "standing")
+			c.invalid(registry.Msg("NEW_SANCTION_STANDING"), "standing")
 		}
 	}
 	if execution != nil {
 		f.Execution = registry.Execution(*execution)
 		if !f.Execution.Valid() {
-			c.invalid("is not an execution state", "execution")
+			c.invalid(registry.Msg("NOT_AN_EXECUTION"), "execution")
 		}
 	}
 	return f
@@ -174,7 +174,7 @@ func (d *DB) RecordSanction(ctx context.Context, actor Agency, key *string, in N
 	in.DecisionNumber = c.decisionNumber(in.DecisionNumber, "decisionNumber")
 	c.notFuture(in.DecidedOn, "decidedOn")
 	if in.EffectiveOn != nil && in.EffectiveOn.Before(in.DecidedOn) {
-		c.invalid("is before decidedOn", "effectiveOn")
+		c.invalid(registry.Msg("BEFORE_DECIDEDON"), "effectiveOn")
 	}
 	c.violations(in.Violations, "violations")
 	c.fine(in.FineVnd, "fineVnd")
@@ -200,7 +200,7 @@ func (d *DB) RecordSanction(ctx context.Context, actor Agency, key *string, in N
 		}
 		c.mustExist(found, "the subject", "subjectId")
 		if found && !registry.InJurisdiction(actor.Jurisdiction, province) {
-			c.add(OutsideJurisdiction, fmt.Sprintf("a %s agency records sanctions only on subjects in %s", actor.Jurisdiction, actor.Jurisdiction), "subjectId")
+			c.add(OutsideJurisdiction, registry.Msg("OUTSIDE_JURISDICTION", actor.Jurisdiction), "subjectId")
 		}
 		if err := relatedDisclosuresCheck(ctx, tx, &c, 0, in.SubjectKind, in.SubjectID, in.RelatedDisclosureIDs); err != nil {
 			return Event{}, err
@@ -217,8 +217,7 @@ func (d *DB) RecordSanction(ctx context.Context, actor Agency, key *string, in N
 			return Event{}, fmt.Errorf("read decision numbers: %w", err)
 		}
 		if taken {
-			c.add(Duplicate, fmt.Sprintf("this agency already recorded decision %s in %d (numbers restart each calendar year)",
-				in.DecisionNumber, in.DecidedOn.Year()), "decisionNumber")
+			c.add(Duplicate, registry.Msg("DECISION_NUMBER_TAKEN", in.DecisionNumber, in.DecidedOn.Year()), "decisionNumber")
 		}
 		if err := c.err(); err != nil {
 			return Event{}, err
@@ -308,7 +307,7 @@ func relatedDisclosuresCheck(ctx context.Context, tx *Tx, c *checks, sanction in
 			return fmt.Errorf("read related disclosure: %w", err)
 		}
 		if !concerns {
-			c.invalid("does not concern the sanction's subject", "relatedDisclosureIds", strconv.Itoa(i))
+			c.invalid(registry.Msg("NOT_SUBJECTS_DISCLOSURE"), "relatedDisclosureIds", strconv.Itoa(i))
 		}
 	}
 	return nil
@@ -384,7 +383,7 @@ func lockSanction(ctx context.Context, tx *Tx, c *checks, id int64, expectedVers
 		}
 		c.add(code, why, field)
 	} else if version != expectedVersion {
-		c.add(VersionConflict, fmt.Sprintf("the sanction is at version %d; reload it and retry", version), "expectedVersion")
+		c.add(VersionConflict, registry.Msg("VERSION_CONFLICT", registry.Term("the sanction"), version), "expectedVersion")
 	}
 	return l, len(c.errs) == 0, nil
 }
@@ -401,7 +400,7 @@ type factChange struct {
 	in     SanctionFactChange
 	review bool
 	to     *registry.Standing // the standing a review records
-	decide func(from registry.SanctionFacts) (to registry.SanctionFacts, problem, field string)
+	decide func(from registry.SanctionFacts) (to registry.SanctionFacts, problem registry.Message, field string)
 }
 
 // ChangeSanctionStatus records a status change (complaint, litigation, annulment…) in the older
@@ -412,11 +411,11 @@ func (d *DB) ChangeSanctionStatus(ctx context.Context, actor Agency, key *string
 	return d.changeSanctionFacts(ctx, actor, key, in, factChange{action: "changeSanctionStatus",
 		in: SanctionFactChange{SanctionID: in.SanctionID, EffectiveOn: in.EffectiveOn, Reason: in.Reason,
 			DocumentURL: in.DocumentURL, ExpectedVersion: in.ExpectedVersion},
-		decide: func(from registry.SanctionFacts) (registry.SanctionFacts, string, string) {
-			if problem := from.Status().ChangeProblem(to); problem != "" {
+		decide: func(from registry.SanctionFacts) (registry.SanctionFacts, registry.Message, string) {
+			if problem := from.Status().ChangeProblem(to); problem.Code != "" {
 				return from, problem, "status"
 			}
-			return from.WithStatus(to), "", ""
+			return from.WithStatus(to), registry.Message{}, ""
 		}})
 }
 
@@ -440,13 +439,13 @@ func (d *DB) ReviewSanction(ctx context.Context, actor Agency, key *string, in S
 		decide: standingTo(in.Standing)})
 }
 
-func standingTo(s *string) func(registry.SanctionFacts) (registry.SanctionFacts, string, string) {
-	return func(from registry.SanctionFacts) (registry.SanctionFacts, string, string) {
+func standingTo(s *string) func(registry.SanctionFacts) (registry.SanctionFacts, registry.Message, string) {
+	return func(from registry.SanctionFacts) (registry.SanctionFacts, registry.Message, string) {
 		to := registry.Standing(*s)
-		if problem := from.Standing.StandingProblem(to); problem != "" {
+		if problem := from.Standing.StandingProblem(to); problem.Code != "" {
 			return from, problem, "standing"
 		}
-		return registry.SanctionFacts{Standing: to, Execution: from.Execution}, "", ""
+		return registry.SanctionFacts{Standing: to, Execution: from.Execution}, registry.Message{}, ""
 	}
 }
 
@@ -455,12 +454,12 @@ func standingTo(s *string) func(registry.SanctionFacts) (registry.SanctionFacts,
 // while a complaint is pending is both.
 func (d *DB) RecordSanctionExecution(ctx context.Context, actor Agency, key *string, in SanctionFactChange) (WriteResult, error) {
 	return d.changeSanctionFacts(ctx, actor, key, in, factChange{action: "recordSanctionExecution", in: in,
-		decide: func(from registry.SanctionFacts) (registry.SanctionFacts, string, string) {
+		decide: func(from registry.SanctionFacts) (registry.SanctionFacts, registry.Message, string) {
 			to := registry.Execution(*in.Execution)
-			if problem := from.Execution.ExecutionProblem(from.Standing, to); problem != "" {
+			if problem := from.Execution.ExecutionProblem(from.Standing, to); problem.Code != "" {
 				return from, problem, "execution"
 			}
-			return registry.SanctionFacts{Standing: from.Standing, Execution: to}, "", ""
+			return registry.SanctionFacts{Standing: from.Standing, Execution: to}, registry.Message{}, ""
 		}})
 }
 
@@ -473,7 +472,7 @@ func (d *DB) changeSanctionFacts(ctx context.Context, actor Agency, key *string,
 	in.Reason = c.requireText(in.Reason, 2000, "reason")
 	in.DocumentURL = c.url(in.DocumentURL, "documentUrl")
 	if fc.review && in.DocumentURL == nil && len(c.errs) == 0 {
-		c.invalid("a review is recorded with the ruling or decision that made it", "documentUrl")
+		c.invalid(registry.Msg("REVIEW_NEEDS_DOCUMENT"), "documentUrl")
 	}
 	c.notFuture(in.EffectiveOn, "effectiveOn")
 	if err := c.err(); err != nil {
@@ -487,8 +486,9 @@ func (d *DB) changeSanctionFacts(ctx context.Context, actor Agency, key *string,
 		}
 		to := l.facts
 		if ok {
-			var problem, field string
-			if to, problem, field = fc.decide(l.facts); problem != "" {
+			var problem registry.Message
+			var field string
+			if to, problem, field = fc.decide(l.facts); problem.Code != "" {
 				c.invalid(problem, field)
 			}
 			var changes int
@@ -499,9 +499,9 @@ func (d *DB) changeSanctionFacts(ctx context.Context, actor Agency, key *string,
 			}
 			c.atMost(changes+1, MaxStatusChangesPerSanction, "status changes per sanction", "sanctionId")
 			if in.EffectiveOn.Before(l.decidedOn) {
-				c.invalid("is before the decision date", "effectiveOn")
+				c.invalid(registry.Msg("BEFORE_DECIDED"), "effectiveOn")
 			} else if last.Valid && in.EffectiveOn.Before(last.Time) {
-				c.invalid("is before the last status change ("+dateKey(last.Time)+")", "effectiveOn")
+				c.invalid(registry.Msg("BEFORE_LAST_CHANGE", registry.Day(dateKey(last.Time))), "effectiveOn")
 			}
 		}
 		if err := c.err(); err != nil {
@@ -597,7 +597,7 @@ func (d *DB) AmendSanction(ctx context.Context, actor Agency, key *string, in Sa
 				d = *in.DecidedOn
 			}
 			if in.EffectiveOn != nil && in.EffectiveOn.Before(d) {
-				c.invalid("is before decidedOn", "effectiveOn")
+				c.invalid(registry.Msg("BEFORE_DECIDEDON"), "effectiveOn")
 			}
 		}
 		if err := c.err(); err != nil {

@@ -164,7 +164,7 @@ func TestRecordSanction_RefusesBadInputAndWritesNothing(t *testing.T) {
 			_, err := store.RecordSanction(context.Background(), c.actor, nil, in)
 			u := userErr(t, err)
 			if got := strings.Join(u.Field, "."); got != c.field || u.Code != c.code {
-				t.Errorf("error %s %s (%s), want %s %s", got, u.Code, u.Message, c.field, c.code)
+				t.Errorf("error %s %s (%s), want %s %s", got, u.Code, u.Message.String(), c.field, c.code)
 			}
 			if after := counts(t, store, c.actor.ID); after != before {
 				t.Errorf("rows changed from %s to %s", before, after)
@@ -216,7 +216,7 @@ func TestSanctionChanges_OnlyByTheRecordingAgencyAndValidTransitions(t *testing.
 	if err := change(w.national, "ANNULLED", 2); err != nil {
 		t.Fatal(err)
 	}
-	if u := userErr(t, change(w.national, "IN_FORCE", 3)); u.Code != db.Invalid || !strings.Contains(u.Message, "final") {
+	if u := userErr(t, change(w.national, "IN_FORCE", 3)); u.Code != db.Invalid || !strings.Contains(u.Message.String(), "final") {
 		t.Errorf("change after ANNULLED: %+v", u)
 	}
 	var history string

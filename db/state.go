@@ -69,11 +69,17 @@ var stateQueries = map[string]string{
 			'decidedOn', api_date(s.decided_on), 'effectiveOn', api_date(s.effective_on), 'fineVnd', s.fine_vnd,
 			'remedies', to_jsonb(s.remedies), 'status', s.status, 'sourceUrl', s.source_url,
 			'sourceSha256', s.source_sha256, 'recordedAt', api_time(s.recorded_at), 'version', s.version,
+			'penalty', s.penalty, 'additionalPenalties', to_jsonb(s.additional_penalties),
+			'paymentDeadline', api_date(s.payment_deadline), 'signatoryTitle', s.signatory_title,
+			'violationRecordNumber', s.violation_record_number, 'standing', s.standing, 'execution', s.execution,
+			'executedOn', api_date(s.executed_on),
 			'violations', coalesce((SELECT jsonb_agg(jsonb_build_object('category', v.category,
 					'legalBasis', jsonb_build_object('instrument', v.instrument, 'article', v.article,
-						'clause', v.clause, 'point', v.point), 'description', v.description) ORDER BY v.position)
+						'clause', v.clause, 'point', v.point, 'amendedBy', v.amended_by), 'description', v.description)
+					ORDER BY v.position)
 				FROM sanction_violation v WHERE v.sanction_id = s.id), '[]'),
 			'statusHistory', coalesce((SELECT jsonb_agg(jsonb_build_object('status', h.status,
+					'standing', h.standing, 'execution', h.execution,
 					'effectiveOn', api_date(h.effective_on), 'reason', h.reason, 'documentUrl', h.document_url,
 					'agency', api_id('Agency', h.agency_id), 'recordedAt', api_time(h.recorded_at))
 					ORDER BY h.effective_on, h.id)

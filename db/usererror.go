@@ -2,7 +2,6 @@ package db
 
 import (
 	"errors"
-	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
@@ -22,10 +21,12 @@ const (
 )
 
 // UserError is a reason a write was refused that the caller can fix. Field is the path of the
-// input at fault, e.g. ["input", "violations", "2", "legalBasis", "article"].
+// input at fault, e.g. ["input", "violations", "2", "legalBasis", "article"]; Message is a
+// code of the message catalogue (registry/messages.go) with its arguments, written in the
+// request's language by the API.
 type UserError struct {
 	Field   []string
-	Message string
+	Message registry.Message
 	Code    string
 }
 
@@ -35,7 +36,7 @@ type UserErrors []UserError
 func (e UserErrors) Error() string {
 	msgs := make([]string, len(e))
 	for i, u := range e {
-		msgs[i] = strings.Join(u.Field, ".") + ": " + u.Message
+		msgs[i] = strings.Join(u.Field, ".") + ": " + u.Message.String()
 	}
 	return "refused: " + strings.Join(msgs, "; ")
 }
@@ -50,11 +51,11 @@ func AsUserErrors(err error) (UserErrors, bool) {
 // checks collects the user errors of one input; the write proceeds only when there are none.
 type checks struct{ errs UserErrors }
 
-func (c *checks) add(code, msg string, field ...string) {
+func (c *checks) add(code string, msg registry.Message, field ...string) {
 	c.errs = append(c.errs, UserError{Field: append([]string{"input"}, field...), Message: msg, Code: code})
 }
 
-func (c *checks) invalid(msg string, field ...string) { c.add(Invalid, msg, field...) }
+func (c *checks) invalid(msg registry.Message, field ...string) { c.add(Invalid, msg, field...) }
 
 // err returns the collected errors, or nil.
 func (c *checks) err() error {
@@ -76,9 +77,9 @@ func (c *checks) requireText(s string, max int, field ...string) string {
 	s = strings.TrimSpace(s)
 	switch {
 	case s == "":
-		c.invalid("is required", field...)
+		c.invalid(registry.Msg("REQUIRED"), field...)
 	case len([]rune(s)) > max:
-		c.invalid(fmt.Sprintf("is longer than %d characters", max), field...)
+		c.invalid(registry.Msg("TOO_LONG", max), field...)
 	}
 	return s
 }
@@ -93,7 +94,7 @@ func (c *checks) optionalText(s *string, max int, field ...string) *string {
 		return nil
 	}
 	if len([]rune(t)) > max {
-		c.invalid(fmt.Sprintf("is longer than %d characters", max), field...)
+		c.invalid(registry.Msg("TOO_LONG", max), field...)
 	}
 	return &t
 }
@@ -105,13 +106,13 @@ func (c *checks) url(s *string, field ...string) *string {
 	}
 	u, err := url.Parse(*s)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		c.invalid("must be an http(s) URL", field...)
+		c.invalid(registry.Msg("NOT_HTTP_URL"), field...)
 	}
 	return s
 }
 
 // pattern checks an optional string against re with one error (too long or malformed), not two.
-func (c *checks) pattern(s *string, max int, re *regexp.Regexp, msg string, field ...string) *string {
+func (c *checks) pattern(s *string, max int, re *regexp.Regexp, msg registry.Message, field ...string) *string {
 	n := len(c.errs)
 	s = c.optionalText(s, max, field...)
 	if s != nil && len(c.errs) == n && !re.MatchString(*s) {
@@ -127,7 +128,7 @@ func (c *checks) province(s *string, field ...string) *string {
 	n := len(c.errs)
 	s = c.optionalText(s, 40, field...)
 	if s != nil && len(c.errs) == n {
-		if problem := registry.ProvinceProblem(*s, nil); problem != "" {
+		if problem := registry.ProvinceProblem(*s, nil); problem.Code != "" {
 			c.invalid(problem, field...)
 		}
 	}
@@ -135,13 +136,13 @@ func (c *checks) province(s *string, field ...string) *string {
 }
 
 func (c *checks) taxCode(s *string, field ...string) *string {
-	return c.pattern(s, 13, taxCodeRe, "must be 10 or 13 digits", field...)
+	return c.pattern(s, 13, taxCodeRe, registry.Msg("TAX_CODE_FORMAT"), field...)
 }
 
 func (c *checks) decisionNumber(s string, field ...string) string {
 	s = c.requireText(s, 40, field...)
 	if s != "" && !decisionNumberRe.MatchString(s) {
-		c.invalid("must look like 82/QĐ-XPHC (number/QĐ-issuer code)", field...)
+		c.invalid(registry.Msg("DECISION_NUMBER_FORMAT"), field...)
 	}
 	return s
 }
@@ -153,7 +154,7 @@ func (c *checks) sha256(s *string, field ...string) *string {
 		l := strings.ToLower(*s)
 		s = &l
 		if len(c.errs) == n && !sha256Re.MatchString(l) {
-			c.invalid("must be 64 hexadecimal characters", field...)
+			c.invalid(registry.Msg("SHA256_FORMAT"), field...)
 		}
 	}
 	return s
@@ -162,7 +163,7 @@ func (c *checks) sha256(s *string, field ...string) *string {
 // requireDate checks that a required date was given (the zero time is "not given").
 func (c *checks) requireDate(d time.Time, field ...string) bool {
 	if d.IsZero() {
-		c.invalid("is required", field...)
+		c.invalid(registry.Msg("REQUIRED"), field...)
 		return false
 	}
 	return true
@@ -172,13 +173,13 @@ func (c *checks) requireDate(d time.Time, field ...string) bool {
 func (c *checks) notFuture(d time.Time, field ...string) {
 	today := time.Now().In(VietnamTime)
 	if d.After(time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)) {
-		c.invalid("is in the future", field...)
+		c.invalid(registry.Msg("IN_FUTURE"), field...)
 	}
 }
 
 func (c *checks) fine(v int64, field ...string) {
 	if v < 0 || v > 1<<53-1 {
-		c.invalid("must be between 0 and 2^53-1 VND", field...)
+		c.invalid(registry.Msg("FINE_RANGE"), field...)
 	}
 }
 
@@ -192,7 +193,7 @@ func NormalizeHandle(h string) string {
 func (c *checks) handle(h string, field ...string) string {
 	h = NormalizeHandle(h)
 	if !handleRe.MatchString(h) {
-		c.invalid("must be 1–100 letters, digits, '.', '_' or '-' (a leading @ is dropped)", field...)
+		c.invalid(registry.Msg("HANDLE_FORMAT"), field...)
 	}
 	return h
 }
@@ -206,16 +207,16 @@ func constraintError(err error, field []string) error {
 	full := append([]string{"input"}, field...)
 	switch pqErr.Code {
 	case "23505": // unique_violation
-		return UserErrors{{Field: full, Message: "already registered", Code: Duplicate}}
+		return UserErrors{{Field: full, Message: registry.Msg("ALREADY_REGISTERED"), Code: Duplicate}}
 	case "23P01": // exclusion_violation
-		return UserErrors{{Field: full, Message: "overlaps another exclusive management period of this influencer", Code: Invalid}}
+		return UserErrors{{Field: full, Message: registry.Msg("EXCLUSIVE_OVERLAP"), Code: Invalid}}
 	}
 	return nil
 }
 
-// mustExist is a NOT_FOUND user error when ok is false.
-func (c *checks) mustExist(ok bool, what string, field ...string) {
+// mustExist is a NOT_FOUND user error when ok is false; what names the record (a registry.Term).
+func (c *checks) mustExist(ok bool, what registry.Term, field ...string) {
 	if !ok {
-		c.add(NotFound, what+" does not exist", field...)
+		c.add(NotFound, registry.Msg("DOES_NOT_EXIST", what), field...)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kolregistry/kolregistry/registry"
 	"github.com/lib/pq"
 )
 
@@ -94,14 +95,14 @@ func (d *DB) CreateWatchlist(ctx context.Context, subscriber int64, name string,
 			return err
 		}
 		if n >= MaxWatchlistsPerSubscriber {
-			ue = userError("INVALID", fmt.Sprintf("at most %d watchlists per subscriber", MaxWatchlistsPerSubscriber), "input", "name")
+			ue = userError("INVALID", registry.Msg("AT_MOST_WATCHLISTS", MaxWatchlistsPerSubscriber), "input", "name")
 			return nil
 		}
 		err := tx.QueryRowContext(ctx, `INSERT INTO watchlist (subscriber_id, name) VALUES ($1, $2)
 			ON CONFLICT (subscriber_id, name) DO NOTHING RETURNING id, subscriber_id, name, created_at`, subscriber, name).
 			Scan(&w.ID, &w.SubscriberID, &w.Name, &w.CreatedAt)
 		if errors.Is(err, sql.ErrNoRows) {
-			ue = userError("DUPLICATE", "you have a watchlist with this name", "input", "name")
+			ue = userError("DUPLICATE", registry.Msg("WATCHLIST_NAME_TAKEN"), "input", "name")
 			return nil
 		}
 		if err != nil {
@@ -134,7 +135,7 @@ func (d *DB) AddWatchItems(ctx context.Context, subscriber, watchlist int64, ite
 		err := tx.QueryRowContext(ctx, `SELECT id, subscriber_id, name, created_at FROM watchlist
 			WHERE id = $1 AND subscriber_id = $2 FOR UPDATE`, watchlist, subscriber).Scan(&w.ID, &w.SubscriberID, &w.Name, &w.CreatedAt)
 		if errors.Is(err, sql.ErrNoRows) {
-			ue = userError("NOT_FOUND", "no such watchlist of yours", "input", "watchlistId")
+			ue = userError("NOT_FOUND", registry.Msg("NO_SUCH_WATCHLIST"), "input", "watchlistId")
 			return nil
 		}
 		if err != nil {
@@ -162,13 +163,13 @@ func addItems(ctx context.Context, tx *sql.Tx, watchlist int64, items []WatchIte
 			var ok bool
 			table := map[string]string{"Influencer": "influencer", "Mcn": "mcn", "Brand": "brand"}[it.RefType]
 			if table == "" {
-				return userError("INVALID", "a watchlist follows influencers, MCNs and brands", append(field, "recordId")...)
+				return userError("INVALID", registry.Msg("WATCHLIST_RECORD_KIND"), append(field, "recordId")...)
 			}
 			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM `+table+` WHERE id = $1)`, it.RefID).Scan(&ok); err != nil {
 				return err
 			}
 			if !ok {
-				return userError("NOT_FOUND", "no such record", append(field, "recordId")...)
+				return userError("NOT_FOUND", registry.Msg("NO_SUCH_RECORD"), append(field, "recordId")...)
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO watchlist_item (watchlist_id, ref_type, ref_id) VALUES ($1, $2, $3)
 				ON CONFLICT DO NOTHING`, watchlist, it.RefType, it.RefID); err != nil {
@@ -186,7 +187,7 @@ func addItems(ctx context.Context, tx *sql.Tx, watchlist int64, items []WatchIte
 		return err
 	}
 	if n > MaxItemsPerWatchlist {
-		return userError("INVALID", fmt.Sprintf("at most %d items per watchlist", MaxItemsPerWatchlist), "input", "items")
+		return userError("INVALID", registry.Msg("AT_MOST_ITEMS", MaxItemsPerWatchlist), "input", "items")
 	}
 	return nil
 }
@@ -207,7 +208,7 @@ func (d *DB) RemoveWatchItem(ctx context.Context, subscriber, item int64) (Watch
 		SELECT w.id, w.subscriber_id, w.name, w.created_at FROM watchlist w JOIN del ON del.watchlist_id = w.id`, item, subscriber).
 		Scan(&w.ID, &w.SubscriberID, &w.Name, &w.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
-		return w, userError("NOT_FOUND", "no such item in your watchlists", "input", "itemId")
+		return w, userError("NOT_FOUND", registry.Msg("NO_SUCH_ITEM"), "input", "itemId")
 	}
 	return w, err
 }
@@ -303,11 +304,11 @@ func (d *DB) CreateEndpoint(ctx context.Context, subscriber, watchlist int64, ur
 			return err
 		}
 		if !owned {
-			ue = userError("NOT_FOUND", "no such watchlist of yours", "input", "watchlistId")
+			ue = userError("NOT_FOUND", registry.Msg("NO_SUCH_WATCHLIST"), "input", "watchlistId")
 			return nil
 		}
 		if n >= MaxEndpointsPerSubscriber {
-			ue = userError("INVALID", fmt.Sprintf("at most %d webhook endpoints per subscriber", MaxEndpointsPerSubscriber), "input", "url")
+			ue = userError("INVALID", registry.Msg("AT_MOST_ENDPOINTS", MaxEndpointsPerSubscriber), "input", "url")
 			return nil
 		}
 		var err error
@@ -328,7 +329,7 @@ func (d *DB) RotateSecret(ctx context.Context, subscriber, endpoint int64, secre
 		SET previous_secret = e.secret, previous_expires_at = now() + $4 * interval '1 second', secret = $3
 		WHERE e.id = $1 AND e.subscriber_id = $2 RETURNING `+endpointCols, endpoint, subscriber, secret, grace.Seconds()))
 	if errors.Is(err, sql.ErrNoRows) {
-		return e, userError("NOT_FOUND", "no such endpoint of yours", "input", "endpointId")
+		return e, userError("NOT_FOUND", registry.Msg("NO_SUCH_ENDPOINT"), "input", "endpointId")
 	}
 	return e, err
 }
@@ -339,7 +340,7 @@ func (d *DB) SetEndpointActive(ctx context.Context, subscriber, endpoint int64, 
 	e, err := scanEndpoint(d.primary.QueryRowContext(ctx, `UPDATE webhook_endpoint AS e SET active = $3
 		WHERE e.id = $1 AND e.subscriber_id = $2 RETURNING `+endpointCols, endpoint, subscriber, active))
 	if errors.Is(err, sql.ErrNoRows) {
-		return e, userError("NOT_FOUND", "no such endpoint of yours", "input", "endpointId")
+		return e, userError("NOT_FOUND", registry.Msg("NO_SUCH_ENDPOINT"), "input", "endpointId")
 	}
 	return e, err
 }
@@ -401,7 +402,7 @@ func (d *DB) ReplayDeliveries(ctx context.Context, subscriber, endpoint, fromSeq
 			return err
 		}
 		if !ok {
-			ue = userError("NOT_FOUND", "no such endpoint of yours", "input", "endpointId")
+			ue = userError("NOT_FOUND", registry.Msg("NO_SUCH_ENDPOINT"), "input", "endpointId")
 			return nil
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO webhook_delivery (endpoint_id, seq)
@@ -580,6 +581,6 @@ func (d *DB) DeliverNext(ctx context.Context, deliver func(context.Context, DueD
 }
 
 // userError is one refusal of a subscriber's write.
-func userError(code, msg string, field ...string) error {
+func userError(code string, msg registry.Message, field ...string) error {
 	return UserErrors{{Field: field, Message: msg, Code: code}}
 }

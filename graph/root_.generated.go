@@ -43,6 +43,7 @@ type ResolverRoot interface {
 	Subscriber() SubscriberResolver
 	Subscription() SubscriptionResolver
 	TimelineEvent() TimelineEventResolver
+	UserError() UserErrorResolver
 	Watchlist() WatchlistResolver
 	WatchlistItem() WatchlistItemResolver
 	WebhookDelivery() WebhookDeliveryResolver
@@ -716,9 +717,10 @@ type ComplexityRoot struct {
 	}
 
 	UserError struct {
-		Code    func(childComplexity int) int
-		Field   func(childComplexity int) int
-		Message func(childComplexity int) int
+		Code        func(childComplexity int) int
+		Field       func(childComplexity int) int
+		Message     func(childComplexity int, lang *model.Language) int
+		MessageCode func(childComplexity int) int
 	}
 
 	VettedSanction struct {
@@ -3881,7 +3883,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.UserError.Message(childComplexity), true
+		args, err := ec.field_UserError_message_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.UserError.Message(childComplexity, args["lang"].(*model.Language)), true
+	case "UserError.messageCode":
+		if e.ComplexityRoot.UserError.MessageCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserError.MessageCode(childComplexity), true
 
 	case "VettedSanction.executedOn":
 		if e.ComplexityRoot.VettedSanction.ExecutedOn == nil {
@@ -5688,6 +5701,8 @@ func (ec *executionContext) childFields_UserError(ctx context.Context, field gra
 		return ec.fieldContext_UserError_message(ctx, field)
 	case "code":
 		return ec.fieldContext_UserError_code(ctx, field)
+	case "messageCode":
+		return ec.fieldContext_UserError_messageCode(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserError", field.Name)
 }

@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -110,7 +109,7 @@ type Decision struct {
 // sanction, e.g. ["violations", "0", "legalBasis", "instrument"].
 type Problem struct {
 	Field   []string
-	Message string
+	Message Message
 }
 
 // Individual reports whether the subject is fined as an individual (an influencer) rather
@@ -144,8 +143,8 @@ func (c Catalogue) provision(ct Citation) *Provision {
 // Instruments not in the catalogue are accepted as they are (the catalogue is not exhaustive).
 func (c Catalogue) Check(d Decision) []Problem {
 	var out []Problem
-	problem := func(msg string, field ...string) { out = append(out, Problem{Field: field, Message: msg}) }
-	day := dateString(d.DecidedOn)
+	problem := func(msg Message, field ...string) { out = append(out, Problem{Field: field, Message: msg}) }
+	day := Day(dateString(d.DecidedOn))
 	allKnown, anySanctioning := len(d.Citations) > 0, false
 	var lo, hi int64
 	ranged, warningOK := true, true
@@ -157,22 +156,23 @@ func (c Catalogue) Check(d Decision) []Problem {
 			continue
 		}
 		if inst.AmendingOnly {
-			problem(fmt.Sprintf("%s only amends %s; cite the amended instrument with amendedBy %s",
-				inst.Number, strings.Join(inst.Amends, ", "), inst.Number), at("instrument")...)
+			problem(Msg("INSTRUMENT_AMENDING_ONLY", inst.Number, strings.Join(inst.Amends, ", ")), at("instrument")...)
 			continue
 		}
-		if p := inst.inForceProblem(d.DecidedOn); p != "" {
-			problem(p+"; a decision of "+day+" cannot rest on it", at("instrument")...)
+		if p := inst.inForceProblem(d.DecidedOn, false, day); p.Code != "" {
+			problem(p, at("instrument")...)
 		}
 		if ct.AmendedBy != nil {
 			am, ok := c.Instruments[*ct.AmendedBy]
 			switch {
 			case !ok:
-				problem(*ct.AmendedBy+" is not in the legal catalogue", at("amendedBy")...)
+				problem(Msg("INSTRUMENT_NOT_IN_CATALOGUE", *ct.AmendedBy), at("amendedBy")...)
 			case !slices.Contains(am.Amends, inst.Number):
-				problem(fmt.Sprintf("%s does not amend %s", am.Number, inst.Number), at("amendedBy")...)
-			case am.inForceProblem(d.DecidedOn) != "":
-				problem(am.inForceProblem(d.DecidedOn)+"; a decision of "+day+" cannot cite it", at("amendedBy")...)
+				problem(Msg("DOES_NOT_AMEND", am.Number, inst.Number), at("amendedBy")...)
+			default:
+				if p := am.inForceProblem(d.DecidedOn, true, day); p.Code != "" {
+					problem(p, at("amendedBy")...)
+				}
 			}
 		}
 		if !inst.Sanctioning {
@@ -198,40 +198,44 @@ func (c Catalogue) Check(d Decision) []Problem {
 		lo, hi = lo+r.Min, hi+r.Max
 	}
 	if allKnown && !anySanctioning && len(out) == 0 {
-		problem("no violation cites a sanctioning provision: "+strings.Join(citedNumbers(d.Citations), ", ")+
-			" sets rules but no penalty; cite the decree that sets the penalty (e.g. 38/2021/NĐ-CP Art. 34)", "violations")
+		problem(Msg("NO_SANCTIONING_PROVISION", strings.Join(citedNumbers(d.Citations), ", ")), "violations")
 	}
 	switch d.Penalty {
 	case PenaltyWarning:
 		if d.FineVnd != 0 {
-			problem("a warning has no fine; record 0", "fineVnd")
+			problem(Msg("WARNING_HAS_NO_FINE"), "fineVnd")
 		}
 		if anySanctioning && !warningOK {
-			problem("the cited provisions do not provide for a warning", "penalty")
+			problem(Msg("WARNING_NOT_PROVIDED"), "penalty")
 		}
 	default:
 		if anySanctioning && ranged && (d.FineVnd < lo || d.FineVnd > hi) {
-			who := "an organisation"
+			who := Term("an organisation")
 			if d.Subject.Individual() {
 				who = "an individual"
 			}
-			problem(fmt.Sprintf("the cited provisions fine %s VND %s to %s; %s is outside that range",
-				who, groupDigits(lo), groupDigits(hi), groupDigits(d.FineVnd)), "fineVnd")
+			problem(Msg("FINE_OUTSIDE_RANGE", who, groupDigits(lo), groupDigits(hi), groupDigits(d.FineVnd)), "fineVnd")
 		}
 	}
 	return out
 }
 
-// inForceProblem says why the instrument was not in force on day, or "".
-func (in Instrument) inForceProblem(day time.Time) string {
+// inForceProblem says why the instrument was not in force on day, or is the zero Message; an
+// amendment is cited "as amended by", the others are the basis; decided is the decision's date.
+func (in Instrument) inForceProblem(day time.Time, amendment bool, decided Day) Message {
 	d := dayOf(day)
-	if d.Before(in.InForceFrom) {
-		return in.Number + " took effect on " + dateString(in.InForceFrom)
+	notYet, ended := d.Before(in.InForceFrom), in.InForceTo != nil && !d.Before(*in.InForceTo)
+	switch {
+	case notYet && amendment:
+		return Msg("AMENDMENT_NOT_YET_IN_FORCE", in.Number, Day(dateString(in.InForceFrom)), decided)
+	case notYet:
+		return Msg("INSTRUMENT_NOT_YET_IN_FORCE", in.Number, Day(dateString(in.InForceFrom)), decided)
+	case ended && amendment:
+		return Msg("AMENDMENT_NO_LONGER_IN_FORCE", in.Number, Day(dateString(*in.InForceTo)), decided)
+	case ended:
+		return Msg("INSTRUMENT_NO_LONGER_IN_FORCE", in.Number, Day(dateString(*in.InForceTo)), decided)
 	}
-	if in.InForceTo != nil && !d.Before(*in.InForceTo) {
-		return in.Number + " ceased to be in force on " + dateString(*in.InForceTo)
-	}
-	return ""
+	return Message{}
 }
 
 func citedNumbers(cs []Citation) []string {

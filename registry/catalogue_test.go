@@ -68,7 +68,7 @@ func TestCatalogueCheck(t *testing.T) {
 			}
 			continue
 		}
-		if len(ps) == 0 || strings.Join(ps[0].Field, ".") != c.field || !strings.Contains(ps[0].Message, c.want) {
+		if len(ps) == 0 || strings.Join(ps[0].Field, ".") != c.field || !strings.Contains(ps[0].Message.String(), c.want) {
 			t.Errorf("%s: %+v; want %s %q", c.name, ps, c.field, c.want)
 		}
 	}
@@ -79,7 +79,7 @@ func TestPaymentDeadlineProblem(t *testing.T) {
 		{"2025-05-20", "2025-05-20", ""}, {"2025-05-20", "2026-05-20", ""},
 		{"2025-05-20", "2025-05-19", "before the decision"}, {"2025-05-20", "2026-05-21", "more than a year"},
 	} {
-		got := PaymentDeadlineProblem(day(c.decided), day(c.deadline))
+		got := PaymentDeadlineProblem(day(c.decided), day(c.deadline)).String()
 		if (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
 			t.Errorf("%s → %s: %q; want %q", c.decided, c.deadline, got, c.want)
 		}

@@ -6,7 +6,10 @@ package registry
 // nowhere else. Keys are the GraphQL enum and value names exactly as the schema spells them; a
 // test walks the schema and fails on a value without both labels.
 
-import "sort"
+import (
+	"sort"
+	"strings"
+)
 
 // Lang is a language of the catalogue.
 type Lang string
@@ -23,6 +26,21 @@ func ParseLang(s string) Lang {
 		return EN
 	}
 	return VI
+}
+
+// AcceptLanguage is the first of the catalogue's languages an Accept-Language header names
+// (its tags in order, weights ignored); ok is false when it names neither.
+func AcceptLanguage(header string) (lang Lang, ok bool) {
+	for part := range strings.SplitSeq(header, ",") {
+		tag, _, _ := strings.Cut(strings.TrimSpace(part), ";")
+		switch {
+		case strings.HasPrefix(strings.ToLower(tag), "vi"):
+			return VI, true
+		case strings.HasPrefix(strings.ToLower(tag), "en"):
+			return EN, true
+		}
+	}
+	return VI, false
 }
 
 // Label is one enum value in both languages.

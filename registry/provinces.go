@@ -78,21 +78,20 @@ func SuccessorProvince(code string) string {
 func ProvinceName(code string) string { return provinces[code].name }
 
 // ProvinceProblem says why code is not a province for a record dated on (nil date: no date,
-// today's list), or "" when it is one. A province written as a name is told its code.
-func ProvinceProblem(code string, on *time.Time) string {
+// today's list), or the zero Message when it is one. A province written as a name is told its code.
+func ProvinceProblem(code string, on *time.Time) Message {
 	p, known := provinces[code]
 	if !known {
 		if c := provinceByName(code); c != "" {
-			return "must be a province code, not a name: " + code + " is " + c
+			return Msg("PROVINCE_NAME_NOT_CODE", code, c)
 		}
-		return "must be an ISO 3166-2:VN province code such as VN-SG or VN-HN"
+		return Msg("PROVINCE_CODE_FORMAT")
 	}
 	merged := p.successor != code
 	if merged && (on == nil || !on.Before(ProvinceReform)) {
-		return code + " (" + p.name + ") was merged into " + p.successor + " (" + provinces[p.successor].name +
-			") on 1 July 2025; use " + p.successor
+		return Msg("PROVINCE_MERGED", code, p.name, p.successor, provinces[p.successor].name)
 	}
-	return ""
+	return Message{}
 }
 
 // provinceByName finds the code of a province written by its name, with or without diacritics

@@ -40,7 +40,7 @@ func TestProvinceProblem(t *testing.T) {
 		} else {
 			on = dayPtr(c.on)
 		}
-		got := ProvinceProblem(c.code, on)
+		got := ProvinceProblem(c.code, on).String()
 		if (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
 			t.Errorf("ProvinceProblem(%q, %s) = %q; want %q", c.code, c.on, got, c.want)
 		}

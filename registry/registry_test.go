@@ -59,7 +59,7 @@ func TestSanctionStatus_ChangeProblem(t *testing.T) {
 		{WithdrawnDataError, Complied, "WITHDRAWN_DATA_ERROR is final; the status cannot change"},
 	}
 	for _, c := range cases {
-		if got := c.from.ChangeProblem(c.to); got != c.want {
+		if got := c.from.ChangeProblem(c.to).String(); got != c.want {
 			t.Errorf("%s → %s: %q; want %q", c.from, c.to, got, c.want)
 		}
 	}

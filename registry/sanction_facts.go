@@ -53,19 +53,20 @@ var standingTransitions = map[Standing][]Standing{
 	StandingAmended:         {StandingInForce, StandingUnderComplaint, StandingUnderLitigation, StandingAnnulled, StandingWithdrawnDataError},
 }
 
-// StandingProblem says why a decision may not go from standing s to t, or "" when it may.
-func (s Standing) StandingProblem(t Standing) string {
+// StandingProblem says why a decision may not go from standing s to t, or is the zero Message
+// when it may.
+func (s Standing) StandingProblem(t Standing) Message {
 	switch {
 	case !t.Valid():
-		return "is not a standing"
+		return Msg("NOT_A_STANDING")
 	case s == t && s != StandingAmended: // a decision may be amended twice
-		return "the decision is already " + string(s)
+		return Msg("DECISION_ALREADY", string(s))
 	case s.Final():
-		return "the decision is " + string(s) + ", which is final"
+		return Msg("DECISION_FINAL", string(s))
 	case s == t || slices.Contains(standingTransitions[s], t):
-		return ""
+		return Message{}
 	}
-	return "cannot go from " + string(s) + " to " + string(t)
+	return Msg("CANNOT_GO", string(s), string(t))
 }
 
 // Scan implements sql.Scanner.
@@ -104,21 +105,22 @@ func (e Execution) Valid() bool { return slices.Contains(Executions, e) }
 // Executed reports whether the decision has been executed, by the subject or by enforcement.
 func (e Execution) Executed() bool { return e == ExecutionComplied || e == ExecutionEnforced }
 
-// ExecutionProblem says why a decision standing st may not go from execution e to t, or "".
+// ExecutionProblem says why a decision standing st may not go from execution e to t, or is the
+// zero Message.
 // Execution is a fact about the past, so once executed it stays executed, whatever happens to
 // the decision afterwards; an annulled or withdrawn decision has nothing left to execute.
-func (e Execution) ExecutionProblem(st Standing, t Execution) string {
+func (e Execution) ExecutionProblem(st Standing, t Execution) Message {
 	switch {
 	case !t.Valid():
-		return "is not an execution state"
+		return Msg("NOT_AN_EXECUTION")
 	case e == t:
-		return "the decision is already " + string(e)
+		return Msg("DECISION_ALREADY", string(e))
 	case e.Executed():
-		return "the decision was executed (" + string(e) + "); that cannot be undone"
+		return Msg("EXECUTED_FOR_GOOD", string(e))
 	case !st.Stands():
-		return "the decision is " + string(st) + ": there is nothing to execute"
+		return Msg("NOTHING_TO_EXECUTE", string(st))
 	}
-	return ""
+	return Message{}
 }
 
 // Scan implements sql.Scanner.
@@ -187,17 +189,17 @@ var ReviewOutcomes = []Standing{StandingAnnulled, StandingAmended, StandingInFor
 // agency that issued it (Owns), for either fact; or, with the review scope, a reviewing
 // authority recording a review outcome. It returns "" when the actor may, else the user error
 // code (NOT_OWNER or INVALID) and why.
-func MayChange(actor int64, owner *int64, review bool, to *Standing) (code, why string) {
+func MayChange(actor int64, owner *int64, review bool, to *Standing) (code string, why Message) {
 	if !review {
 		if !Owns(actor, owner) {
-			return "NOT_OWNER", "only the agency that recorded this sanction may change it; a court or superior body records its ruling with reviewSanction"
+			return "NOT_OWNER", Msg("NOT_OWNER_SANCTION")
 		}
-		return "", ""
+		return "", Message{}
 	}
 	if to == nil || !slices.Contains(ReviewOutcomes, *to) {
-		return "INVALID", "a review records the decision ANNULLED, AMENDED or upheld (IN_FORCE)"
+		return "INVALID", Msg("REVIEW_OUTCOME")
 	}
-	return "", ""
+	return "", Message{}
 }
 
 // InitialStanding reports whether a sanction may be recorded with standing s: in force or

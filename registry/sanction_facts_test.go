@@ -65,7 +65,7 @@ func TestStanding_Transitions(t *testing.T) {
 		{StandingWithdrawnDataError, StandingAnnulled, false},
 		{StandingInForce, "PAID", false},
 	} {
-		if got := c.from.StandingProblem(c.to) == ""; got != c.ok {
+		if got := c.from.StandingProblem(c.to).Code == ""; got != c.ok {
 			t.Errorf("%s → %s allowed %v, want %v (%s)", c.from, c.to, got, c.ok, c.from.StandingProblem(c.to))
 		}
 	}
@@ -87,7 +87,7 @@ func TestExecution_OnceExecutedStaysExecuted(t *testing.T) {
 		{ExecutionDue, StandingAnnulled, ExecutionComplied, false},
 		{ExecutionDue, StandingInForce, ExecutionDue, false},
 	} {
-		if got := c.from.ExecutionProblem(c.standing, c.to) == ""; got != c.ok {
+		if got := c.from.ExecutionProblem(c.standing, c.to).Code == ""; got != c.ok {
 			t.Errorf("%s (%s) → %s allowed %v, want %v", c.from, c.standing, c.to, got, c.ok)
 		}
 	}

@@ -24,14 +24,15 @@ func ViolationKey(category, instrument string, article int, clause *int, point *
 // over up to 6 months (LHAV Arts. 73(1), 76, 79); a year covers them all.
 const MaxPaymentPeriod = 365 * 24 * time.Hour
 
-// PaymentDeadlineProblem says why a payment deadline does not fit a decision dated decided, or "".
-func PaymentDeadlineProblem(decided, deadline time.Time) string {
+// PaymentDeadlineProblem says why a payment deadline does not fit a decision dated decided, or
+// is the zero Message.
+func PaymentDeadlineProblem(decided, deadline time.Time) Message {
 	d, dl := dayOf(decided), dayOf(deadline)
 	switch {
 	case dl.Before(d):
-		return "is before the decision date"
+		return Msg("BEFORE_DECIDED")
 	case dl.Sub(d) > MaxPaymentPeriod:
-		return "is more than a year after the decision (LHAV allows 10 days, postponement up to 3 months, instalments up to 6)"
+		return Msg("DEADLINE_TOO_LATE")
 	}
-	return ""
+	return Message{}
 }

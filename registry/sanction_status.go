@@ -92,15 +92,15 @@ func (s *SanctionStatus) Scan(src any) error {
 // Value implements driver.Valuer.
 func (s SanctionStatus) Value() (driver.Value, error) { return textValue(string(s)) }
 
-// ChangeProblem says why a sanction may not move from s to t, or "" when it may.
-func (s SanctionStatus) ChangeProblem(t SanctionStatus) string {
+// ChangeProblem says why a sanction may not move from s to t, or is the zero Message when it may.
+func (s SanctionStatus) ChangeProblem(t SanctionStatus) Message {
 	switch {
 	case s == t:
-		return "the sanction is already " + string(s)
+		return Msg("SANCTION_ALREADY", string(s))
 	case s.Final():
-		return string(s) + " is final; the status cannot change"
+		return Msg("STATUS_FINAL", string(s))
 	case !s.CanChangeTo(t):
-		return "cannot go from " + string(s) + " to " + string(t)
+		return Msg("CANNOT_GO", string(s), string(t))
 	}
-	return ""
+	return Message{}
 }

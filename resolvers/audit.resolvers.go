@@ -59,13 +59,22 @@ func (r *queryResolver) AuditConsistencyProof(ctx context.Context, fromSize int6
 	return r.consistencyProof(ctx, fromSize, toSize)
 }
 
+// Message is the resolver for the message field.
+func (r *userErrorResolver) Message(ctx context.Context, obj *model.UserError, lang *model.Language) (string, error) {
+	return obj.Msg.In(messageLang(ctx, lang)), nil
+}
+
 // AuditEvent returns graph.AuditEventResolver implementation.
 func (r *Resolver) AuditEvent() graph.AuditEventResolver { return &auditEventResolver{r} }
 
 // Mutation returns graph.MutationResolver implementation.
 func (r *Resolver) Mutation() graph.MutationResolver { return &mutationResolver{r} }
 
+// UserError returns graph.UserErrorResolver implementation.
+func (r *Resolver) UserError() graph.UserErrorResolver { return &userErrorResolver{r} }
+
 type (
 	auditEventResolver struct{ *Resolver }
 	mutationResolver   struct{ *Resolver }
+	userErrorResolver  struct{ *Resolver }
 )

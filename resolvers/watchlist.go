@@ -2,6 +2,7 @@ package resolvers
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -209,7 +210,11 @@ func (r *Resolver) createWebhookEndpoint(ctx context.Context, in model.CreateWeb
 		return nil, err
 	}
 	if err := webhook.CheckURL(ctx, in.URL, r.webhookAllowPrivate); err != nil {
-		return endpointPayload(db.Endpoint{}, "", db.UserErrors{{Field: []string{"input", "url"}, Message: err.Error(), Code: db.Invalid}})
+		var bad *webhook.URLError
+		if !errors.As(err, &bad) {
+			return nil, err
+		}
+		return endpointPayload(db.Endpoint{}, "", db.UserErrors{{Field: []string{"input", "url"}, Message: bad.Message, Code: db.Invalid}})
 	}
 	secret := webhook.NewSecret()
 	e, err := r.store.CreateEndpoint(ctx, s.ID, id, in.URL, secret)

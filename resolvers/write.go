@@ -9,6 +9,7 @@ import (
 	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/graph/errcode"
 	"github.com/kolregistry/kolregistry/graph/model"
+	"github.com/kolregistry/kolregistry/registry"
 )
 
 // HasScope implements @hasScope: a mutation runs only for an authenticated agency whose token
@@ -42,7 +43,7 @@ func refused(err error) ([]*model.UserError, error) {
 	}
 	out := make([]*model.UserError, len(u))
 	for i, e := range u {
-		out[i] = &model.UserError{Field: e.Field, Message: e.Message, Code: model.UserErrorCode(e.Code)}
+		out[i] = &model.UserError{Field: e.Field, Msg: e.Message, Code: model.UserErrorCode(e.Code)}
 	}
 	return out, nil
 }
@@ -56,9 +57,9 @@ func (in *inputIDs) one(s, typ string, field ...string) int64 {
 	path := append([]string{"input"}, field...)
 	switch {
 	case err != nil:
-		in.errs = append(in.errs, db.UserError{Field: path, Code: db.Invalid, Message: "is not a valid ID"})
+		in.errs = append(in.errs, db.UserError{Field: path, Code: db.Invalid, Message: registry.Msg("INVALID_ID")})
 	case t != typ:
-		in.errs = append(in.errs, db.UserError{Field: path, Code: db.NotFound, Message: "no " + typ + " has this ID"})
+		in.errs = append(in.errs, db.UserError{Field: path, Code: db.NotFound, Message: registry.Msg("NO_RECORD_WITH_ID", registry.Term(typ))})
 	}
 	return id
 }
@@ -115,9 +116,9 @@ func subjectOf(ids *inputIDs, s string) (kind string, id int64) {
 	path := []string{"input", "subjectId"}
 	switch {
 	case err != nil:
-		ids.errs = append(ids.errs, db.UserError{Field: path, Code: db.Invalid, Message: "is not a valid ID"})
+		ids.errs = append(ids.errs, db.UserError{Field: path, Code: db.Invalid, Message: registry.Msg("INVALID_ID")})
 	case kinds[t] == "":
-		ids.errs = append(ids.errs, db.UserError{Field: path, Code: db.NotFound, Message: "no influencer, MCN or brand has this ID"})
+		ids.errs = append(ids.errs, db.UserError{Field: path, Code: db.NotFound, Message: registry.Msg("NO_SUBJECT_WITH_ID")})
 	}
 	return kinds[t], id
 }

@@ -239,6 +239,7 @@ func buildHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger 
 	} else {
 		api = resolvers.MiddlewareWait(store, cfg.LoaderWait, api)
 	}
+	api = resolvers.MessageLanguage(api)
 	api = authenticate(cfg.Authenticator, logger, api)
 	// Around authentication, so that its refusals carry X-RateLimit-* and spend their IP's
 	// budget; the GraphQL transport spends an agency's own budget (ratelimit.Spend).

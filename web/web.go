@@ -222,16 +222,8 @@ func negotiate(r *http.Request) registry.Lang {
 	if l := r.URL.Query().Get("lang"); l != "" {
 		return registry.ParseLang(l)
 	}
-	for part := range strings.SplitSeq(r.Header.Get("Accept-Language"), ",") {
-		tag, _, _ := strings.Cut(strings.TrimSpace(part), ";")
-		switch {
-		case strings.HasPrefix(strings.ToLower(tag), "vi"):
-			return registry.VI
-		case strings.HasPrefix(strings.ToLower(tag), "en"):
-			return registry.EN
-		}
-	}
-	return registry.VI
+	lang, _ := registry.AcceptLanguage(r.Header.Get("Accept-Language"))
+	return lang
 }
 
 // query runs a GraphQL query for a page. A NOT_FOUND or BAD_USER_INPUT about an ID is the

@@ -2,13 +2,13 @@ package webhook
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net"
 	"net/netip"
 	"net/url"
 	"strings"
 	"syscall"
+
+	"github.com/kolregistry/kolregistry/registry"
 )
 
 // Endpoints must be https:// URLs that resolve to public addresses only: a subscriber must not
@@ -18,7 +18,13 @@ import (
 
 // ErrPrivateAddress is an endpoint resolving to a loopback, private, link-local or otherwise
 // non-public address.
-var ErrPrivateAddress = errors.New("the endpoint resolves to an address that is not public")
+var ErrPrivateAddress error = &URLError{registry.Msg("WEBHOOK_URL_PRIVATE")}
+
+// URLError is why CheckURL refuses an endpoint URL, as a message of the catalogue (the API
+// writes it in the request's language).
+type URLError struct{ Message registry.Message }
+
+func (e *URLError) Error() string { return e.Message.String() }
 
 // nonPublic are ranges that IsPrivate and friends do not cover but that are not the Internet.
 var nonPublic = []netip.Prefix{
@@ -56,21 +62,21 @@ const MaxURLLength = 2000
 // every address the host resolves to public.
 func CheckURL(ctx context.Context, raw string, allowPrivate bool) error {
 	if len(raw) > MaxURLLength {
-		return fmt.Errorf("the URL is longer than %d bytes", MaxURLLength)
+		return &URLError{registry.Msg("WEBHOOK_URL_TOO_LONG", MaxURLLength)}
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme != "https" || u.Host == "" || u.Hostname() == "" {
-		return errors.New("the URL must be an absolute https:// URL")
+		return &URLError{registry.Msg("WEBHOOK_URL_NOT_HTTPS")}
 	}
 	if u.User != nil {
-		return errors.New("the URL must not carry a user name or password")
+		return &URLError{registry.Msg("WEBHOOK_URL_USERINFO")}
 	}
 	if allowPrivate {
 		return nil
 	}
 	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", strings.TrimSuffix(u.Hostname(), "."))
 	if err != nil || len(addrs) == 0 {
-		return fmt.Errorf("the host %q does not resolve", u.Hostname())
+		return &URLError{registry.Msg("WEBHOOK_HOST_UNKNOWN", u.Hostname())}
 	}
 	for _, a := range addrs {
 		if !Public(a) {

@@ -942,16 +942,6 @@ type UpdateInfluencerPayload struct {
 	Replayed bool `json:"replayed"`
 }
 
-// Why a mutation did not write. field is the path of the input at fault, e.g. ["input", "violations", "2", "legalBasis", "article"].
-type UserError struct {
-	// The path of the input at fault, e.g. ["input", "violations", "2", "legalBasis", "article"]; null when no single field is.
-	Field []string `json:"field,omitempty"`
-	// What went wrong, for a person.
-	Message string `json:"message"`
-	// What went wrong, for a program.
-	Code UserErrorCode `json:"code"`
-}
-
 // A sanction as it stood on the report's asOf date.
 type VettedSanction struct {
 	// The sanction.
