@@ -14,10 +14,13 @@ BIN           := bin/kolregistry
 # Tests hit real databases: do not trust cached results. Packages run in parallel (go test -p).
 GO_TEST_FLAGS ?= -count=1 -timeout 10m
 BENCH         ?= .
-# go test -race runs on the packages where goroutines share state (docs/development.md); db only
-# for the tests named by RACE_DB_RUN, to keep make test within its time.
-RACE_PKGS     ?= ./auth ./cache/... ./events ./ratelimit ./webhook ./server
-RACE_DB_RUN   ?= TestPools_|TestDurability_|TestWrite_Concurrent|TestRecordAffiliation_Concurrent|TestVerifyLog_
+# go test -race (docs/development.md, "The gates"): every test of the packages in RACE_PKGS, and
+# the tests of ./server and ./db that RACE_RUN names (the ones with goroutines and shared state),
+# to keep make test within its time.
+RACE_PKGS     ?= ./auth ./cache/... ./events ./ratelimit ./webhook
+RACE_RUN_PKGS ?= ./server ./db
+RACE_RUN      ?= ^(TestLiveAlerts|TestWebhooks|TestWebSocket|TestResponseCache|TestPersistedQueries|TestRateLimit|TestCoalescing|TestAdmission|TestGraphQL|TestWrites|TestPools|TestDurability|TestVerifyLog)_|^(TestWrite|TestRecordAffiliation)_Concurrent
+RACE          = $(GO) test -race $(GO_TEST_FLAGS) $(RACE_PKGS) && $(GO) test -race $(GO_TEST_FLAGS) -run '$(RACE_RUN)' $(RACE_RUN_PKGS)
 LISTEN_ADDR   ?= 127.0.0.1:8080
 
 BUILD         = $(GO) build -o $(BIN) ./cmd/kolregistry
@@ -45,8 +48,7 @@ test: ## services → gofmt + staticcheck → go generate check → go vet → g
 	echo "==> go generate ./... (generated code must be up to date)" && scripts/check-generated.sh && \
 	echo "==> go vet ./..." && $(GO) vet ./... && \
 	echo "==> go test $(GO_TEST_FLAGS) ./..." && $(GO) test $(GO_TEST_FLAGS) ./... && \
-	echo "==> go test -race $(RACE_PKGS) and ./db -run '$(RACE_DB_RUN)'" && \
-	$(GO) test -race $(GO_TEST_FLAGS) $(RACE_PKGS) && $(GO) test -race $(GO_TEST_FLAGS) -run '$(RACE_DB_RUN)' ./db && \
+	echo "==> go test -race $(RACE_PKGS); $(RACE_RUN_PKGS) -run '$(RACE_RUN)'" && $(RACE) && \
 	$(BUILD) && \
 	echo "==> scripts/test-private-services.sh" && KOLREGISTRY_BIN=$(BIN) scripts/test-private-services.sh && \
 	echo "==> scripts/audit.sh (graphql-http)" && KOLREGISTRY_BIN=$(BIN) scripts/audit.sh && \
@@ -81,7 +83,7 @@ lint: ## gofmt -l gate and staticcheck (installed into bin/tools on first use)
 	GO=$(GO) scripts/lint.sh
 
 race: ## only go test -race on the packages with concurrency (with services)
-	@$(WITH_SERVICES) && $(GO) test -race $(GO_TEST_FLAGS) $(RACE_PKGS) && $(GO) test -race $(GO_TEST_FLAGS) -run '$(RACE_DB_RUN)' ./db
+	@$(WITH_SERVICES) && $(RACE)
 
 test-go: ## only go test ./... (with services)
 	@$(WITH_SERVICES) && $(GO) test $(GO_TEST_FLAGS) ./...
