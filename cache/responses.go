@@ -51,6 +51,10 @@ type ResponseOptions struct {
 	// Redis alone, or dead before Redis came back) and writes made outside the API.
 	WriteVersion      func(context.Context) (int64, error)
 	ReconcileInterval time.Duration
+	// CurrentLSN, when set, reads the primary's WAL position now (at or past every commit so
+	// far): an epoch made without a write of its own (after an outage, a missed write, or a
+	// Redis that lost it) accounts for that LSN instead of an unknown one (responses_lsn.go).
+	CurrentLSN func(context.Context) (uint64, error)
 	// Namespace separates registries (databases) that share one Redis: their responses and
 	// epochs never mix. Replicas of one registry must use the same namespace.
 	Namespace string
@@ -77,8 +81,12 @@ type Responses struct {
 	local                                *expirable.LRU[string, entry]
 	ttl                                  time.Duration
 	maxBytes                             int
-	// localEpoch is the epoch when there is no Redis.
-	localEpoch atomic.Uint64
+	// localEpoch is the epoch when there is no Redis, localLSN the LSN it accounts for.
+	localEpoch, localLSN atomic.Uint64
+	// invalidated is the highest LSN this process replaced the epoch at: an epoch below it has
+	// lost one of this process's writes (responses_lsn.go).
+	invalidated    atomic.Uint64
+	currentLSNFunc func(context.Context) (uint64, error)
 }
 
 type entry struct {
@@ -110,6 +118,7 @@ func NewResponses(r *Redis, o ResponseOptions) *Responses {
 		local:          expirable.NewLRU[string, entry](o.LocalEntries, nil, o.TTL),
 		ttl:            o.TTL,
 		maxBytes:       o.MaxBytes,
+		currentLSNFunc: o.CurrentLSN,
 	}
 	if r != nil {
 		r.Subscribe(InvalidationChannel, func(string) { c.local.Purge() })
@@ -125,12 +134,13 @@ func NewResponses(r *Redis, o ResponseOptions) *Responses {
 }
 
 // reconcileScript raises the recorded write version and replaces the epoch when the version
-// read from Postgres is ahead of it; it returns 1 when it replaced the epoch.
-var reconcileScript = redis.NewScript(`
+// read from Postgres is ahead of it, merging the LSN ARGV[2] into it (epochMerge); it returns
+// 1 when it replaced the epoch.
+var reconcileScript = redis.NewScript(epochMerge + `
 local seen = tonumber(redis.call('GET', KEYS[1]) or '-1')
 if tonumber(ARGV[1]) > seen then
   redis.call('SET', KEYS[1], ARGV[1])
-  redis.call('SET', KEYS[2], ARGV[2])
+  redis.call('SET', KEYS[2], merge(redis.call('GET', KEYS[2]), ARGV[2], ARGV[3]))
   return 1
 end
 return 0`)
@@ -146,10 +156,12 @@ func (c *Responses) reconcile(writeVersion func(context.Context) (int64, error))
 	if err != nil {
 		return // Postgres unreachable: nothing can be written either
 	}
+	// Read after the version: at or past the commit of every write the version counts.
+	lsn, known := c.currentLSN(ctx)
 	rctx, rcancel := c.redis.Context(ctx)
 	defer rcancel()
 	token := rand.Text()
-	bumped, err := reconcileScript.Run(rctx, c.redis.client, []string{c.versionKey, c.epochKey}, v, token).Int()
+	bumped, err := reconcileScript.Run(rctx, c.redis.client, []string{c.versionKey, c.epochKey}, v, lsnArg(lsn, known), token).Int()
 	if c.redis.Failed(responseCacheMetricLabel, err) {
 		return
 	}
@@ -165,6 +177,10 @@ type Lookup struct {
 	Body  []byte
 	key   string
 	epoch string
+	// lsn is what the epoch accounts for (lsnKnown), through how far the response's server had
+	// replayed (throughSet: CompleteThrough was called); responses_lsn.go.
+	lsn, through         uint64
+	lsnKnown, throughSet bool
 }
 
 // Hit reports whether Body holds a cached response.
@@ -181,6 +197,7 @@ func (c *Responses) Get(ctx context.Context, key string) (l Lookup, ok bool) {
 	l.key = key
 	if c.redis == nil {
 		l.epoch = strconv.FormatUint(c.localEpoch.Load(), 10)
+		l.lsn, l.lsnKnown = c.localLSN.Load(), true
 		if e, found := c.local.Get(key); found && e.epoch == l.epoch {
 			l.Body = e.body
 		}
@@ -197,7 +214,9 @@ func (c *Responses) Get(ctx context.Context, key string) (l Lookup, ok bool) {
 		if c.redis.Failed(responseCacheMetricLabel, err) {
 			return l, false
 		}
-		l.epoch = epoch
+		if l.setEpoch(epoch); c.lostWrite(l) {
+			return c.afterReassert(rctx, l)
+		}
 		if e.epoch == epoch {
 			l.Body = e.body
 			return l, true
@@ -212,12 +231,17 @@ func (c *Responses) Get(ctx context.Context, key string) (l Lookup, ok bool) {
 		c.redis.Failed(responseCacheMetricLabel, err)
 		return l, false
 	}
-	l.epoch = epochCmd.Val()
+	l.setEpoch(epochCmd.Val())
 	if l.epoch == "" {
-		if l.epoch, err = c.epoch(rctx); c.redis.Failed(responseCacheMetricLabel, err) {
+		epoch, err := c.epoch(rctx)
+		if c.redis.Failed(responseCacheMetricLabel, err) {
 			return l, false
 		}
+		l.setEpoch(epoch)
 		return l, true // a new epoch: nothing stored can belong to it
+	}
+	if c.lostWrite(l) {
+		return c.afterReassert(rctx, l)
 	}
 	if stored, ok := bytes.CutPrefix([]byte(bodyCmd.Val()), []byte(l.epoch+"\n")); ok && bodyCmd.Err() == nil {
 		l.Body = stored
@@ -228,7 +252,7 @@ func (c *Responses) Get(ctx context.Context, key string) (l Lookup, ok bool) {
 
 // Put stores body for the key and epoch of a missed Lookup.
 func (c *Responses) Put(ctx context.Context, l Lookup, body []byte) {
-	if l.Hit() || l.epoch == "" || len(body) > c.maxBytes {
+	if l.Hit() || l.epoch == "" || len(body) > c.maxBytes || !l.complete() {
 		return
 	}
 	body = bytes.Clone(body)
@@ -247,32 +271,7 @@ func (c *Responses) Put(ctx context.Context, l Lookup, body []byte) {
 // has committed, before its response leaves. If Redis cannot take the new epoch, Redis is
 // marked unavailable, so that no replica of this process serves from it until the recovery
 // has replaced the epoch.
-func (c *Responses) Invalidate(ctx context.Context) {
-	if c.redis == nil {
-		c.localEpoch.Add(1)
-		c.local.Purge()
-		return
-	}
-	c.local.Purge()
-	rctx, cancel := c.redis.Context(ctx)
-	defer cancel()
-	// Try even when Redis is believed down: if it answers, other replicas see the write now.
-	if err := c.bump(rctx); err != nil {
-		c.redis.Failed("invalidation", err)
-	}
-}
-
-// bump replaces the epoch and tells the replicas.
-func (c *Responses) bump(ctx context.Context) error {
-	c.local.Purge()
-	token := rand.Text()
-	if err := c.redis.client.Set(ctx, c.epochKey, token, 0).Err(); err != nil {
-		return err
-	}
-	// Best effort: hits check the epoch anyway, the message only frees memory early.
-	c.redis.client.Publish(ctx, InvalidationChannel, token)
-	return nil
-}
+func (c *Responses) Invalidate(ctx context.Context) { c.InvalidateAt(ctx, 0, true) }
 
 // epoch reads the current epoch, creating one when Redis has none (first start, or a Redis
 // that restarted empty).
@@ -284,7 +283,8 @@ func (c *Responses) epoch(ctx context.Context) (string, error) {
 	if !errors.Is(err, redis.Nil) {
 		return "", err
 	}
-	if err := c.redis.client.SetNX(ctx, c.epochKey, rand.Text(), 0).Err(); err != nil {
+	lsn, known := c.currentLSN(ctx)
+	if err := c.redis.client.SetNX(ctx, c.epochKey, formatEpoch(lsn, known, rand.Text()), 0).Err(); err != nil {
 		return "", err
 	}
 	return c.redis.client.Get(ctx, c.epochKey).Result()

@@ -70,7 +70,7 @@ func fineRange(lo, hi sql.NullInt64) *registry.FineRange {
 func (d *DB) Catalogue(ctx context.Context) (registry.Catalogue, error) {
 	ctx, cancel := context.WithTimeout(ctx, StatementTimeout)
 	defer cancel()
-	return loadCatalogue(ctx, d.read)
+	return loadCatalogue(ctx, d.reader(ctx))
 }
 
 // catalogueProblems turns the catalogue's refusals into user errors of the input.

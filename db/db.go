@@ -8,6 +8,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/lib/pq"
@@ -25,10 +26,16 @@ var ErrNotFound = errors.New("not found")
 // searches cannot make authentication, writes or the readiness probe wait for a connection.
 type DB struct {
 	primary *sql.DB // writes, and reads that must see them (Fresh)
-	read    *sql.DB // reads: the replica when there is one
-	export  *sql.DB // bulk exports (long snapshots), on the replica when there is one
+	read    *sql.DB // reads on the primary (those RouteReads sends to the replica use replica)
+	export  *sql.DB // bulk exports (long snapshots), on the primary
 	auth    *sql.DB // the agency lookup of every authenticated request, on the primary
 	health  *sql.DB // the readiness probe, on the primary
+	// replica, with DATABASE_READ_URL, is the streaming replica's read pool and its watch:
+	// RouteReads sends a request's reads there only when it has replayed what they must see
+	// (replica.go). Without one, nil.
+	replica *replicaWatch
+	// written is the highest commit LSN of this process's writes (shared by Fresh copies).
+	written *atomic.Uint64
 	pools   []namedPool
 	cfg     PoolConfig
 	// OnQuery, when set, is called once per statement sent (tests count statements with it).
@@ -44,7 +51,7 @@ func Open(ctx context.Context, url, readURL string) (*DB, error) {
 // pool per class sized by cfg, and checks both.
 func OpenWith(ctx context.Context, url, readURL string, cfg PoolConfig) (*DB, error) {
 	cfg = cfg.withDefaults()
-	d := &DB{cfg: cfg}
+	d := &DB{cfg: cfg, written: new(atomic.Uint64)}
 	var err error
 	open := func(name, dsn string, size int, timeout time.Duration) *sql.DB {
 		if err != nil {
@@ -58,16 +65,17 @@ func OpenWith(ctx context.Context, url, readURL string, cfg PoolConfig) (*DB, er
 		d.pools = append(d.pools, namedPool{name, p})
 		return p
 	}
-	if readURL == "" {
-		readURL = url
-	}
 	// The write pool's sessions have no statement_timeout of their own: it is also SQL(), for
 	// migrations and bulk loads; Transact sets one per transaction, reads a context deadline.
 	d.primary = open("write", url, cfg.Write, 0)
 	d.auth = open("auth", url, cfg.Auth, cfg.StatementTimeout)
 	d.health = open("health", url, cfg.Health, cfg.HealthTimeout)
-	d.read = open("read", readURL, cfg.Read, max(cfg.StatementTimeout, cfg.SearchTimeout))
-	d.export = open("export", readURL, cfg.Export, cfg.ExportTimeout)
+	d.read = open("read", url, cfg.Read, max(cfg.StatementTimeout, cfg.SearchTimeout))
+	d.export = open("export", url, cfg.Export, cfg.ExportTimeout)
+	var replicaPool *sql.DB
+	if readURL != "" && readURL != url {
+		replicaPool = open("replica", readURL, cfg.Read, max(cfg.StatementTimeout, cfg.SearchTimeout))
+	}
 	if err != nil {
 		d.Close()
 		return nil, err
@@ -80,11 +88,15 @@ func OpenWith(ctx context.Context, url, readURL string, cfg PoolConfig) (*DB, er
 		d.Close()
 		return nil, fmt.Errorf("open primary: %w", err)
 	}
-	if err := d.read.PingContext(pctx); err != nil {
-		d.Close()
-		return nil, fmt.Errorf("open read replica: %w", err)
+	if replicaPool != nil {
+		if err := replicaPool.PingContext(pctx); err != nil {
+			d.Close()
+			return nil, fmt.Errorf("open read replica: %w", err)
+		}
+		d.replica = newReplicaWatch(replicaPool, d.primary, cfg.ReadMaxLag, ReplicaPollInterval)
+		d.replica.start()
 	}
-	for _, p := range []*sql.DB{d.health, d.auth} {
+	for _, p := range []*sql.DB{d.read, d.health, d.auth} {
 		p.PingContext(pctx) // the primary answered: a failure here shows at first use
 	}
 	return d, nil
@@ -92,6 +104,9 @@ func OpenWith(ctx context.Context, url, readURL string, cfg PoolConfig) (*DB, er
 
 // Close closes the pools.
 func (d *DB) Close() error {
+	if d.replica != nil {
+		d.replica.close()
+	}
 	var first error
 	for _, p := range d.pools {
 		if err := p.db.Close(); err != nil && first == nil {
@@ -119,13 +134,13 @@ type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
-// query runs a read on the replica (or the primary) with the statement timeout.
+// query runs a read where RouteReads sent ctx's reads (replica.go) with the statement timeout.
 func (d *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, context.CancelFunc, error) {
 	if d.OnQuery != nil {
 		d.OnQuery(q)
 	}
 	ctx, cancel := context.WithTimeout(ctx, d.timeoutOf(ctx))
-	rows, err := d.read.QueryContext(ctx, q, args...)
+	rows, err := d.reader(ctx).QueryContext(ctx, q, args...)
 	if err != nil {
 		cancel()
 		return nil, nil, err
@@ -133,14 +148,14 @@ func (d *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, conte
 	return rows, cancel, nil
 }
 
-// queryRow runs a one-row read on the replica with the statement timeout.
+// queryRow runs a one-row read where RouteReads sent ctx's reads, with the statement timeout.
 func (d *DB) queryRow(ctx context.Context, q string, args []any, dest ...any) error {
 	if d.OnQuery != nil {
 		d.OnQuery(q)
 	}
 	ctx, cancel := context.WithTimeout(ctx, d.timeoutOf(ctx))
 	defer cancel()
-	err := d.read.QueryRowContext(ctx, q, args...).Scan(dest...)
+	err := d.reader(ctx).QueryRowContext(ctx, q, args...).Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrNotFound
 	}
@@ -182,7 +197,13 @@ func retryable(err error, committing bool) bool {
 }
 
 func (d *DB) transactOnce(ctx context.Context, isolation sql.IsolationLevel, fn func(tx *sql.Tx) error, committing *bool) (err error) {
-	tx, err := d.primary.BeginTx(ctx, &sql.TxOptions{Isolation: isolation})
+	// One connection for the transaction and, after its commit, the read of its commit LSN.
+	conn, err := d.primary.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, &sql.TxOptions{Isolation: isolation})
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
@@ -202,7 +223,31 @@ func (d *DB) transactOnce(ctx context.Context, isolation sql.IsolationLevel, fn 
 		return err
 	}
 	*committing = true
-	return tx.Commit()
+	if err = tx.Commit(); err != nil {
+		return err
+	}
+	d.noteCommitLSN(ctx, conn)
+	return nil
+}
+
+// noteCommitLSN reads the WAL insert position right after a commit, on the session that
+// committed (replica_lsn.go), and records it; if that session failed, on another one. When
+// neither answers, the request's tracker says the LSN is lost, so that the server publishes
+// an epoch whose LSN is unknown (reads go to the primary) rather than one that is too low.
+func (d *DB) noteCommitLSN(ctx context.Context, conn *sql.Conn) {
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.cfg.StatementTimeout)
+	defer cancel()
+	l, err := scanLSN(conn.QueryRowContext(lctx, writeLSNQuery))
+	if err != nil || l == 0 {
+		l, err = scanLSN(d.primary.QueryRowContext(lctx, writeLSNQuery))
+	}
+	if err != nil || l == 0 {
+		if w, ok := ctx.Value(trackerKey{}).(*WriteTracker); ok {
+			w.lost.Store(true)
+		}
+		return
+	}
+	d.noteCommit(ctx, l)
 }
 
 // Fresh returns the store reading from the primary: what a mutation returns must reflect its
@@ -210,5 +255,6 @@ func (d *DB) transactOnce(ctx context.Context, isolation sql.IsolationLevel, fn 
 func (d *DB) Fresh() *DB {
 	f := *d
 	f.read = d.primary
+	f.replica = nil
 	return &f
 }

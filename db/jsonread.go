@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/lib/pq"
 )
@@ -32,6 +33,8 @@ type JSONSel struct {
 	// Page is a nested connection's page (forward only); Current is Mcn.members(current:).
 	Page    Page
 	Current *bool
+	// Day is the calendar day Influencer.currentMcn is chosen for (today in Vietnam).
+	Day time.Time
 	// Sel is the selection below an object or list field; for a connection its members
 	// (nodes, totalCount, __typename), each nodes with the nodes' selection.
 	Sel []JSONSel
@@ -70,6 +73,8 @@ type jsonRel struct {
 	ref   string // list, page: the parent's id expression
 	page  func(current *bool) (listQuery, string, order[struct{}])
 	embed bool
+	// currentMcn: the MCN the "current MCN" rule picks (currentMcnSQL) on JSONSel.Day.
+	currentMcn bool
 }
 
 // gid writes a global ID (GlobalID) in SQL: base64url without padding of "Type:id".
@@ -115,6 +120,7 @@ func init() {
 				"affiliations": {to: "Affiliation", list: &affiliationsOfInfluencer, ref: "i.id"},
 				"disclosures":  {to: "Disclosure", page: disclosuresOf(DisclosuresOfInfluencer), ref: "i.id"},
 				"sanctions":    {to: "Sanction", page: sanctionsOf(SanctionsOfInfluencer), ref: "i.id"},
+				"currentMcn":   {to: "Mcn", currentMcn: true, ref: "i.id"},
 			}},
 		"PlatformAccount": {name: "PlatformAccount", from: "platform_account pa", idCol: "pa.id",
 			cols: map[string]string{"id": gid("PlatformAccount", "pa.id"), "platform": "pa.platform", "handle": "pa.handle",
@@ -291,20 +297,33 @@ func (b *jsonBuilder) root(r JSONRoot) (string, error) {
 }
 
 // connection writes a connection's members over the list q (its parent condition, if any,
-// already in q) in the order o.
+// already in q) in the order o: nodes, edges (cursor, node), pageInfo, totalCount, __typename,
+// as the loaders' pages are mapped (finish, resolvers' page): a backward page is scanned in
+// reverse and written in the list's order; hasNextPage of a forward page (hasPreviousPage of a
+// backward one) is whether a row follows the page's last, the other whether a cursor was given.
 func (b *jsonBuilder) connection(t *jsonType, q listQuery, o order[struct{}], p Page, sel []JSONSel) (string, error) {
-	if p.Backward || p.Before != nil {
-		return "", ErrNotCompiled
-	}
 	// The page's rows: q with the cursor's bounds (checked here even when no nodes are asked,
 	// as the loaders' read checks them).
 	pg := q
 	pg.args = append([]any(nil), q.args...)
 	pg.where = append([]string(nil), q.where...)
-	orderBy, err := pageBounds(&pg, o, p)
+	scan, err := pageBounds(&pg, o, p)
 	if err != nil {
 		return "", ErrNotCompiled
 	}
+	alias := t.from[strings.LastIndexByte(t.from, ' ')+1:]
+	// rows selects list from the page's rows, in the list's order.
+	rows := func(list string) string {
+		if !p.Backward { // list's placeholders are numbered already: only the rest is renumbered
+			return "SELECT " + list + " " + b.absolute(fmt.Sprintf("FROM %s WHERE %s ORDER BY %s LIMIT %d", pg.from, pg.whereSQL(), scan, p.Limit), pg.args)
+		}
+		inner := b.absolute(fmt.Sprintf("SELECT %s.* FROM %s WHERE %s ORDER BY %s LIMIT %d", alias, pg.from, pg.whereSQL(), scan, p.Limit), pg.args)
+		return fmt.Sprintf("SELECT %s FROM (%s) %s ORDER BY %s", list, inner, alias, keysetOrder(o.col, pg.idCol, o.desc))
+	}
+	list := func(list string) string {
+		return fmt.Sprintf("(SELECT coalesce(json_agg(x.j), '[]'::json) FROM (%s) x)", rows(list+" AS j"))
+	}
+	cursor := cursorSQL(o, pg.idCol)
 	parts := make([]string, 0, 2*len(sel))
 	for _, s := range sel {
 		var expr string
@@ -315,18 +334,102 @@ func (b *jsonBuilder) connection(t *jsonType, q listQuery, o order[struct{}], p 
 			where := b.absolute(q.whereSQL(), q.args)
 			expr = fmt.Sprintf("(SELECT count(*) FROM %s WHERE %s)", q.from, where)
 		case "nodes":
-			text := b.absolute(fmt.Sprintf("FROM %s WHERE %s ORDER BY %s LIMIT %d", pg.from, pg.whereSQL(), orderBy, p.Limit), pg.args)
 			obj, err := b.object(t, s.Sel)
 			if err != nil {
 				return "", err
 			}
-			expr = fmt.Sprintf("(SELECT coalesce(json_agg(x.j), '[]'::json) FROM (SELECT %s AS j %s) x)", obj, text)
+			expr = list(obj)
+		case "edges":
+			edge := make([]string, 0, 2*len(s.Sel))
+			for _, e := range s.Sel {
+				var m string
+				switch e.Field {
+				case "__typename":
+					m = pq.QuoteLiteral(e.Typename) + "::text"
+				case "cursor":
+					m = cursor
+				case "node":
+					if m, err = b.object(t, e.Sel); err != nil {
+						return "", err
+					}
+				default:
+					return "", ErrNotCompiled
+				}
+				edge = append(edge, quoteKey(e.Key), m)
+			}
+			obj, err := buildObject(edge)
+			if err != nil {
+				return "", err
+			}
+			expr = list(obj)
+		case "pageInfo":
+			info := make([]string, 0, 2*len(s.Sel))
+			more := func() string {
+				return fmt.Sprintf("EXISTS (%s)", b.absolute(fmt.Sprintf("SELECT 1 FROM %s WHERE %s ORDER BY %s OFFSET %d", pg.from, pg.whereSQL(), scan, p.Limit), pg.args))
+			}
+			for _, e := range s.Sel {
+				var m string
+				switch e.Field {
+				case "__typename":
+					m = pq.QuoteLiteral(e.Typename) + "::text"
+				case "hasNextPage":
+					if p.Backward {
+						m = strconv.FormatBool(p.Before != nil)
+					} else {
+						m = more()
+					}
+				case "hasPreviousPage":
+					if p.Backward {
+						m = more()
+					} else {
+						m = strconv.FormatBool(p.After != nil)
+					}
+				case "startCursor", "endCursor":
+					at := "0"
+					if e.Field == "endCursor" {
+						at = "-1"
+					}
+					m = fmt.Sprintf("(SELECT json_agg(x.c) ->> %s FROM (%s) x)", at, rows(cursor+" AS c"))
+				default:
+					return "", ErrNotCompiled
+				}
+				info = append(info, quoteKey(e.Key), m)
+			}
+			if expr, err = buildObject(info); err != nil {
+				return "", err
+			}
 		default:
 			return "", ErrNotCompiled
 		}
 		parts = append(parts, quoteKey(s.Key), expr)
 	}
 	return buildObject(parts)
+}
+
+// cursorSQL writes a row's cursor in the order o (Cursor.Encode of the key the order's key
+// function gives: timeKey, dateKey, intKey or the text itself), the row's alias in scope.
+func cursorSQL(o order[struct{}], idCol string) string {
+	var key string
+	switch o.typ {
+	case "timestamptz":
+		utc := "(" + o.col + " AT TIME ZONE 'UTC')"
+		key = fmt.Sprintf(`(to_char(%[1]s, 'YYYY-MM-DD"T"HH24:MI:SS') || rtrim(rtrim(to_char(%[1]s, '.US'), '0'), '.') || 'Z')`, utc)
+	case "date":
+		key = fmt.Sprintf("to_char(%s, 'YYYY-MM-DD')", o.col)
+	case "bigint":
+		key = o.col + "::text"
+	default:
+		key = strings.TrimSuffix(o.col, VietnameseCollation)
+	}
+	js := `'{"o":' || ` + goJSONString(pq.QuoteLiteral(o.name)) + ` || ',"k":' || ` + goJSONString(key) + ` || ',"i":' || ` + idCol + ` || '}'`
+	return fmt.Sprintf(`rtrim(translate(encode(convert_to(%s, 'UTF8'), 'base64'), E'+/\n', '-_'), '=')`, js)
+}
+
+// goJSONString writes a text as encoding/json writes a Go string: Postgres's to_json escapes as
+// Go does (\b, \f, \n, \r, \t, \u00xx in lower case); Go also escapes <, >, &, U+2028, U+2029.
+func goJSONString(text string) string {
+	return `replace(replace(replace(replace(replace(to_json((` + text + `)::text)::text, '<', '\u003c'), '>', '\u003e'), '&', '\u0026'), ` +
+		`U&'\2028', '\u2028'), U&'\2029', '\u2029')`
 }
 
 func quoteKey(k string) string { return pq.QuoteLiteral(k) }
@@ -366,6 +469,13 @@ func (b *jsonBuilder) member(t *jsonType, s JSONSel) (string, error) {
 	switch {
 	case r.embed:
 		return b.object(to, s.Sel)
+	case r.currentMcn:
+		obj, err := b.object(to, s.Sel)
+		if err != nil {
+			return "", err
+		}
+		day := b.absolute("$1::date", []any{dateKey(s.Day)})
+		return fmt.Sprintf("(SELECT %s FROM %s WHERE %s = (%s))", obj, to.from, to.idCol, currentMcnSQL(r.ref, day)), nil
 	case r.fk != "":
 		obj, err := b.object(to, s.Sel)
 		if err != nil {

@@ -140,6 +140,20 @@ func CurrentAffiliation(affs []Affiliation, day time.Time) *Affiliation {
 	return nil
 }
 
+// currentMcnSQL is the "current MCN" rule (registry.CurrentAffiliation) in SQL, for the JSON
+// read (jsonread.go): a subquery naming the mcn_id of the affiliation the rule picks among the
+// influencer's affiliations as the loaders read them (affiliationsOfInfluencer), on day (a date
+// expression). In effect on day: started on or before it, not ended by it; then exclusive
+// management first, the latest started, the latest recorded (the highest id).
+// TestCurrentMcnSQL_AgreesWithTheRule holds it to CurrentAffiliation.
+func currentMcnSQL(influencer, day string) string {
+	c := affiliationsOfInfluencer
+	return fmt.Sprintf(`SELECT ca.mcn_id FROM (SELECT a.id, a.mcn_id, a.kind, a.started_on, a.ended_on FROM %s WHERE %s = %s ORDER BY %s LIMIT %d) ca
+		WHERE ca.started_on <= %[6]s AND (ca.ended_on IS NULL OR ca.ended_on > %[6]s)
+		ORDER BY ca.kind = %s DESC, ca.started_on DESC, ca.id DESC LIMIT 1`,
+		c.from, c.parentCol, influencer, c.orderBy, c.limit, day, pq.QuoteLiteral(string(registry.ExclusiveManagement)))
+}
+
 // affiliationsOf reads every affiliation of one influencer with q (the store's pool or a transaction).
 func affiliationsOf(ctx context.Context, q querier, influencer int64) ([]Affiliation, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+affiliationCols+` FROM affiliation a WHERE a.influencer_id = $1`, influencer)

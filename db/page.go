@@ -188,11 +188,16 @@ func pageBounds[T any](q *listQuery, o order[T], p Page) (string, error) {
 		}
 		q.cond(fmt.Sprintf("(%s, %s) %s (%%s::%s, %%s)", o.col, q.idCol, op, o.typ), c.cur.Key, c.cur.ID)
 	}
+	return keysetOrder(o.col, q.idCol, o.desc != p.Backward), nil // scanning backward reverses the ordering
+}
+
+// keysetOrder is the ORDER BY of a keyset ordering: the sort key, then the id.
+func keysetOrder(col, idCol string, desc bool) string {
 	dir := "ASC"
-	if o.desc != p.Backward { // scanning backward reverses the ordering
+	if desc {
 		dir = "DESC"
 	}
-	return fmt.Sprintf("%s %s, %s %s", o.col, dir, q.idCol, dir), nil
+	return fmt.Sprintf("%s %s, %s %s", col, dir, idCol, dir)
 }
 
 // finish trims the extra row, restores the ordering of a backward scan and makes cursors.

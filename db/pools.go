@@ -31,6 +31,8 @@ type PoolConfig struct {
 	StatementTimeout, SearchTimeout, ExportTimeout time.Duration
 	// HealthTimeout bounds the readiness probe's ping.
 	HealthTimeout time.Duration
+	// ReadMaxLag: a read replica lagging more is bypassed (DATABASE_READ_MAX_LAG, replica.go).
+	ReadMaxLag time.Duration
 }
 
 // Defaults of PoolConfig: 31 connections per API replica in all.
@@ -51,7 +53,7 @@ func DefaultPoolConfig() PoolConfig {
 		Read: DefaultReadConns, Write: DefaultWriteConns, Export: DefaultExportConns,
 		Auth: DefaultAuthConns, Health: DefaultHealthConns,
 		StatementTimeout: StatementTimeout, SearchTimeout: DefaultSearchTimeout,
-		ExportTimeout: DefaultExportTimeout, HealthTimeout: healthTimeout,
+		ExportTimeout: DefaultExportTimeout, HealthTimeout: healthTimeout, ReadMaxLag: DefaultReadMaxLag,
 	}
 }
 
@@ -64,7 +66,8 @@ func (c PoolConfig) withDefaults() PoolConfig {
 		}
 	}
 	for _, f := range []struct{ v, def *time.Duration }{{&c.StatementTimeout, &d.StatementTimeout},
-		{&c.SearchTimeout, &d.SearchTimeout}, {&c.ExportTimeout, &d.ExportTimeout}, {&c.HealthTimeout, &d.HealthTimeout}} {
+		{&c.SearchTimeout, &d.SearchTimeout}, {&c.ExportTimeout, &d.ExportTimeout}, {&c.HealthTimeout, &d.HealthTimeout},
+		{&c.ReadMaxLag, &d.ReadMaxLag}} {
 		if *f.v <= 0 {
 			*f.v = *f.def
 		}
@@ -74,7 +77,8 @@ func (c PoolConfig) withDefaults() PoolConfig {
 
 // PoolConfigFromEnv reads DATABASE_MAX_CONNS (the read pool), DATABASE_WRITE_CONNS,
 // DATABASE_EXPORT_CONNS, DATABASE_AUTH_CONNS, DATABASE_STATEMENT_TIMEOUT,
-// DATABASE_SEARCH_TIMEOUT and DATABASE_EXPORT_TIMEOUT (docs/operations.md). Unset takes the default.
+// DATABASE_SEARCH_TIMEOUT, DATABASE_EXPORT_TIMEOUT and DATABASE_READ_MAX_LAG (docs/operations.md).
+// Unset takes the default.
 func PoolConfigFromEnv() (PoolConfig, error) {
 	c := DefaultPoolConfig()
 	for name, dst := range map[string]*int{"DATABASE_MAX_CONNS": &c.Read, "DATABASE_WRITE_CONNS": &c.Write,
@@ -88,7 +92,8 @@ func PoolConfigFromEnv() (PoolConfig, error) {
 		}
 	}
 	for name, dst := range map[string]*time.Duration{"DATABASE_STATEMENT_TIMEOUT": &c.StatementTimeout,
-		"DATABASE_SEARCH_TIMEOUT": &c.SearchTimeout, "DATABASE_EXPORT_TIMEOUT": &c.ExportTimeout} {
+		"DATABASE_SEARCH_TIMEOUT": &c.SearchTimeout, "DATABASE_EXPORT_TIMEOUT": &c.ExportTimeout,
+		"DATABASE_READ_MAX_LAG": &c.ReadMaxLag} {
 		if v := os.Getenv(name); v != "" {
 			d, err := time.ParseDuration(v)
 			if err != nil || d < 10*time.Millisecond {

@@ -4,6 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/lib/pq"
@@ -220,14 +223,59 @@ const (
 	SanctionsOfAgency     SanctionParent = "s.agency_id"
 )
 
-// SanctionsOf returns the same page of sanctions, newest decision first, for many parents.
-func (d *DB) SanctionsOf(ctx context.Context, parent SanctionParent, ids []int64, p Page) (map[int64]PageOf[Sanction], error) {
-	return fetchPages(ctx, d, SanctionFilter{}.query(), string(parent), ids, newestSanctions, p, scanSanction)
+// SanctionList narrows a nested sanction list (Influencer.sanctions and the like): the
+// arguments status, active, standing and execution, with SanctionFilter's meaning.
+type SanctionList struct {
+	Status    []string
+	Active    *bool
+	Standing  []string
+	Execution []string
 }
 
-// CountSanctionsOf counts the sanctions of many parents.
-func (d *DB) CountSanctionsOf(ctx context.Context, parent SanctionParent, ids []int64) (map[int64]int, error) {
-	return countByParent(ctx, d, SanctionFilter{}.query(), string(parent), ids)
+// Key is the list's arguments in a comparable form: the same set of values in any order, the
+// same key. The dataloaders batch the parents of one key into one statement.
+func (l SanctionList) Key() string {
+	set := func(vs []string) string {
+		vs = slices.Clone(vs)
+		slices.Sort(vs)
+		return strings.Join(slices.Compact(vs), ",")
+	}
+	active := ""
+	if l.Active != nil {
+		active = strconv.FormatBool(*l.Active)
+	}
+	return "status=" + set(l.Status) + ";active=" + active + ";standing=" + set(l.Standing) + ";execution=" + set(l.Execution)
+}
+
+// Of is the root filter equivalent to the list on the sanctions of one parent.
+func (l SanctionList) Of(parent SanctionParent, id int64) SanctionFilter {
+	f := l.filter()
+	ids := []int64{id}
+	switch parent {
+	case SanctionsOfInfluencer:
+		f.InfluencerID = ids
+	case SanctionsOfMcn:
+		f.McnID = ids
+	case SanctionsOfBrand:
+		f.BrandID = ids
+	default:
+		f.AgencyID = ids
+	}
+	return f
+}
+
+func (l SanctionList) filter() SanctionFilter {
+	return SanctionFilter{Status: l.Status, Active: l.Active, Standing: l.Standing, Execution: l.Execution}
+}
+
+// SanctionsOf returns the same page of sanctions of the list l, newest decision first, for many parents.
+func (d *DB) SanctionsOf(ctx context.Context, parent SanctionParent, l SanctionList, ids []int64, p Page) (map[int64]PageOf[Sanction], error) {
+	return fetchPages(ctx, d, l.filter().query(), string(parent), ids, newestSanctions, p, scanSanction)
+}
+
+// CountSanctionsOf counts the sanctions of the list l of many parents.
+func (d *DB) CountSanctionsOf(ctx context.Context, parent SanctionParent, l SanctionList, ids []int64) (map[int64]int, error) {
+	return countByParent(ctx, d, l.filter().query(), string(parent), ids)
 }
 
 // sanctionsOfDisclosure are the sanctions citing a disclosure, newest first.

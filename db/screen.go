@@ -76,7 +76,7 @@ func (d *DB) Screen(ctx context.Context, qs []registry.ScreenQuery) (found [][]r
 	}
 	ctx, cancel := context.WithTimeout(ctx, StatementTimeout)
 	defer cancel()
-	tx, err := d.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := d.reader(ctx).BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, err
 	}

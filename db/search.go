@@ -422,7 +422,7 @@ func bind(stmt string, vals map[string]any) (string, []any) {
 func (d *DB) searchTx(ctx context.Context, r SearchRequest, fn func(tx *sql.Tx, n normalized) error) error {
 	ctx, cancel := context.WithTimeout(ctx, d.timeoutOf(ctx))
 	defer cancel()
-	tx, err := d.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := d.reader(ctx).BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("search: begin: %w", err)
 	}

@@ -17,7 +17,7 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type AgencyResolver interface {
-	Sanctions(ctx context.Context, obj *model.Agency, first *int, after *string, last *int, before *string) (*model.SanctionConnection, error)
+	Sanctions(ctx context.Context, obj *model.Agency, first *int, after *string, last *int, before *string, status []model.SanctionStatus, active *bool, standing []model.SanctionStanding, execution []model.SanctionExecution) (*model.SanctionConnection, error)
 
 	Writes(ctx context.Context, obj *model.Agency, first *int, after *string) (*model.AuditEventConnection, error)
 	URL(ctx context.Context, obj *model.Agency) (string, error)
@@ -62,6 +62,38 @@ func (ec *executionContext) field_Agency_sanctions_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) ([]model.SanctionStatus, error) {
+			return ec.unmarshalOSanctionStatus2ᚕgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionStatusᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "active",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["active"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "standing",
+		func(ctx context.Context, v any) ([]model.SanctionStanding, error) {
+			return ec.unmarshalOSanctionStanding2ᚕgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionStandingᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["standing"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "execution",
+		func(ctx context.Context, v any) ([]model.SanctionExecution, error) {
+			return ec.unmarshalOSanctionExecution2ᚕgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionExecutionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["execution"] = arg7
 	return args, nil
 }
 
@@ -262,7 +294,7 @@ func (ec *executionContext) _Agency_sanctions(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Agency().Sanctions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Agency().Sanctions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["status"].([]model.SanctionStatus), fc.Args["active"].(*bool), fc.Args["standing"].([]model.SanctionStanding), fc.Args["execution"].([]model.SanctionExecution))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.SanctionConnection) graphql.Marshaler {

@@ -22,7 +22,7 @@ type InfluencerResolver interface {
 	Affiliations(ctx context.Context, obj *model.Influencer) ([]*model.Affiliation, error)
 	CurrentMcn(ctx context.Context, obj *model.Influencer) (*model.Mcn, error)
 	Disclosures(ctx context.Context, obj *model.Influencer, first *int, after *string, last *int, before *string) (*model.DisclosureConnection, error)
-	Sanctions(ctx context.Context, obj *model.Influencer, first *int, after *string, last *int, before *string) (*model.SanctionConnection, error)
+	Sanctions(ctx context.Context, obj *model.Influencer, first *int, after *string, last *int, before *string, status []model.SanctionStatus, active *bool, standing []model.SanctionStanding, execution []model.SanctionExecution) (*model.SanctionConnection, error)
 
 	LastChangedAt(ctx context.Context, obj *model.Influencer) (*time.Time, error)
 	LastChangeSeq(ctx context.Context, obj *model.Influencer) (int64, error)
@@ -135,6 +135,38 @@ func (ec *executionContext) field_Influencer_sanctions_args(ctx context.Context,
 		return nil, err
 	}
 	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) ([]model.SanctionStatus, error) {
+			return ec.unmarshalOSanctionStatus2ᚕgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionStatusᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "active",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["active"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "standing",
+		func(ctx context.Context, v any) ([]model.SanctionStanding, error) {
+			return ec.unmarshalOSanctionStanding2ᚕgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionStandingᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["standing"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "execution",
+		func(ctx context.Context, v any) ([]model.SanctionExecution, error) {
+			return ec.unmarshalOSanctionExecution2ᚕgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionExecutionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["execution"] = arg7
 	return args, nil
 }
 
@@ -679,7 +711,7 @@ func (ec *executionContext) _Influencer_sanctions(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Influencer().Sanctions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Influencer().Sanctions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["status"].([]model.SanctionStatus), fc.Args["active"].(*bool), fc.Args["standing"].([]model.SanctionStanding), fc.Args["execution"].([]model.SanctionExecution))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.SanctionConnection) graphql.Marshaler {

@@ -25,7 +25,7 @@ type AffiliationResolver interface {
 type McnResolver interface {
 	Members(ctx context.Context, obj *model.Mcn, current *bool, first *int, after *string, last *int, before *string) (*model.AffiliationConnection, error)
 	Disclosures(ctx context.Context, obj *model.Mcn, first *int, after *string, last *int, before *string) (*model.DisclosureConnection, error)
-	Sanctions(ctx context.Context, obj *model.Mcn, first *int, after *string, last *int, before *string) (*model.SanctionConnection, error)
+	Sanctions(ctx context.Context, obj *model.Mcn, first *int, after *string, last *int, before *string, status []model.SanctionStatus, active *bool, standing []model.SanctionStanding, execution []model.SanctionExecution) (*model.SanctionConnection, error)
 
 	LastChangedAt(ctx context.Context, obj *model.Mcn) (*time.Time, error)
 	LastChangeSeq(ctx context.Context, obj *model.Mcn) (int64, error)
@@ -179,6 +179,38 @@ func (ec *executionContext) field_Mcn_sanctions_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) ([]model.SanctionStatus, error) {
+			return ec.unmarshalOSanctionStatus2ᚕgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionStatusᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "active",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["active"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "standing",
+		func(ctx context.Context, v any) ([]model.SanctionStanding, error) {
+			return ec.unmarshalOSanctionStanding2ᚕgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionStandingᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["standing"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "execution",
+		func(ctx context.Context, v any) ([]model.SanctionExecution, error) {
+			return ec.unmarshalOSanctionExecution2ᚕgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐSanctionExecutionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["execution"] = arg7
 	return args, nil
 }
 
@@ -946,7 +978,7 @@ func (ec *executionContext) _Mcn_sanctions(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mcn().Sanctions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+			return ec.Resolvers.Mcn().Sanctions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["status"].([]model.SanctionStatus), fc.Args["active"].(*bool), fc.Args["standing"].([]model.SanctionStanding), fc.Args["execution"].([]model.SanctionExecution))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.SanctionConnection) graphql.Marshaler {

@@ -93,7 +93,7 @@ type ComplexityRoot struct {
 		Kind         func(childComplexity int) int
 		Name         func(childComplexity int) int
 		NameEn       func(childComplexity int) int
-		Sanctions    func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Sanctions    func(childComplexity int, first *int, after *string, last *int, before *string, status []model.SanctionStatus, active *bool, standing []model.SanctionStanding, execution []model.SanctionExecution) int
 		Slug         func(childComplexity int) int
 		Status       func(childComplexity int) int
 		URL          func(childComplexity int) int
@@ -166,7 +166,7 @@ type ComplexityRoot struct {
 		LastChangeSeq func(childComplexity int) int
 		LastChangedAt func(childComplexity int) int
 		Name          func(childComplexity int) int
-		Sanctions     func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Sanctions     func(childComplexity int, first *int, after *string, last *int, before *string, status []model.SanctionStatus, active *bool, standing []model.SanctionStanding, execution []model.SanctionExecution) int
 		TaxCode       func(childComplexity int) int
 		Timeline      func(childComplexity int, first *int, after *string, last *int, before *string) int
 		URL           func(childComplexity int) int
@@ -318,7 +318,7 @@ type ComplexityRoot struct {
 		LastChangedAt func(childComplexity int) int
 		LegalName     func(childComplexity int) int
 		Province      func(childComplexity int) int
-		Sanctions     func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Sanctions     func(childComplexity int, first *int, after *string, last *int, before *string, status []model.SanctionStatus, active *bool, standing []model.SanctionStanding, execution []model.SanctionExecution) int
 		Timeline      func(childComplexity int, first *int, after *string, last *int, before *string) int
 		URL           func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
@@ -368,7 +368,7 @@ type ComplexityRoot struct {
 		Members       func(childComplexity int, current *bool, first *int, after *string, last *int, before *string) int
 		Name          func(childComplexity int) int
 		Province      func(childComplexity int) int
-		Sanctions     func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Sanctions     func(childComplexity int, first *int, after *string, last *int, before *string, status []model.SanctionStatus, active *bool, standing []model.SanctionStanding, execution []model.SanctionExecution) int
 		TaxCode       func(childComplexity int) int
 		Timeline      func(childComplexity int, first *int, after *string, last *int, before *string) int
 		URL           func(childComplexity int) int
@@ -1008,7 +1008,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Agency.Sanctions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Agency.Sanctions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].([]model.SanctionStatus), args["active"].(*bool), args["standing"].([]model.SanctionStanding), args["execution"].([]model.SanctionExecution)), true
 	case "Agency.slug":
 		if e.ComplexityRoot.Agency.Slug == nil {
 			break
@@ -1313,7 +1313,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Brand.Sanctions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Brand.Sanctions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].([]model.SanctionStatus), args["active"].(*bool), args["standing"].([]model.SanctionStanding), args["execution"].([]model.SanctionExecution)), true
 	case "Brand.taxCode":
 		if e.ComplexityRoot.Brand.TaxCode == nil {
 			break
@@ -1949,7 +1949,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Influencer.Sanctions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Influencer.Sanctions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].([]model.SanctionStatus), args["active"].(*bool), args["standing"].([]model.SanctionStanding), args["execution"].([]model.SanctionExecution)), true
 	case "Influencer.timeline":
 		if e.ComplexityRoot.Influencer.Timeline == nil {
 			break
@@ -2189,7 +2189,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mcn.Sanctions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+		return e.ComplexityRoot.Mcn.Sanctions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["status"].([]model.SanctionStatus), args["active"].(*bool), args["standing"].([]model.SanctionStanding), args["execution"].([]model.SanctionExecution)), true
 	case "Mcn.taxCode":
 		if e.ComplexityRoot.Mcn.TaxCode == nil {
 			break

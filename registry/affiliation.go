@@ -21,7 +21,8 @@ func (a Affiliation) HoldsOn(day time.Time) bool {
 
 // CurrentAffiliation is the "current MCN" rule: of the affiliations in effect on day, exclusive
 // management first, then the latest started, then the latest recorded. It returns the index of
-// the one chosen in affs, or -1 when none holds on day.
+// the one chosen in affs, or -1 when none holds on day. The compiled read writes this rule in SQL
+// in one place, db's currentMcnSQL (db/mcns.go), tested to agree with this function.
 func CurrentAffiliation(affs []Affiliation, day time.Time) int {
 	pick := -1
 	for i, a := range affs {

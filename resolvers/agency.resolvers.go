@@ -14,8 +14,8 @@ import (
 )
 
 // Sanctions is the resolver for the sanctions field.
-func (r *agencyResolver) Sanctions(ctx context.Context, obj *model.Agency, first *int, after *string, last *int, before *string) (*model.SanctionConnection, error) {
-	return sanctionsOf(ctx, db.SanctionsOfAgency, obj.DBID, first, after, last, before)
+func (r *agencyResolver) Sanctions(ctx context.Context, obj *model.Agency, first *int, after *string, last *int, before *string, status []model.SanctionStatus, active *bool, standing []model.SanctionStanding, execution []model.SanctionExecution) (*model.SanctionConnection, error) {
+	return sanctionsOf(ctx, db.SanctionsOfAgency, obj.DBID, sanctionList(status, active, standing, execution), first, after, last, before)
 }
 
 // Writes is the resolver for the writes field.

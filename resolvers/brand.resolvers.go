@@ -19,8 +19,8 @@ func (r *brandResolver) Disclosures(ctx context.Context, obj *model.Brand, first
 }
 
 // Sanctions is the resolver for the sanctions field.
-func (r *brandResolver) Sanctions(ctx context.Context, obj *model.Brand, first *int, after *string, last *int, before *string) (*model.SanctionConnection, error) {
-	return sanctionsOf(ctx, db.SanctionsOfBrand, obj.DBID, first, after, last, before)
+func (r *brandResolver) Sanctions(ctx context.Context, obj *model.Brand, first *int, after *string, last *int, before *string, status []model.SanctionStatus, active *bool, standing []model.SanctionStanding, execution []model.SanctionExecution) (*model.SanctionConnection, error) {
+	return sanctionsOf(ctx, db.SanctionsOfBrand, obj.DBID, sanctionList(status, active, standing, execution), first, after, last, before)
 }
 
 // History is the resolver for the history field.

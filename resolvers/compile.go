@@ -98,11 +98,49 @@ func (c compiler) args(f graphql.CollectedField) (map[string]any, bool) {
 		return nil, false
 	}
 	for _, a := range f.Definition.Arguments {
-		if v, ok := args[a.Name]; ok && !c.valid(a.Type, v) {
-			return nil, false
+		if v, ok := args[a.Name]; ok {
+			if !c.valid(a.Type, v) {
+				return nil, false
+			}
+			args[a.Name] = c.defaults(a.Type, v)
 		}
 	}
 	return args, true
+}
+
+// defaults fills in the default values of an input object's absent fields, at every depth, as
+// the executor's unmarshalling does (orderBy: {field: DECIDED_ON} is descending by default).
+func (c compiler) defaults(t *ast.Type, v any) any {
+	if t.Elem != nil {
+		list, ok := v.([]any)
+		if !ok {
+			return c.defaults(t.Elem, v)
+		}
+		out := make([]any, len(list))
+		for i, x := range list {
+			out[i] = c.defaults(t.Elem, x)
+		}
+		return out
+	}
+	def := c.schema.Types[t.NamedType]
+	m, ok := v.(map[string]any)
+	if !ok || def == nil || def.Kind != ast.InputObject {
+		return v
+	}
+	out := make(map[string]any, len(def.Fields))
+	for k, x := range m {
+		out[k] = x
+	}
+	for _, f := range def.Fields {
+		if x, ok := out[f.Name]; ok {
+			out[f.Name] = c.defaults(f.Type, x)
+		} else if f.DefaultValue != nil {
+			if d, err := f.DefaultValue.Value(nil); err == nil {
+				out[f.Name] = d
+			}
+		}
+	}
+	return out
 }
 
 func (c compiler) valid(t *ast.Type, v any) bool {
@@ -315,7 +353,7 @@ func convert[T any](args map[string]any, name string, dst *T) bool {
 	return json.Unmarshal(b, dst) == nil
 }
 
-// connection compiles a connection's selection: nodes, totalCount and __typename only.
+// connection compiles a connection's selection: nodes, edges, pageInfo, totalCount, __typename.
 func (c compiler) connection(sel ast.SelectionSet, connType string) ([]db.JSONSel, bool) {
 	fs, ok := c.fields(sel, connType)
 	if !ok {
@@ -332,8 +370,41 @@ func (c compiler) connection(sel ast.SelectionSet, connType string) ([]db.JSONSe
 			if s.Sel, ok = c.object(f.Selections, f.Definition.Type.Name()); !ok {
 				return nil, false
 			}
+		case "edges":
+			if s.Sel, ok = c.members(f.Selections, f.Definition.Type.Name(), "cursor", "node"); !ok {
+				return nil, false
+			}
+		case "pageInfo":
+			if s.Sel, ok = c.members(f.Selections, "PageInfo", "hasNextPage", "hasPreviousPage", "startCursor", "endCursor"); !ok {
+				return nil, false
+			}
 		default:
 			return nil, false
+		}
+		out = append(out, s)
+	}
+	return out, true
+}
+
+// members compiles the selection on an edge or a PageInfo: the fields named, __typename, and
+// an edge's node (an object of the node's type).
+func (c compiler) members(sel ast.SelectionSet, typ string, names ...string) ([]db.JSONSel, bool) {
+	fs, ok := c.fields(sel, typ)
+	if !ok {
+		return nil, false
+	}
+	out := make([]db.JSONSel, 0, len(fs))
+	for _, f := range fs {
+		s := db.JSONSel{Key: f.Alias, Field: f.Name}
+		switch {
+		case f.Name == "__typename":
+			s.Typename = typ
+		case !slices.Contains(names, f.Name) || f.Definition == nil:
+			return nil, false
+		case f.Name == "node":
+			if s.Sel, ok = c.object(f.Selections, f.Definition.Type.Name()); !ok {
+				return nil, false
+			}
 		}
 		out = append(out, s)
 	}
@@ -362,7 +433,7 @@ func (c compiler) object(sel ast.SelectionSet, typ string) ([]db.JSONSel, bool) 
 		switch {
 		case connection:
 			args, ok := c.args(f)
-			if !ok {
+			if !ok || !pageArgsOnly(args) {
 				return nil, false
 			}
 			pg, err := db.NewPage(intArg(args, "first"), intArg(args, "last"), strArg(args, "after"), strArg(args, "before"))
@@ -380,10 +451,29 @@ func (c compiler) object(sel ast.SelectionSet, typ string) ([]db.JSONSel, bool) 
 			if s.Sel, ok = c.object(f.Selections, target); !ok {
 				return nil, false
 			}
+			if f.Name == "currentMcn" {
+				s.Day = currentDay()
+			}
 		case len(f.Arguments) > 0:
 			return nil, false
 		}
 		out = append(out, s)
 	}
 	return out, true
+}
+
+// pageArgsOnly reports whether a nested connection's arguments are only those the JSON read
+// compiles (the page, Mcn.members(current:)); a list filtered otherwise (the status of
+// Influencer.sanctions, …) is left to the planned path.
+func pageArgsOnly(args map[string]any) bool {
+	for name, v := range args {
+		switch name {
+		case "first", "last", "after", "before", "current":
+		default:
+			if v != nil {
+				return false
+			}
+		}
+	}
+	return true
 }

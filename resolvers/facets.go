@@ -124,21 +124,6 @@ func brandFacetSize(first *int) (int, error) {
 	return *first, nil
 }
 
-// nestedSanctionFilter is the filter equivalent to a nested sanction list of one parent.
-func nestedSanctionFilter(parent db.SanctionParent, id int64) db.SanctionFilter {
-	ids := []int64{id}
-	switch parent {
-	case db.SanctionsOfInfluencer:
-		return db.SanctionFilter{InfluencerID: ids}
-	case db.SanctionsOfMcn:
-		return db.SanctionFilter{McnID: ids}
-	case db.SanctionsOfBrand:
-		return db.SanctionFilter{BrandID: ids}
-	default:
-		return db.SanctionFilter{AgencyID: ids}
-	}
-}
-
 // nestedDisclosureFilter is the filter equivalent to a nested disclosure list of one parent.
 func nestedDisclosureFilter(parent db.DisclosureParent, id int64) db.DisclosureFilter {
 	ids := []int64{id}

@@ -48,8 +48,8 @@ func (r *influencerResolver) Disclosures(ctx context.Context, obj *model.Influen
 }
 
 // Sanctions is the resolver for the sanctions field.
-func (r *influencerResolver) Sanctions(ctx context.Context, obj *model.Influencer, first *int, after *string, last *int, before *string) (*model.SanctionConnection, error) {
-	return sanctionsOf(ctx, db.SanctionsOfInfluencer, obj.DBID, first, after, last, before)
+func (r *influencerResolver) Sanctions(ctx context.Context, obj *model.Influencer, first *int, after *string, last *int, before *string, status []model.SanctionStatus, active *bool, standing []model.SanctionStanding, execution []model.SanctionExecution) (*model.SanctionConnection, error) {
+	return sanctionsOf(ctx, db.SanctionsOfInfluencer, obj.DBID, sanctionList(status, active, standing, execution), first, after, last, before)
 }
 
 // History is the resolver for the history field.

@@ -102,20 +102,25 @@ func disclosuresOf(ctx context.Context, parent db.DisclosureParent, id int64, fi
 	return c, nil
 }
 
-// sanctionsOf resolves a nested sanction connection through its batched loader.
-func sanctionsOf(ctx context.Context, parent db.SanctionParent, id int64, first *int, after *string, last *int, before *string) (*model.SanctionConnection, error) {
+// sanctionsOf resolves a nested sanction connection (of the list's arguments) through its batched loader.
+func sanctionsOf(ctx context.Context, parent db.SanctionParent, id int64, list db.SanctionList, first *int, after *string, last *int, before *string) (*model.SanctionConnection, error) {
 	p, err := db.NewPage(first, last, after, before)
 	if err != nil {
 		return nil, err
 	}
 	l := loadersFrom(ctx)
-	pg, err := l.sanctionsOf(parent).Load(ctx, pageKey{parent: id, args: argsOf(p)})
+	pg, err := l.sanctionsOf(parent, list).Load(ctx, pageKey{parent: id, args: argsOf(p)})
 	if err != nil {
 		return nil, err
 	}
 	c := sanctionConnection(pg, func(ctx context.Context) (int, error) {
-		return l.sanctionCountsOf(parent).Load(ctx, pageKey{parent: id})
+		return l.sanctionCountsOf(parent, list).Load(ctx, pageKey{parent: id})
 	})
-	c.FacetsOf = sanctionFacets(l.store, nestedSanctionFilter(parent, id))
+	c.FacetsOf = sanctionFacets(l.store, list.Of(parent, id))
 	return c, nil
+}
+
+// sanctionList is a nested sanction list's arguments (the planner reads them as sanctionListArgs).
+func sanctionList(status []model.SanctionStatus, active *bool, standing []model.SanctionStanding, execution []model.SanctionExecution) db.SanctionList {
+	return db.SanctionList{Status: stringsOf(status), Active: active, Standing: stringsOf(standing), Execution: stringsOf(execution)}
 }

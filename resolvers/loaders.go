@@ -49,10 +49,11 @@ type Loaders struct {
 	mu                  sync.Mutex
 	disclosuresOfM      map[db.DisclosureParent]*dataloadgen.Loader[pageKey, db.PageOf[db.Disclosure]]
 	disclosureCountsOfM map[db.DisclosureParent]*dataloadgen.Loader[pageKey, int]
-	sanctionsOfM        map[db.SanctionParent]*dataloadgen.Loader[pageKey, db.PageOf[db.Sanction]]
-	sanctionCountsOfM   map[db.SanctionParent]*dataloadgen.Loader[pageKey, int]
-	membersOfL          lazy[*dataloadgen.Loader[pageKey, db.PageOf[db.Affiliation]]]
-	memberCountsOfL     lazy[*dataloadgen.Loader[pageKey, int]]
+	// sanction lists are keyed by parent kind and the list's arguments (db.SanctionList.Key).
+	sanctionsOfM      map[sanctionListKey]*dataloadgen.Loader[pageKey, db.PageOf[db.Sanction]]
+	sanctionCountsOfM map[sanctionListKey]*dataloadgen.Loader[pageKey, int]
+	membersOfL        lazy[*dataloadgen.Loader[pageKey, db.PageOf[db.Affiliation]]]
+	memberCountsOfL   lazy[*dataloadgen.Loader[pageKey, int]]
 	// history is keyed by subject type in the variant; writes by agency.
 	historyOfL      lazy[*dataloadgen.Loader[pageKey, db.PageOf[db.AuditEvent]]]
 	historyCountOfL lazy[*dataloadgen.Loader[pageKey, int]]
@@ -224,18 +225,24 @@ func (l *Loaders) disclosureCountsOf(p db.DisclosureParent) *dataloadgen.Loader[
 	})
 }
 
-func (l *Loaders) sanctionsOf(p db.SanctionParent) *dataloadgen.Loader[pageKey, db.PageOf[db.Sanction]] {
-	return lazyIn(&l.mu, &l.sanctionsOfM, p, func() *dataloadgen.Loader[pageKey, db.PageOf[db.Sanction]] {
+// sanctionListKey is one loader of nested sanction lists: a parent kind and the list's arguments.
+type sanctionListKey struct {
+	parent db.SanctionParent
+	list   string // db.SanctionList.Key
+}
+
+func (l *Loaders) sanctionsOf(p db.SanctionParent, list db.SanctionList) *dataloadgen.Loader[pageKey, db.PageOf[db.Sanction]] {
+	return lazyIn(&l.mu, &l.sanctionsOfM, sanctionListKey{p, list.Key()}, func() *dataloadgen.Loader[pageKey, db.PageOf[db.Sanction]] {
 		return pages(l.opt, func(ctx context.Context, ids []int64, _ string, pg db.Page) (map[int64]db.PageOf[db.Sanction], error) {
-			return l.store.SanctionsOf(ctx, p, ids, pg)
+			return l.store.SanctionsOf(ctx, p, list, ids, pg)
 		})
 	})
 }
 
-func (l *Loaders) sanctionCountsOf(p db.SanctionParent) *dataloadgen.Loader[pageKey, int] {
-	return lazyIn(&l.mu, &l.sanctionCountsOfM, p, func() *dataloadgen.Loader[pageKey, int] {
+func (l *Loaders) sanctionCountsOf(p db.SanctionParent, list db.SanctionList) *dataloadgen.Loader[pageKey, int] {
+	return lazyIn(&l.mu, &l.sanctionCountsOfM, sanctionListKey{p, list.Key()}, func() *dataloadgen.Loader[pageKey, int] {
 		return counts(l.opt, func(ctx context.Context, ids []int64, _ string) (map[int64]int, error) {
-			return l.store.CountSanctionsOf(ctx, p, ids)
+			return l.store.CountSanctionsOf(ctx, p, list, ids)
 		})
 	})
 }

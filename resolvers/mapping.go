@@ -215,8 +215,11 @@ func agencyConnection(pg db.PageOf[db.Agency], count model.Counter) *model.Agenc
 
 // currentAffiliation picks the affiliation naming the influencer's MCN today in Vietnam.
 func currentAffiliation(affs []db.Affiliation) *db.Affiliation {
-	return db.CurrentAffiliation(affs, time.Now().In(db.VietnamTime))
+	return db.CurrentAffiliation(affs, currentDay())
 }
+
+// currentDay is the day Influencer.currentMcn is chosen for: today in Vietnam.
+func currentDay() time.Time { return time.Now().In(db.VietnamTime) }
 
 // toLegalInstruments lists the catalogue's instruments by number, each with its provisions.
 func toLegalInstruments(cat registry.Catalogue) []*model.LegalInstrument {

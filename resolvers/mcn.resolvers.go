@@ -49,8 +49,8 @@ func (r *mcnResolver) Disclosures(ctx context.Context, obj *model.Mcn, first *in
 }
 
 // Sanctions is the resolver for the sanctions field.
-func (r *mcnResolver) Sanctions(ctx context.Context, obj *model.Mcn, first *int, after *string, last *int, before *string) (*model.SanctionConnection, error) {
-	return sanctionsOf(ctx, db.SanctionsOfMcn, obj.DBID, first, after, last, before)
+func (r *mcnResolver) Sanctions(ctx context.Context, obj *model.Mcn, first *int, after *string, last *int, before *string, status []model.SanctionStatus, active *bool, standing []model.SanctionStanding, execution []model.SanctionExecution) (*model.SanctionConnection, error) {
+	return sanctionsOf(ctx, db.SanctionsOfMcn, obj.DBID, sanctionList(status, active, standing, execution), first, after, last, before)
 }
 
 // History is the resolver for the history field.

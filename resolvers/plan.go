@@ -291,6 +291,24 @@ func strArg(args map[string]any, name string) *string {
 	return nil
 }
 
+// strsArg is a list of strings (enum values) or nil.
+func strsArg(args map[string]any, name string) []string {
+	var out []string
+	switch v := args[name].(type) {
+	case []any:
+		for _, x := range v {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+	case []string:
+		out = v
+	case string: // a single value where a list is expected (GraphQL input coercion)
+		out = []string{v}
+	}
+	return out
+}
+
 func boolArg(args map[string]any, name string) *bool {
 	if b, ok := args[name].(bool); ok {
 		return &b
@@ -398,14 +416,21 @@ func (p *plan) disclosuresOf(f field, parent db.DisclosureParent, ids []int64) {
 }
 
 func (p *plan) sanctionsOf(f field, parent db.SanctionParent, ids []int64) {
-	nestedPage(p, f, ids, "", p.l.sanctionsOf(parent), func() *dataloadgen.Loader[pageKey, int] { return p.l.sanctionCountsOf(parent) },
+	list := sanctionListArgs(f.args)
+	nestedPage(p, f, ids, "", p.l.sanctionsOf(parent, list), func() *dataloadgen.Loader[pageKey, int] { return p.l.sanctionCountsOf(parent, list) },
 		func(ctx context.Context, ids []int64, pg db.Page) (map[int64]db.PageOf[db.Sanction], error) {
-			return p.l.store.SanctionsOf(ctx, parent, ids, pg)
+			return p.l.store.SanctionsOf(ctx, parent, list, ids, pg)
 		},
 		func(ctx context.Context, ids []int64) (map[int64]int, error) {
-			return p.l.store.CountSanctionsOf(ctx, parent, ids)
+			return p.l.store.CountSanctionsOf(ctx, parent, list, ids)
 		},
 		(*plan).sanctions)
+}
+
+// sanctionListArgs reads a nested sanction list's arguments as the resolver does (sanctionList).
+func sanctionListArgs(args map[string]any) db.SanctionList {
+	return db.SanctionList{Status: strsArg(args, "status"), Active: boolArg(args, "active"),
+		Standing: strsArg(args, "standing"), Execution: strsArg(args, "execution")}
 }
 
 // The per-type planners: for each field of the selection that reads more rows, one fetch

@@ -45,6 +45,8 @@ type caches struct {
 	coalesced prometheus.Counter
 	// admission bounds each class of work (admission.go).
 	admission *admissionControl
+	// routing sends queries' reads to the replica when it is caught up (replica_routing.go).
+	routing *readRouting
 }
 
 func newCaches(cfg Config, store *db.DB) *caches {
@@ -59,6 +61,7 @@ func newCaches(cfg Config, store *db.DB) *caches {
 			TrustedProxies:  cfg.TrustedProxies,
 		}),
 		normalized:  normalized,
+		routing:     newReadRouting(store),
 		serveCached: !cfg.NoResponseCache,
 		admission:   cmp.Or(cfg.admission, newAdmission(cfg.Admission)),
 		coalesced: prometheus.NewCounter(prometheus.CounterOpts{
@@ -75,6 +78,7 @@ func newCaches(cfg Config, store *db.DB) *caches {
 // collectors are the cache metrics, for the handler's registry.
 func (c *caches) collectors() []prometheus.Collector {
 	cs := []prometheus.Collector{c.lookups, c.coalesced, c.admission.refusals}
+	cs = append(cs, c.routing.collectors()...)
 	if c.redis != nil {
 		cs = append(cs, c.redis.Collectors()...)
 	}
@@ -99,6 +103,10 @@ func responseOptions(cfg Config, store *db.DB) cache.ResponseOptions {
 		o.WriteVersion = func(ctx context.Context) (int64, error) {
 			h, err := store.AuditHead(ctx)
 			return h.Seq, err
+		}
+		o.CurrentLSN = func(ctx context.Context) (uint64, error) {
+			l, err := store.CurrentLSN(ctx)
+			return uint64(l), err
 		}
 	}
 	return o
@@ -137,6 +145,10 @@ func (t httpTransport) execute(ctx context.Context, w http.ResponseWriter, r *ht
 
 	_, authenticated := auth.FromContext(ctx)
 	isQuery := opCtx.Operation.Operation == ast.Query
+	var token db.LSN // the client's own last write (replica_routing.go)
+	if c != nil && isQuery {
+		token = c.routing.clientLSN(r)
+	}
 	var lookup cache.Lookup
 	cacheable := false
 	key := ""
@@ -145,6 +157,10 @@ func (t httpTransport) execute(ctx context.Context, w http.ResponseWriter, r *ht
 		var ok bool
 		if key, ok = c.key(opCtx); ok {
 			lookup, cacheable = c.responses.Get(ctx, key)
+			if cacheable && !coversClient(lookup, token) {
+				// The epoch lost the client's own write: run uncached, store nothing.
+				lookup, cacheable = cache.Lookup{}, false
+			}
 			switch {
 			case !cacheable:
 				c.lookups.WithLabelValues("bypass").Inc()
@@ -160,7 +176,22 @@ func (t httpTransport) execute(ctx context.Context, w http.ResponseWriter, r *ht
 		}
 	}
 
+	var writes *db.WriteTracker
+	if c != nil && opCtx.Operation.Operation == ast.Mutation {
+		ctx, writes = db.TrackWrites(ctx)
+	}
 	run := func(ctx context.Context) outcome {
+		switch {
+		case cacheable:
+			// Reads see what the epoch accounts for; the response is stored under it only if
+			// the server that computed it had replayed that far (db.Route.Through).
+			need, known := lookup.LSN()
+			var route db.Route
+			ctx, route = c.routing.route(ctx, need, known, token)
+			lookup.CompleteThrough(uint64(route.Through))
+		case c != nil && isQuery:
+			ctx = c.routing.routeUncached(ctx, c.responses, token)
+		}
 		out := t.run(ctx, exec, opCtx, cost)
 		if cacheable && out.cacheable() {
 			c.responses.Put(ctx, lookup, out.body)
@@ -191,9 +222,11 @@ func (t httpTransport) execute(ctx context.Context, w http.ResponseWriter, r *ht
 	} else {
 		out = run(ctx)
 	}
-	if c != nil && opCtx.Operation.Operation == ast.Mutation {
-		// After the commit (the resolvers have returned), before the client hears of it.
-		c.responses.Invalidate(ctx)
+	if writes != nil {
+		// After the commit (the resolvers have returned), before the client hears of it: the
+		// new epoch accounts for the write's LSN, and the client gets it for its next reads.
+		c.responses.InvalidateAt(ctx, uint64(writes.LSN()), !writes.Lost())
+		handBackLSN(w, r, writes.LSN())
 	}
 	out.write(w, r, authenticated)
 }

@@ -54,15 +54,19 @@ func complexityRoot() graph.ComplexityRoot {
 	c.ScreenResult.Vetting = func(child int) int { return searchCost + child }
 
 	c.Influencer.Disclosures = pageFunc
-	c.Influencer.Sanctions = pageFunc
+	sanctionsFunc := func(child int, first *int, _ *string, last *int, _ *string, _ []model.SanctionStatus, _ *bool,
+		_ []model.SanctionStanding, _ []model.SanctionExecution) int {
+		return page(child, first, last)
+	}
+	c.Influencer.Sanctions = sanctionsFunc
 	c.Mcn.Members = func(child int, _ *bool, first *int, _ *string, last *int, _ *string) int {
 		return page(child, first, last)
 	}
 	c.Mcn.Disclosures = pageFunc
-	c.Mcn.Sanctions = pageFunc
+	c.Mcn.Sanctions = sanctionsFunc
 	c.Brand.Disclosures = pageFunc
-	c.Brand.Sanctions = pageFunc
-	c.Agency.Sanctions = pageFunc
+	c.Brand.Sanctions = sanctionsFunc
+	c.Agency.Sanctions = sanctionsFunc
 	c.Influencer.Timeline = pageFunc
 	c.Mcn.Timeline = pageFunc
 	c.Brand.Timeline = pageFunc

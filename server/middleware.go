@@ -170,10 +170,11 @@ func recoverPanics(logger *slog.Logger, next http.Handler) http.Handler {
 // CORS_ORIGINS narrows the origins when an operator wants to (Config.CORSOrigins).
 const (
 	corsAllowMethods = "GET, POST, OPTIONS"
-	corsAllowHeaders = "Content-Type, Authorization, X-Request-Id, If-None-Match, traceparent, tracestate"
+	corsAllowHeaders = "Content-Type, Authorization, X-Request-Id, If-None-Match, X-Registry-LSN, traceparent, tracestate"
 	// What a browser script may read besides the safelisted headers: the request id to quote in
-	// a report, the rate-limit budget and the back-off of a refusal (docs/limits.md), the ETag.
-	corsExposeHeaders = "X-Request-Id, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After, ETag"
+	// a report, the rate-limit budget and the back-off of a refusal (docs/limits.md), the ETag,
+	// and a write's LSN for read-your-writes on replicas (docs/operations.md).
+	corsExposeHeaders = "X-Request-Id, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After, ETag, X-Registry-LSN"
 )
 
 // cors answers preflights itself and marks responses readable by the allowed origins: any

@@ -88,6 +88,14 @@ var ui = map[string][2]string{ // key → {vi, en}
 	"to":                 {"Đến", "To"},
 	"present":            {"nay", "present"},
 	"credentials":        {"Chứng chỉ chuyên môn", "Credentials"},
+	"vetting":            {"Đánh giá rủi ro khi hợp tác", "Vetting"},
+	"riskLevel":          {"Mức rủi ro", "Risk level"},
+	"vettingAsOf":        {"theo hồ sơ đến hết ngày", "on the record as of the end of"},
+	"vettingHow":         {"Đánh giá theo các quy tắc công khai của sổ đăng ký, cùng kết quả với truy vấn vettingReport của API.", "By the registry's published rules; the same report as the API's vettingReport query."},
+	"factor":             {"Yếu tố", "Factor"},
+	"level":              {"Mức", "Level"},
+	"raisedBy":           {"Bản ghi làm phát sinh", "Raised by"},
+	"registryRule":       {"Quy tắc riêng của sổ đăng ký", "The registry's own rule"},
 	"validUntil":         {"Hiệu lực đến", "Valid until"},
 	"timeline":           {"Dòng thời gian", "Timeline"},
 	"older":              {"Sự kiện cũ hơn", "Older events"},
@@ -175,6 +183,7 @@ var funcs = template.FuncMap{
 	"num":      fmtNum,
 	"link":     link,
 	"legal":    legalText,
+	"basis":    vettingBasis,
 	"legalTitle": func(lang registry.Lang, v any) string {
 		m, _ := v.(map[string]any)
 		if lang == registry.EN {
@@ -360,15 +369,8 @@ var instrumentKinds = []struct {
 func legalText(lang registry.Lang, v any) string {
 	m, _ := v.(map[string]any)
 	inst, art, cl, pt := str(m["instrument"]), str(m["article"]), str(m["clause"]), str(m["point"])
-	kindVI, kindEN := "Văn bản", "Instrument"
-	for _, k := range instrumentKinds {
-		if k.re.MatchString(inst) {
-			kindVI, kindEN = k.vi, k.en
-			break
-		}
-	}
 	if lang == registry.EN {
-		s := kindEN + " " + inst + ", Article " + art
+		s := instrumentName(lang, inst) + ", Article " + art
 		if cl != "" {
 			s += ", clause " + cl
 		}
@@ -384,7 +386,6 @@ func legalText(lang registry.Lang, v any) string {
 	if cl != "" {
 		parts = append(parts, "khoản "+cl)
 	}
-	parts = append(parts, "Điều "+art, kindVI+" "+inst)
-	s := strings.Join(parts, " ")
-	return strings.ToUpper(s[:1]) + s[1:]
+	parts = append(parts, "Điều "+art, instrumentName(lang, inst))
+	return capitalize(strings.Join(parts, " "))
 }

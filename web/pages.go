@@ -32,7 +32,9 @@ type recordPage struct {
 }
 
 var recordPages = map[string]recordPage{
-	"Influencer": {"influencers", "influencer", `query($id: ID!, $after: String) { node(id: $id) { __typename ... on Influencer {
+	"Influencer": {"influencers", "influencer", `query($id: ID!, $after: String, $lang: Language) {
+		vetting: vettingReport(influencerId: $id, lang: $lang) { asOf riskLevel factors { code level reason legalBasis evidence } }
+		node(id: $id) { __typename ... on Influencer {
 		id url displayName legalName aliases province categories version updatedAt
 		credentials { field title issuer validUntil }
 		accounts { __typename id permalink platform handle url followerCount followersAsOf identityVerification }
@@ -85,6 +87,9 @@ func (h *Handler) record(typ string) func(r *http.Request, v *view) error {
 		if after := r.URL.Query().Get("after"); after != "" && strings.Contains(p.query, "$after") {
 			vars["after"] = after
 		}
+		if strings.Contains(p.query, "$lang") {
+			vars["lang"] = strings.ToUpper(string(v.Lang))
+		}
 		d, err := h.query(r, p.query, vars)
 		if err != nil {
 			return err
@@ -95,6 +100,12 @@ func (h *Handler) record(typ string) func(r *http.Request, v *view) error {
 		}
 		if typ == "Sanction" {
 			titleLegalBases(n, d["legalInstruments"])
+		}
+		if vet, ok := d["vetting"].(map[string]any); ok {
+			if err := h.vettingEvidence(r, vet); err != nil {
+				return err
+			}
+			n["vetting"] = vet
 		}
 		v.Page, v.Data = p.template, n
 		v.Title = recordTitle(v.Lang, typ, n)

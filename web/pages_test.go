@@ -7,6 +7,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/kolregistry/kolregistry/db"
+	"github.com/kolregistry/kolregistry/permalink"
+	"github.com/kolregistry/kolregistry/registry"
 )
 
 // TestPages_EveryNodeURLServesItsRecord: for one record of every Node type, the url (or, for an
@@ -266,5 +270,64 @@ func TestPages_ErrorsInThePageLanguage(t *testing.T) {
 				t.Errorf("%s%s (Accept-Language %q): %d; want 400 with %q only", c.path, l.query, l.header, res.StatusCode, l.want)
 			}
 		}
+	}
+}
+
+// The influencer page shows the vetting report of the API (the same resolver): its level and
+// each factor with its reason, legal basis written out and links to the records that raised
+// it, in the page's language.
+func TestInfluencerPage_ShowsTheVettingReport(t *testing.T) {
+	s := newSite(t)
+	ins := at(s.gql(`{ influencers(first: 100) { nodes { id url } } }`), "influencers", "nodes").([]any)
+	checked := 0
+	for _, in := range ins {
+		id, u := str(at(in, "id")), str(at(in, "url"))
+		d := s.gql(`{ vettingReport(influencerId: "` + id + `") { riskLevel factors { code level reasonVi reasonEn legalBasis evidence } } }`)
+		factors, _ := at(d, "vettingReport", "factors").([]any)
+		var withEvidence map[string]any
+		for _, f := range factors {
+			if ev, _ := at(f, "evidence").([]any); len(ev) > 0 && str(at(f, "legalBasis")) != "" {
+				withEvidence = f.(map[string]any)
+				break
+			}
+		}
+		if withEvidence == nil {
+			continue
+		}
+		checked++
+		level := str(at(d, "vettingReport", "riskLevel"))
+		for _, lang := range []registry.Lang{registry.VI, registry.EN} {
+			res, body := s.get(u + "?lang=" + string(lang))
+			if res.StatusCode != 200 || !strings.Contains(body, `id="vetting"`) {
+				t.Fatalf("%s?lang=%s: %d, no vetting section", u, lang, res.StatusCode)
+			}
+			reason := str(withEvidence["reasonEn"])
+			if lang == registry.VI {
+				reason = str(withEvidence["reasonVi"])
+			}
+			wants := []string{
+				html.EscapeString(registry.Text("RiskLevel", level, lang)),
+				html.EscapeString(registry.Text("RiskFactorCode", str(withEvidence["code"]), lang)),
+				html.EscapeString(reason),
+			}
+			for _, ev := range withEvidence["evidence"].([]any) {
+				typ, _, _ := db.ParseGlobalID(str(ev))
+				wants = append(wants, `href="`+html.EscapeString(permalink.Path(typ, str(ev))))
+			}
+			for _, w := range wants {
+				if !strings.Contains(body, w) {
+					t.Errorf("%s?lang=%s lacks %q", u, lang, w)
+				}
+			}
+			if basis := str(withEvidence["legalBasis"]); lang == registry.VI && strings.Contains(body, html.EscapeString(basis)) {
+				t.Errorf("%s: the legal basis %q is not written out in Vietnamese", u, basis)
+			}
+		}
+		if checked == 2 {
+			break
+		}
+	}
+	if checked == 0 {
+		t.Fatal("the demo registry has no influencer with a factor raised by a record")
 	}
 }

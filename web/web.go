@@ -235,7 +235,7 @@ func (h *Handler) query(r *http.Request, q string, vars map[string]any) (map[str
 		case "NOT_FOUND":
 			return nil, errNotFound
 		case "BAD_USER_INPUT":
-			if f, _ := errs[0].Extensions["field"].(string); f == "id" {
+			if f, _ := errs[0].Extensions["field"].(string); f == "id" || f == "influencerId" { // the page's ID (node, vettingReport)
 				return nil, errNotFound
 			}
 			f, _ := errs[0].Extensions["field"].(string)

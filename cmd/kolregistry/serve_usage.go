@@ -8,7 +8,9 @@ Serves the GraphQL API, the public pages, /log/, /export/, /healthz, /readyz, /v
 /metrics until SIGINT or SIGTERM, then drains. Configured by environment variables:
 
   DATABASE_URL           Postgres DSN (required)
-  DATABASE_READ_URL      a streaming replica for reads (default: none, all reads on the primary)
+  DATABASE_READ_URL      a streaming replica for reads (default: none, all reads on the primary);
+                         a query uses it only once it has replayed what the query must see
+  DATABASE_READ_MAX_LAG  a replica lagging more is bypassed (default 5s)
   LISTEN_ADDR            HTTP listen address (default 127.0.0.1:8080)
   PUBLIC_BASE_URL        base of every url field (default http://<LISTEN_ADDR>)
   REDIS_URL              redis://host:port[/db]; redis://h1:p,h2:p,… = Redis Cluster;

@@ -13,7 +13,8 @@
 # Env: DATABASE_URL (a server where BENCH_DB may be created; default from dev-services.sh),
 # BENCH_DB, ROUNDS (3), DURATION (10s), CONNS (32), QUERIES ("A B C D E F G"), REBUILD=1 (rebuild
 # the database), KOL_ENV (extra env for the KOL Registry server, e.g. "DATABASE_MAX_CONNS=32"),
-# KOL_DSN_PARAMS (appended to its DSN, e.g. "binary_parameters=yes").
+# KOL_DSN_PARAMS (appended to its DSN, e.g. "binary_parameters=yes"), KOL_BIN (a kolregistry
+# binary to run instead of building this tree's).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -45,8 +46,12 @@ if [[ -z "${DATABASE_URL:-}" ]]; then
 fi
 admin_url="$DATABASE_URL"
 bench_url="$(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/" + sys.argv[2])))' "$admin_url" "$BENCH_DB")"
-(cd "$root" && go build -o bin/kolregistry ./cmd/kolregistry)
-kol="$root/bin/kolregistry"
+if [[ -n "${KOL_BIN:-}" ]]; then
+	kol="$KOL_BIN" # a server built elsewhere, e.g. of another commit (a before/after comparison)
+else
+	(cd "$root" && go build -o bin/kolregistry ./cmd/kolregistry)
+	kol="$root/bin/kolregistry"
+fi
 have="$(psql "$bench_url" -Atc 'SELECT count(*) FROM influencer' 2>/dev/null || echo 0)"
 if [[ "${REBUILD:-}" == 1 || "$have" -lt 20000 ]]; then
 	log "building database $BENCH_DB (migrate, seed --demo, grow.sql)"
@@ -72,7 +77,9 @@ kol_url="$bench_url"
 if [[ -n "${KOL_DSN_PARAMS:-}" ]]; then
 	if [[ "$kol_url" == *\?* ]]; then kol_url="$kol_url&$KOL_DSN_PARAMS"; else kol_url="$kol_url?$KOL_DSN_PARAMS"; fi
 fi
-env -u REDIS_URL COMPLEXITY_LIMIT=10000 ${KOL_ENV:-} DATABASE_URL="$kol_url" LISTEN_ADDR="127.0.0.1:$kol_port" RESPONSE_CACHE=off \
+# Admission control (server/admission.go) would refuse part of 32 clients with 503 within 30 ms:
+# here every request waits its turn, as PostGraphile's do in its pool (16 run, the rest queue).
+env -u REDIS_URL COMPLEXITY_LIMIT=10000 ADMISSION_READ=16:64 ADMISSION_QUEUE_WAIT=10s ${KOL_ENV:-} DATABASE_URL="$kol_url" LISTEN_ADDR="127.0.0.1:$kol_port" RESPONSE_CACHE=off \
 	RATE_LIMIT_ANON=1000000000 "$kol" serve >"$tools/kol.log" 2>&1 &
 kol_pid=$!
 pids+=("$kol_pid")
@@ -104,6 +111,12 @@ done
 # --- runs --------------------------------------------------------------------------------
 results="$tools/results.txt"
 : >"$results"
+# One warm-up pass of every query on both (Node's JIT, both engines' caches and plans) before the rounds.
+for q in $QUERIES; do
+	for e in kol peer; do
+		wrk -t2 -c"$CONNS" -d3s --timeout 10s -s "$here/bench.lua" "$(url_of $e)" -- "$tools/bodies/$q.$e.jsonl" >/dev/null
+	done
+done
 log "load before: $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min), $(nproc) cores"
 for round in $(seq 1 "$ROUNDS"); do
 	for q in $QUERIES; do
