@@ -364,29 +364,20 @@ func (d *DB) EndpointsOf(ctx context.Context, subscriber int64) ([]Endpoint, err
 	return out, rows.Err()
 }
 
-// matchSQL selects (endpoint, seq) for the events %[1]s (a condition on r.seq) that an active
-// endpoint's watchlist follows: a record the event is about, or a handle whose account's
-// influencer the event is about.
-const matchSQL = `SELECT w.id, r.seq FROM audit_event_ref r
+// matchSQL selects (endpoint, seq) for the refs r(seq, ref_type, ref_id) of %[1]s (the
+// relation: audit_event_ref, or the refs a write is about to append) with %[2]s (a condition on
+// r.seq) that an active endpoint's watchlist follows: a record the event is about, or a handle
+// whose account's influencer the event is about.
+const matchSQL = `SELECT w.id, r.seq FROM %[1]s r
 	  JOIN watchlist_item i ON i.ref_type = r.ref_type AND i.ref_id = r.ref_id
 	  JOIN webhook_endpoint w ON w.watchlist_id = i.watchlist_id AND w.active
-	 WHERE %[1]s
+	 WHERE %[2]s
 	UNION
-	SELECT w.id, r.seq FROM audit_event_ref r
+	SELECT w.id, r.seq FROM %[1]s r
 	  JOIN platform_account a ON r.ref_type = 'Influencer' AND a.influencer_id = r.ref_id
 	  JOIN watchlist_item i ON i.handle = lower(a.handle) AND i.platform = a.platform
 	  JOIN webhook_endpoint w ON w.watchlist_id = i.watchlist_id AND w.active
-	 WHERE %[1]s`
-
-// enqueueDeliveries fills the outbox with the deliveries of the events lo..hi, in their
-// transaction (afterAppend): they commit, or roll back, with the events.
-func enqueueDeliveries(ctx context.Context, stx *sql.Tx, lo, hi int64) error {
-	if _, err := stx.ExecContext(ctx, `INSERT INTO webhook_delivery (endpoint_id, seq) `+
-		fmt.Sprintf(matchSQL, "r.seq BETWEEN $1 AND $2")+` ON CONFLICT DO NOTHING`, lo, hi); err != nil {
-		return fmt.Errorf("webhook outbox %d..%d: %w", lo, hi, err)
-	}
-	return nil
-}
+	 WHERE %[2]s`
 
 // ReplayDeliveries queues again, for one of the subscriber's endpoints, every event from seq
 // fromSeq on that its watchlist follows now (at most MaxReplay, the oldest): delivered,
@@ -406,7 +397,7 @@ func (d *DB) ReplayDeliveries(ctx context.Context, subscriber, endpoint, fromSeq
 			return nil
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO webhook_delivery (endpoint_id, seq)
-			SELECT m.id, m.seq FROM (`+fmt.Sprintf(matchSQL, "r.seq >= $1")+`) m WHERE m.id = $2 ORDER BY m.seq LIMIT $3
+			SELECT m.id, m.seq FROM (`+fmt.Sprintf(matchSQL, "audit_event_ref", "r.seq >= $1")+`) m WHERE m.id = $2 ORDER BY m.seq LIMIT $3
 			ON CONFLICT (endpoint_id, seq) DO UPDATE SET status = 'PENDING', attempts = 0, first_attempt_at = NULL,
 				next_attempt_at = now(), last_error = NULL`, fromSeq, endpoint, MaxReplay)
 		if err != nil {
