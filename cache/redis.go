@@ -63,8 +63,8 @@ type Redis struct {
 	probing atomic.Bool
 	// downSince is when Redis was last marked unavailable (unix ns; 0 while available).
 	downSince atomic.Int64
-	closed  chan struct{}
-	wg      sync.WaitGroup
+	closed    chan struct{}
+	wg        sync.WaitGroup
 
 	mu          sync.Mutex
 	onRecover   []func(context.Context) error

@@ -250,4 +250,3 @@ func TestRedisSentinel_FailoverCostsNoFailedRead(t *testing.T) {
 		t.Fatal("no read ran during the failover")
 	}
 }
-
