@@ -86,7 +86,7 @@ var errKeyRace = errors.New("idempotency key claimed by a concurrent write")
 // idempotency_key row; the loser, run again, replays the winner (or is refused). Actor
 // Operator (0) is the registry's operator at the CLI, recorded with no agency.
 func (d *DB) Write(ctx context.Context, actor int64, idempotencyKey *string, action string, input any, fn func(ctx context.Context, tx *Tx) (Event, error)) (WriteResult, error) {
-	idem, err := newIdempotency(idempotencyKey, action, input)
+	idem, err := newIdempotency(agencyKeys, idempotencyKey, action, input)
 	if err != nil {
 		return WriteResult{}, err
 	}
@@ -185,9 +185,11 @@ func importRecords(ctx context.Context, stx *sql.Tx, actor int64, action, source
 	return last, nil
 }
 
-// logEvents appends evs to the audit trail and the log: it reads each subject's state (before
-// the head lock), then locks the head and appends every event, its leaf and stored hashes
-// and the new head in one statement. It returns the events' seqs.
+// logEvents appends evs to the audit trail and the log: it reads each subject's state, the
+// records each event is about and the webhook deliveries they make (readRefs) before the head
+// lock, then locks the head and appends every event, its leaf and stored hashes, its refs and
+// deliveries and the new head in one statement: under the lock, two statements and the commit.
+// It returns the events' seqs.
 func logEvents(ctx context.Context, stx *sql.Tx, actor int64, evs []Event) ([]int64, error) {
 	byType := map[string][]int64{}
 	for _, ev := range evs {
@@ -216,6 +218,10 @@ func appendEvents(ctx context.Context, stx *sql.Tx, actor int64, evs []Event, st
 			return nil, fmt.Errorf("audit diff of %s: %w", ev.Action, err)
 		}
 	}
+	refs, err := readRefs(ctx, stx, evs)
+	if err != nil {
+		return nil, err
+	}
 	var actorID *int64
 	var actorGID any
 	if actor != Operator {
@@ -226,7 +232,7 @@ func appendEvents(ctx context.Context, stx *sql.Tx, actor int64, evs []Event, st
 	if err != nil {
 		return nil, err
 	}
-	n := len(evs)
+	n, first := len(evs), h.Seq+1
 	var (
 		seqs, subjects, idxs    = make([]int64, n), make([]int64, n), []int64{}
 		ats, actions, types, dj = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
@@ -264,6 +270,7 @@ func appendEvents(ctx context.Context, stx *sql.Tx, actor int64, evs []Event, st
 		}
 		h.Seq, h.Hash, h.Root, h.Edge = seq, hash, a.Root, a.Edge
 	}
+	refSeqs, deliverySeqs := refs.seqs(first)
 	edgeHashes := make([][]byte, len(h.Edge.Hashes))
 	for i, eh := range h.Edge.Hashes {
 		edgeHashes[i] = append([]byte(nil), eh[:]...)
@@ -275,15 +282,19 @@ func appendEvents(ctx context.Context, stx *sql.Tx, actor int64, evs []Event, st
 				$8::text[], $9::text[], $10::text[]) AS u(s, a, g, c, t, i, d, p, h, x)
 		), t AS (
 			INSERT INTO audit_tree (idx, hash) SELECT * FROM unnest($11::bigint[], $12::bytea[])
+		), r AS (
+			INSERT INTO audit_event_ref (seq, ref_type, ref_id) SELECT * FROM unnest($18::bigint[], $19::text[], $20::bigint[])
+			ON CONFLICT DO NOTHING
+		), o AS (
+			INSERT INTO webhook_delivery (endpoint_id, seq) SELECT * FROM unnest($21::bigint[], $22::bigint[])
+			ON CONFLICT DO NOTHING
 		)
 		UPDATE audit_head SET seq = $13, hash = $14, tree_size = $13, root_hash = $15, edge_idx = $16, edge_hash = $17`,
 		pq.Array(seqs), pq.Array(ats), pq.Array(actors), pq.Array(actions), pq.Array(types), pq.Array(subjects),
 		pq.Array(dj), pq.Array(prevs), pq.Array(hashes), pq.Array(entries), pq.Array(idxs), pq.ByteaArray(stored),
-		h.Seq, h.Hash, h.Root[:], pq.Array(h.Edge.Indexes), pq.ByteaArray(edgeHashes)); err != nil {
+		h.Seq, h.Hash, h.Root[:], pq.Array(h.Edge.Indexes), pq.ByteaArray(edgeHashes),
+		pq.Array(refSeqs), pq.Array(refs.refType), pq.Array(refs.refID), pq.Array(refs.target), pq.Array(deliverySeqs)); err != nil {
 		return nil, fmt.Errorf("append audit events: %w", err)
-	}
-	if err := afterAppend(ctx, stx, seqs[0], seqs[n-1]); err != nil {
-		return nil, err
 	}
 	return seqs, nil
 }

@@ -14,14 +14,59 @@ import (
 // snapshot sees a prefix of the trail: a reader that asks for the events after the last seq
 // it holds never skips one, whatever is being written meanwhile.
 
-// afterAppend runs in the write's transaction, right after the events lo..hi are appended:
-// it records which records they are about (audit_event_ref) and queues their webhook
-// deliveries (the outbox, webhooks.go), so that both commit or roll back with the events.
-func afterAppend(ctx context.Context, stx *sql.Tx, lo, hi int64) error {
-	if _, err := stx.ExecContext(ctx, `SELECT record_audit_refs($1, $2)`, lo, hi); err != nil {
-		return fmt.Errorf("audit refs %d..%d: %w", lo, hi, err)
+// eventRefs are what a write appends with its events besides them, read before the audit
+// head is locked (logEvents): which records each event is about (audit_event_ref, by
+// audit_refs_of) and the webhook deliveries they make (the outbox, webhooks.go), by the
+// event's index in the batch. Appended in the events' statement, they commit, or roll back,
+// with the events.
+type eventRefs struct {
+	refEvent, refID       []int64 // a ref: the event's index, the record's id
+	refType               []string
+	deliveryEvent, target []int64 // a delivery: the event's index, the endpoint
+}
+
+// readRefs reads the refs and deliveries of evs in one statement.
+func readRefs(ctx context.Context, stx *sql.Tx, evs []Event) (eventRefs, error) {
+	types, ids := make([]string, len(evs)), make([]int64, len(evs))
+	for i, ev := range evs {
+		types[i], ids[i] = ev.SubjectType, ev.SubjectID
 	}
-	return enqueueDeliveries(ctx, stx, lo, hi)
+	rows, err := stx.QueryContext(ctx, `WITH refs AS (SELECT ord - 1 AS seq, ref_type, ref_id FROM audit_refs_of($1::text[], $2::bigint[]))
+		SELECT true, seq, ref_type, ref_id FROM refs
+		UNION ALL
+		SELECT false, m.seq, '', m.id FROM (`+fmt.Sprintf(matchSQL, "refs", "true")+`) m`, pq.Array(types), pq.Array(ids))
+	if err != nil {
+		return eventRefs{}, fmt.Errorf("audit refs: %w", err)
+	}
+	defer rows.Close()
+	var r eventRefs
+	for rows.Next() {
+		var isRef bool
+		var ev, id int64
+		var typ string
+		if err := rows.Scan(&isRef, &ev, &typ, &id); err != nil {
+			return eventRefs{}, err
+		}
+		if isRef {
+			r.refEvent, r.refType, r.refID = append(r.refEvent, ev), append(r.refType, typ), append(r.refID, id)
+		} else {
+			r.deliveryEvent, r.target = append(r.deliveryEvent, ev), append(r.target, id)
+		}
+	}
+	return r, rows.Err()
+}
+
+// seqs are the refs' and the deliveries' seqs once the events have theirs (first: the
+// first event's).
+func (r eventRefs) seqs(first int64) (refSeqs, deliverySeqs []int64) {
+	refSeqs, deliverySeqs = make([]int64, len(r.refEvent)), make([]int64, len(r.deliveryEvent))
+	for i, ev := range r.refEvent {
+		refSeqs[i] = first + ev
+	}
+	for i, ev := range r.deliveryEvent {
+		deliverySeqs[i] = first + ev
+	}
+	return refSeqs, deliverySeqs
 }
 
 // ChangeFilter narrows the changes feed. Each list is "any of"; the fields combine with AND;

@@ -15,7 +15,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/formatter"
-	"golang.org/x/sync/singleflight"
 
 	"github.com/kolregistry/kolregistry/auth"
 	"github.com/kolregistry/kolregistry/cache"
@@ -39,9 +38,9 @@ type caches struct {
 	lookups    *prometheus.CounterVec
 	// serveCached is false with Config.NoResponseCache.
 	serveCached bool
-	// flights coalesce identical concurrent misses; coalesced counts the requests that
-	// joined a flight instead of running their own.
-	flights   singleflight.Group
+	// flights coalesce identical concurrent misses (coalesce.go); coalesced counts the
+	// requests that joined an execution instead of running their own.
+	flights   *coalescer
 	coalesced prometheus.Counter
 	// admission bounds each class of work (admission.go).
 	admission *admissionControl
@@ -61,6 +60,7 @@ func newCaches(cfg Config, store *db.DB) *caches {
 			TrustedProxies:  cfg.TrustedProxies,
 		}),
 		normalized:  normalized,
+		flights:     newCoalescer(),
 		routing:     newReadRouting(store),
 		serveCached: !cfg.NoResponseCache,
 		admission:   cmp.Or(cfg.admission, newAdmission(cfg.Admission)),
@@ -180,7 +180,7 @@ func (t httpTransport) execute(ctx context.Context, w http.ResponseWriter, r *ht
 	if c != nil && opCtx.Operation.Operation == ast.Mutation {
 		ctx, writes = db.TrackWrites(ctx)
 	}
-	run := func(ctx context.Context) outcome {
+	run := func(ctx context.Context, lookup cache.Lookup) outcome {
 		switch {
 		case cacheable:
 			// Reads see what the epoch accounts for; the response is stored under it only if
@@ -200,27 +200,24 @@ func (t httpTransport) execute(ctx context.Context, w http.ResponseWriter, r *ht
 	}
 	var out outcome
 	if cacheable {
-		// Identical misses share one execution. The flight is keyed by the epoch too: a request
-		// that arrives after a write has replaced it never joins a flight that began before.
-		// The flight runs detached from its first caller, until that caller's deadline: one
-		// client going away does not fail the others.
-		led := false
-		v, _, _ := c.flights.Do(key+"\x00"+lookup.Epoch(), func() (any, error) {
-			led = true
+		// Identical misses share executions (coalesce.go). An execution runs detached from the
+		// request that runs it, until that request's deadline: one client going away does not
+		// fail the others.
+		var joined bool
+		out, joined = c.flights.do(key, lookup, func(l cache.Lookup) outcome {
 			fctx := context.WithoutCancel(ctx)
 			if dl, ok := ctx.Deadline(); ok {
 				var cancel context.CancelFunc
 				fctx, cancel = context.WithDeadline(fctx, dl)
 				defer cancel()
 			}
-			return run(fctx), nil
+			return run(fctx, l)
 		})
-		out = v.(outcome)
-		if !led {
+		if joined {
 			c.coalesced.Inc()
 		}
 	} else {
-		out = run(ctx)
+		out = run(ctx, lookup)
 	}
 	if writes != nil {
 		// After the commit (the resolvers have returned), before the client hears of it: the

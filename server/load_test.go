@@ -198,3 +198,73 @@ func newTestServerOn(t *testing.T, cfg Config, store *db.DB) *testServer {
 	t.Cleanup(srv.Close)
 	return &testServer{Server: srv, store: store, logs: logs}
 }
+
+// The public pages go through admission like the API: with the search class saturated, the
+// search page and the influencer page (it shows the vetting report) are 503 pages with
+// Retry-After at once, while a brand page (read class) is still served; with the read class
+// saturated, the brand page is refused too.
+func TestAdmission_PagesAdmittedByClass(t *testing.T) {
+	adm := newAdmission(AdmissionConfig{Search: AdmissionLimit{Concurrent: 1, Queue: 1}, Read: AdmissionLimit{Concurrent: 1, Queue: 1}})
+	s := newFollowServerCfg(t, Config{NoResponseCache: true, admission: adm})
+	get := func(path string) (int, http.Header, string) {
+		t.Helper()
+		resp, err := http.Get(s.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header, string(b)
+	}
+	var brand struct {
+		P struct {
+			Brand struct{ ID string } `json:"brand"`
+		} `json:"registerBrand"`
+	}
+	s.mutate(t, `mutation { registerBrand(input: {name: "Admission Brand"}) { brand { id } userErrors { message } } }`, nil, &brand)
+	pages := map[db.Class][]string{
+		db.ClassSearch: {"/search?q=nguyen&lang=en", "/influencers/" + s.registerInfluencer(t, "Nguyễn Trang Admission") + "?lang=en"},
+		db.ClassRead:   {"/brands/" + brand.P.Brand.ID + "?lang=en"},
+	}
+	for _, paths := range pages {
+		for _, p := range paths {
+			if st, _, body := get(p); st != 200 {
+				t.Fatalf("%s, nothing saturated: HTTP %d %s", p, st, body)
+			}
+		}
+	}
+	hold, release := context.WithCancel(context.Background())
+	defer release()
+	refusals := map[db.Class]int{}
+	for _, class := range []db.Class{db.ClassSearch, db.ClassRead} {
+		done, ok := adm.acquire(hold, class)
+		if !ok {
+			t.Fatalf("no %s slot", class)
+		}
+		for c, paths := range pages {
+			for _, p := range paths {
+				t0 := time.Now()
+				st, h, body := get(p)
+				switch {
+				case c == class:
+					refusals[class]++
+					if st != http.StatusServiceUnavailable || h.Get("Retry-After") == "" || !strings.Contains(body, "Server busy") {
+						t.Errorf("%s with the %s class saturated: HTTP %d %v", p, class, st, h)
+					}
+					if d := time.Since(t0); d > time.Second {
+						t.Errorf("the refusal of %s took %v", p, d)
+					}
+				case st != 200:
+					t.Errorf("%s with the %s class saturated: HTTP %d %s", p, class, st, body)
+				}
+			}
+		}
+		done()
+	}
+	m := s.metrics(t)
+	for class, n := range refusals {
+		if !strings.Contains(m, fmt.Sprintf(`kolregistry_admission_refusals_total{class="%s"} %d`, class, n)) {
+			t.Errorf("%d page refusals of %s not counted:\n%s", n, class, grepLines(m, "admission"))
+		}
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/vektah/gqlparser/v2/formatter"
 
 	"github.com/kolregistry/kolregistry/db"
+	"github.com/kolregistry/kolregistry/graph/errcode"
 	"github.com/kolregistry/kolregistry/resolvers"
 	"github.com/kolregistry/kolregistry/web"
 )
@@ -24,8 +25,10 @@ import (
 const pageCost = 20
 
 // pageExec runs the pages' GraphQL queries in process: the same schema, resolvers and error
-// presenter as /graphql, with one set of dataloaders per page request (docs/pages.md).
-func pageExec(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *slog.Logger, m *metrics) web.Exec {
+// presenter as /graphql, with one set of dataloaders per page request (docs/pages.md), and
+// admitted by class like a GraphQL query (admission.go): a search page is in the search class,
+// a record page in the read class; a refusal is SERVICE_UNAVAILABLE, a 503 page.
+func pageExec(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *slog.Logger, m *metrics, a *admissionControl) web.Exec {
 	exec := executor.New(es)
 	exec.SetQueryCache(lru.New[*ast.QueryDocument](100))
 	exec.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
@@ -40,6 +43,22 @@ func pageExec(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *slo
 		if errs != nil {
 			resp = exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs)
 		} else {
+			if a != nil {
+				cost := 0
+				if st := extension.GetComplexityStats(graphql.WithOperationContext(ctx, opCtx)); st != nil {
+					cost = st.Complexity
+				}
+				class, cheap := classify(opCtx.Operation, cost)
+				ctx = db.WithClass(ctx, class)
+				if !cheap {
+					release, ok := a.acquire(ctx, class)
+					if !ok {
+						return nil, []web.GraphQLError{{Message: "the server is at its limit of " + string(class) + " requests",
+							Extensions: map[string]any{"code": string(errcode.ServiceUnavailable)}}}
+					}
+					defer release()
+				}
+			}
 			h, rctx := exec.DispatchOperation(ctx, opCtx)
 			resp = h(rctx)
 		}
@@ -54,16 +73,17 @@ func pageExec(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *slo
 	}
 }
 
-// pagesHandler is the public pages, rate limited per client like the API and answered from the
-// API's response cache.
+// pagesHandler is the public pages, rate limited per client like the API, answered from the
+// API's response cache (before admission: a cached page never waits for a slot) and within the
+// API's request timeout.
 func pagesHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *slog.Logger, m *metrics, c *caches) http.Handler {
 	h := web.New(web.Options{
-		Exec:    pageExec(cfg, es, store, logger, m),
+		Exec:    pageExec(cfg, es, store, logger, m, c.admission),
 		Cache:   c.responses,
 		NoCache: !c.serveCached,
 		Logger:  logger,
 	})
-	return m.instrument(c.limiter.PerRequest(pageCost)(h))
+	return m.instrument(withTimeout(cfg.RequestTimeout, c.limiter.PerRequest(pageCost)(h)))
 }
 
 // schemaSDL is the schema as SDL, for GET /schema.graphql (gqlgen's internal directives left out).

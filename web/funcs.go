@@ -141,6 +141,8 @@ var ui = map[string][2]string{ // key → {vi, en}
 	"badRequest":         {"Yêu cầu không hợp lệ", "Bad request"},
 	"internalError":      {"Lỗi máy chủ", "Server error"},
 	"internalErrorText":  {"Đã có lỗi. Vui lòng thử lại sau.", "Something went wrong. Please try again later."},
+	"unavailable":        {"Máy chủ đang quá tải", "Server busy"},
+	"unavailableText":    {"Máy chủ đang bận. Vui lòng thử lại sau ít giây.", "The server is busy. Please try again in a few seconds."},
 	"errSearchShort":     {"Hãy gõ ít nhất 2 chữ cái hoặc chữ số để tìm.", "Type at least 2 letters or digits to search."},
 	"errCursor":          {"Liên kết trang này không còn hợp lệ; hãy mở lại trang đầu của danh sách.", "This page link is not valid; open the first page of the list again."},
 	"errRange":           {"Giá trị “đến” nhỏ hơn giá trị “từ” (ngày hoặc số tiền).", "The “to” value is before the “from” one (a date or an amount)."},

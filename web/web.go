@@ -110,6 +110,10 @@ type view struct {
 
 var errNotFound = fmt.Errorf("not found")
 
+// errUnavailable is a query the API could not run now (SERVICE_UNAVAILABLE: the server at its
+// limit, or the database unavailable): a 503 page with Retry-After, as the API answers.
+var errUnavailable = fmt.Errorf("service unavailable")
+
 // badRequest is a refused parameter, shown on a 400 page: field is the input the API named
 // (extensions.field), msg its message (English, for the log and the classification).
 type badRequest struct{ field, msg string }
@@ -162,9 +166,13 @@ func (h *Handler) page(fn func(r *http.Request, v *view) error) http.HandlerFunc
 		case badRequest:
 			v.Status, v.Page, v.Title, v.Extra = http.StatusBadRequest, "error", t(lang, "badRequest"), map[string]any{"Message": e.message(lang)}
 		default:
-			if err == errNotFound {
+			switch err {
+			case errNotFound:
 				v.Status, v.Page, v.Title = http.StatusNotFound, "notfound", t(lang, "notFound")
-			} else {
+			case errUnavailable:
+				w.Header().Set("Retry-After", "1")
+				v.Status, v.Page, v.Title, v.Extra = http.StatusServiceUnavailable, "error", t(lang, "unavailable"), map[string]any{"Message": t(lang, "unavailableText")}
+			default:
 				h.o.Logger.ErrorContext(r.Context(), "page", "path", r.URL.Path, "error", err)
 				v.Status, v.Page, v.Title, v.Extra = http.StatusInternalServerError, "error", t(lang, "internalError"), map[string]any{"Message": t(lang, "internalErrorText")}
 			}
@@ -234,6 +242,8 @@ func (h *Handler) query(r *http.Request, q string, vars map[string]any) (map[str
 		switch errs[0].Code() {
 		case "NOT_FOUND":
 			return nil, errNotFound
+		case "SERVICE_UNAVAILABLE":
+			return nil, errUnavailable
 		case "BAD_USER_INPUT":
 			if f, _ := errs[0].Extensions["field"].(string); f == "id" || f == "influencerId" { // the page's ID (node, vettingReport)
 				return nil, errNotFound

@@ -168,7 +168,7 @@ func prepareDatabase(ctx context.Context, bin, admin, soakURL, name string, targ
 	}
 	if have >= target*9/10 {
 		logf("reusing %s: %d influencers", name, have)
-		return nil
+		return vacuum(ctx, sdb, false)
 	}
 	if have > 0 && have != 240 {
 		return fmt.Errorf("%s holds %d influencers, neither the demo nor the dataset: SOAK_REBUILD=1 rebuilds it", name, have)
@@ -187,6 +187,33 @@ func prepareDatabase(ctx context.Context, bin, admin, soakURL, name string, targ
 	var ni, nd int
 	_ = sdb.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM influencer), (SELECT count(*) FROM disclosure)`).Scan(&ni, &nd)
 	logf("grown in %s: %d influencers, %d disclosures", time.Since(t).Round(time.Second), ni, nd)
+	return vacuum(ctx, sdb, true)
+}
+
+// soakTables are the tables the load reads most; vacuum sets their visibility maps and
+// statistics.
+var soakTables = []string{"influencer", "platform_account", "search_word", "disclosure", "disclosure_brand",
+	"sanction", "affiliation", "brand", "mcn", "audit_event"}
+
+// vacuum runs VACUUM (ANALYZE) on soakTables, as autovacuum would on a running server after a
+// bulk load (a count or a search over 200,000 rows then reads the index alone, not every heap
+// page): always after growing, and on a reused database when a table was never vacuumed.
+func vacuum(ctx context.Context, sdb *sql.DB, always bool) error {
+	t := time.Now()
+	for _, table := range soakTables {
+		if !always {
+			var never bool
+			if err := sdb.QueryRowContext(ctx, `SELECT last_vacuum IS NULL AND last_autovacuum IS NULL FROM pg_stat_user_tables
+				WHERE relname = $1`, table).Scan(&never); err != nil || !never {
+				continue
+			}
+		}
+		if _, err := sdb.ExecContext(ctx, `VACUUM (ANALYZE) `+table); err != nil {
+			return fmt.Errorf("vacuum %s: %w", table, err)
+		}
+		logf("vacuumed %s", table)
+	}
+	logf("vacuum done in %s", time.Since(t).Round(time.Second))
 	return nil
 }
 
@@ -356,6 +383,7 @@ func gid(typ string, id int64) string {
 // result is one request's outcome.
 type result struct {
 	class   string
+	kind    string // the query's first root field (the report's per-query table)
 	status  int
 	code    string // refusal or error code ("" = success)
 	refused bool
@@ -464,6 +492,7 @@ func (w *workload) soak(ctx context.Context, srv *server, d time.Duration) *repo
 	w.http.CloseIdleConnections()
 	time.Sleep(3 * time.Second)
 	rep.end = w.sample(srv)
+	rep.metrics = w.serverMetrics()
 	rep.skipped = skipped.Load()
 	return rep
 }
@@ -501,7 +530,7 @@ func (w *workload) graphql(class, query, token string) result {
 	}
 	t0 := time.Now()
 	resp, err := w.http.Do(req)
-	r := result{class: class}
+	r := result{class: class, kind: rootField(query)}
 	if err != nil {
 		r.latency, r.code = time.Since(t0), "transport: "+shortErr(err)
 		return r
@@ -581,6 +610,19 @@ func (w *workload) export() result {
 	return r
 }
 
+// rootField is the first root field of a query: "{ search(query: …" is search.
+func rootField(query string) string {
+	_, rest, ok := strings.Cut(query, "{")
+	if !ok {
+		return "?"
+	}
+	f := strings.FieldsFunc(rest, func(r rune) bool { return r == ' ' || r == '(' || r == '{' || r == '\n' })
+	if len(f) == 0 {
+		return "?"
+	}
+	return f[0]
+}
+
 func shortErr(err error) string {
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
@@ -598,6 +640,33 @@ type sample struct {
 	at         time.Time
 	rssMB      float64
 	goroutines int
+}
+
+// loadMetrics are the prefixes of the server's metrics the report prints: cache outcomes,
+// coalescing, admission refusals and pool waits.
+var loadMetrics = []string{"kolregistry_graphql_response_cache_total", "kolregistry_graphql_coalesced_total",
+	"kolregistry_admission_refusals_total", "go_sql_wait_count_total", "go_sql_wait_duration_seconds_total"}
+
+// serverMetrics reads the lines of loadMetrics from /metrics.
+func (w *workload) serverMetrics() []string {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, w.base+"/metrics", nil)
+	resp, err := w.http.Do(req)
+	if err != nil {
+		return nil
+	}
+	defer resp.Body.Close()
+	var out []string
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		for _, p := range loadMetrics {
+			if strings.HasPrefix(sc.Text(), p) {
+				out = append(out, sc.Text())
+			}
+		}
+	}
+	return out
 }
 
 func (w *workload) sample(srv *server) sample {
@@ -627,6 +696,7 @@ func (w *workload) sample(srv *server) sample {
 }
 
 type report struct {
+	metrics    []string // the server's load metrics at the end (serverMetrics)
 	by         map[string][]result
 	samples    []sample
 	start, end sample
@@ -674,6 +744,31 @@ func (rep *report) print(out io.Writer, d time.Duration) {
 		refusedAll += refused
 		errorsAll += errs
 	}
+	fmt.Fprintf(out, "\nper query (first root field)\n%-10s %-14s %8s %9s %10s %10s\n", "class", "query", "requests", "refused", "p50", "p99")
+	for _, c := range []string{"cacheable", "uncached"} {
+		byKind := map[string][]result{}
+		for _, r := range rep.by[c] {
+			byKind[r.kind] = append(byKind[r.kind], r)
+		}
+		kinds := make([]string, 0, len(byKind))
+		for k := range byKind {
+			kinds = append(kinds, k)
+		}
+		slices.Sort(kinds)
+		for _, k := range kinds {
+			var lat []time.Duration
+			refused := 0
+			for _, r := range byKind[k] {
+				lat = append(lat, r.latency)
+				if r.refused {
+					refused++
+				}
+			}
+			slices.Sort(lat)
+			fmt.Fprintf(out, "%-10s %-14s %8d %9d %10s %10s\n", c, k, len(lat), refused,
+				pct(lat, 50).Round(100*time.Microsecond), pct(lat, 99).Round(100*time.Microsecond))
+		}
+	}
 	writes, exports, exportLines := 0, 0, 0
 	for _, r := range rep.by["write"] {
 		if !r.refused && r.code == "" {
@@ -703,6 +798,12 @@ func (rep *report) print(out io.Writer, d time.Duration) {
 			mark = "MISSED"
 		}
 		fmt.Fprintf(out, "  %s %s\n", mark, what)
+	}
+	if len(rep.metrics) > 0 {
+		fmt.Fprintln(out, "\nserver metrics at the end:")
+		for _, m := range rep.metrics {
+			fmt.Fprintln(out, "  "+m)
+		}
 	}
 	fmt.Fprintln(out, "\ntargets (reported, not asserted):")
 	check(errorsAll == 0, "0 errors other than 429/503 refusals")
