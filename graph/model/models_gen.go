@@ -362,6 +362,16 @@ type FileDisclosurePayload struct {
 	Replayed bool `json:"replayed"`
 }
 
+// An instrument's most for one violation, in VND.
+type FineCap struct {
+	// The most for one violation of an individual (an influencer).
+	IndividualVnd int64 `json:"individualVnd"`
+	// The most for one violation of an organisation (an MCN, a brand).
+	OrganisationVnd int64 `json:"organisationVnd"`
+	// The article of the instrument that sets the cap.
+	Article int `json:"article"`
+}
+
 // A fine range in whole VND, both ends included.
 type FineRange struct {
 	// The lowest fine.
@@ -435,6 +445,8 @@ type LegalInstrument struct {
 	AmendingOnly bool `json:"amendingOnly"`
 	// True when it sets administrative penalties: a decision's legal basis must include one.
 	Sanctioning bool `json:"sanctioning"`
+	// The most it fines one violation, for an individual and an organisation, and the article that says so; null when it sets no fixed cap (tax: a share of the tax due). A violation citing a provision without a range is checked against it.
+	FineCap *FineCap `json:"fineCap,omitempty"`
 	// Its sanctioning provisions in the catalogue, by article and clause.
 	Provisions []*SanctioningProvision `json:"provisions"`
 }
