@@ -245,7 +245,9 @@ func TestReviewSanction_OnlyACourtOrASuperiorBody(t *testing.T) {
 	store := openStore(t)
 	ctx := context.Background()
 	w := newWorld(t, store)
-	add := func(kind, jurisdiction string) db.Agency { return asKind(t, store, newWorld(t, store).other, kind, jurisdiction) }
+	add := func(kind, jurisdiction string) db.Agency {
+		return asKind(t, store, newWorld(t, store).other, kind, jurisdiction)
+	}
 	hanoiPC, saigonPC := add("PEOPLES_COMMITTEE", "VN-HN"), add("PEOPLES_COMMITTEE", "VN-SG")
 	ministry, court := add("MINISTRY", "VN"), add("COURT", "VN-HN")
 	doc := "https://example.gov.vn/quyet-dinh-giai-quyet-khieu-nai.pdf"
@@ -264,7 +266,7 @@ func TestReviewSanction_OnlyACourtOrASuperiorBody(t *testing.T) {
 	contested.Standing = &complaint
 	res, err := store.RecordSanction(ctx, w.provincial, nil, contested)
 	provincial := register(t, res, err)
-	national := record(w.national, w.saigonKOL, "502/QĐ-XPHC")    // a national authority's
+	national := record(w.national, w.saigonKOL, "502/QĐ-XPHC") // a national authority's
 	for _, c := range []struct {
 		name     string
 		reviewer db.Agency
