@@ -47,7 +47,16 @@ func scanLSN(row interface{ Scan(...any) error }) (LSN, error) {
 // commit. (Read inside the transaction it would be before the commit record, which is not
 // written yet; pg_current_wal_lsn, the write position, can be behind a commit made with
 // synchronous_commit = off.)
-const writeLSNQuery = `SELECT pg_current_wal_insert_lsn()::text`
+//
+// The insert position that sits just past a WAL page header (24 bytes, or 40 at the start of a
+// segment, e.g. after a WAL switch) is given as the page's start: no record occupies a header,
+// and a replica that has replayed everything before it reports the page's start as its replay
+// position, so the raw value would keep an idle replica "behind" until the next WAL record.
+const writeLSNQuery = `SELECT (CASE
+	WHEN o.file_offset = 40 THEN l - 40
+	WHEN o.file_offset % current_setting('wal_block_size')::int = 24 THEN l - 24
+	ELSE l END)::text
+FROM pg_current_wal_insert_lsn() l, pg_walfile_name_offset(l) o`
 
 // CurrentLSN is the primary's WAL insert position now: at or past every commit that has
 // returned, so a read that must see all of them needs a replica replayed this far.
