@@ -86,7 +86,7 @@ var errKeyRace = errors.New("idempotency key claimed by a concurrent write")
 // idempotency_key row; the loser, run again, replays the winner (or is refused). Actor
 // Operator (0) is the registry's operator at the CLI, recorded with no agency.
 func (d *DB) Write(ctx context.Context, actor int64, idempotencyKey *string, action string, input any, fn func(ctx context.Context, tx *Tx) (Event, error)) (WriteResult, error) {
-	idem, err := newIdempotency(idempotencyKey, action, input)
+	idem, err := newIdempotency(agencyKeys, idempotencyKey, action, input)
 	if err != nil {
 		return WriteResult{}, err
 	}

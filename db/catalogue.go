@@ -15,7 +15,7 @@ import (
 func loadCatalogue(ctx context.Context, q querier) (registry.Catalogue, error) {
 	cat := registry.Catalogue{Instruments: map[string]registry.Instrument{}}
 	rows, err := q.QueryContext(ctx, `SELECT number, kind, title_vi, title_en, in_force_from, in_force_to, amends,
-			amending_only, sanctioning FROM legal_instrument ORDER BY number`)
+			amending_only, sanctioning, max_fine_individual, max_fine_organisation, cap_article FROM legal_instrument ORDER BY number`)
 	if err != nil {
 		return cat, fmt.Errorf("read legal instruments: %w", err)
 	}
@@ -23,11 +23,15 @@ func loadCatalogue(ctx context.Context, q querier) (registry.Catalogue, error) {
 	for rows.Next() {
 		var in registry.Instrument
 		var to sql.NullTime
+		var capI, capO, capArticle sql.NullInt64
 		if err := rows.Scan(&in.Number, &in.Kind, &in.TitleVi, &in.TitleEn, &in.InForceFrom, &to, pq.Array(&in.Amends),
-			&in.AmendingOnly, &in.Sanctioning); err != nil {
+			&in.AmendingOnly, &in.Sanctioning, &capI, &capO, &capArticle); err != nil {
 			return cat, fmt.Errorf("read legal instruments: %w", err)
 		}
 		in.InForceTo = timePtr(to)
+		if capI.Valid && capO.Valid && capArticle.Valid {
+			in.Cap = &registry.FineCap{Individual: capI.Int64, Organisation: capO.Int64, Article: int(capArticle.Int64)}
+		}
 		cat.Instruments[in.Number] = in
 	}
 	if err := rows.Err(); err != nil {

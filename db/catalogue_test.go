@@ -32,7 +32,18 @@ func TestRecordSanction_LegalCatalogue(t *testing.T) {
 		want  string
 	}{
 		{"individual fined above Art. 34(5)", func(s *db.NewSanction) { s.FineVnd = 5_000_000_000 },
-			"input.fineVnd", "fine an individual VND 60,000,000 to 80,000,000; 5,000,000,000 is outside"},
+			"input.fineVnd", "the cited provisions (38/2021/NĐ-CP Art. 34(5)) fine an individual VND 60,000,000 to 80,000,000; 5,000,000,000 is outside that range"},
+		{"individual fined above the decree's cap (Art. 52, no range in the catalogue)", func(s *db.NewSanction) {
+			s.Violations[0].Article, s.Violations[0].Clause, s.FineVnd = 52, nil, 100_000_001
+		}, "input.fineVnd", "the cited provisions (38/2021/NĐ-CP Art. 52 (no range in the catalogue: the cap of Art. 5)) fine an individual VND 0 to 100,000,000; 100,000,001 is outside that range"},
+		{"organisation fined above the decree's cap", func(s *db.NewSanction) {
+			s.SubjectKind, s.SubjectID = "BRAND", brand
+			s.Violations[0].Clause, s.FineVnd = nil, 200_000_001
+		}, "input.fineVnd", "(38/2021/NĐ-CP Art. 34 (no range in the catalogue: the cap of Art. 5)) fine an organisation VND 0 to 200,000,000; 200,000,001"},
+		{"decision before the framework law, citing an instrument outside the catalogue", func(s *db.NewSanction) {
+			s.DecidedOn, s.Violations[0].Instrument = date("2013-06-30"), "99/2010/NĐ-CP"
+		}, "input.decidedOn", "is before 15/2012/QH13 (the Law on Handling Administrative Violations) took effect on 2013-07-01"},
+		{"decision in the future", func(s *db.NewSanction) { s.DecidedOn = time.Now().AddDate(0, 0, 2) }, "input.decidedOn", "is in the future"},
 		{"individual fined below Art. 34(5)", func(s *db.NewSanction) { s.FineVnd = 59_999_999 },
 			"input.fineVnd", "59,999,999 is outside"},
 		{"organisation fined as an individual", func(s *db.NewSanction) {
@@ -91,6 +102,20 @@ func TestRecordSanction_LegalCatalogue(t *testing.T) {
 		{"ceiling of Art. 34(5)", func(s *db.NewSanction) { s.FineVnd = 80_000_000 }},
 		{"organisation at twice the ceiling", func(s *db.NewSanction) { s.SubjectKind, s.SubjectID, s.FineVnd = "BRAND", brand, 160_000_000 }},
 		{"the day the decree took effect", func(s *db.NewSanction) { s.DecidedOn = date("2021-06-01") }},
+		{"the day the framework law took effect", func(s *db.NewSanction) {
+			s.DecidedOn, s.Violations[0].Instrument = date("2013-07-01"), "99/2010/NĐ-CP"
+		}},
+		{"today", func(s *db.NewSanction) {
+			now := time.Now().In(db.VietnamTime)
+			s.DecidedOn = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+		}},
+		{"an individual at the decree's cap (Art. 52)", func(s *db.NewSanction) {
+			s.Violations[0].Article, s.Violations[0].Clause, s.FineVnd = 52, nil, 100_000_000
+		}},
+		{"an organisation at the decree's cap", func(s *db.NewSanction) {
+			s.SubjectKind, s.SubjectID = "BRAND", brand
+			s.Violations[0].Clause, s.FineVnd = nil, 200_000_000
+		}},
 		{"as amended by 129/2021", func(s *db.NewSanction) { s.Violations[0].AmendedBy = strp("129/2021/NĐ-CP") }},
 		{"two violations sum their ranges", func(s *db.NewSanction) {
 			s.Violations = append(s.Violations, db.NewViolation{Category: "FALSE_INFORMATION", Instrument: "15/2020/NĐ-CP", Article: 101, Clause: intp(1),
@@ -194,5 +219,60 @@ func TestRegister_ProvinceFromTheOfficialList(t *testing.T) {
 		if _, err := store.RegisterInfluencer(ctx, w.national, nil, db.NewInfluencer{DisplayName: "Tỉnh " + p, Province: strp(p)}); err != nil {
 			t.Errorf("%s refused: %v", p, err)
 		}
+	}
+}
+
+// An amendment of the date, the fine or the violations is checked against the catalogue as the
+// decision it leaves: the same refusals, field paths and messages as recordSanction.
+func TestAmendSanction_LegalCatalogue(t *testing.T) {
+	t.Parallel()
+	store := openStore(t)
+	w := newWorld(t, store)
+	ctx := context.Background()
+	res, err := store.RecordSanction(ctx, w.national, nil, validSanction(w.saigonKOL, "61/QĐ-XPHC"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fine := func(n int64) *int64 { return &n }
+	day := func(s string) *time.Time { d := date(s); return &d }
+	for _, c := range []struct {
+		name  string
+		in    db.SanctionAmendment
+		field string
+		want  string
+	}{
+		{"fine above the range", db.SanctionAmendment{FineVnd: fine(5_000_000_000)}, "input.fineVnd",
+			"the cited provisions (38/2021/NĐ-CP Art. 34(5)) fine an individual VND 60,000,000 to 80,000,000; 5,000,000,000 is outside that range"},
+		{"date before the decree", db.SanctionAmendment{DecidedOn: day("2020-05-01")}, "input.violations.0.legalBasis.instrument",
+			"38/2021/NĐ-CP took effect on 2021-06-01; a decision of 2020-05-01 cannot rest on it"},
+		{"date before the framework law", db.SanctionAmendment{DecidedOn: day("1990-05-01")}, "input.decidedOn",
+			"is before 15/2012/QH13 (the Law on Handling Administrative Violations) took effect on 2013-07-01"},
+		{"violations whose bound the recorded fine exceeds", db.SanctionAmendment{Violations: []db.NewViolation{{Category: "MISLEADING_CLAIMS",
+			Instrument: "15/2020/NĐ-CP", Article: 101, Clause: func() *int { n := 1; return &n }()}}}, "input.fineVnd",
+			"(15/2020/NĐ-CP Art. 101(1)) fine an individual VND 5,000,000 to 10,000,000; 70,000,000 is outside that range"},
+		{"an amending decree alone", db.SanctionAmendment{Violations: []db.NewViolation{{Category: "MISLEADING_CLAIMS",
+			Instrument: "129/2021/NĐ-CP", Article: 1}}}, "input.violations.0.legalBasis.instrument", "129/2021/NĐ-CP only amends 38/2021/NĐ-CP"},
+	} {
+		in := c.in
+		in.SanctionID, in.ExpectedVersion, in.Reason = res.SubjectID, 1, "correction"
+		before := counts(t, store, w.national.ID)
+		_, err := store.AmendSanction(ctx, w.national, nil, in)
+		userErr(t, err)
+		all, _ := db.AsUserErrors(err)
+		found := false
+		for _, u := range all {
+			found = found || strings.Join(u.Field, ".") == c.field && strings.Contains(u.Message.String(), c.want)
+		}
+		if !found {
+			t.Errorf("%s: %+v; want %s %q", c.name, all, c.field, c.want)
+		}
+		if after := counts(t, store, w.national.ID); after != before {
+			t.Errorf("%s: rows changed from %s to %s", c.name, before, after)
+		}
+	}
+	// The boundary: the ceiling of the range, on the day the decree took effect.
+	if _, err := store.AmendSanction(ctx, w.national, nil, db.SanctionAmendment{SanctionID: res.SubjectID, ExpectedVersion: 1,
+		Reason: "correction", FineVnd: fine(80_000_000), DecidedOn: day("2021-06-01")}); err != nil {
+		t.Errorf("amendment to the boundary refused: %v", err)
 	}
 }

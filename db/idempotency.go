@@ -12,10 +12,11 @@ import (
 	"github.com/lib/pq"
 )
 
-// Idempotency keys (docs/idempotency.md). Every mutation goes through DB.Write, and DB.Write is
-// the only code that reads or claims a key: the key is checked there, once, for every mutation.
+// Idempotency keys (docs/idempotency.md). Every agency mutation goes through DB.Write, every
+// subscriber mutation through DB.subscriberWrite (webhooks.go), and they are the only code that
+// reads or claims a key: the key is checked there, once, for every mutation.
 //
-// A key belongs to one agency. It is claimed by the first write that uses it, together with the
+// A key belongs to one agency, or to one subscriber (keyOwner: each has its own table). It is claimed by the first write that uses it, together with the
 // mutation's name and a SHA-256 of the mutation's canonical input. A later write with the same
 // key from the same agency:
 //   - with the same mutation and the same input is a replay: nothing is written, the first
@@ -59,15 +60,28 @@ func inputHash(input any) (string, error) {
 	return hex.EncodeToString(sum[:]), nil
 }
 
+// keyOwner is whose keys a write's key is among: an agency's (idempotency_key) or a
+// subscriber's (subscriber_idempotency_key, 0260), tables of the same shape.
+type keyOwner struct {
+	table, column string
+	lockClass     int // the first key of the owner's advisory locks (arbitrary, fixed)
+}
+
+var (
+	agencyKeys     = keyOwner{table: "idempotency_key", column: "agency_id", lockClass: idempotencyLockClass}
+	subscriberKeys = keyOwner{table: "subscriber_idempotency_key", column: "subscriber_id", lockClass: idempotencyLockClass + 1}
+)
+
 // idempotency is one write's key, as DB.Write checks and claims it inside the transaction.
 type idempotency struct {
+	owner  keyOwner
 	key    string
 	action string
 	hash   string
 }
 
 // newIdempotency checks key and hashes input; a nil key is a write without one (nil result).
-func newIdempotency(key *string, action string, input any) (*idempotency, error) {
+func newIdempotency(owner keyOwner, key *string, action string, input any) (*idempotency, error) {
 	if key == nil {
 		return nil, nil
 	}
@@ -78,26 +92,26 @@ func newIdempotency(key *string, action string, input any) (*idempotency, error)
 	if err != nil {
 		return nil, err
 	}
-	return &idempotency{key: *key, action: action, hash: h}, nil
+	return &idempotency{owner: owner, key: *key, action: action, hash: h}, nil
 }
 
 // replay looks the key up. It returns the first write's result when this write is its replay,
 // a zero result when the key is new, and the IDEMPOTENCY_KEY_REUSED refusal when the key was
 // used with another mutation or input. Writers are not serialized by the audit head until
 // their final append, so writes with one key are serialized here, by a transaction advisory
-// lock on (agency, key): the second waits for the first to commit, then replays it. Should
+// lock on (owner, key): the second waits for the first to commit, then replays it. Should
 // two claims still meet (a lock hash collision cannot cause that, only skipped locking),
 // claim fails with errKeyRace and Write runs again.
 func (k *idempotency) replay(ctx context.Context, tx *sql.Tx, actor int64) (WriteResult, bool, error) {
 	var res WriteResult
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, idempotencyLockClass,
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, k.owner.lockClass,
 		fmt.Sprintf("%d:%s", actor, k.key)); err != nil {
 		return res, false, fmt.Errorf("lock idempotency key: %w", err)
 	}
 	var prevAction string
 	var prevHash sql.NullString
-	err := tx.QueryRowContext(ctx, `SELECT action, input_sha256, subject_type, subject_id FROM idempotency_key
-		WHERE agency_id = $1 AND key = $2`, actor, k.key).Scan(&prevAction, &prevHash, &res.SubjectType, &res.SubjectID)
+	err := tx.QueryRowContext(ctx, `SELECT action, input_sha256, subject_type, subject_id FROM `+k.owner.table+`
+		WHERE `+k.owner.column+` = $1 AND key = $2`, actor, k.key).Scan(&prevAction, &prevHash, &res.SubjectType, &res.SubjectID)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return WriteResult{}, false, nil
@@ -114,7 +128,7 @@ func (k *idempotency) replay(ctx context.Context, tx *sql.Tx, actor int64) (Writ
 
 // claim records the key as used by this write.
 func (k *idempotency) claim(ctx context.Context, tx *sql.Tx, actor int64, ev Event) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO idempotency_key (agency_id, key, action, input_sha256, subject_type, subject_id)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO `+k.owner.table+` (`+k.owner.column+`, key, action, input_sha256, subject_type, subject_id)
 		VALUES ($1, $2, $3, $4, $5, $6)`, actor, k.key, k.action, k.hash, ev.SubjectType, ev.SubjectID); err != nil {
 		var pqErr *pq.Error
 		if errors.As(err, &pqErr) && pqErr.Code == "23505" {

@@ -29,3 +29,40 @@ func AppendWithState(ctx context.Context, d *DB, ev Event, state []byte) (int64,
 	})
 	return seq, err
 }
+
+// StatesTwoWays reads the state of every record of one type as the write path renders it and
+// as PostgreSQL builds the same fields into one jsonb value, put in canonical form (tests only).
+func StatesTwoWays(ctx context.Context, d *DB, typ string) (rendered, viaJSONB map[int64][]byte, err error) {
+	def := stateDefs[typ]
+	var ids []int64
+	rows, err := d.primary.QueryContext(ctx, `SELECT id FROM `+def.table)
+	if err != nil {
+		return nil, nil, err
+	}
+	for rows.Next() {
+		var id int64
+		rows.Scan(&id)
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if rendered, err = states(ctx, d.primary, typ, ids); err != nil {
+		return nil, nil, err
+	}
+	viaJSONB = map[int64][]byte{}
+	rows, err = d.primary.QueryContext(ctx, def.jsonSQL())
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var raw []byte
+		if err := rows.Scan(&id, &raw); err != nil {
+			return nil, nil, err
+		}
+		if viaJSONB[id], err = canonical(json.RawMessage(raw)); err != nil {
+			return nil, nil, err
+		}
+	}
+	return rendered, viaJSONB, rows.Err()
+}

@@ -17,7 +17,7 @@ const AdoptFieldsAction = "adoptFields"
 
 // stateShape identifies the SQL that builds a type's state.
 func stateShape(typ string) string {
-	sum := sha256.Sum256([]byte(stateQueries[typ]))
+	sum := sha256.Sum256([]byte(stateDefs[typ].jsonSQL()))
 	return hex.EncodeToString(sum[:])
 }
 
@@ -72,7 +72,7 @@ func extendedRecords(ctx context.Context, tx *sql.Tx, typ string) ([]Event, erro
 	rows, err := tx.QueryContext(ctx, `WITH latest AS (
 			SELECT DISTINCT ON (e.subject_id) e.subject_id, e.entry::jsonb -> 'state' AS state
 			FROM audit_event e WHERE e.subject_type = $1 AND e.entry IS NOT NULL ORDER BY e.subject_id, e.seq DESC)
-		SELECT r.id, r.state, l.state FROM (`+stateQueries[typ]+`) AS r(id, state)
+		SELECT r.id, r.state, l.state FROM (`+stateDefs[typ].jsonSQL()+`) AS r(id, state)
 		JOIN latest l ON l.subject_id = r.id
 		WHERE jsonb_typeof(l.state) = 'object' AND l.state <> r.state
 		ORDER BY r.id`, typ)

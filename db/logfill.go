@@ -9,10 +9,6 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 )
 
-// stateTables is the table of each record type the log holds state for.
-var stateTables = map[string]string{"Agency": "agency", "Influencer": "influencer", "PlatformAccount": "platform_account",
-	"Mcn": "mcn", "Affiliation": "affiliation", "Brand": "brand", "Disclosure": "disclosure", "Sanction": "sanction"}
-
 // AdoptAction is the action of the events that log, once, the state of records written
 // before the transparency log existed.
 const AdoptAction = "adoptRecord"
@@ -43,7 +39,7 @@ func fillLog(ctx context.Context, sdb *sql.DB) error {
 		}
 		var recs []Record
 		for _, typ := range SubjectTypes() {
-			rows, err := tx.QueryContext(ctx, `SELECT id FROM `+stateTables[typ]+` ORDER BY id`)
+			rows, err := tx.QueryContext(ctx, `SELECT id FROM `+stateDefs[typ].table+` ORDER BY id`)
 			if err != nil {
 				return fmt.Errorf("fill log: list %s: %w", typ, err)
 			}

@@ -548,6 +548,50 @@ type SanctionAmendment struct {
 	RelatedDisclosureIDs []int64 // nil: unchanged
 }
 
+// amendedDecision is the decision as the amendment in leaves it, for the catalogue's check
+// (registry.Catalogue.Check): its date, fine and violations, each the amended one or the
+// recorded one.
+func amendedDecision(ctx context.Context, tx *Tx, in SanctionAmendment) (registry.Decision, error) {
+	var d registry.Decision
+	var subject, penalty string
+	if err := tx.QueryRowContext(ctx, `SELECT subject_kind, penalty, fine_vnd, decided_on FROM sanction WHERE id = $1`, in.SanctionID).
+		Scan(&subject, &penalty, &d.FineVnd, &d.DecidedOn); err != nil {
+		return d, fmt.Errorf("read sanction: %w", err)
+	}
+	d.Subject, d.Penalty = registry.SubjectKind(subject), registry.Penalty(penalty)
+	if in.DecidedOn != nil {
+		d.DecidedOn = *in.DecidedOn
+	}
+	if in.FineVnd != nil {
+		d.FineVnd = *in.FineVnd
+	}
+	if in.Violations != nil {
+		d.Citations = citations(in.Violations)
+		return d, nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT instrument, article, clause, amended_by FROM sanction_violation
+		WHERE sanction_id = $1 ORDER BY position`, in.SanctionID)
+	if err != nil {
+		return d, fmt.Errorf("read violations: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ct registry.Citation
+		var clause sql.NullInt64
+		var amended sql.NullString
+		if err := rows.Scan(&ct.Instrument, &ct.Article, &clause, &amended); err != nil {
+			return d, fmt.Errorf("read violations: %w", err)
+		}
+		if clause.Valid {
+			n := int(clause.Int64)
+			ct.Clause = &n
+		}
+		ct.AmendedBy = strPtr(amended)
+		d.Citations = append(d.Citations, ct)
+	}
+	return d, rows.Err()
+}
+
 // AmendSanction corrects the record of a sanction by the agency that recorded it. The status is
 // not changed (changeSanctionStatus records an amending decision as AMENDED).
 func (d *DB) AmendSanction(ctx context.Context, actor Agency, key *string, in SanctionAmendment) (WriteResult, error) {
@@ -598,6 +642,17 @@ func (d *DB) AmendSanction(ctx context.Context, actor Agency, key *string, in Sa
 			}
 			if in.EffectiveOn != nil && in.EffectiveOn.Before(d) {
 				c.invalid(registry.Msg("BEFORE_DECIDEDON"), "effectiveOn")
+			}
+			if in.DecidedOn != nil || in.FineVnd != nil || in.Violations != nil {
+				dec, err := amendedDecision(ctx, tx, in)
+				if err != nil {
+					return Event{}, err
+				}
+				cat, err := loadCatalogue(ctx, tx)
+				if err != nil {
+					return Event{}, err
+				}
+				c.catalogueProblems(cat.Check(dec))
 			}
 		}
 		if err := c.err(); err != nil {

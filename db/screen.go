@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/lib/pq"
@@ -24,19 +25,92 @@ const ScreenNamesPerCandidate = 1 + registry.ScreenMaxAlternatives
 // trigrams with the candidate's and says nothing (0.9 × 0.4 is far below a possible match).
 const ScreenMinNameScore = 0.4
 
-// screenNames scores, per candidate, influencer fields as search does (searchBranches, with the
-// candidate's normalized terms in place of the parameters). The candidates are normalized once
-// (MATERIALIZED); each is one lateral lookup on the trigram and full-text indexes.
+// ScreenNameCandidates bounds how many influencers one name's lookup scores in each of its
+// tiers (below): a name that a thousand influencers hold word for word scores that many
+// rows only this far, so 100 candidates cost about the same whatever the registry's size.
+const ScreenNameCandidates = 50
+
+// screenTier2MaxWords is the most words for which a name also looks for influencers holding
+// all its words but one (a typo, a missing middle name): n words make n alternatives.
+const screenTier2MaxWords = 8
+
+// screenNames scores, per candidate, influencer fields as search does (the influencer branch
+// of searchBranches, with the candidate's normalized terms in place of the parameters), but
+// only for a bounded set of influencers per candidate found by index (screenTiers), never by
+// trigram resemblance to the whole registry. The candidates are normalized once (MATERIALIZED).
 var screenNames = `WITH c AS MATERIALIZED (
-		SELECT c.n, registry_normalize(c.terms) AS terms, registry_normalize(c.tsq) AS tsq, registry_normalize(c.exact) AS exact
-		FROM unnest($1::int[], $2::text[], $3::text[], $4::text[]) AS c(n, terms, tsq, exact))
+		SELECT c.n, registry_normalize(c.terms) AS terms, registry_normalize(c.tsq) AS tsq, registry_normalize(c.exact) AS exact,
+			registry_normalize(c.qall) AS qall, registry_normalize(c.qsome) AS qsome
+		FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $6::text[], $7::text[]) AS c(n, terms, tsq, exact, qall, qsome))
 	SELECT c.n, h.id, i.display_name, h.field, h.text, h.score::float8
-	FROM c CROSS JOIN LATERAL (SELECT b.id, b.field, b.text, b.score FROM (` +
-	strings.NewReplacer("{terms}", "c.terms", "{tsq}", "c.tsq", "{exact}", "c.exact", "{cond}", searchMatches[SearchInfluencer]).
-		Replace(strings.Replace(searchBranches[SearchInfluencer], "{cond}", searchMatches[SearchInfluencer], 1)) +
-	`) b WHERE b.score >= $5 ORDER BY b.score DESC, b.id LIMIT ` + fmt.Sprint(ScreenNamesPerCandidate) + `) h
+	FROM c CROSS JOIN LATERAL (` + screenTierUnion() + `
+		ORDER BY 4 DESC, 1 LIMIT ` + fmt.Sprint(ScreenNamesPerCandidate) + `) h
 	JOIN influencer i ON i.id = h.id
+	WHERE h.score >= $5
 	ORDER BY c.n, h.score DESC, h.id`
+
+// screenTiers find a candidate's influencers ($8: at most ScreenNameCandidates each):
+//
+//   - a one-word name: the influencers holding the word whole, from the word index
+//     (search_word, 0060) in its order, shortest field first, which is search's score order
+//     for them (docs/search.md, "Broad queries");
+//   - a name of several words: the influencers holding every word whole (the full-text
+//     index, 0003);
+//   - any name: those holding every word as a prefix, as search's full-text side matches
+//     ("Trung Beauty 24" finds "Trung Beauty 240");
+//   - a name of 3 to 8 words: those holding all of its words but one (a typo, a missing
+//     middle name).
+var screenTiers = []string{
+	`SELECT s.id FROM search_word s WHERE c.qall = '' AND s.kind = 1 AND s.word = c.terms ORDER BY s.ntrgm, s.id LIMIT $8`,
+	`SELECT i.id FROM influencer i WHERE c.qall <> '' AND to_tsvector('simple', i.search_text) @@ c.qall::tsquery LIMIT $8`,
+	`SELECT i.id FROM influencer i WHERE to_tsvector('simple', i.search_text) @@ c.tsq::tsquery LIMIT $8`,
+	`SELECT i.id FROM influencer i WHERE c.qsome <> '' AND to_tsvector('simple', i.search_text) @@ c.qsome::tsquery LIMIT $8`,
+}
+
+// screenTierUnion is every tier's influencers, each scored (screenBranch).
+func screenTierUnion() string {
+	parts := make([]string, len(screenTiers))
+	for i, tier := range screenTiers {
+		parts[i] = `SELECT b.id, b.field, b.text, b.score FROM (` + tier + `) k CROSS JOIN LATERAL (` + screenBranch + `) b`
+	}
+	return strings.Join(parts, "\n\t\tUNION\n\t\t")
+}
+
+// screenBranch scores one influencer (k.id) as search does.
+var screenBranch = strings.NewReplacer("{terms}", "c.terms", "{tsq}", "c.tsq", "{exact}", "c.exact").
+	Replace(strings.Replace(searchBranches[SearchInfluencer], "{cond}", "i.id = k.id", 1))
+
+// screenTSQueries are the full-text queries of a name's words (letters and digits only, so
+// quoting cannot break the syntax): every word whole, and, for 3 to screenTier2MaxWords words,
+// every word but one ("" when it does not apply). A one-word name has neither: the word index
+// serves it.
+func screenTSQueries(terms string) (all, some string) {
+	var words []string
+	for _, w := range strings.Fields(terms) {
+		if !slices.Contains(words, strings.ToLower(w)) {
+			words = append(words, strings.ToLower(w))
+		}
+	}
+	if len(words) < 2 {
+		return "", ""
+	}
+	quote := func(ws []string) string {
+		q := make([]string, len(ws))
+		for i, w := range ws {
+			q[i] = "'" + w + "'"
+		}
+		return strings.Join(q, " & ")
+	}
+	all = quote(words)
+	if len(words) >= 3 && len(words) <= screenTier2MaxWords {
+		alts := make([]string, len(words))
+		for i := range words {
+			alts[i] = "(" + quote(slices.Delete(slices.Clone(words), i, i+1)) + ")"
+		}
+		some = strings.Join(alts, " | ")
+	}
+	return all, some
+}
 
 // screenAccounts finds, per candidate, the accounts with its handle on every platform (the
 // expression index of 0160) and the account with its address's platform user ID on its platform.
@@ -59,11 +133,13 @@ func (d *DB) Screen(ctx context.Context, qs []registry.ScreenQuery) (found [][]r
 	}()
 	found = make([][]registry.ScreenEvidence, len(qs))
 	var nameN, accN []int64
-	var terms, tsqs, exacts, handles, platforms, uids []string
+	var terms, tsqs, exacts, qalls, qsomes, handles, platforms, uids []string
 	for i, q := range qs {
 		if q.Name != "" {
 			if r, err := ParseSearch(q.Name, []string{SearchInfluencer}); err == nil && r.URLKey == "" {
+				all, some := screenTSQueries(r.Terms)
 				nameN, terms, tsqs, exacts = append(nameN, int64(i)), append(terms, r.Terms), append(tsqs, r.TSQuery), append(exacts, r.Exact)
+				qalls, qsomes = append(qalls, all), append(qsomes, some)
 			}
 		}
 		if q.HasRef && (q.Ref.Handle != "" || q.Ref.UserID != "") {
@@ -81,10 +157,10 @@ func (d *DB) Screen(ctx context.Context, qs []registry.ScreenQuery) (found [][]r
 		return nil, err
 	}
 	defer tx.Rollback()
-	// Search's one-word threshold for every name (a candidate's name is usually several words,
-	// for which search asks 0.65): screening would rather weigh a near miss than not see it.
-	if _, err := tx.ExecContext(ctx, `SELECT set_config('pg_trgm.word_similarity_threshold', $1, true),
-		set_config('max_parallel_workers_per_gather', '0', true)`, fmt.Sprint(SearchWordSimilarity)); err != nil {
+	// No parallel workers (as search), and no sequential scan: the planner cannot see how few
+	// rows a candidate's full-text query matches, and a LIMIT tempts it to scan the table.
+	if _, err := tx.ExecContext(ctx, `SELECT set_config('max_parallel_workers_per_gather', '0', true),
+		set_config('enable_seqscan', 'off', true)`); err != nil {
 		return nil, err
 	}
 	scan := func(stmt string, args []any, row func(*sql.Rows) error) error {
@@ -104,7 +180,8 @@ func (d *DB) Screen(ctx context.Context, qs []registry.ScreenQuery) (found [][]r
 		return rows.Err()
 	}
 	if len(nameN) > 0 {
-		err := scan(screenNames, []any{pq.Array(nameN), pq.Array(terms), pq.Array(tsqs), pq.Array(exacts), ScreenMinNameScore}, func(rows *sql.Rows) error {
+		err := scan(screenNames, []any{pq.Array(nameN), pq.Array(terms), pq.Array(tsqs), pq.Array(exacts), ScreenMinNameScore,
+			pq.Array(qalls), pq.Array(qsomes), ScreenNameCandidates}, func(rows *sql.Rows) error {
 			var n int
 			var e registry.ScreenEvidence
 			if err := rows.Scan(&n, &e.InfluencerID, &e.InfluencerName, &e.Field, &e.Text, &e.Score); err != nil {

@@ -2,101 +2,236 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/lib/pq"
 )
 
-// A record's state is its public fields after a write, as the API names and shows them, built
-// here in SQL so that the write path and `audit verify` read a record the same way. It holds
+// A record's state is its public fields after a write, as the API names and shows them. It holds
 // the record's own fields and the children only it writes (an influencer's credentials, a
 // sanction's violations and status history, a disclosure's brands); a relation is an ID on
 // the side that records it (an affiliation names its influencer and MCN). Derived fields
 // (currentMcn, Affiliation.current, counts) are left out: they change without a write.
 // IDs are global IDs (api_id), instants api_time, dates api_date. docs/transparency.md lists
 // the fields.
-var stateQueries = map[string]string{
-	"Agency": `SELECT g.id, jsonb_build_object('id', api_id('Agency', g.id), 'slug', g.slug, 'name', g.name,
-			'nameEn', g.name_en, 'kind', g.kind, 'jurisdiction', g.jurisdiction, 'status', g.status,
-			'createdAt', api_time(g.created_at))
-		FROM agency g`,
-	"Influencer": `SELECT i.id, jsonb_build_object('id', api_id('Influencer', i.id), 'displayName', i.display_name,
-			'legalName', i.legal_name, 'aliases', to_jsonb(i.aliases), 'province', i.province,
-			'categories', to_jsonb(i.categories), 'version', i.version,
-			'createdAt', api_time(i.created_at), 'updatedAt', api_time(i.updated_at),
-			'credentials', coalesce((SELECT jsonb_agg(jsonb_build_object('field', c.field, 'title', c.title,
-					'issuer', c.issuer, 'validUntil', api_date(c.valid_until)) ORDER BY c.id)
-				FROM influencer_credential c WHERE c.influencer_id = i.id), '[]'))
-		FROM influencer i`,
-	"PlatformAccount": `SELECT a.id, jsonb_build_object('id', api_id('PlatformAccount', a.id),
-			'influencer', api_id('Influencer', a.influencer_id), 'platform', a.platform, 'handle', a.handle,
-			'url', a.url, 'platformUserId', a.platform_user_id, 'followerCount', a.follower_count,
-			'followersAsOf', api_date(a.followers_as_of), 'identityVerification', a.identity_verification,
-			'createdAt', api_time(a.created_at))
-		FROM platform_account a`,
-	"Mcn": `SELECT m.id, jsonb_build_object('id', api_id('Mcn', m.id), 'name', m.name, 'taxCode', m.tax_code,
-			'website', m.website, 'province', m.province, 'version', m.version,
-			'createdAt', api_time(m.created_at), 'updatedAt', api_time(m.updated_at))
-		FROM mcn m`,
-	"Affiliation": `SELECT f.id, jsonb_build_object('id', api_id('Affiliation', f.id),
-			'influencer', api_id('Influencer', f.influencer_id), 'mcn', api_id('Mcn', f.mcn_id), 'kind', f.kind,
-			'startedOn', api_date(f.started_on), 'endedOn', api_date(f.ended_on), 'source', f.source,
-			'version', f.version)
-		FROM affiliation f`,
-	"Brand": `SELECT b.id, jsonb_build_object('id', api_id('Brand', b.id), 'name', b.name, 'taxCode', b.tax_code,
-			'industry', b.industry, 'version', b.version,
-			'createdAt', api_time(b.created_at), 'updatedAt', api_time(b.updated_at))
-		FROM brand b`,
-	"Disclosure": `SELECT d.id, jsonb_build_object('id', api_id('Disclosure', d.id),
-			'influencer', api_id('Influencer', d.influencer_id), 'account', api_id('PlatformAccount', d.account_id),
-			'mcn', api_id('Mcn', d.mcn_id), 'productName', d.product_name, 'productCategory', d.product_category,
-			'contentUrl', d.content_url, 'platform', d.platform, 'publishedAt', api_time(d.published_at),
-			'label', d.label, 'labelTiming', d.label_timing, 'compensation', d.compensation, 'status', d.status,
-			'retractionReason', d.retraction_reason, 'filedBy', api_id('Agency', d.filed_by), 'version', d.version,
-			'createdAt', api_time(d.created_at), 'updatedAt', api_time(d.updated_at),
-			'brands', coalesce((SELECT jsonb_agg(api_id('Brand', b.brand_id) ORDER BY b.brand_id)
-				FROM disclosure_brand b WHERE b.disclosure_id = d.id), '[]'))
-		FROM disclosure d`,
-	"Sanction": `SELECT s.id, jsonb_build_object('id', api_id('Sanction', s.id),
-			'subject', api_id(CASE s.subject_kind WHEN 'INFLUENCER' THEN 'Influencer' WHEN 'MCN' THEN 'Mcn' ELSE 'Brand' END,
-				coalesce(s.influencer_id, s.mcn_id, s.brand_id)),
-			'agency', api_id('Agency', s.agency_id), 'decisionNumber', s.decision_number,
-			'decidedOn', api_date(s.decided_on), 'effectiveOn', api_date(s.effective_on), 'fineVnd', s.fine_vnd,
-			'remedies', to_jsonb(s.remedies), 'status', s.status, 'sourceUrl', s.source_url,
-			'sourceSha256', s.source_sha256, 'recordedAt', api_time(s.recorded_at), 'version', s.version,
-			'penalty', s.penalty, 'additionalPenalties', to_jsonb(s.additional_penalties),
-			'paymentDeadline', api_date(s.payment_deadline), 'signatoryTitle', s.signatory_title,
-			'violationRecordNumber', s.violation_record_number, 'standing', s.standing, 'execution', s.execution,
-			'executedOn', api_date(s.executed_on),
-			'violations', coalesce((SELECT jsonb_agg(jsonb_build_object('category', v.category,
-					'legalBasis', jsonb_build_object('instrument', v.instrument, 'article', v.article,
-						'clause', v.clause, 'point', v.point, 'amendedBy', v.amended_by), 'description', v.description)
-					ORDER BY v.position)
-				FROM sanction_violation v WHERE v.sanction_id = s.id), '[]'),
-			'statusHistory', coalesce((SELECT jsonb_agg(jsonb_build_object('status', h.status,
-					'standing', h.standing, 'execution', h.execution,
-					'effectiveOn', api_date(h.effective_on), 'reason', h.reason, 'documentUrl', h.document_url,
-					'agency', api_id('Agency', h.agency_id), 'recordedAt', api_time(h.recorded_at))
-					ORDER BY h.effective_on, h.id)
-				FROM sanction_status_change h WHERE h.sanction_id = s.id), '[]'),
-			'relatedDisclosures', coalesce((SELECT jsonb_agg(api_id('Disclosure', r.disclosure_id) ORDER BY r.disclosure_id)
-				FROM sanction_disclosure r WHERE r.sanction_id = s.id), '[]'))
-		FROM sanction s`,
+//
+// Each field is one SQL expression, all of them formatted in SQL (the write path and `audit
+// verify` read a record the same way, through stateDefs); the object is put together here, in
+// canonical form (keys sorted, values as SQL gave them): building it in PostgreSQL
+// (jsonb_build_object) cost more than everything else audit verify does.
+var stateDefs = map[string]*stateDef{
+	"Agency": {table: "agency", alias: "g", fields: []stateField{
+		{"id", "api_id('Agency', g.id)", textField}, {"slug", "g.slug", textField}, {"name", "g.name", textField},
+		{"nameEn", "g.name_en", textField}, {"kind", "g.kind", textField}, {"jurisdiction", "g.jurisdiction", textField},
+		{"status", "g.status", textField}, {"createdAt", "api_time(g.created_at)", textField},
+	}},
+	"Influencer": {table: "influencer", alias: "i", fields: []stateField{
+		{"id", "api_id('Influencer', i.id)", textField}, {"displayName", "i.display_name", textField},
+		{"legalName", "i.legal_name", textField}, {"aliases", "to_json(i.aliases)", jsonField},
+		{"province", "i.province", textField}, {"categories", "to_json(i.categories)", jsonField},
+		{"version", "i.version", numField}, {"createdAt", "api_time(i.created_at)", textField},
+		{"updatedAt", "api_time(i.updated_at)", textField},
+		{"credentials", `coalesce((SELECT json_agg(json_build_object('field', c.field, 'title', c.title,
+				'issuer', c.issuer, 'validUntil', api_date(c.valid_until)) ORDER BY c.id)
+			FROM influencer_credential c WHERE c.influencer_id = i.id), '[]')`, jsonField},
+	}},
+	"PlatformAccount": {table: "platform_account", alias: "a", fields: []stateField{
+		{"id", "api_id('PlatformAccount', a.id)", textField}, {"influencer", "api_id('Influencer', a.influencer_id)", textField},
+		{"platform", "a.platform", textField}, {"handle", "a.handle", textField}, {"url", "a.url", textField},
+		{"platformUserId", "a.platform_user_id", textField}, {"followerCount", "a.follower_count", numField},
+		{"followersAsOf", "api_date(a.followers_as_of)", textField},
+		{"identityVerification", "a.identity_verification", textField}, {"createdAt", "api_time(a.created_at)", textField},
+	}},
+	"Mcn": {table: "mcn", alias: "m", fields: []stateField{
+		{"id", "api_id('Mcn', m.id)", textField}, {"name", "m.name", textField}, {"taxCode", "m.tax_code", textField},
+		{"website", "m.website", textField}, {"province", "m.province", textField}, {"version", "m.version", numField},
+		{"createdAt", "api_time(m.created_at)", textField}, {"updatedAt", "api_time(m.updated_at)", textField},
+	}},
+	"Affiliation": {table: "affiliation", alias: "f", fields: []stateField{
+		{"id", "api_id('Affiliation', f.id)", textField}, {"influencer", "api_id('Influencer', f.influencer_id)", textField},
+		{"mcn", "api_id('Mcn', f.mcn_id)", textField}, {"kind", "f.kind", textField},
+		{"startedOn", "api_date(f.started_on)", textField}, {"endedOn", "api_date(f.ended_on)", textField},
+		{"source", "f.source", textField}, {"version", "f.version", numField},
+	}},
+	"Brand": {table: "brand", alias: "b", fields: []stateField{
+		{"id", "api_id('Brand', b.id)", textField}, {"name", "b.name", textField}, {"taxCode", "b.tax_code", textField},
+		{"industry", "b.industry", textField}, {"version", "b.version", numField},
+		{"createdAt", "api_time(b.created_at)", textField}, {"updatedAt", "api_time(b.updated_at)", textField},
+	}},
+	"Disclosure": {table: "disclosure", alias: "d", fields: []stateField{
+		{"id", "api_id('Disclosure', d.id)", textField}, {"influencer", "api_id('Influencer', d.influencer_id)", textField},
+		{"account", "api_id('PlatformAccount', d.account_id)", textField}, {"mcn", "api_id('Mcn', d.mcn_id)", textField},
+		{"productName", "d.product_name", textField}, {"productCategory", "d.product_category", textField},
+		{"contentUrl", "d.content_url", textField}, {"platform", "d.platform", textField},
+		{"publishedAt", "api_time(d.published_at)", textField}, {"label", "d.label", textField},
+		{"labelTiming", "d.label_timing", textField}, {"compensation", "d.compensation", textField},
+		{"status", "d.status", textField}, {"retractionReason", "d.retraction_reason", textField},
+		{"filedBy", "api_id('Agency', d.filed_by)", textField}, {"version", "d.version", numField},
+		{"createdAt", "api_time(d.created_at)", textField}, {"updatedAt", "api_time(d.updated_at)", textField},
+		{"brands", `coalesce((SELECT json_agg(api_id('Brand', b.brand_id) ORDER BY b.brand_id)
+			FROM disclosure_brand b WHERE b.disclosure_id = d.id), '[]')`, jsonField},
+	}},
+	"Sanction": {table: "sanction", alias: "s", fields: []stateField{
+		{"id", "api_id('Sanction', s.id)", textField},
+		{"subject", `api_id(CASE s.subject_kind WHEN 'INFLUENCER' THEN 'Influencer' WHEN 'MCN' THEN 'Mcn' ELSE 'Brand' END,
+			coalesce(s.influencer_id, s.mcn_id, s.brand_id))`, textField},
+		{"agency", "api_id('Agency', s.agency_id)", textField}, {"decisionNumber", "s.decision_number", textField},
+		{"decidedOn", "api_date(s.decided_on)", textField}, {"effectiveOn", "api_date(s.effective_on)", textField},
+		{"fineVnd", "s.fine_vnd", numField}, {"remedies", "to_json(s.remedies)", jsonField},
+		{"status", "s.status", textField}, {"sourceUrl", "s.source_url", textField},
+		{"sourceSha256", "s.source_sha256", textField}, {"recordedAt", "api_time(s.recorded_at)", textField},
+		{"version", "s.version", numField}, {"penalty", "s.penalty", textField},
+		{"additionalPenalties", "to_json(s.additional_penalties)", jsonField},
+		{"paymentDeadline", "api_date(s.payment_deadline)", textField}, {"signatoryTitle", "s.signatory_title", textField},
+		{"violationRecordNumber", "s.violation_record_number", textField}, {"standing", "s.standing", textField},
+		{"execution", "s.execution", textField}, {"executedOn", "api_date(s.executed_on)", textField},
+		{"violations", `coalesce((SELECT json_agg(json_build_object('category', v.category,
+				'legalBasis', json_build_object('instrument', v.instrument, 'article', v.article,
+					'clause', v.clause, 'point', v.point, 'amendedBy', v.amended_by), 'description', v.description)
+				ORDER BY v.position)
+			FROM sanction_violation v WHERE v.sanction_id = s.id), '[]')`, jsonField},
+		{"statusHistory", `coalesce((SELECT json_agg(json_build_object('status', h.status,
+				'standing', h.standing, 'execution', h.execution,
+				'effectiveOn', api_date(h.effective_on), 'reason', h.reason, 'documentUrl', h.document_url,
+				'agency', api_id('Agency', h.agency_id), 'recordedAt', api_time(h.recorded_at))
+				ORDER BY h.effective_on, h.id)
+			FROM sanction_status_change h WHERE h.sanction_id = s.id), '[]')`, jsonField},
+		{"relatedDisclosures", `coalesce((SELECT json_agg(api_id('Disclosure', r.disclosure_id) ORDER BY r.disclosure_id)
+			FROM sanction_disclosure r WHERE r.sanction_id = s.id), '[]')`, jsonField},
+	}},
 }
 
-// stateAlias is the table alias of each state query, for its WHERE clause.
-var stateAlias = map[string]string{"Agency": "g", "Influencer": "i", "PlatformAccount": "a", "Mcn": "m",
-	"Affiliation": "f", "Brand": "b", "Disclosure": "d", "Sanction": "s"}
+// stateDef is how one type's state is read: its table, the table's alias in the field
+// expressions, and the fields (sorted by name once, the order of the canonical object).
+type stateDef struct {
+	table, alias string
+	fields       []stateField
+	columns      string // "<alias>.id, expr, expr, …" in field order
+}
+
+type stateField struct {
+	name, expr string
+	kind       fieldKind
+}
+
+type fieldKind uint8
+
+const (
+	textField fieldKind = iota // a string, or null
+	numField                   // an integer as SQL writes it, or null
+	jsonField                  // JSON text (a list, an object), put in canonical form
+)
+
+func init() {
+	for _, d := range stateDefs {
+		sort.Slice(d.fields, func(i, j int) bool { return d.fields[i].name < d.fields[j].name })
+		cols := []string{d.alias + ".id"}
+		for _, f := range d.fields {
+			cols = append(cols, f.expr)
+		}
+		d.columns = strings.Join(cols, ", ")
+	}
+}
+
+// selectSQL reads the id and the fields of the type's records that match where (a condition
+// on the alias, may be empty).
+func (d *stateDef) selectSQL(where string) string {
+	q := "SELECT " + d.columns + " FROM " + d.table + " " + d.alias
+	if where != "" {
+		q += " WHERE " + where
+	}
+	return q
+}
+
+// jsonSQL reads the id and the state as one jsonb value, for comparisons made in SQL
+// (adoptFields); the same fields, the same values.
+func (d *stateDef) jsonSQL() string {
+	args := make([]string, len(d.fields))
+	for i, f := range d.fields {
+		args[i] = "'" + f.name + "', " + f.expr
+	}
+	return "SELECT " + d.alias + ".id, jsonb_build_object(" + strings.Join(args, ", ") + ") FROM " + d.table + " " + d.alias
+}
+
+// stateRow holds what one row of selectSQL scans into.
+type stateRow struct {
+	id   int64
+	vals []sql.RawBytes
+	dest []any
+}
+
+func (d *stateDef) newRow() *stateRow {
+	r := &stateRow{vals: make([]sql.RawBytes, len(d.fields))}
+	r.dest = append(r.dest, &r.id)
+	for i := range r.vals {
+		r.dest = append(r.dest, &r.vals[i])
+	}
+	return r
+}
+
+// render appends the row's state in canonical form (docs/transparency.md, "Entry format").
+func (d *stateDef) render(dst []byte, r *stateRow) ([]byte, error) {
+	dst = append(dst, '{')
+	for i, f := range d.fields {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, '"')
+		dst = append(dst, f.name...)
+		dst = append(dst, '"', ':')
+		v := r.vals[i]
+		switch {
+		case v == nil:
+			dst = append(dst, "null"...)
+		case f.kind == numField:
+			dst = append(dst, v...)
+		case f.kind == textField:
+			dst = appendJSONString(dst, v)
+		default:
+			var ok bool
+			n := len(dst)
+			if dst, ok = appendCanonical(dst, v); !ok {
+				c, err := canonical(json.RawMessage(v))
+				if err != nil {
+					return dst, fmt.Errorf("%s %d, %s: %w", d.table, r.id, f.name, err)
+				}
+				dst = append(dst[:n], c...)
+			}
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+// appendJSONString appends s as a JSON string the way encodeEntry writes it: as is when it
+// needs no escape, else through encoding/json without HTML escaping.
+func appendJSONString(dst []byte, s []byte) []byte {
+	plain := utf8.Valid(s)
+	for i := 0; plain && i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c == '"' || c == '\\' || (c == 0xE2 && i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0xA8 || s[i+2] == 0xA9)) {
+			plain = false
+		}
+	}
+	if plain {
+		dst = append(dst, '"')
+		dst = append(dst, s...)
+		return append(dst, '"')
+	}
+	b, _ := encodeEntry(string(s))
+	return append(dst, b...)
+}
 
 // SubjectTypes are the record types the log holds state for, in a fixed order.
 func SubjectTypes() []string {
-	out := make([]string, 0, len(stateQueries))
-	for t := range stateQueries {
+	out := make([]string, 0, len(stateDefs))
+	for t := range stateDefs {
 		out = append(out, t)
 	}
 	sort.Strings(out)
@@ -105,24 +240,23 @@ func SubjectTypes() []string {
 
 // states reads the state of records of one type, in canonical JSON, by id.
 func states(ctx context.Context, q querier, subjectType string, ids []int64) (map[int64][]byte, error) {
-	base, ok := stateQueries[subjectType]
+	d, ok := stateDefs[subjectType]
 	if !ok {
 		return nil, fmt.Errorf("no state query for %s records", subjectType)
 	}
-	rows, err := q.QueryContext(ctx, base+` WHERE `+stateAlias[subjectType]+`.id = ANY($1)`, pq.Array(ids))
+	rows, err := q.QueryContext(ctx, d.selectSQL(d.alias+`.id = ANY($1)`), pq.Array(ids))
 	if err != nil {
 		return nil, fmt.Errorf("read %s state: %w", subjectType, err)
 	}
 	defer rows.Close()
 	out := make(map[int64][]byte, len(ids))
+	r := d.newRow()
 	for rows.Next() {
-		var id int64
-		var raw []byte
-		if err := rows.Scan(&id, &raw); err != nil {
+		if err := rows.Scan(r.dest...); err != nil {
 			return nil, fmt.Errorf("read %s state: %w", subjectType, err)
 		}
-		if out[id], err = canonical(json.RawMessage(raw)); err != nil {
-			return nil, fmt.Errorf("%s %d state: %w", subjectType, id, err)
+		if out[r.id], err = d.render(nil, r); err != nil {
+			return nil, fmt.Errorf("%s state: %w", subjectType, err)
 		}
 	}
 	return out, rows.Err()

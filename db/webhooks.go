@@ -81,79 +81,56 @@ type Watchlist struct {
 	CreatedAt    time.Time
 }
 
-// CreateWatchlist creates a watchlist with its first items, in one transaction.
-func (d *DB) CreateWatchlist(ctx context.Context, subscriber int64, name string, items []WatchItem) (Watchlist, error) {
-	var w Watchlist
-	var ue error
-	err := d.Transact(ctx, sql.LevelReadCommitted, func(tx *sql.Tx) error {
-		ue = nil
+// CreateWatchlist creates a watchlist with its first items, in one transaction. A replay of its
+// idempotency key (nil: none) returns the watchlist the first write created.
+func (d *DB) CreateWatchlist(ctx context.Context, subscriber int64, key *string, name string, items []WatchItem) (Watchlist, bool, error) {
+	input := struct {
+		Name  string
+		Items []WatchItem
+	}{name, items}
+	res, err := d.subscriberWrite(ctx, subscriber, key, "createWatchlist", "Watchlist", input, func(tx *sql.Tx) (int64, error) {
 		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM subscriber WHERE id = $1 FOR UPDATE`, subscriber); err != nil {
-			return err
+			return 0, err
 		}
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM watchlist WHERE subscriber_id = $1`, subscriber).Scan(&n); err != nil {
-			return err
+			return 0, err
 		}
 		if n >= MaxWatchlistsPerSubscriber {
-			ue = userError("INVALID", registry.Msg("AT_MOST_WATCHLISTS", MaxWatchlistsPerSubscriber), "input", "name")
-			return nil
+			return 0, userError("INVALID", registry.Msg("AT_MOST_WATCHLISTS", MaxWatchlistsPerSubscriber), "input", "name")
 		}
+		var id int64
 		err := tx.QueryRowContext(ctx, `INSERT INTO watchlist (subscriber_id, name) VALUES ($1, $2)
-			ON CONFLICT (subscriber_id, name) DO NOTHING RETURNING id, subscriber_id, name, created_at`, subscriber, name).
-			Scan(&w.ID, &w.SubscriberID, &w.Name, &w.CreatedAt)
+			ON CONFLICT (subscriber_id, name) DO NOTHING RETURNING id`, subscriber, name).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
-			ue = userError("DUPLICATE", registry.Msg("WATCHLIST_NAME_TAKEN"), "input", "name")
-			return nil
+			return 0, userError("DUPLICATE", registry.Msg("WATCHLIST_NAME_TAKEN"), "input", "name")
 		}
 		if err != nil {
-			return err
+			return 0, err
 		}
-		if err := addItems(ctx, tx, w.ID, items); err != nil {
-			if _, ok := AsUserErrors(err); ok {
-				ue = err
-				return errRollback
-			}
-			return err
-		}
-		return nil
+		return id, addItems(ctx, tx, id, items)
 	})
-	if errors.Is(err, errRollback) || (err == nil && ue != nil) {
-		return Watchlist{}, ue
-	}
-	return w, err
+	return d.watchlistResult(ctx, subscriber, res, err)
 }
 
-// errRollback ends a transaction that found user errors: nothing of it is kept.
-var errRollback = errors.New("rolled back for user errors")
-
 // AddWatchItems adds items to a subscriber's watchlist; items already there are kept once.
-func (d *DB) AddWatchItems(ctx context.Context, subscriber, watchlist int64, items []WatchItem) (Watchlist, error) {
-	var w Watchlist
-	var ue error
-	err := d.Transact(ctx, sql.LevelReadCommitted, func(tx *sql.Tx) error {
-		ue = nil
-		err := tx.QueryRowContext(ctx, `SELECT id, subscriber_id, name, created_at FROM watchlist
-			WHERE id = $1 AND subscriber_id = $2 FOR UPDATE`, watchlist, subscriber).Scan(&w.ID, &w.SubscriberID, &w.Name, &w.CreatedAt)
+func (d *DB) AddWatchItems(ctx context.Context, subscriber int64, key *string, watchlist int64, items []WatchItem) (Watchlist, bool, error) {
+	input := struct {
+		Watchlist int64
+		Items     []WatchItem
+	}{watchlist, items}
+	res, err := d.subscriberWrite(ctx, subscriber, key, "addWatchlistItems", "Watchlist", input, func(tx *sql.Tx) (int64, error) {
+		var id int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM watchlist WHERE id = $1 AND subscriber_id = $2 FOR UPDATE`, watchlist, subscriber).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
-			ue = userError("NOT_FOUND", registry.Msg("NO_SUCH_WATCHLIST"), "input", "watchlistId")
-			return nil
+			return 0, userError("NOT_FOUND", registry.Msg("NO_SUCH_WATCHLIST"), "input", "watchlistId")
 		}
 		if err != nil {
-			return err
+			return 0, err
 		}
-		if err := addItems(ctx, tx, w.ID, items); err != nil {
-			if _, ok := AsUserErrors(err); ok {
-				ue = err
-				return errRollback
-			}
-			return err
-		}
-		return nil
+		return id, addItems(ctx, tx, id, items)
 	})
-	if errors.Is(err, errRollback) || (err == nil && ue != nil) {
-		return Watchlist{}, ue
-	}
-	return w, err
+	return d.watchlistResult(ctx, subscriber, res, err)
 }
 
 func addItems(ctx context.Context, tx *sql.Tx, watchlist int64, items []WatchItem) error {
@@ -200,17 +177,78 @@ func nullIfEmpty(s string) any {
 }
 
 // RemoveWatchItem removes an item from one of the subscriber's watchlists.
-func (d *DB) RemoveWatchItem(ctx context.Context, subscriber, item int64) (Watchlist, error) {
-	var w Watchlist
-	err := d.primary.QueryRowContext(ctx, `WITH del AS (
-			DELETE FROM watchlist_item i USING watchlist w
-			 WHERE i.id = $1 AND w.id = i.watchlist_id AND w.subscriber_id = $2 RETURNING i.watchlist_id)
-		SELECT w.id, w.subscriber_id, w.name, w.created_at FROM watchlist w JOIN del ON del.watchlist_id = w.id`, item, subscriber).
-		Scan(&w.ID, &w.SubscriberID, &w.Name, &w.CreatedAt)
-	if errors.Is(err, sql.ErrNoRows) {
-		return w, userError("NOT_FOUND", registry.Msg("NO_SUCH_ITEM"), "input", "itemId")
+func (d *DB) RemoveWatchItem(ctx context.Context, subscriber int64, key *string, item int64) (Watchlist, bool, error) {
+	input := struct{ Item int64 }{item}
+	res, err := d.subscriberWrite(ctx, subscriber, key, "removeWatchlistItem", "Watchlist", input, func(tx *sql.Tx) (int64, error) {
+		var id int64
+		err := tx.QueryRowContext(ctx, `DELETE FROM watchlist_item i USING watchlist w
+			WHERE i.id = $1 AND w.id = i.watchlist_id AND w.subscriber_id = $2 RETURNING i.watchlist_id`, item, subscriber).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, userError("NOT_FOUND", registry.Msg("NO_SUCH_ITEM"), "input", "itemId")
+		}
+		return id, err
+	})
+	return d.watchlistResult(ctx, subscriber, res, err)
+}
+
+// subscriberWrite runs one write of a subscriber in one transaction, with its idempotency key
+// (nil: none), by the rules and the code of agencies' keys (idempotency.go): a replay returns
+// the first write's subject without running write; a key used for another mutation or input
+// is IDEMPOTENCY_KEY_REUSED. write returns the ID of the watchlist or endpoint it wrote
+// (subjectType); its user errors (UserErrors) roll everything back, the key's claim included.
+func (d *DB) subscriberWrite(ctx context.Context, subscriber int64, key *string, action, subjectType string, input any,
+	write func(tx *sql.Tx) (int64, error)) (WriteResult, error) {
+	idem, err := newIdempotency(subscriberKeys, key, action, input)
+	if err != nil {
+		return WriteResult{}, err
 	}
-	return w, err
+	for attempt := 0; ; attempt++ {
+		var res WriteResult
+		err := d.Transact(ctx, sql.LevelReadCommitted, func(tx *sql.Tx) error {
+			res = WriteResult{}
+			if idem != nil {
+				first, replayed, err := idem.replay(ctx, tx, subscriber)
+				if err != nil || replayed {
+					res = first
+					return err
+				}
+			}
+			id, err := write(tx)
+			if err != nil {
+				return err
+			}
+			res = WriteResult{SubjectType: subjectType, SubjectID: id}
+			if idem != nil {
+				return idem.claim(ctx, tx, subscriber, Event{Action: action, SubjectType: subjectType, SubjectID: id})
+			}
+			return nil
+		})
+		if errors.Is(err, errKeyRace) && attempt < 3 {
+			continue
+		}
+		return res, err
+	}
+}
+
+// watchlistResult reads the watchlist a write wrote (or, replayed, first wrote), as it is now.
+func (d *DB) watchlistResult(ctx context.Context, subscriber int64, res WriteResult, err error) (Watchlist, bool, error) {
+	if err != nil {
+		return Watchlist{}, false, err
+	}
+	var w Watchlist
+	err = d.primary.QueryRowContext(ctx, `SELECT id, subscriber_id, name, created_at FROM watchlist WHERE id = $1 AND subscriber_id = $2`,
+		res.SubjectID, subscriber).Scan(&w.ID, &w.SubscriberID, &w.Name, &w.CreatedAt)
+	return w, res.Replayed, err
+}
+
+// endpointResult reads the endpoint a write wrote (or, replayed, first wrote), as it is now.
+func (d *DB) endpointResult(ctx context.Context, subscriber int64, res WriteResult, err error) (Endpoint, bool, error) {
+	if err != nil {
+		return Endpoint{}, false, err
+	}
+	e, err := scanEndpoint(d.primary.QueryRowContext(ctx, `SELECT `+endpointCols+` FROM webhook_endpoint e WHERE e.id = $1 AND e.subscriber_id = $2`,
+		res.SubjectID, subscriber))
+	return e, res.Replayed, err
 }
 
 // WatchlistsOf returns a subscriber's watchlists, oldest first.
@@ -288,61 +326,72 @@ func (e Endpoint) Secrets(now time.Time) []string {
 }
 
 // CreateEndpoint registers a webhook endpoint for one of the subscriber's watchlists. The URL
-// must have been checked (webhook.CheckURL).
-func (d *DB) CreateEndpoint(ctx context.Context, subscriber, watchlist int64, url, secret string) (Endpoint, error) {
-	var e Endpoint
-	var ue error
-	err := d.Transact(ctx, sql.LevelReadCommitted, func(tx *sql.Tx) error {
-		ue = nil
+// must have been checked (webhook.CheckURL). A replay of its key returns the endpoint the first
+// write created, with its secret as it is now.
+func (d *DB) CreateEndpoint(ctx context.Context, subscriber int64, key *string, watchlist int64, url, secret string) (Endpoint, bool, error) {
+	input := struct { // the secret is the server's, not the subscriber's input
+		Watchlist int64
+		URL       string
+	}{watchlist, url}
+	res, err := d.subscriberWrite(ctx, subscriber, key, "createWebhookEndpoint", "WebhookEndpoint", input, func(tx *sql.Tx) (int64, error) {
 		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM subscriber WHERE id = $1 FOR UPDATE`, subscriber); err != nil {
-			return err
+			return 0, err
 		}
 		var owned bool
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM watchlist WHERE id = $1 AND subscriber_id = $2),
 			(SELECT count(*) FROM webhook_endpoint WHERE subscriber_id = $2)`, watchlist, subscriber).Scan(&owned, &n); err != nil {
-			return err
+			return 0, err
 		}
 		if !owned {
-			ue = userError("NOT_FOUND", registry.Msg("NO_SUCH_WATCHLIST"), "input", "watchlistId")
-			return nil
+			return 0, userError("NOT_FOUND", registry.Msg("NO_SUCH_WATCHLIST"), "input", "watchlistId")
 		}
 		if n >= MaxEndpointsPerSubscriber {
-			ue = userError("INVALID", registry.Msg("AT_MOST_ENDPOINTS", MaxEndpointsPerSubscriber), "input", "url")
-			return nil
+			return 0, userError("INVALID", registry.Msg("AT_MOST_ENDPOINTS", MaxEndpointsPerSubscriber), "input", "url")
 		}
-		var err error
-		e, err = scanEndpoint(tx.QueryRowContext(ctx, `INSERT INTO webhook_endpoint AS e (subscriber_id, watchlist_id, url, secret)
-			VALUES ($1, $2, $3, $4) RETURNING `+endpointCols, subscriber, watchlist, url, secret))
-		return err
+		var id int64
+		err := tx.QueryRowContext(ctx, `INSERT INTO webhook_endpoint (subscriber_id, watchlist_id, url, secret)
+			VALUES ($1, $2, $3, $4) RETURNING id`, subscriber, watchlist, url, secret).Scan(&id)
+		return id, err
 	})
-	if err == nil && ue != nil {
-		return Endpoint{}, ue
-	}
-	return e, err
+	return d.endpointResult(ctx, subscriber, res, err)
 }
 
 // RotateSecret gives an endpoint a new secret; the old one keeps signing (beside the new)
-// for grace.
-func (d *DB) RotateSecret(ctx context.Context, subscriber, endpoint int64, secret string, grace time.Duration) (Endpoint, error) {
-	e, err := scanEndpoint(d.primary.QueryRowContext(ctx, `UPDATE webhook_endpoint AS e
-		SET previous_secret = e.secret, previous_expires_at = now() + $4 * interval '1 second', secret = $3
-		WHERE e.id = $1 AND e.subscriber_id = $2 RETURNING `+endpointCols, endpoint, subscriber, secret, grace.Seconds()))
-	if errors.Is(err, sql.ErrNoRows) {
-		return e, userError("NOT_FOUND", registry.Msg("NO_SUCH_ENDPOINT"), "input", "endpointId")
-	}
-	return e, err
+// for grace. A replay of its key rotates nothing (a second rotation would retire the secret
+// the subscriber still uses) and returns the endpoint with its secret as it is now.
+func (d *DB) RotateSecret(ctx context.Context, subscriber int64, key *string, endpoint int64, secret string, grace time.Duration) (Endpoint, bool, error) {
+	input := struct{ Endpoint int64 }{endpoint}
+	res, err := d.subscriberWrite(ctx, subscriber, key, "rotateWebhookSecret", "WebhookEndpoint", input, func(tx *sql.Tx) (int64, error) {
+		var id int64
+		err := tx.QueryRowContext(ctx, `UPDATE webhook_endpoint AS e
+			SET previous_secret = e.secret, previous_expires_at = now() + $4 * interval '1 second', secret = $3
+			WHERE e.id = $1 AND e.subscriber_id = $2 RETURNING e.id`, endpoint, subscriber, secret, grace.Seconds()).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, userError("NOT_FOUND", registry.Msg("NO_SUCH_ENDPOINT"), "input", "endpointId")
+		}
+		return id, err
+	})
+	return d.endpointResult(ctx, subscriber, res, err)
 }
 
 // SetEndpointActive turns deliveries to an endpoint on or off (off: nothing new is queued,
 // and what is queued waits).
-func (d *DB) SetEndpointActive(ctx context.Context, subscriber, endpoint int64, active bool) (Endpoint, error) {
-	e, err := scanEndpoint(d.primary.QueryRowContext(ctx, `UPDATE webhook_endpoint AS e SET active = $3
-		WHERE e.id = $1 AND e.subscriber_id = $2 RETURNING `+endpointCols, endpoint, subscriber, active))
-	if errors.Is(err, sql.ErrNoRows) {
-		return e, userError("NOT_FOUND", registry.Msg("NO_SUCH_ENDPOINT"), "input", "endpointId")
-	}
-	return e, err
+func (d *DB) SetEndpointActive(ctx context.Context, subscriber int64, key *string, endpoint int64, active bool) (Endpoint, bool, error) {
+	input := struct {
+		Endpoint int64
+		Active   bool
+	}{endpoint, active}
+	res, err := d.subscriberWrite(ctx, subscriber, key, "setWebhookEndpointActive", "WebhookEndpoint", input, func(tx *sql.Tx) (int64, error) {
+		var id int64
+		err := tx.QueryRowContext(ctx, `UPDATE webhook_endpoint SET active = $3 WHERE id = $1 AND subscriber_id = $2 RETURNING id`,
+			endpoint, subscriber, active).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, userError("NOT_FOUND", registry.Msg("NO_SUCH_ENDPOINT"), "input", "endpointId")
+		}
+		return id, err
+	})
+	return d.endpointResult(ctx, subscriber, res, err)
 }
 
 // EndpointsOf returns a subscriber's endpoints, oldest first.
@@ -381,36 +430,36 @@ const matchSQL = `SELECT w.id, r.seq FROM %[1]s r
 
 // ReplayDeliveries queues again, for one of the subscriber's endpoints, every event from seq
 // fromSeq on that its watchlist follows now (at most MaxReplay, the oldest): delivered,
-// parked and never-queued ones alike. It returns how many were queued.
-func (d *DB) ReplayDeliveries(ctx context.Context, subscriber, endpoint, fromSeq int64) (int, error) {
+// parked and never-queued ones alike. It returns how many were queued (0 for a replay of its
+// idempotency key: that request queues nothing) and whether it was such a replay.
+func (d *DB) ReplayDeliveries(ctx context.Context, subscriber int64, key *string, endpoint, fromSeq int64) (int, bool, error) {
+	input := struct{ Endpoint, FromSeq int64 }{endpoint, fromSeq}
 	var n int
-	var ue error
-	err := d.Transact(ctx, sql.LevelReadCommitted, func(tx *sql.Tx) error {
-		ue = nil
+	res, err := d.subscriberWrite(ctx, subscriber, key, "replayWebhookDeliveries", "WebhookEndpoint", input, func(tx *sql.Tx) (int64, error) {
+		n = 0
 		var ok bool
 		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM webhook_endpoint WHERE id = $1 AND subscriber_id = $2)`,
 			endpoint, subscriber).Scan(&ok); err != nil {
-			return err
+			return 0, err
 		}
 		if !ok {
-			ue = userError("NOT_FOUND", registry.Msg("NO_SUCH_ENDPOINT"), "input", "endpointId")
-			return nil
+			return 0, userError("NOT_FOUND", registry.Msg("NO_SUCH_ENDPOINT"), "input", "endpointId")
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO webhook_delivery (endpoint_id, seq)
 			SELECT m.id, m.seq FROM (`+fmt.Sprintf(matchSQL, "audit_event_ref", "r.seq >= $1")+`) m WHERE m.id = $2 ORDER BY m.seq LIMIT $3
 			ON CONFLICT (endpoint_id, seq) DO UPDATE SET status = 'PENDING', attempts = 0, first_attempt_at = NULL,
 				next_attempt_at = now(), last_error = NULL`, fromSeq, endpoint, MaxReplay)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		rows, err := res.RowsAffected()
 		n = int(rows)
-		return err
+		return endpoint, err
 	})
-	if err == nil && ue != nil {
-		return 0, ue
+	if err != nil || res.Replayed {
+		return 0, res.Replayed, err
 	}
-	return n, err
+	return n, false, nil
 }
 
 // Delivery is a row of webhook_delivery.

@@ -111,6 +111,75 @@ func (ec *executionContext) fieldContext_ChangeSanctionStandingPayload_replayed(
 	return graphql.NewScalarFieldContext("ChangeSanctionStandingPayload", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _FineCap_individualVnd(ctx context.Context, field graphql.CollectedField, obj *model.FineCap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FineCap_individualVnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IndividualVnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FineCap_individualVnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FineCap", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _FineCap_organisationVnd(ctx context.Context, field graphql.CollectedField, obj *model.FineCap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FineCap_organisationVnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrganisationVnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FineCap_organisationVnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FineCap", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _FineCap_article(ctx context.Context, field graphql.CollectedField, obj *model.FineCap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FineCap_article(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Article, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FineCap_article(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FineCap", field, false, false, "Int")
+}
+
 func (ec *executionContext) _FineRange_minVnd(ctx context.Context, field graphql.CollectedField, obj *model.FineRange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -362,6 +431,38 @@ func (ec *executionContext) _LegalInstrument_sanctioning(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_LegalInstrument_sanctioning(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LegalInstrument", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _LegalInstrument_fineCap(ctx context.Context, field graphql.CollectedField, obj *model.LegalInstrument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LegalInstrument_fineCap(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FineCap, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FineCap) graphql.Marshaler {
+			return ec.marshalOFineCap2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐFineCap(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LegalInstrument_fineCap(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LegalInstrument",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FineCap(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _LegalInstrument_provisions(ctx context.Context, field graphql.CollectedField, obj *model.LegalInstrument) (ret graphql.Marshaler) {
@@ -1309,6 +1410,49 @@ func (ec *executionContext) _ChangeSanctionStandingPayload(ctx context.Context, 
 	return out
 }
 
+var fineCapImplementors = []string{"FineCap"}
+
+func (ec *executionContext) _FineCap(ctx context.Context, sel ast.SelectionSet, obj *model.FineCap) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fineCapImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FineCap")
+		case "individualVnd":
+			out.Values[i] = ec._FineCap_individualVnd(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "organisationVnd":
+			out.Values[i] = ec._FineCap_organisationVnd(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "article":
+			out.Values[i] = ec._FineCap_article(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var fineRangeImplementors = []string{"FineRange"}
 
 func (ec *executionContext) _FineRange(ctx context.Context, sel ast.SelectionSet, obj *model.FineRange) graphql.Marshaler {
@@ -1401,6 +1545,11 @@ func (ec *executionContext) _LegalInstrument(ctx context.Context, sel ast.Select
 		case "sanctioning":
 			out.Values[i] = ec._LegalInstrument_sanctioning(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fineCap":
+			out.Values[i] = ec._LegalInstrument_fineCap(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "provisions":
@@ -1990,6 +2139,13 @@ func (ec *executionContext) marshalOAdditionalPenalty2ᚕgithubᚗcomᚋkolregis
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalOFineCap2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐFineCap(ctx context.Context, sel ast.SelectionSet, v *model.FineCap) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._FineCap(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOFineRange2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐFineRange(ctx context.Context, sel ast.SelectionSet, v *model.FineRange) graphql.Marshaler {

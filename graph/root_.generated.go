@@ -288,6 +288,12 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	FineCap struct {
+		Article         func(childComplexity int) int
+		IndividualVnd   func(childComplexity int) int
+		OrganisationVnd func(childComplexity int) int
+	}
+
 	FineRange struct {
 		MaxVnd func(childComplexity int) int
 		MinVnd func(childComplexity int) int
@@ -340,6 +346,7 @@ type ComplexityRoot struct {
 	LegalInstrument struct {
 		AmendingOnly func(childComplexity int) int
 		Amends       func(childComplexity int) int
+		FineCap      func(childComplexity int) int
 		InForceFrom  func(childComplexity int) int
 		InForceTo    func(childComplexity int) int
 		Kind         func(childComplexity int) int
@@ -1789,6 +1796,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FileDisclosurePayload.UserErrors(childComplexity), true
 
+	case "FineCap.article":
+		if e.ComplexityRoot.FineCap.Article == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FineCap.Article(childComplexity), true
+	case "FineCap.individualVnd":
+		if e.ComplexityRoot.FineCap.IndividualVnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FineCap.IndividualVnd(childComplexity), true
+	case "FineCap.organisationVnd":
+		if e.ComplexityRoot.FineCap.OrganisationVnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FineCap.OrganisationVnd(childComplexity), true
+
 	case "FineRange.maxVnd":
 		if e.ComplexityRoot.FineRange.MaxVnd == nil {
 			break
@@ -2030,6 +2056,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LegalInstrument.Amends(childComplexity), true
+	case "LegalInstrument.fineCap":
+		if e.ComplexityRoot.LegalInstrument.FineCap == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LegalInstrument.FineCap(childComplexity), true
 	case "LegalInstrument.inForceFrom":
 		if e.ComplexityRoot.LegalInstrument.InForceFrom == nil {
 			break
@@ -4953,6 +4985,18 @@ func (ec *executionContext) childFields_FileDisclosurePayload(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type FileDisclosurePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_FineCap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "individualVnd":
+		return ec.fieldContext_FineCap_individualVnd(ctx, field)
+	case "organisationVnd":
+		return ec.fieldContext_FineCap_organisationVnd(ctx, field)
+	case "article":
+		return ec.fieldContext_FineCap_article(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FineCap", field.Name)
+}
+
 func (ec *executionContext) childFields_FineRange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "minVnd":
@@ -5071,6 +5115,8 @@ func (ec *executionContext) childFields_LegalInstrument(ctx context.Context, fie
 		return ec.fieldContext_LegalInstrument_amendingOnly(ctx, field)
 	case "sanctioning":
 		return ec.fieldContext_LegalInstrument_sanctioning(ctx, field)
+	case "fineCap":
+		return ec.fieldContext_LegalInstrument_fineCap(ctx, field)
 	case "provisions":
 		return ec.fieldContext_LegalInstrument_provisions(ctx, field)
 	}

@@ -1216,7 +1216,7 @@ func (ec *executionContext) unmarshalInputAddWatchlistItemsInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"watchlistId", "items"}
+	fieldsInOrder := [...]string{"watchlistId", "items", "idempotencyKey"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1237,6 +1237,13 @@ func (ec *executionContext) unmarshalInputAddWatchlistItemsInput(ctx context.Con
 				return it, err
 			}
 			it.Items = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		}
 	}
 	return it, nil
@@ -1265,7 +1272,7 @@ func (ec *executionContext) unmarshalInputCreateWatchlistInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "items"}
+	fieldsInOrder := [...]string{"name", "items", "idempotencyKey"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1286,6 +1293,13 @@ func (ec *executionContext) unmarshalInputCreateWatchlistInput(ctx context.Conte
 				return it, err
 			}
 			it.Items = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		}
 	}
 	return it, nil
@@ -1314,7 +1328,7 @@ func (ec *executionContext) unmarshalInputCreateWebhookEndpointInput(ctx context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"watchlistId", "url"}
+	fieldsInOrder := [...]string{"watchlistId", "url", "idempotencyKey"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1335,6 +1349,13 @@ func (ec *executionContext) unmarshalInputCreateWebhookEndpointInput(ctx context
 				return it, err
 			}
 			it.URL = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		}
 	}
 	return it, nil
@@ -1363,7 +1384,7 @@ func (ec *executionContext) unmarshalInputRemoveWatchlistItemInput(ctx context.C
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"itemId"}
+	fieldsInOrder := [...]string{"itemId", "idempotencyKey"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1377,6 +1398,13 @@ func (ec *executionContext) unmarshalInputRemoveWatchlistItemInput(ctx context.C
 				return it, err
 			}
 			it.ItemID = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		}
 	}
 	return it, nil
@@ -1405,7 +1433,7 @@ func (ec *executionContext) unmarshalInputReplayWebhookDeliveriesInput(ctx conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"endpointId", "fromSeq"}
+	fieldsInOrder := [...]string{"endpointId", "fromSeq", "idempotencyKey"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1426,6 +1454,13 @@ func (ec *executionContext) unmarshalInputReplayWebhookDeliveriesInput(ctx conte
 				return it, err
 			}
 			it.FromSeq = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		}
 	}
 	return it, nil
@@ -1454,7 +1489,7 @@ func (ec *executionContext) unmarshalInputRotateWebhookSecretInput(ctx context.C
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"endpointId"}
+	fieldsInOrder := [...]string{"endpointId", "idempotencyKey"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1468,6 +1503,13 @@ func (ec *executionContext) unmarshalInputRotateWebhookSecretInput(ctx context.C
 				return it, err
 			}
 			it.EndpointID = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		}
 	}
 	return it, nil
@@ -1496,7 +1538,7 @@ func (ec *executionContext) unmarshalInputSetWebhookEndpointActiveInput(ctx cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"endpointId", "active"}
+	fieldsInOrder := [...]string{"endpointId", "active", "idempotencyKey"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1517,6 +1559,13 @@ func (ec *executionContext) unmarshalInputSetWebhookEndpointActiveInput(ctx cont
 				return it, err
 			}
 			it.Active = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		}
 	}
 	return it, nil

@@ -38,7 +38,8 @@ type Options struct {
 	// Export, when set, is an NDJSON export (/export/*.ndjson) whose every record must match
 	// the latest state its entries logged.
 	Export string
-	// Client fetches; nil is a client with a 30 s timeout per request.
+	// Client fetches; nil is a client with a 30 s timeout per request that keeps a connection
+	// open per tile in flight.
 	Client *http.Client
 	// Parallel is how many tiles are fetched at once; 0 means 4.
 	Parallel int
@@ -66,11 +67,15 @@ type Result struct {
 // Verify runs the checks of opts.
 func Verify(ctx context.Context, opts Options) (Result, error) {
 	var res Result
-	if opts.Client == nil {
-		opts.Client = &http.Client{Timeout: 30 * time.Second}
-	}
 	if opts.Parallel <= 0 {
 		opts.Parallel = 4
+	}
+	if opts.Client == nil {
+		// Keep one idle connection per tile in flight (the default keeps 2 per host, so the
+		// others would be closed and dialled again for every tile).
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = opts.Parallel
+		opts.Client = &http.Client{Timeout: 30 * time.Second, Transport: tr}
 	}
 	base := strings.TrimSuffix(opts.URL, "/")
 	f := &fetcher{ctx: ctx, client: opts.Client, base: base}

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,7 +33,22 @@ type Instrument struct {
 	AmendingOnly bool
 	// Sanctioning means it sets administrative penalties.
 	Sanctioning bool
+	// Cap is the most it fines one violation, nil when it sets no fixed cap (tax: a share of
+	// the tax due). A violation citing a provision without a range in the catalogue is checked
+	// against it.
+	Cap *FineCap
 }
+
+// FineCap is an instrument's most for one violation, for an individual and an organisation, in
+// VND, and the article of the instrument that sets it.
+type FineCap struct {
+	Individual, Organisation int64
+	Article                  int
+}
+
+// FrameworkLaw is the Law on Handling Administrative Violations (LHAV): every sanction decision
+// the registry records rests on it, so none is dated before it took effect.
+const FrameworkLaw = "15/2012/QH13"
 
 // FineRange is a provision's fine bounds for one kind of offender, in VND.
 type FineRange struct{ Min, Max int64 }
@@ -49,15 +65,6 @@ type Provision struct {
 	Individual     *FineRange
 	Organisation   *FineRange
 	WarningAllowed bool
-}
-
-// Cite is how a provision is written: "38/2021/NĐ-CP Art. 34(5)".
-func (p Provision) Cite() string {
-	s := p.Instrument + " Art. " + strconv.Itoa(p.Article)
-	if p.Clause != nil {
-		s += "(" + strconv.Itoa(*p.Clause) + ")"
-	}
-	return s
 }
 
 // Catalogue is the legal catalogue as loaded from the database.
@@ -133,12 +140,15 @@ func (c Catalogue) provision(ct Citation) *Provision {
 }
 
 // Check applies the catalogue's rules to a decision:
+//   - no decision is dated before the framework law (LHAV, FrameworkLaw) took effect;
 //   - an amending-only instrument is never the basis alone (cite the amended one "as amended by");
 //   - "as amended by" names an instrument that amends the one cited;
 //   - every instrument cited was in force on the decision date;
 //   - when every instrument cited is in the catalogue, at least one sets penalties;
-//   - a fine lies within the sum of the cited provisions' ranges for an individual or an
-//     organisation, when each has a range; a warning has no fine and needs provisions that allow it.
+//   - a fine lies within the sum of the violations' bounds for an individual or an organisation
+//     (LHAV Art. 67: each violation is fined, the fines add up), when each has one: its
+//     provision's range, else 0 to its instrument's cap (Instrument.bound); the message names
+//     the provisions; a warning has no fine and needs provisions that allow it.
 //
 // Instruments not in the catalogue are accepted as they are (the catalogue is not exhaustive).
 func (c Catalogue) Check(d Decision) []Problem {
@@ -147,12 +157,13 @@ func (c Catalogue) Check(d Decision) []Problem {
 	day := Day(dateString(d.DecidedOn))
 	allKnown, anySanctioning := len(d.Citations) > 0, false
 	var lo, hi int64
-	ranged, warningOK := true, true
+	var bases Bases
+	bounded, warningOK := true, true
 	for i, ct := range d.Citations {
 		at := func(f string) []string { return []string{"violations", strconv.Itoa(i), "legalBasis", f} }
 		inst, known := c.Instruments[ct.Instrument]
 		if !known {
-			allKnown, ranged = false, false
+			allKnown, bounded = false, false
 			continue
 		}
 		if inst.AmendingOnly {
@@ -180,22 +191,15 @@ func (c Catalogue) Check(d Decision) []Problem {
 		}
 		anySanctioning = true
 		p := c.provision(ct)
-		if p == nil {
-			ranged, warningOK = false, false
-			continue
-		}
-		if !p.WarningAllowed {
+		if p == nil || !p.WarningAllowed {
 			warningOK = false
 		}
-		r := p.Organisation
-		if d.Subject.Individual() {
-			r = p.Individual
-		}
-		if r == nil {
-			ranged = false
+		b, ok := inst.bound(p, ct, d.Subject.Individual())
+		if !ok {
+			bounded = false
 			continue
 		}
-		lo, hi = lo+r.Min, hi+r.Max
+		lo, hi, bases = lo+b.lo, hi+b.hi, append(bases, b.basis)
 	}
 	if allKnown && !anySanctioning && len(out) == 0 {
 		problem(Msg("NO_SANCTIONING_PROVISION", strings.Join(citedNumbers(d.Citations), ", ")), "violations")
@@ -209,15 +213,93 @@ func (c Catalogue) Check(d Decision) []Problem {
 			problem(Msg("WARNING_NOT_PROVIDED"), "penalty")
 		}
 	default:
-		if anySanctioning && ranged && (d.FineVnd < lo || d.FineVnd > hi) {
+		if anySanctioning && bounded && (d.FineVnd < lo || d.FineVnd > hi) {
 			who := Term("an organisation")
 			if d.Subject.Individual() {
 				who = "an individual"
 			}
-			problem(Msg("FINE_OUTSIDE_RANGE", who, groupDigits(lo), groupDigits(hi), groupDigits(d.FineVnd)), "fineVnd")
+			problem(Msg("FINE_OUTSIDE_RANGE", who, groupDigits(lo), groupDigits(hi), groupDigits(d.FineVnd), bases), "fineVnd")
 		}
 	}
+	if law, ok := c.Instruments[FrameworkLaw]; ok && dayOf(d.DecidedOn).Before(law.InForceFrom) {
+		problem(Msg("DECIDED_BEFORE_FRAMEWORK", law.Number, Day(dateString(law.InForceFrom))), "decidedOn")
+	}
 	return out
+}
+
+// fineBound is what one violation may be fined, and where that comes from.
+type fineBound struct {
+	lo, hi int64
+	basis  Basis
+}
+
+// bound is the fine one violation citing ct (provision p, nil when the catalogue has none) may
+// carry: the provision's range for the kind of offender, else up to the instrument's cap; false
+// when neither is known (no fine check then).
+func (in Instrument) bound(p *Provision, ct Citation, individual bool) (fineBound, bool) {
+	if p != nil {
+		r := p.Organisation
+		if individual {
+			r = p.Individual
+		}
+		if r != nil {
+			return fineBound{r.Min, r.Max, Basis{Kind: in.Kind, Instrument: in.Number, Article: p.Article, Clause: p.Clause}}, true
+		}
+	}
+	if in.Cap == nil {
+		return fineBound{}, false
+	}
+	max := in.Cap.Organisation
+	if individual {
+		max = in.Cap.Individual
+	}
+	return fineBound{0, max, Basis{Kind: in.Kind, Instrument: in.Number, Article: ct.Article, Clause: ct.Clause, CapArticle: in.Cap.Article}}, true
+}
+
+// Basis is where a fine's bound comes from, as a message names it: a provision's range, or
+// (CapArticle set) the instrument's cap for a provision the catalogue has no range of.
+type Basis struct {
+	Kind       InstrumentKind
+	Instrument string
+	Article    int
+	Clause     *int
+	CapArticle int
+}
+
+// In writes the basis in lang: "38/2021/NĐ-CP Art. 34(5)", "khoản 5 Điều 34 Nghị định 38/2021/NĐ-CP".
+func (b Basis) In(lang Lang) string {
+	if lang == EN {
+		s := b.Instrument + " Art. " + strconv.Itoa(b.Article)
+		if b.Clause != nil {
+			s += "(" + strconv.Itoa(*b.Clause) + ")"
+		}
+		if b.CapArticle != 0 {
+			s += fmt.Sprintf(" (no range in the catalogue: the cap of Art. %d)", b.CapArticle)
+		}
+		return s
+	}
+	s := "Điều " + strconv.Itoa(b.Article) + " " + kindVI[b.Kind] + " " + b.Instrument
+	if b.Clause != nil {
+		s = "khoản " + strconv.Itoa(*b.Clause) + " " + s
+	}
+	if b.CapArticle != 0 {
+		s += fmt.Sprintf(" (danh mục chưa có khung phạt: mức tối đa theo Điều %d)", b.CapArticle)
+	}
+	return s
+}
+
+var kindVI = map[InstrumentKind]string{Law: "Luật", Decree: "Nghị định", Circular: "Thông tư", Resolution: "Nghị quyết"}
+
+// Bases is the list of bases of a decision's fine, written "; "-separated.
+type Bases []Basis
+
+// In writes the bases in lang.
+func (bs Bases) In(lang Lang) string {
+	parts := make([]string, len(bs))
+	for i, b := range bs {
+		parts[i] = b.In(lang)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // inForceProblem says why the instrument was not in force on day, or is the zero Message; an

@@ -50,6 +50,20 @@ func TestLegalInstruments_ServesTheCatalogue(t *testing.T) {
 	if !found {
 		t.Errorf("38/2021/NĐ-CP Art. 34(5) with its ranges is missing: %v", data)
 	}
+	caps := a.ok(`{ legalInstruments { number fineCap { individualVnd organisationVnd article } } }`, nil)
+	for _, in := range get(caps, "legalInstruments").([]any) {
+		switch get(in, "number") {
+		case "38/2021/NĐ-CP":
+			if get(in, "fineCap.individualVnd") != float64(100000000) || get(in, "fineCap.organisationVnd") != float64(200000000) ||
+				get(in, "fineCap.article") != float64(5) {
+				t.Errorf("38/2021/NĐ-CP cap: %v", in)
+			}
+		case "125/2020/NĐ-CP": // a share of the tax: no fixed cap
+			if get(in, "fineCap") != nil {
+				t.Errorf("125/2020/NĐ-CP has a cap: %v", in)
+			}
+		}
+	}
 }
 
 // A vetting factor carries its legal basis, both texts and the IDs of the records behind it.

@@ -234,6 +234,9 @@ func toLegalInstruments(cat registry.Catalogue) []*model.LegalInstrument {
 		m := &model.LegalInstrument{Number: in.Number, Kind: model.InstrumentKind(in.Kind), TitleVi: in.TitleVi, TitleEn: in.TitleEn,
 			InForceFrom: in.InForceFrom, InForceTo: in.InForceTo, Amends: in.Amends, AmendingOnly: in.AmendingOnly,
 			Sanctioning: in.Sanctioning, Provisions: []*model.SanctioningProvision{}}
+		if in.Cap != nil {
+			m.FineCap = &model.FineCap{IndividualVnd: in.Cap.Individual, OrganisationVnd: in.Cap.Organisation, Article: in.Cap.Article}
+		}
 		if m.Amends == nil {
 			m.Amends = []string{}
 		}

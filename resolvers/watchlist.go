@@ -127,22 +127,24 @@ func watchItems(in []*model.WatchlistItemInput) ([]db.WatchItem, error) {
 	return out, nil
 }
 
-func watchlistPayload(w db.Watchlist, err error) (*model.WatchlistPayload, error) {
+func watchlistPayload(w db.Watchlist, replayed bool, err error) (*model.WatchlistPayload, error) {
 	if err != nil {
 		ue, err := refused(err)
 		return &model.WatchlistPayload{UserErrors: ue}, err
 	}
-	return &model.WatchlistPayload{Watchlist: toWatchlist(w), UserErrors: []*model.UserError{}}, nil
+	return &model.WatchlistPayload{Watchlist: toWatchlist(w), Replayed: replayed, UserErrors: []*model.UserError{}}, nil
 }
 
-func endpointPayload(e db.Endpoint, secret string, err error) (*model.WebhookEndpointPayload, error) {
+// endpointPayload answers an endpoint write; withSecret shows the endpoint's secret (its
+// current one: a replay of a creation or a rotation shows what the first write gave).
+func endpointPayload(e db.Endpoint, replayed, withSecret bool, err error) (*model.WebhookEndpointPayload, error) {
 	if err != nil {
 		ue, err := refused(err)
 		return &model.WebhookEndpointPayload{UserErrors: ue}, err
 	}
-	p := &model.WebhookEndpointPayload{Endpoint: toEndpoint(e), UserErrors: []*model.UserError{}}
-	if secret != "" {
-		p.Secret = &secret
+	p := &model.WebhookEndpointPayload{Endpoint: toEndpoint(e), Replayed: replayed, UserErrors: []*model.UserError{}}
+	if withSecret {
+		p.Secret = &e.Secret
 	}
 	return p, nil
 }
@@ -169,7 +171,7 @@ func (r *Resolver) createWatchlist(ctx context.Context, in model.CreateWatchlist
 	if err != nil {
 		return nil, err
 	}
-	return watchlistPayload(r.store.CreateWatchlist(ctx, s.ID, name, items))
+	return watchlistPayload(r.store.CreateWatchlist(ctx, s.ID, in.IdempotencyKey, name, items))
 }
 
 func (r *Resolver) addWatchlistItems(ctx context.Context, in model.AddWatchlistItemsInput) (*model.WatchlistPayload, error) {
@@ -185,7 +187,7 @@ func (r *Resolver) addWatchlistItems(ctx context.Context, in model.AddWatchlistI
 	if err != nil {
 		return nil, err
 	}
-	return watchlistPayload(r.store.AddWatchItems(ctx, s.ID, id, items))
+	return watchlistPayload(r.store.AddWatchItems(ctx, s.ID, in.IdempotencyKey, id, items))
 }
 
 func (r *Resolver) removeWatchlistItem(ctx context.Context, in model.RemoveWatchlistItemInput) (*model.WatchlistPayload, error) {
@@ -197,7 +199,7 @@ func (r *Resolver) removeWatchlistItem(ctx context.Context, in model.RemoveWatch
 	if err != nil {
 		return nil, err
 	}
-	return watchlistPayload(r.store.RemoveWatchItem(ctx, s.ID, id))
+	return watchlistPayload(r.store.RemoveWatchItem(ctx, s.ID, in.IdempotencyKey, id))
 }
 
 func (r *Resolver) createWebhookEndpoint(ctx context.Context, in model.CreateWebhookEndpointInput) (*model.WebhookEndpointPayload, error) {
@@ -214,11 +216,10 @@ func (r *Resolver) createWebhookEndpoint(ctx context.Context, in model.CreateWeb
 		if !errors.As(err, &bad) {
 			return nil, err
 		}
-		return endpointPayload(db.Endpoint{}, "", db.UserErrors{{Field: []string{"input", "url"}, Message: bad.Message, Code: db.Invalid}})
+		return endpointPayload(db.Endpoint{}, false, false, db.UserErrors{{Field: []string{"input", "url"}, Message: bad.Message, Code: db.Invalid}})
 	}
-	secret := webhook.NewSecret()
-	e, err := r.store.CreateEndpoint(ctx, s.ID, id, in.URL, secret)
-	return endpointPayload(e, secret, err)
+	e, replayed, err := r.store.CreateEndpoint(ctx, s.ID, in.IdempotencyKey, id, in.URL, webhook.NewSecret())
+	return endpointPayload(e, replayed, true, err)
 }
 
 func (r *Resolver) rotateWebhookSecret(ctx context.Context, in model.RotateWebhookSecretInput) (*model.WebhookEndpointPayload, error) {
@@ -230,9 +231,8 @@ func (r *Resolver) rotateWebhookSecret(ctx context.Context, in model.RotateWebho
 	if err != nil {
 		return nil, err
 	}
-	secret := webhook.NewSecret()
-	e, err := r.store.RotateSecret(ctx, s.ID, id, secret, webhook.RotationGrace)
-	return endpointPayload(e, secret, err)
+	e, replayed, err := r.store.RotateSecret(ctx, s.ID, in.IdempotencyKey, id, webhook.NewSecret(), webhook.RotationGrace)
+	return endpointPayload(e, replayed, true, err)
 }
 
 func (r *Resolver) setWebhookEndpointActive(ctx context.Context, in model.SetWebhookEndpointActiveInput) (*model.WebhookEndpointPayload, error) {
@@ -244,8 +244,8 @@ func (r *Resolver) setWebhookEndpointActive(ctx context.Context, in model.SetWeb
 	if err != nil {
 		return nil, err
 	}
-	e, err := r.store.SetEndpointActive(ctx, s.ID, id, in.Active)
-	return endpointPayload(e, "", err)
+	e, replayed, err := r.store.SetEndpointActive(ctx, s.ID, in.IdempotencyKey, id, in.Active)
+	return endpointPayload(e, replayed, false, err)
 }
 
 func (r *Resolver) replayWebhookDeliveries(ctx context.Context, in model.ReplayWebhookDeliveriesInput) (*model.ReplayWebhookDeliveriesPayload, error) {
@@ -260,12 +260,12 @@ func (r *Resolver) replayWebhookDeliveries(ctx context.Context, in model.ReplayW
 	if in.FromSeq < 1 {
 		return nil, errcode.BadInput("fromSeq", "fromSeq must be 1 or more")
 	}
-	n, err := r.store.ReplayDeliveries(ctx, s.ID, id, in.FromSeq)
+	n, replayed, err := r.store.ReplayDeliveries(ctx, s.ID, in.IdempotencyKey, id, in.FromSeq)
 	if err != nil {
 		ue, err := refused(err)
 		return &model.ReplayWebhookDeliveriesPayload{UserErrors: ue}, err
 	}
-	out := &model.ReplayWebhookDeliveriesPayload{Queued: n, UserErrors: []*model.UserError{}}
+	out := &model.ReplayWebhookDeliveriesPayload{Queued: n, Replayed: replayed, UserErrors: []*model.UserError{}}
 	if eps, err := r.store.EndpointsOf(ctx, s.ID); err == nil {
 		for _, e := range eps {
 			if e.ID == id {

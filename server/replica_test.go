@@ -28,57 +28,15 @@ func TestReadReplica_TwoAPIReplicasNeverReadStale(t *testing.T) {
 	t.Parallel() // its own Postgres and Redis processes
 	start := time.Now()
 	ctx := context.Background()
-	primary := dbtest.StartCluster(t)
-	const name = "kolregistry_replica"
-	primaryURL := primary.CreateDatabase(t, name)
-	standby := primary.StartStandby(t, "1500ms")
-	rs := redistest.Start(t)
-
-	var servers []*testServer
-	var auth Authenticator
-	for range 2 {
-		store, err := db.OpenWith(ctx, primaryURL, standby.URL(name), db.PoolConfig{Read: 4, Write: 2, Export: 1, Auth: 1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { store.Close() })
-		if auth == nil {
-			auth = agencyAuthenticator(t, store)
-		}
-		r, err := cache.Open(rs.URL(), cache.Options{ProbeInterval: 50 * time.Millisecond})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { r.Close() })
-		servers = append(servers, newTestServerOn(t, Config{Redis: r, Authenticator: auth, RateLimitAnon: 1 << 30,
-			CacheNamespace: name}, store))
-	}
-	a, b := servers[0], servers[1]
+	a, b := replicaTopology(t, "1500ms")
+	servers := []*testServer{a, b}
 	t.Logf("primary, standby, Redis and 2 API replicas up in %s", time.Since(start).Round(time.Millisecond))
 
-	const countQuery = `query Count($first: Int) { influencers(first: $first) { totalCount } }`
 	count := func(s *testServer, first int, header ...string) int {
 		t.Helper()
-		r := s.query(t, countQuery, map[string]any{"first": first}, header...)
-		var d struct {
-			Influencers struct{ TotalCount int } `json:"influencers"`
-		}
-		if r.status != 200 || len(r.gql.Errors) > 0 || json.Unmarshal(r.gql.Data, &d) != nil {
-			t.Fatalf("count: HTTP %d %s", r.status, r.body)
-		}
-		return d.Influencers.TotalCount
+		return s.influencerCount(t, first, header...)
 	}
-	waitCaughtUp := func(s *testServer, lsn db.LSN) time.Duration {
-		t.Helper()
-		began := time.Now()
-		for st := s.store.ReplicaStatus(); !st.Up || st.Replay < lsn || st.Lag > 0; st = s.store.ReplicaStatus() {
-			if time.Since(began) > 15*time.Second {
-				t.Fatalf("the replica did not replay %s within 15 s: %+v", lsn, st)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		return time.Since(began)
-	}
+	waitCaughtUp := func(s *testServer, lsn db.LSN) time.Duration { t.Helper(); return s.waitReplicaCaughtUp(t, lsn) }
 	head, err := a.store.CurrentLSN(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -158,4 +116,64 @@ func TestReadReplica_TwoAPIReplicasNeverReadStale(t *testing.T) {
 	}
 	t.Logf("max lag seen %s (%d bytes); routes per API replica %v; %s in all", maxLag.Round(time.Millisecond),
 		maxLagBytes, routes, time.Since(start).Round(time.Millisecond))
+}
+
+// replicaTopology starts a private primary, a streaming replica of it replaying applyDelay behind,
+// one Redis and 2 API replicas over them, each with its own store and Redis connection.
+func replicaTopology(t *testing.T, applyDelay string) (a, b *testServer) {
+	t.Helper()
+	ctx := context.Background()
+	primary := dbtest.StartCluster(t)
+	const name = "kolregistry_replica"
+	primaryURL := primary.CreateDatabase(t, name)
+	standby := primary.StartStandby(t, applyDelay)
+	rs := redistest.Start(t)
+	var servers []*testServer
+	var auth Authenticator
+	for range 2 {
+		store, err := db.OpenWith(ctx, primaryURL, standby.URL(name), db.PoolConfig{Read: 4, Write: 2, Export: 1, Auth: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { store.Close() })
+		if auth == nil {
+			auth = agencyAuthenticator(t, store)
+		}
+		r, err := cache.Open(rs.URL(), cache.Options{ProbeInterval: 50 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Close() })
+		servers = append(servers, newTestServerOn(t, Config{Redis: r, Authenticator: auth, RateLimitAnon: 1 << 30,
+			CacheNamespace: name}, store))
+	}
+	return servers[0], servers[1]
+}
+
+const countQuery = `query Count($first: Int) { influencers(first: $first) { totalCount } }`
+
+// influencerCount reads totalCount (anonymously unless header says otherwise).
+func (s *testServer) influencerCount(t *testing.T, first int, header ...string) int {
+	t.Helper()
+	r := s.query(t, countQuery, map[string]any{"first": first}, header...)
+	var d struct {
+		Influencers struct{ TotalCount int } `json:"influencers"`
+	}
+	if r.status != 200 || len(r.gql.Errors) > 0 || json.Unmarshal(r.gql.Data, &d) != nil {
+		t.Fatalf("count: HTTP %d %s", r.status, r.body)
+	}
+	return d.Influencers.TotalCount
+}
+
+// waitReplicaCaughtUp waits until s's store sees the replica at lsn with no lag.
+func (s *testServer) waitReplicaCaughtUp(t *testing.T, lsn db.LSN) time.Duration {
+	t.Helper()
+	began := time.Now()
+	for st := s.store.ReplicaStatus(); !st.Up || st.Replay < lsn || st.Lag > 0; st = s.store.ReplicaStatus() {
+		if time.Since(began) > 15*time.Second {
+			t.Fatalf("the replica did not replay %s within 15 s: %+v", lsn, st)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return time.Since(began)
 }

@@ -37,6 +37,16 @@ func TestPages_EveryNodeURLServesItsRecord(t *testing.T) {
 		{"Disclosure", str(at(d, "disclosures", "nodes", 0, "url")), str(at(d, "disclosures", "nodes", 0, "productName"))},
 		{"Sanction", str(at(d, "sanctions", "nodes", 0, "url")), str(at(d, "sanctions", "nodes", 0, "decisionNumber"))},
 	}
+	// Every type that implements Node has its case here: a new one fails until it has a page.
+	covered := map[string]bool{}
+	for _, c := range cases {
+		covered[c.typ] = true
+	}
+	for _, pt := range at(s.gql(`{ __type(name: "Node") { possibleTypes { name } } }`), "__type", "possibleTypes").([]any) {
+		if name := str(at(pt, "name")); !covered[name] {
+			t.Errorf("Node type %s has no case in this test (and maybe no page)", name)
+		}
+	}
 	for _, c := range cases {
 		if !strings.HasPrefix(c.url, s.srv.URL+"/") || c.shows == "" {
 			t.Fatalf("%s: url %q is not an absolute address under %s (or the record has no name)", c.typ, c.url, s.srv.URL)

@@ -58,6 +58,8 @@ type AddWatchlistItemsInput struct {
 	WatchlistID string `json:"watchlistId"`
 	// Items to add; those already there are kept once.
 	Items []*WatchlistItemInput `json:"items"`
+	// A retry with the same key returns the first result and writes nothing new (docs/idempotency.md).
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 type AffiliationEdge struct {
@@ -220,6 +222,8 @@ type CreateWatchlistInput struct {
 	Name string `json:"name"`
 	// Its first items (at most 500 in all).
 	Items []*WatchlistItemInput `json:"items,omitempty"`
+	// A retry with the same key returns the first result and writes nothing new (docs/idempotency.md).
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // Input of createWebhookEndpoint.
@@ -228,6 +232,8 @@ type CreateWebhookEndpointInput struct {
 	WatchlistID string `json:"watchlistId"`
 	// https:// URL resolving to public addresses.
 	URL string `json:"url"`
+	// A retry with the same key returns the first result and writes nothing new (docs/idempotency.md).
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // A professional qualification, needed to promote health, finance, law or education products.
@@ -356,6 +362,16 @@ type FileDisclosurePayload struct {
 	Replayed bool `json:"replayed"`
 }
 
+// An instrument's most for one violation, in VND.
+type FineCap struct {
+	// The most for one violation of an individual (an influencer).
+	IndividualVnd int64 `json:"individualVnd"`
+	// The most for one violation of an organisation (an MCN, a brand).
+	OrganisationVnd int64 `json:"organisationVnd"`
+	// The article of the instrument that sets the cap.
+	Article int `json:"article"`
+}
+
 // A fine range in whole VND, both ends included.
 type FineRange struct {
 	// The lowest fine.
@@ -429,6 +445,8 @@ type LegalInstrument struct {
 	AmendingOnly bool `json:"amendingOnly"`
 	// True when it sets administrative penalties: a decision's legal basis must include one.
 	Sanctioning bool `json:"sanctioning"`
+	// The most it fines one violation, for an individual and an organisation, and the article that says so; null when it sets no fixed cap (tax: a share of the tax due). A violation citing a provision without a range is checked against it.
+	FineCap *FineCap `json:"fineCap,omitempty"`
 	// Its sanctioning provisions in the catalogue, by article and clause.
 	Provisions []*SanctioningProvision `json:"provisions"`
 }
@@ -699,6 +717,8 @@ type RegistryHead struct {
 type RemoveWatchlistItemInput struct {
 	// The item to remove.
 	ItemID string `json:"itemId"`
+	// A retry with the same key returns the first result and writes nothing new (docs/idempotency.md).
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // Input of replayWebhookDeliveries.
@@ -707,15 +727,17 @@ type ReplayWebhookDeliveriesInput struct {
 	EndpointID string `json:"endpointId"`
 	// Queue again every event from this seq on that the watchlist follows (at most 10000).
 	FromSeq int64 `json:"fromSeq"`
+	// A retry with the same key returns the first result and writes nothing new (docs/idempotency.md).
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // Result of replayWebhookDeliveries.
 type ReplayWebhookDeliveriesPayload struct {
 	// The endpoint.
 	Endpoint *WebhookEndpoint `json:"endpoint,omitempty"`
-	// How many deliveries were queued again.
+	// How many deliveries this request queued again (0 for a replay of its idempotency key: the first request queued them).
 	Queued int `json:"queued"`
-	// Always false.
+	// True when this answers a retry with an idempotency key already used for the same input: nothing was queued again.
 	Replayed bool `json:"replayed"`
 	// Why it was refused.
 	UserErrors []*UserError `json:"userErrors"`
@@ -783,6 +805,8 @@ type RiskFactor struct {
 type RotateWebhookSecretInput struct {
 	// Your endpoint.
 	EndpointID string `json:"endpointId"`
+	// A retry with the same key returns the first result and writes nothing new (docs/idempotency.md).
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 type SanctionEdge struct {
@@ -898,6 +922,8 @@ type SetWebhookEndpointActiveInput struct {
 	EndpointID string `json:"endpointId"`
 	// False stops deliveries (they wait), true resumes them.
 	Active bool `json:"active"`
+	// A retry with the same key returns the first result and writes nothing new (docs/idempotency.md).
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // Live alerts over WebSocket at /graphql (graphql-transport-ws, or the older graphql-ws), open to
@@ -1038,7 +1064,7 @@ type WatchlistItemInput struct {
 type WatchlistPayload struct {
 	// The watchlist as it is now; null when refused.
 	Watchlist *Watchlist `json:"watchlist,omitempty"`
-	// Always false: subscribers' writes take no idempotency key (each is safe to repeat).
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written; the watchlist is the one the first write wrote, as it is now.
 	Replayed bool `json:"replayed"`
 	// Why it was refused.
 	UserErrors []*UserError `json:"userErrors"`
@@ -1056,9 +1082,9 @@ type WebhookDeliveryPage struct {
 type WebhookEndpointPayload struct {
 	// The endpoint as it is now; null when refused.
 	Endpoint *WebhookEndpoint `json:"endpoint,omitempty"`
-	// The signing secret (whsec_…), shown only by createWebhookEndpoint and rotateWebhookSecret.
+	// The signing secret (whsec_…), shown only by createWebhookEndpoint and rotateWebhookSecret (and by their replays: the endpoint's current secret, nothing rotated again).
 	Secret *string `json:"secret,omitempty"`
-	// Always false: subscribers' writes take no idempotency key.
+	// True when this answers a retry with an idempotency key already used for the same input: nothing new was written; the endpoint is as it is now.
 	Replayed bool `json:"replayed"`
 	// Why it was refused.
 	UserErrors []*UserError `json:"userErrors"`

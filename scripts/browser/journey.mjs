@@ -3,9 +3,9 @@
 //
 //   node journey.mjs http://127.0.0.1:PORT [--screenshots DIR]
 //
-// 1. the journey: type a name without diacritics into the home search, open the profile, open a
-//    sanction from the timeline, follow its source link, switch to English, load the explorer
-//    and run its example query;
+// 1. the journey: type a name without diacritics into the home search, open the profile (and see
+//    its vetting report), open a sanction from the timeline, follow its source link, switch to
+//    English, load the explorer and run its example query;
 // 2. the explorer and the pages load nothing from another origin (the browser's network log);
 // 3. an accessibility check of home, profile and sanction pages: axe-core (WCAG 2 A/AA) plus
 //    explicit checks of landmarks, lang, labelled inputs and headings.
@@ -84,6 +84,8 @@ try {
   check((await hit.count()) === 1, `search for "${fold(name)}" finds ${name}`);
   await Promise.all([page.waitForURL(/\/influencers\//), hit.click()]);
   check((await page.locator('h1').innerText()) === name, 'the profile opens');
+  check((await page.locator('#vetting h2').count()) === 1 && (await page.locator('#vetting tbody tr').count()) >= 1,
+    'the profile shows the vetting report with its factors');
   if (shotDir) await shot(page, 'profile');
   await a11y(page, 'profile');
 
