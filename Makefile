@@ -14,6 +14,13 @@ BIN           := bin/kolregistry
 # Tests hit real databases: do not trust cached results. Packages run in parallel (go test -p).
 GO_TEST_FLAGS ?= -count=1 -timeout 10m
 BENCH         ?= .
+# go test -race (docs/development.md, "The gates"): every test of the packages in RACE_PKGS, and
+# the tests of ./server and ./db that RACE_RUN names (the ones with goroutines and shared state),
+# to keep make test within its time.
+RACE_PKGS     ?= ./auth ./cache/... ./events ./ratelimit ./webhook
+RACE_RUN_PKGS ?= ./server ./db
+RACE_RUN      ?= ^(TestLiveAlerts|TestWebhooks|TestWebSocket|TestResponseCache|TestPersistedQueries|TestRateLimit|TestCoalescing|TestAdmission|TestGraphQL|TestWrites|TestPools|TestDurability|TestVerifyLog)_|^(TestWrite|TestRecordAffiliation)_Concurrent
+RACE          = $(GO) test -race $(GO_TEST_FLAGS) $(RACE_PKGS) && $(GO) test -race $(GO_TEST_FLAGS) -run '$(RACE_RUN)' $(RACE_RUN_PKGS)
 LISTEN_ADDR   ?= 127.0.0.1:8080
 
 BUILD         = $(GO) build -o $(BIN) ./cmd/kolregistry
@@ -21,7 +28,7 @@ BUILD         = $(GO) build -o $(BIN) ./cmd/kolregistry
 # Evals the output of dev-services.sh into the current recipe shell (fails if it fails).
 WITH_SERVICES = svc_env="$$(scripts/dev-services.sh)" && eval "$$svc_env"
 
-.PHONY: help run test bench generate check-generated build vet test-go test-private-services audit browser-test screenshots \
+.PHONY: help run test bench generate check-generated build vet lint race test-go test-private-services audit browser-test screenshots \
         services stop-services clean bench-peers soak release
 
 help: ## list the targets
@@ -35,11 +42,13 @@ run: ## services → build → migrate → seed --demo → serve at http://127.0
 	echo "==> serving the demo registry at http://$(LISTEN_ADDR)/graphql (Ctrl-C stops; make stop-services stops private databases)" && \
 	LISTEN_ADDR='$(LISTEN_ADDR)' exec ./$(BIN) serve
 
-test: ## services → go generate check → go vet → go test → private-services test → graphql-http audit → browser tests
+test: ## services → gofmt + staticcheck → go generate check → go vet → go test → go test -race → private-services test → graphql-http audit → browser tests
 	@$(WITH_SERVICES) && \
+	echo "==> scripts/lint.sh (gofmt -l, staticcheck)" && GO=$(GO) scripts/lint.sh && \
 	echo "==> go generate ./... (generated code must be up to date)" && scripts/check-generated.sh && \
 	echo "==> go vet ./..." && $(GO) vet ./... && \
 	echo "==> go test $(GO_TEST_FLAGS) ./..." && $(GO) test $(GO_TEST_FLAGS) ./... && \
+	echo "==> go test -race $(RACE_PKGS); $(RACE_RUN_PKGS) -run '$(RACE_RUN)'" && $(RACE) && \
 	$(BUILD) && \
 	echo "==> scripts/test-private-services.sh" && KOLREGISTRY_BIN=$(BIN) scripts/test-private-services.sh && \
 	echo "==> scripts/audit.sh (graphql-http)" && KOLREGISTRY_BIN=$(BIN) scripts/audit.sh && \
@@ -69,6 +78,12 @@ build: ## build ./bin/kolregistry
 
 vet: ## go vet ./...
 	$(GO) vet ./...
+
+lint: ## gofmt -l gate and staticcheck (installed into bin/tools on first use)
+	GO=$(GO) scripts/lint.sh
+
+race: ## only go test -race on the packages with concurrency (with services)
+	@$(WITH_SERVICES) && $(RACE)
 
 test-go: ## only go test ./... (with services)
 	@$(WITH_SERVICES) && $(GO) test $(GO_TEST_FLAGS) ./...

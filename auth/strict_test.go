@@ -41,6 +41,13 @@ func TestVerify_StrictJOSE(t *testing.T) {
 	now := time.Now()
 	with := func(member string, val any) jwt.MapClaims { c := claims("agency"); c[member] = val; return c }
 	without := func(member string) jwt.MapClaims { c := claims("agency"); delete(c, member); return c }
+	// lifetime sets exp relative to the claims' own iat (claims reads the clock again: a second
+	// may tick between now and then).
+	lifetime := func(d time.Duration) jwt.MapClaims {
+		c := claims("agency")
+		c["exp"] = c["iat"].(int64) + int64(d/time.Second)
+		return c
+	}
 	crit := func(k testKey, names ...string) string {
 		tok := jwt.NewWithClaims(k.method, claims("agency"))
 		tok.Header["kid"], tok.Header["crit"] = k.kid, names
@@ -55,7 +62,7 @@ func TestVerify_StrictJOSE(t *testing.T) {
 	for _, ok := range []struct{ name, token string }{
 		{"raw token as written", rawToken(t, ed, edHeader, validRaw("agency", ""))},
 		{"ES256 low S", lowES},
-		{"lifetime of exactly 90 days", sign(t, ed, with("exp", now.Add(auth.DefaultMaxTTL).Unix()))},
+		{"lifetime of exactly 90 days", sign(t, ed, lifetime(auth.DefaultMaxTTL))},
 		{"fractional NumericDate", sign(t, ed, with("exp", float64(now.Add(time.Hour).Unix())+0.5))},
 		{"no nbf", sign(t, ed, without("nbf"))},
 	} {
@@ -86,7 +93,7 @@ func TestVerify_StrictJOSE(t *testing.T) {
 		{"exp beyond float64", rawToken(t, ed, edHeader, strings.Replace(validRaw("agency", ""), `"exp":`, `"exp":1e400,"x":`, 1)), auth.ErrNotNumericDate},
 		{"ES256 high S (the twin of a valid signature)", flipS(t, lowES), auth.ErrHighS},
 		{"no iat", sign(t, ed, without("iat")), auth.ErrNoIssuedAt},
-		{"lifetime 90 days and 1 s", sign(t, ed, with("exp", now.Add(auth.DefaultMaxTTL+time.Second).Unix())), auth.ErrLifetime},
+		{"lifetime 90 days and 1 s", sign(t, ed, lifetime(auth.DefaultMaxTTL+time.Second)), auth.ErrLifetime},
 		{"lifetime of years, iat long ago", sign(t, ed, func() jwt.MapClaims {
 			c := claims("agency")
 			c["iat"], c["nbf"], c["exp"] = now.Add(-365*24*time.Hour).Unix(), now.Add(-365*24*time.Hour).Unix(), now.Add(time.Hour).Unix()

@@ -14,6 +14,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/kolregistry/kolregistry/auth"
+	"github.com/kolregistry/kolregistry/internal/testwait"
 )
 
 // TestVerify_RefusesForTheRightReason pins the check that refuses each forged token, so a
@@ -165,7 +166,7 @@ func TestWatch_ReloadsWhenTheFileChanges(t *testing.T) {
 
 	// A deleted file (a deploy mid-rename) keeps the keys too; its return is picked up.
 	os.Remove(path)
-	time.Sleep(50 * time.Millisecond)
+	eventually(t, "the missing file to be noticed", func() bool { return strings.Contains(logs.String(), "cannot stat key file") })
 	mustVerify(t, v, nextTok, nil)
 	writeJWKS(t, path, old)
 	eventually(t, "the restored file to be picked up", func() bool { _, _, err := v.Verify(oldTok); return err == nil })
@@ -208,13 +209,7 @@ func mustVerify(t *testing.T, v *auth.Verifier, token string, want error) {
 
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testwait.Until(t, 5*time.Second, what, cond)
 }
 
 type syncBuffer struct {

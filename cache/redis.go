@@ -61,8 +61,10 @@ type Redis struct {
 
 	down    atomic.Bool
 	probing atomic.Bool
-	closed  chan struct{}
-	wg      sync.WaitGroup
+	// downSince is when Redis was last marked unavailable (unix ns; 0 while available).
+	downSince atomic.Int64
+	closed    chan struct{}
+	wg        sync.WaitGroup
 
 	mu          sync.Mutex
 	onRecover   []func(context.Context) error
@@ -71,6 +73,8 @@ type Redis struct {
 
 	up        prometheus.Gauge
 	fallbacks *prometheus.CounterVec
+	// sentinel: the client follows a Sentinel-watched primary, whose replica a failover promotes.
+	sentinel bool
 }
 
 // Open connects to the Redis that rawURL names (see ParseURL). It does not wait for Redis:
@@ -111,6 +115,7 @@ func New(opts *redis.UniversalOptions, o Options) *Redis {
 		logger:      o.Logger,
 		closed:      make(chan struct{}),
 		onBroadcast: map[string][]func(string){},
+		sentinel:    opts.MasterName != "",
 		up: prometheus.NewGauge(prometheus.GaugeOpts{
 			Namespace: "kolregistry", Subsystem: "redis", Name: "up",
 			Help: "1 while Redis answers, 0 while the server runs degraded without it.",
@@ -232,6 +237,14 @@ func (r *Redis) Context(parent context.Context) (context.Context, context.Cancel
 // call Fallback.
 func (r *Redis) Available() bool { return !r.down.Load() }
 
+// downFor is how long Redis has been marked unavailable (0 while available).
+func (r *Redis) downFor() time.Duration {
+	if since := r.downSince.Load(); since != 0 && r.down.Load() {
+		return time.Since(time.Unix(0, since))
+	}
+	return 0
+}
+
 // Fallback counts one operation served without Redis by user (a metric label).
 func (r *Redis) Fallback(user string) { r.fallbacks.WithLabelValues(user).Inc() }
 
@@ -244,6 +257,7 @@ func (r *Redis) Failed(user string, err error) bool {
 	}
 	r.Fallback(user)
 	if r.down.CompareAndSwap(false, true) {
+		r.downSince.Store(time.Now().UnixNano())
 		r.up.Set(0)
 		r.logger.Warn("redis unavailable: serving degraded (uncached reads, local rate limits)", "error", err.Error())
 		r.startProbe()
@@ -301,6 +315,7 @@ func (r *Redis) recover() bool {
 		}
 	}
 	r.down.Store(false)
+	r.downSince.Store(0)
 	r.up.Set(1)
 	r.logger.Info("redis available again: shared cache and rate limits resume")
 	return true

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kolregistry/kolregistry/cache/redistest"
+	"github.com/kolregistry/kolregistry/internal/testwait"
 )
 
 func TestParseURL_Forms(t *testing.T) {
@@ -130,17 +131,23 @@ func TestResponses_ReconcilesWithTheWriteVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.Close() })
-	var version atomic.Int64
+	var version, reads atomic.Int64
 	version.Store(7)
 	c := NewResponses(r, ResponseOptions{
-		WriteVersion:      func(context.Context) (int64, error) { return version.Load(), nil },
+		WriteVersion: func(context.Context) (int64, error) {
+			reads.Add(1)
+			return version.Load(), nil
+		},
 		ReconcileInterval: 20 * time.Millisecond,
 	})
+	// Reconciles run one after another: when the version is read for the n-th time, the
+	// (n-1)-th reconcile has finished.
+	reconciled := func(n int64) func() bool { return func() bool { return reads.Load() > n } }
 	ctx := context.Background()
-	time.Sleep(100 * time.Millisecond) // the first reconcile records version 7
+	testwait.Until(t, 10*time.Second, "the first reconcile to record version 7", reconciled(1))
 	l, _ := c.Get(ctx, "k")
 	c.Put(ctx, l, []byte("v"))
-	time.Sleep(100 * time.Millisecond)
+	testwait.Until(t, 10*time.Second, "three reconciles after the put", reconciled(reads.Load()+3))
 	if l, _ := c.Get(ctx, "k"); !l.Hit() {
 		t.Fatal("reconciling without a write dropped the entry")
 	}

@@ -133,28 +133,36 @@ func (c *Responses) InvalidateAt(ctx context.Context, lsn uint64, known bool) {
 		raise(&c.invalidated, lsn)
 	}
 	// Try even when Redis is believed down: if it answers, other replicas see the write now.
-	// A failed call is tried again a few times before the write's response leaves (a Sentinel
-	// failover, a dead pooled connection), since until the epoch is replaced the other replicas
-	// serve what was cached before the write.
-	var err error
-	for attempt := range invalidateAttempts {
-		if attempt > 0 {
-			time.Sleep(invalidateRetryWait)
-		}
+	// Until the epoch is replaced, the other replicas, which may still reach Redis, serve what
+	// was cached before the write; so a failed call is tried again, every 50 ms for up to
+	// invalidateRetryFor, before the write's response leaves: a Sentinel failover (this
+	// process's client still looking for the promoted primary) or a dead pooled connection.
+	// In an outage older than failoverWindow every replica has long been serving uncached:
+	// one attempt, so that writes do not each wait for a Redis that is gone.
+	retry := c.redis.downFor() < failoverWindow
+	deadline := time.Now().Add(invalidateRetryFor)
+	for {
 		rctx, cancel := c.redis.Context(ctx)
-		err = c.bumpAt(rctx, lsn, known)
+		err := c.bumpAt(rctx, lsn, known)
 		cancel()
 		if err == nil {
 			return
 		}
+		if !retry || time.Now().Add(invalidateRetryWait).After(deadline) {
+			c.redis.Failed("invalidation", err)
+			return
+		}
+		time.Sleep(invalidateRetryWait)
 	}
-	c.redis.Failed("invalidation", err)
 }
 
-// How often and how far apart InvalidateAt tries to replace the epoch.
+// How InvalidateAt retries (above), and how long it waits under Sentinel for the replica to
+// acknowledge the new epoch (WAIT 1 20).
 const (
-	invalidateAttempts  = 4
+	invalidateRetryFor  = time.Second
 	invalidateRetryWait = 50 * time.Millisecond
+	failoverWindow      = 10 * time.Second
+	sentinelReplicaWait = 20 * time.Millisecond
 )
 
 // bumpAt replaces the epoch with one that accounts for lsn, and tells the replicas.
@@ -163,6 +171,12 @@ func (c *Responses) bumpAt(ctx context.Context, lsn uint64, known bool) error {
 	token, err := bumpScript.Run(ctx, c.redis.client, []string{c.epochKey}, lsnArg(lsn, known), rand.Text()).Text()
 	if err != nil {
 		return err
+	}
+	if c.redis.sentinel {
+		// Under Sentinel, wait briefly for the replica to have the new epoch, so that a
+		// failover right after the write does not promote one that still holds the old epoch.
+		// Best effort, never a failure: without a connected replica it costs the wait.
+		c.redis.client.Do(ctx, "WAIT", 1, sentinelReplicaWait.Milliseconds())
 	}
 	// Best effort: hits check the epoch anyway, the message only frees memory early.
 	c.redis.client.Publish(ctx, InvalidationChannel, token)

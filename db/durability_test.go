@@ -54,6 +54,7 @@ func TestDurability_WritersAcrossPostgresRestartAndCrash(t *testing.T) {
 			}
 		})
 	}
+	// The sleeps below are the schedule under test (writers run, then an outage), not waits.
 	time.Sleep(300 * time.Millisecond)
 	cluster.Stop(t, "fast") // a clean restart
 	time.Sleep(200 * time.Millisecond)

@@ -125,7 +125,6 @@ var (
 	instagramContent    = []string{"p", "reel", "reels", "tv"}
 	instagramNotProfile = []string{"explore", "accounts", "direct", "about", "developer", "legal"}
 	xNotProfile         = []string{"i", "intent", "home", "search", "hashtag", "explore", "notifications", "messages", "settings", "login", "share"}
-	threadsNotProfile   = []string{"search", "login", "t"}
 	lazadaContent       = []string{"products", "catalog", "tag"}
 )
 

@@ -225,7 +225,7 @@ func Assess(f VetFacts) []Factor {
 		}
 		add("BANNED_CATEGORY", b.level, "16/2012/QH13 Art. 7",
 			fmt.Sprintf("promotes %s, which may not be advertised%s", b.category, b.whenEn),
-			fmt.Sprintf("quảng cáo %s (%s)", b.category, b.vi), disclosuresOf(f.Disclosures, func(d VetDisclosure) bool { return d.Category == b.category }))
+			fmt.Sprintf("quảng cáo %s (%s)", strings.ToLower(Text("ProductCategory", string(b.category), VI)), b.vi), disclosuresOf(f.Disclosures, func(d VetDisclosure) bool { return d.Category == b.category }))
 	}
 	held := map[string]bool{}
 	for _, c := range f.CredentialFields {
@@ -236,7 +236,7 @@ func Assess(f VetFacts) []Factor {
 			if slices.Contains(f.Promoted, c) {
 				add("HEALTH_PROFESSIONAL_FOOD_AD", RiskHigh, "15/2018/NĐ-CP Art. 27(2)",
 					fmt.Sprintf("a health professional promotes %s: food ads may not use the name or image of doctors, pharmacists or medical staff", c),
-					fmt.Sprintf("người có chứng chỉ y tế quảng cáo %s: quảng cáo thực phẩm không được sử dụng tên, hình ảnh của bác sĩ, dược sĩ, nhân viên y tế", c),
+					fmt.Sprintf("người có chứng chỉ y tế quảng cáo %s: quảng cáo thực phẩm không được sử dụng tên, hình ảnh của bác sĩ, dược sĩ, nhân viên y tế", strings.ToLower(Text("ProductCategory", string(c), VI))),
 					disclosuresOf(f.Disclosures, func(d VetDisclosure) bool { return d.Category == c }))
 			}
 		}
@@ -279,7 +279,7 @@ func Assess(f VetFacts) []Factor {
 		if field, ok := credentialFor[c]; ok && !held[field] {
 			add("MISSING_CREDENTIAL", RiskMedium, "",
 				fmt.Sprintf("promotes %s with no %s credential", c, strings.ToLower(field)),
-				fmt.Sprintf("quảng cáo %s mà không có chứng chỉ chuyên môn %s", c, strings.ToLower(field)),
+				fmt.Sprintf("quảng cáo %s mà không có chứng chỉ chuyên môn %s", strings.ToLower(Text("ProductCategory", string(c), VI)), strings.ToLower(Text("ContentCategory", field, VI))),
 				disclosuresOf(f.Disclosures, func(d VetDisclosure) bool { return d.Category == c }))
 		}
 	}

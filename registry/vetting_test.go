@@ -2,6 +2,7 @@ package registry
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -144,6 +145,27 @@ func TestIsLivestreamURL(t *testing.T) {
 	} {
 		if IsLivestreamURL(u) != want {
 			t.Errorf("%s: %v", u, !want)
+		}
+	}
+}
+
+// Vietnamese reasons name product categories and credential fields by their labels, never by
+// the API's enum values.
+func TestAssess_VietnameseReasonsUseLabels(t *testing.T) {
+	var all []ProductCategory
+	for v := range Values("ProductCategory") {
+		all = append(all, ProductCategory(v))
+	}
+	for _, held := range [][]string{nil, {"HEALTH"}} {
+		for _, f := range Assess(VetFacts{AsOf: day("2026-03-01"), Promoted: all, CredentialFields: held}) {
+			for v := range Values("ProductCategory") {
+				if strings.Contains(f.ReasonVi, v) {
+					t.Errorf("%s: %q names %s", f.Code, f.ReasonVi, v)
+				}
+			}
+			if strings.Contains(f.ReasonVi, "finance") || strings.Contains(f.ReasonVi, "health") {
+				t.Errorf("%s: %q names a credential field in English", f.Code, f.ReasonVi)
+			}
 		}
 	}
 }

@@ -156,14 +156,6 @@ func planNodes(ctx context.Context, ids []string) {
 	p.wg.Wait()
 }
 
-// planRows plans below rows that the root field in ctx returns as a list of objects.
-func planRows[R any](ctx context.Context, rows []R, next func(*plan, []R, ast.SelectionSet)) {
-	if p, sel := planHere(ctx); p != nil && len(rows) > 0 {
-		next(p, rows, sel)
-		p.wg.Wait()
-	}
-}
-
 // planConnection plans below the nodes of the connection that the root field in ctx returns.
 func planConnection[R any](ctx context.Context, rows []R, next func(*plan, []R, ast.SelectionSet)) {
 	if p, sel := planHere(ctx); p != nil && len(rows) > 0 {

@@ -231,7 +231,9 @@ func TestRedisSentinel_FailoverCostsNoFailedRead(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	wrote := time.Now()
 	servers[1].registerBrand(t, name)
+	tookWrite := time.Since(wrote)
 	// The very next read on each replica sees the write: the writer retries an epoch
 	// replacement the failover cut off before it answers, and replaces at its next lookup an
 	// epoch that lost its write (docs/caching.md); the reconciliation is not waited for.
@@ -242,7 +244,8 @@ func TestRedisSentinel_FailoverCostsNoFailedRead(t *testing.T) {
 	}
 	close(stop)
 	<-done
-	t.Logf("failover: promoted after %s, cache hits again after %s; %d reads, %d failed", promoted, back, reads.Load(), failed.Load())
+	t.Logf("failover: promoted after %s, cache hits again after %s; %d reads, %d failed; the write answered in %s",
+		promoted, back, reads.Load(), failed.Load(), tookWrite.Round(time.Millisecond))
 	if reads.Load() == 0 {
 		t.Fatal("no read ran during the failover")
 	}

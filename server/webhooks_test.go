@@ -97,8 +97,7 @@ func (r *receiver) tls() *tls.Config {
 // subscriberServer is a follow server with a registered subscriber and its token.
 type subscriberServer struct {
 	*followServer
-	sub    string // the subscriber's bearer
-	record func(t *testing.T, query string, vars map[string]any, into any)
+	sub string // the subscriber's bearer
 }
 
 func newSubscriberServer(t *testing.T, allowPrivate bool) *subscriberServer {

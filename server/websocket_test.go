@@ -13,6 +13,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/kolregistry/kolregistry/events"
+	"github.com/kolregistry/kolregistry/internal/testwait"
 )
 
 // rawSocket opens a graphql-transport-ws socket without the protocol's handshake.
@@ -175,7 +176,8 @@ func TestWebSocket_QueriesAreServedOverHTTPOnly(t *testing.T) {
 func TestWebSocket_GoingAwayClosesEverySocketWith1001(t *testing.T) {
 	t.Parallel()
 	sockets := NewWebSockets()
-	s := newTestServer(t, Config{WebSockets: sockets})
+	bus := events.New(nil, events.Options{}) // in-process
+	s := newTestServer(t, Config{WebSockets: sockets, Events: bus})
 	var conns []*websocket.Conn
 	for i := range 2 {
 		c := rawSocket(t, s.URL)
@@ -198,7 +200,7 @@ func TestWebSocket_GoingAwayClosesEverySocketWith1001(t *testing.T) {
 			t.Fatalf("%d sockets open, want 2", sockets.Open())
 		}
 	}
-	time.Sleep(50 * time.Millisecond) // let the subscribe reach the bus
+	testwait.Until(t, 5*time.Second, "the subscribe to reach the bus", func() bool { return bus.Subscribers() == 1 })
 	sockets.GoingAway()
 	for _, c := range conns {
 		if code, reason := closeCode(t, c); code != int(websocket.StatusGoingAway) {

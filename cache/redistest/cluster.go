@@ -46,10 +46,7 @@ func StartCluster(t testing.TB, n int) *Cluster {
 	for _, p := range c.Ports {
 		waitPing(t, "127.0.0.1:"+strconv.Itoa(p))
 	}
-	args := []string{"--cluster", "create"}
-	for _, a := range c.Addrs() {
-		args = append(args, a)
-	}
+	args := append([]string{"--cluster", "create"}, c.Addrs()...)
 	args = append(args, "--cluster-replicas", "0", "--cluster-yes")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

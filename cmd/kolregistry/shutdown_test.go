@@ -19,6 +19,7 @@ import (
 	"github.com/coder/websocket/wsjson"
 
 	"github.com/kolregistry/kolregistry/db/dbtest"
+	"github.com/kolregistry/kolregistry/internal/testwait"
 )
 
 // SIGTERM to a real `serve` during an export and with a subscriber: /readyz turns 503 at once
@@ -161,10 +162,11 @@ func TestServe_SIGTERMFlipsReadinessDrainsTheExportClosesSocketsExits0(t *testin
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(100 * time.Millisecond)
-	if st, body := get("/readyz"); st != http.StatusServiceUnavailable || !strings.Contains(body, "shutting down") {
-		t.Errorf("/readyz 100 ms after SIGTERM: HTTP %d %s", st, body)
-	}
+	// Within half of SHUTDOWN_DELAY (1 s), so that the query below still falls inside it.
+	testwait.Until(t, 500*time.Millisecond, "/readyz to answer 503 shutting down after SIGTERM", func() bool {
+		st, body := get("/readyz")
+		return st == http.StatusServiceUnavailable && strings.Contains(body, "shutting down")
+	})
 	if st, body := get(`/graphql?query=%7B%20registryHead%20%7B%20seq%20%7D%20%7D`); st != 200 {
 		t.Errorf("a query during SHUTDOWN_DELAY: HTTP %d %s", st, body)
 	}

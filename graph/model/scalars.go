@@ -29,10 +29,12 @@ func MarshalDate(t time.Time) graphql.Marshaler {
 func UnmarshalDate(v any) (time.Time, error) {
 	s, ok := v.(string)
 	if !ok {
+		//lint:ignore ST1005 the message starts with the scalar's name, as clients see it
 		return time.Time{}, fmt.Errorf("Date must be a string like \"2025-03-20\"")
 	}
 	t, err := time.Parse(DateLayout, s)
 	if err != nil {
+		//lint:ignore ST1005 the message starts with the scalar's name, as clients see it
 		return time.Time{}, fmt.Errorf("Date must look like \"2025-03-20\", got %q", s)
 	}
 	return t, nil
