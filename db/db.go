@@ -38,6 +38,8 @@ type DB struct {
 	written *atomic.Uint64
 	pools   []namedPool
 	cfg     PoolConfig
+	// stmts are the read statements kept prepared (prepared.go), shared by copies.
+	stmts *stmtCache
 	// OnQuery, when set, is called once per statement sent (tests count statements with it).
 	OnQuery func(query string)
 }
@@ -51,7 +53,7 @@ func Open(ctx context.Context, url, readURL string) (*DB, error) {
 // pool per class sized by cfg, and checks both.
 func OpenWith(ctx context.Context, url, readURL string, cfg PoolConfig) (*DB, error) {
 	cfg = cfg.withDefaults()
-	d := &DB{cfg: cfg, written: new(atomic.Uint64)}
+	d := &DB{cfg: cfg, written: new(atomic.Uint64), stmts: newStmtCache(PreparedReads)}
 	var err error
 	open := func(name, dsn string, size int, timeout time.Duration) *sql.DB {
 		if err != nil {
@@ -104,6 +106,7 @@ func OpenWith(ctx context.Context, url, readURL string, cfg PoolConfig) (*DB, er
 
 // Close closes the pools.
 func (d *DB) Close() error {
+	d.stmts.close()
 	if d.replica != nil {
 		d.replica.close()
 	}
@@ -140,7 +143,15 @@ func (d *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, conte
 		d.OnQuery(q)
 	}
 	ctx, cancel := context.WithTimeout(ctx, d.timeoutOf(ctx))
-	rows, err := d.reader(ctx).QueryContext(ctx, q, args...)
+	pool := d.reader(ctx)
+	var rows *sql.Rows
+	var err error
+	if st := d.stmts.stmt(ctx, pool, q); st != nil {
+		rows, err = st.QueryContext(ctx, args...)
+	}
+	if rows == nil && (err == nil || d.stmts.unprepared(err, pool, q)) {
+		rows, err = pool.QueryContext(ctx, q, args...)
+	}
 	if err != nil {
 		cancel()
 		return nil, nil, err
@@ -155,7 +166,16 @@ func (d *DB) queryRow(ctx context.Context, q string, args []any, dest ...any) er
 	}
 	ctx, cancel := context.WithTimeout(ctx, d.timeoutOf(ctx))
 	defer cancel()
-	err := d.reader(ctx).QueryRowContext(ctx, q, args...).Scan(dest...)
+	pool := d.reader(ctx)
+	var err error
+	if st := d.stmts.stmt(ctx, pool, q); st != nil {
+		err = st.QueryRowContext(ctx, args...).Scan(dest...)
+	} else {
+		err = pool.QueryRowContext(ctx, q, args...).Scan(dest...)
+	}
+	if d.stmts.unprepared(err, pool, q) {
+		err = pool.QueryRowContext(ctx, q, args...).Scan(dest...)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrNotFound
 	}

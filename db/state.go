@@ -1,6 +1,7 @@
 package db
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/base64"
@@ -19,21 +20,21 @@ import (
 // sanction's violations and status history, a disclosure's brands); a relation is an ID on
 // the side that records it (an affiliation names its influencer and MCN). Derived fields
 // (currentMcn, Affiliation.current, counts) are left out: they change without a write.
-// IDs are global IDs (api_id), instants api_time, dates api_date. docs/transparency.md lists
-// the fields.
+// IDs are global IDs, instants api_time, dates api_date. docs/transparency.md lists the
+// fields.
 //
-// Each field is one SQL expression, all of them formatted in SQL (the write path and `audit
-// verify` read a record the same way, through stateDefs); the object is put together here, in
-// canonical form (keys sorted, values as SQL gave them): building it in PostgreSQL
-// (jsonb_build_object) cost more than everything else audit verify does.
+// Each field is one SQL expression (the write path and `audit verify` read a record the same
+// way, through stateDefs); the object is put together here, in canonical form: keys sorted,
+// values as SQL wrote them, database ids turned into global IDs. Building it in PostgreSQL
+// (jsonb_build_object, api_id) cost more than everything else audit verify does.
 var stateDefs = map[string]*stateDef{
 	"Agency": {table: "agency", alias: "g", fields: []stateField{
-		{"id", "api_id('Agency', g.id)", textField}, {"slug", "g.slug", textField}, {"name", "g.name", textField},
+		{"id", "g.id", idField("Agency")}, {"slug", "g.slug", textField}, {"name", "g.name", textField},
 		{"nameEn", "g.name_en", textField}, {"kind", "g.kind", textField}, {"jurisdiction", "g.jurisdiction", textField},
 		{"status", "g.status", textField}, {"createdAt", "api_time(g.created_at)", textField},
 	}},
 	"Influencer": {table: "influencer", alias: "i", fields: []stateField{
-		{"id", "api_id('Influencer', i.id)", textField}, {"displayName", "i.display_name", textField},
+		{"id", "i.id", idField("Influencer")}, {"displayName", "i.display_name", textField},
 		{"legalName", "i.legal_name", textField}, {"aliases", "to_json(i.aliases)", jsonField},
 		{"province", "i.province", textField}, {"categories", "to_json(i.categories)", jsonField},
 		{"version", "i.version", numField}, {"createdAt", "api_time(i.created_at)", textField},
@@ -43,46 +44,46 @@ var stateDefs = map[string]*stateDef{
 			FROM influencer_credential c WHERE c.influencer_id = i.id), '[]')`, jsonField},
 	}},
 	"PlatformAccount": {table: "platform_account", alias: "a", fields: []stateField{
-		{"id", "api_id('PlatformAccount', a.id)", textField}, {"influencer", "api_id('Influencer', a.influencer_id)", textField},
+		{"id", "a.id", idField("PlatformAccount")}, {"influencer", "a.influencer_id", idField("Influencer")},
 		{"platform", "a.platform", textField}, {"handle", "a.handle", textField}, {"url", "a.url", textField},
 		{"platformUserId", "a.platform_user_id", textField}, {"followerCount", "a.follower_count", numField},
 		{"followersAsOf", "api_date(a.followers_as_of)", textField},
 		{"identityVerification", "a.identity_verification", textField}, {"createdAt", "api_time(a.created_at)", textField},
 	}},
 	"Mcn": {table: "mcn", alias: "m", fields: []stateField{
-		{"id", "api_id('Mcn', m.id)", textField}, {"name", "m.name", textField}, {"taxCode", "m.tax_code", textField},
+		{"id", "m.id", idField("Mcn")}, {"name", "m.name", textField}, {"taxCode", "m.tax_code", textField},
 		{"website", "m.website", textField}, {"province", "m.province", textField}, {"version", "m.version", numField},
 		{"createdAt", "api_time(m.created_at)", textField}, {"updatedAt", "api_time(m.updated_at)", textField},
 	}},
 	"Affiliation": {table: "affiliation", alias: "f", fields: []stateField{
-		{"id", "api_id('Affiliation', f.id)", textField}, {"influencer", "api_id('Influencer', f.influencer_id)", textField},
-		{"mcn", "api_id('Mcn', f.mcn_id)", textField}, {"kind", "f.kind", textField},
+		{"id", "f.id", idField("Affiliation")}, {"influencer", "f.influencer_id", idField("Influencer")},
+		{"mcn", "f.mcn_id", idField("Mcn")}, {"kind", "f.kind", textField},
 		{"startedOn", "api_date(f.started_on)", textField}, {"endedOn", "api_date(f.ended_on)", textField},
 		{"source", "f.source", textField}, {"version", "f.version", numField},
 	}},
 	"Brand": {table: "brand", alias: "b", fields: []stateField{
-		{"id", "api_id('Brand', b.id)", textField}, {"name", "b.name", textField}, {"taxCode", "b.tax_code", textField},
+		{"id", "b.id", idField("Brand")}, {"name", "b.name", textField}, {"taxCode", "b.tax_code", textField},
 		{"industry", "b.industry", textField}, {"version", "b.version", numField},
 		{"createdAt", "api_time(b.created_at)", textField}, {"updatedAt", "api_time(b.updated_at)", textField},
 	}},
 	"Disclosure": {table: "disclosure", alias: "d", fields: []stateField{
-		{"id", "api_id('Disclosure', d.id)", textField}, {"influencer", "api_id('Influencer', d.influencer_id)", textField},
-		{"account", "api_id('PlatformAccount', d.account_id)", textField}, {"mcn", "api_id('Mcn', d.mcn_id)", textField},
+		{"id", "d.id", idField("Disclosure")}, {"influencer", "d.influencer_id", idField("Influencer")},
+		{"account", "d.account_id", idField("PlatformAccount")}, {"mcn", "d.mcn_id", idField("Mcn")},
 		{"productName", "d.product_name", textField}, {"productCategory", "d.product_category", textField},
 		{"contentUrl", "d.content_url", textField}, {"platform", "d.platform", textField},
 		{"publishedAt", "api_time(d.published_at)", textField}, {"label", "d.label", textField},
 		{"labelTiming", "d.label_timing", textField}, {"compensation", "d.compensation", textField},
 		{"status", "d.status", textField}, {"retractionReason", "d.retraction_reason", textField},
-		{"filedBy", "api_id('Agency', d.filed_by)", textField}, {"version", "d.version", numField},
+		{"filedBy", "d.filed_by", idField("Agency")}, {"version", "d.version", numField},
 		{"createdAt", "api_time(d.created_at)", textField}, {"updatedAt", "api_time(d.updated_at)", textField},
-		{"brands", `coalesce((SELECT json_agg(api_id('Brand', b.brand_id) ORDER BY b.brand_id)
-			FROM disclosure_brand b WHERE b.disclosure_id = d.id), '[]')`, jsonField},
+		{"brands", `(SELECT array_agg(b.brand_id ORDER BY b.brand_id) FROM disclosure_brand b WHERE b.disclosure_id = d.id)`,
+			idListField("Brand")},
 	}},
 	"Sanction": {table: "sanction", alias: "s", fields: []stateField{
-		{"id", "api_id('Sanction', s.id)", textField},
+		{"id", "s.id", idField("Sanction")},
 		{"subject", `api_id(CASE s.subject_kind WHEN 'INFLUENCER' THEN 'Influencer' WHEN 'MCN' THEN 'Mcn' ELSE 'Brand' END,
 			coalesce(s.influencer_id, s.mcn_id, s.brand_id))`, textField},
-		{"agency", "api_id('Agency', s.agency_id)", textField}, {"decisionNumber", "s.decision_number", textField},
+		{"agency", "s.agency_id", idField("Agency")}, {"decisionNumber", "s.decision_number", textField},
 		{"decidedOn", "api_date(s.decided_on)", textField}, {"effectiveOn", "api_date(s.effective_on)", textField},
 		{"fineVnd", "s.fine_vnd", numField}, {"remedies", "to_json(s.remedies)", jsonField},
 		{"status", "s.status", textField}, {"sourceUrl", "s.source_url", textField},
@@ -103,8 +104,8 @@ var stateDefs = map[string]*stateDef{
 				'agency', api_id('Agency', h.agency_id), 'recordedAt', api_time(h.recorded_at))
 				ORDER BY h.effective_on, h.id)
 			FROM sanction_status_change h WHERE h.sanction_id = s.id), '[]')`, jsonField},
-		{"relatedDisclosures", `coalesce((SELECT json_agg(api_id('Disclosure', r.disclosure_id) ORDER BY r.disclosure_id)
-			FROM sanction_disclosure r WHERE r.sanction_id = s.id), '[]')`, jsonField},
+		{"relatedDisclosures", `(SELECT array_agg(r.disclosure_id ORDER BY r.disclosure_id)
+			FROM sanction_disclosure r WHERE r.sanction_id = s.id)`, idListField("Disclosure")},
 	}},
 }
 
@@ -121,13 +122,28 @@ type stateField struct {
 	kind       fieldKind
 }
 
-type fieldKind uint8
+// fieldKind says how a field's SQL value is written in the state.
+type fieldKind struct {
+	kind   uint8
+	idType string
+}
 
 const (
-	textField fieldKind = iota // a string, or null
-	numField                   // an integer as SQL writes it, or null
-	jsonField                  // JSON text (a list, an object), put in canonical form
+	textKind   = iota // a string, or null
+	numKind           // an integer as SQL writes it, or null
+	jsonKind          // JSON text (a list, an object), put in canonical form
+	idKind            // a database id (bigint), written as the global ID of idType, or null
+	idListKind        // a bigint[] of database ids, written as a list of global IDs (null: [])
 )
+
+var (
+	textField = fieldKind{kind: textKind}
+	numField  = fieldKind{kind: numKind}
+	jsonField = fieldKind{kind: jsonKind}
+)
+
+func idField(typ string) fieldKind     { return fieldKind{idKind, typ} }
+func idListField(typ string) fieldKind { return fieldKind{idListKind, typ} }
 
 func init() {
 	for _, d := range stateDefs {
@@ -155,7 +171,15 @@ func (d *stateDef) selectSQL(where string) string {
 func (d *stateDef) jsonSQL() string {
 	args := make([]string, len(d.fields))
 	for i, f := range d.fields {
-		args[i] = "'" + f.name + "', " + f.expr
+		expr := f.expr
+		switch f.kind.kind {
+		case idKind:
+			expr = "api_id('" + f.kind.idType + "', " + expr + ")"
+		case idListKind:
+			expr = "coalesce((SELECT jsonb_agg(api_id('" + f.kind.idType + "', x) ORDER BY o) FROM unnest(" + expr +
+				") WITH ORDINALITY AS u(x, o)), '[]')"
+		}
+		args[i] = "'" + f.name + "', " + expr
 	}
 	return "SELECT " + d.alias + ".id, jsonb_build_object(" + strings.Join(args, ", ") + ") FROM " + d.table + " " + d.alias
 }
@@ -187,13 +211,24 @@ func (d *stateDef) render(dst []byte, r *stateRow) ([]byte, error) {
 		dst = append(dst, f.name...)
 		dst = append(dst, '"', ':')
 		v := r.vals[i]
+		var err error
 		switch {
+		case v == nil && f.kind.kind == idListKind:
+			dst = append(dst, '[', ']')
 		case v == nil:
 			dst = append(dst, "null"...)
-		case f.kind == numField:
+		case f.kind.kind == numKind:
 			dst = append(dst, v...)
-		case f.kind == textField:
+		case f.kind.kind == textKind:
 			dst = appendJSONString(dst, v)
+		case f.kind.kind == idKind:
+			if dst, err = appendGlobalID(dst, f.kind.idType, v); err != nil {
+				return dst, fmt.Errorf("%s %d, %s: %w", d.table, r.id, f.name, err)
+			}
+		case f.kind.kind == idListKind:
+			if dst, err = appendGlobalIDs(dst, f.kind.idType, v); err != nil {
+				return dst, fmt.Errorf("%s %d, %s: %w", d.table, r.id, f.name, err)
+			}
 		default:
 			var ok bool
 			n := len(dst)
@@ -207,6 +242,37 @@ func (d *stateDef) render(dst []byte, r *stateRow) ([]byte, error) {
 		}
 	}
 	return append(dst, '}'), nil
+}
+
+// appendGlobalID appends, quoted, the global ID of the database id SQL wrote as digits.
+func appendGlobalID(dst []byte, typ string, digits []byte) ([]byte, error) {
+	n, err := strconv.ParseInt(string(digits), 10, 64)
+	if err != nil {
+		return dst, err
+	}
+	dst = append(dst, '"')
+	dst = append(dst, GlobalID(typ, n)...)
+	return append(dst, '"'), nil
+}
+
+// appendGlobalIDs appends the list of global IDs of a bigint[] as SQL writes it: {1,2,3}.
+func appendGlobalIDs(dst []byte, typ string, arr []byte) ([]byte, error) {
+	if len(arr) < 2 || arr[0] != '{' || arr[len(arr)-1] != '}' {
+		return dst, fmt.Errorf("not an array: %q", arr)
+	}
+	dst = append(dst, '[')
+	if inner := arr[1 : len(arr)-1]; len(inner) > 0 {
+		for i, part := range bytes.Split(inner, []byte{','}) {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			var err error
+			if dst, err = appendGlobalID(dst, typ, part); err != nil {
+				return dst, err
+			}
+		}
+	}
+	return append(dst, ']'), nil
 }
 
 // appendJSONString appends s as a JSON string the way encodeEntry writes it: as is when it
