@@ -25,6 +25,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/kolregistry/kolregistry/tracing"
 )
 
 // Defaults of Options.
@@ -127,6 +129,7 @@ func New(opts *redis.UniversalOptions, o Options) *Redis {
 		}, []string{"user"}),
 	}
 	r.up.Set(1)
+	tracing.Redis(r.client) // a span per command when tracing is on
 	return r
 }
 

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+
+	"github.com/kolregistry/kolregistry/tracing"
 )
 
 // Pools and statement timeouts per class of work (docs/operations.md).
@@ -120,7 +122,7 @@ func openPool(dsn string, size int, timeout time.Duration) (*sql.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := sql.OpenDB(connector)
+	p := tracing.OpenDB(connector) // sql.OpenDB, with a span per statement when tracing is on
 	p.SetMaxOpenConns(size)
 	p.SetMaxIdleConns(size)
 	p.SetConnMaxIdleTime(5 * time.Minute)

@@ -123,7 +123,7 @@ func TestSanctionFacts_ReviewingAuthorityRecordsAnAnnulment(t *testing.T) {
 	store := openStore(t)
 	ctx := context.Background()
 	w := newWorld(t, store)
-	court := w.other
+	court := asKind(t, store, w.other, "COURT") // a court reviews any agency's decision (registry.MayReview)
 	res, err := store.RecordSanction(ctx, w.national, nil, validSanction(w.saigonKOL, "405/QĐ-XPHC"))
 	id := register(t, res, err)
 	litigation, annulled := "UNDER_LITIGATION", "ANNULLED"
@@ -224,3 +224,80 @@ func TestSanctionFacts_RawRowsGetTheFactsOfTheirStatus(t *testing.T) {
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
 
 func dateOf(t time.Time) string { return t.Format("2006-01-02") }
+
+// asKind makes agency a of another kind (and jurisdiction, when given).
+func asKind(t *testing.T, store *db.DB, a db.Agency, kind string, jurisdiction ...string) db.Agency {
+	t.Helper()
+	a.Kind = kind
+	if len(jurisdiction) > 0 {
+		a.Jurisdiction = jurisdiction[0]
+	}
+	if _, err := store.SQL().Exec(`UPDATE agency SET kind = $2, jurisdiction = $3 WHERE id = $1`, a.ID, a.Kind, a.Jurisdiction); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// Who may review a decision (registry.MayReview): the refusals with their code, field and
+// message, and each kind of reviewer within its reach recording an outcome.
+func TestReviewSanction_OnlyACourtOrASuperiorBody(t *testing.T) {
+	t.Parallel()
+	store := openStore(t)
+	ctx := context.Background()
+	w := newWorld(t, store)
+	add := func(kind, jurisdiction string) db.Agency {
+		return asKind(t, store, newWorld(t, store).other, kind, jurisdiction)
+	}
+	hanoiPC, saigonPC := add("PEOPLES_COMMITTEE", "VN-HN"), add("PEOPLES_COMMITTEE", "VN-SG")
+	ministry, court := add("MINISTRY", "VN"), add("COURT", "VN-HN")
+	doc := "https://example.gov.vn/quyet-dinh-giai-quyet-khieu-nai.pdf"
+	upheld, annulled := "IN_FORCE", "ANNULLED"
+	record := func(by db.Agency, subject int64, number string) int64 {
+		res, err := store.RecordSanction(ctx, by, nil, validSanction(subject, number))
+		return register(t, res, err)
+	}
+	review := func(by db.Agency, id int64, standing string) error {
+		_, err := store.ReviewSanction(ctx, by, nil, db.SanctionFactChange{SanctionID: id, Standing: &standing,
+			EffectiveOn: date("2025-07-01"), Reason: "Quyết định giải quyết khiếu nại", DocumentURL: &doc, ExpectedVersion: 1})
+		return err
+	}
+	complaint := "UNDER_COMPLAINT"
+	contested := validSanction(w.hanoiKOL, "501/QĐ-XPHC") // a Hà Nội agency's decision, complained of
+	contested.Standing = &complaint
+	res, err := store.RecordSanction(ctx, w.provincial, nil, contested)
+	provincial := register(t, res, err)
+	national := record(w.national, w.saigonKOL, "502/QĐ-XPHC") // a national authority's
+	for _, c := range []struct {
+		name     string
+		reviewer db.Agency
+		id       int64
+		want     string
+	}{
+		{"another province's People's Committee", saigonPC, provincial,
+			"this agency (VN-SG) is neither a court nor a superior body of the agency that issued the decision"},
+		{"a People's Committee, a national decision", hanoiPC, national, "this agency (VN-HN) is neither a court nor a superior body"},
+		{"an authority that is no reviewer", w.other, national,
+			"only a court, a ministry or a provincial People's Committee records the review of another agency's decision"},
+		{"the issuer itself", w.national, national, "an agency reconsiders its own decision with changeSanctionStanding"},
+	} {
+		before := counts(t, store, w.national.ID) + counts(t, store, w.provincial.ID)
+		u := userErr(t, review(c.reviewer, c.id, annulled))
+		if u.Code != db.OutsideJurisdiction || strings.Join(u.Field, ".") != "input.sanctionId" || !strings.Contains(u.Message.String(), c.want) {
+			t.Errorf("%s: %s %s %q; want OUTSIDE_JURISDICTION input.sanctionId %q", c.name, u.Code, strings.Join(u.Field, "."), u.Message.String(), c.want)
+		}
+		if after := counts(t, store, w.national.ID) + counts(t, store, w.provincial.ID); after != before {
+			t.Errorf("%s: rows changed", c.name)
+		}
+	}
+	// Within reach: Hà Nội's People's Committee upholds its department's decision; the ministry
+	// and a court annul decisions of agencies below them.
+	if err := review(hanoiPC, provincial, upheld); err != nil {
+		t.Errorf("Hà Nội People's Committee, a Hà Nội agency's decision: %v", err)
+	}
+	if err := review(ministry, national, annulled); err != nil {
+		t.Errorf("a ministry, a national authority's decision: %v", err)
+	}
+	if err := review(court, record(w.national, w.saigonKOL, "503/QĐ-XPHC"), annulled); err != nil {
+		t.Errorf("a court, another province's subject: %v", err)
+	}
+}

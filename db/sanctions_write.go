@@ -362,13 +362,16 @@ type lockedSanction struct {
 }
 
 // lockSanction reads a sanction for update and checks it exists, may be changed by the actor
-// (registry.MayChange: the issuing agency, or with review a reviewing authority recording the
-// outcome to) and is at the expected version. ok is false when a check failed (the problem is
+// (registry.MayChange: the issuing agency, or, reviewer set, a reviewing authority recording the
+// outcome to, over the issuer — registry.MayReview) and is at the expected version. ok is false when a check failed (the problem is
 // in c).
-func lockSanction(ctx context.Context, tx *Tx, c *checks, id int64, expectedVersion int, review bool, to *registry.Standing) (l lockedSanction, ok bool, err error) {
+func lockSanction(ctx context.Context, tx *Tx, c *checks, id int64, expectedVersion int, reviewer *Agency, to *registry.Standing) (l lockedSanction, ok bool, err error) {
 	var version int
-	err = tx.QueryRowContext(ctx, `SELECT agency_id, standing, execution, decided_on, version FROM sanction WHERE id = $1 FOR UPDATE`, id).
-		Scan(&l.agency, &l.facts.Standing, &l.facts.Execution, &l.decidedOn, &version)
+	var issuer registry.Body
+	err = tx.QueryRowContext(ctx, `SELECT s.agency_id, s.standing, s.execution, s.decided_on, s.version, g.kind, g.jurisdiction
+			FROM sanction s JOIN agency g ON g.id = s.agency_id WHERE s.id = $1 FOR UPDATE OF s`, id).
+		Scan(&l.agency, &l.facts.Standing, &l.facts.Execution, &l.decidedOn, &version, &issuer.Kind, &issuer.Jurisdiction)
+	issuer.ID = l.agency
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		c.mustExist(false, "the sanction", "sanctionId")
@@ -376,7 +379,12 @@ func lockSanction(ctx context.Context, tx *Tx, c *checks, id int64, expectedVers
 	case err != nil:
 		return l, false, fmt.Errorf("read sanction: %w", err)
 	}
-	if code, why := registry.MayChange(tx.Actor, &l.agency, review, to); code != "" {
+	code, why := registry.MayChange(tx.Actor, &l.agency, reviewer != nil, to)
+	if code == "" && reviewer != nil {
+		code, why = registry.MayReview(registry.Body{ID: reviewer.ID, Kind: registry.AgencyKind(reviewer.Kind),
+			Jurisdiction: reviewer.Jurisdiction}, issuer)
+	}
+	if code != "" {
 		field := "sanctionId"
 		if code == Invalid {
 			field = "standing"
@@ -390,7 +398,7 @@ func lockSanction(ctx context.Context, tx *Tx, c *checks, id int64, expectedVers
 
 // lockOwnSanction is lockSanction for the issuing agency's own writes.
 func lockOwnSanction(ctx context.Context, tx *Tx, c *checks, id int64, expectedVersion int) (l lockedSanction, ok bool, err error) {
-	return lockSanction(ctx, tx, c, id, expectedVersion, false, nil)
+	return lockSanction(ctx, tx, c, id, expectedVersion, nil, nil)
 }
 
 // factChange is one entry to append to a sanction's history: how the facts change (decide
@@ -426,7 +434,7 @@ func (d *DB) ChangeSanctionStanding(ctx context.Context, actor Agency, key *stri
 	return d.changeSanctionFacts(ctx, actor, key, in, factChange{action: "changeSanctionStanding", in: in, decide: standingTo(in.Standing)})
 }
 
-// ReviewSanction records the outcome of a review of any agency's decision by a reviewing
+// ReviewSanction records the outcome of a review of another agency's decision by a reviewing
 // authority (a court, or the superior body deciding a complaint): annulled, amended or upheld,
 // with the ruling's document. The issuing agency learns of it through the same alerts.
 func (d *DB) ReviewSanction(ctx context.Context, actor Agency, key *string, in SanctionFactChange) (WriteResult, error) {
@@ -480,7 +488,11 @@ func (d *DB) changeSanctionFacts(ctx context.Context, actor Agency, key *string,
 	}
 	return d.Write(ctx, actor.ID, key, fc.action, input, func(ctx context.Context, tx *Tx) (Event, error) {
 		var c checks
-		l, ok, err := lockSanction(ctx, tx, &c, in.SanctionID, in.ExpectedVersion, fc.review, fc.to)
+		var reviewer *Agency
+		if fc.review {
+			reviewer = &actor
+		}
+		l, ok, err := lockSanction(ctx, tx, &c, in.SanctionID, in.ExpectedVersion, reviewer, fc.to)
 		if err != nil {
 			return Event{}, err
 		}

@@ -551,73 +551,152 @@ type Outcome struct {
 	Retry time.Time
 }
 
+// Batches of DeliverNext: once it holds an endpoint, it delivers up to DeliveryBatch of its
+// due deliveries one after the other, in seq order, starting no new one after
+// deliveryBatchTime, and records them in one transaction: one claim, one read of the events and
+// one commit for the batch rather than for each delivery.
+const (
+	DeliveryBatch     = 25
+	deliveryBatchTime = 2 * time.Second
+)
+
 // DeliverNext finds an endpoint whose oldest pending delivery is due, locks the endpoint
 // (FOR UPDATE SKIP LOCKED: workers on every replica share the outbox, one endpoint at a time
-// each), calls deliver, and records its outcome, all in one transaction. Should the process
-// die before the commit, the lock goes and the delivery is still pending: delivered at least
-// once. An endpoint's deliveries go strictly in seq order: a later one waits until the
-// earlier one is delivered or parked. It reports false when nothing was due.
+// each), calls deliver for that delivery and the due ones after it (a batch, stopping at the
+// first that fails), and records the outcomes, all in one transaction. Should the process die
+// before the commit, the lock goes and the batch's deliveries are all still pending: delivered
+// at least once (a receiver may see up to DeliveryBatch again). An endpoint's deliveries go
+// strictly in seq order: a later one waits until the earlier one is delivered or parked. It
+// reports false when nothing was due.
 func (d *DB) DeliverNext(ctx context.Context, deliver func(context.Context, DueDelivery) Outcome) (bool, error) {
 	found := false
 	err := d.Transact(ctx, sql.LevelReadCommitted, func(tx *sql.Tx) error {
 		found = false
-		row := tx.QueryRowContext(ctx, `SELECT `+deliveryCols+`, `+endpointCols+`
+		ep, err := scanEndpoint(tx.QueryRowContext(ctx, `SELECT `+endpointCols+`
 			FROM webhook_endpoint e
-			CROSS JOIN LATERAL (SELECT * FROM webhook_delivery d WHERE d.endpoint_id = e.id AND d.status = 'PENDING'
+			CROSS JOIN LATERAL (SELECT d.next_attempt_at FROM webhook_delivery d WHERE d.endpoint_id = e.id AND d.status = 'PENDING'
 				ORDER BY d.seq LIMIT 1) d
 			WHERE e.active AND d.next_attempt_at <= now()
 			ORDER BY d.next_attempt_at LIMIT 1
-			FOR UPDATE OF e SKIP LOCKED`)
-		var due DueDelivery
-		var exp sql.NullTime
-		var first, last, delivered sql.NullTime
-		var status sql.NullInt64
-		var lastErr sql.NullString
-		err := row.Scan(&due.ID, &due.EndpointID, &due.Seq, &due.Status, &due.Attempts, &first, &due.NextAttemptAt, &last,
-			&status, &lastErr, &delivered, &due.CreatedAt,
-			&due.Endpoint.ID, &due.Endpoint.SubscriberID, &due.Endpoint.WatchlistID, &due.Endpoint.URL, &due.Endpoint.Secret,
-			&due.Endpoint.PreviousSecret, &exp, &due.Endpoint.Active, &due.Endpoint.CreatedAt)
+			FOR UPDATE OF e SKIP LOCKED`))
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("claim delivery: %w", err)
+			return fmt.Errorf("claim endpoint: %w", err)
 		}
-		if exp.Valid {
-			due.Endpoint.PreviousExpiresAt = &exp.Time
+		batch, err := dueDeliveries(ctx, tx, ep)
+		if err != nil {
+			return err
 		}
-		if first.Valid {
-			due.FirstAttemptAt = &first.Time
+		start := time.Now()
+		for i, due := range batch {
+			if i > 0 && time.Since(start) > deliveryBatchTime {
+				break
+			}
+			found = true
+			out := deliver(ctx, due)
+			if ctx.Err() != nil {
+				return ctx.Err() // shutting down mid-batch: roll back, the deliveries stay pending
+			}
+			if err := recordOutcome(ctx, tx, due.ID, out); err != nil {
+				return err
+			}
+			if !out.Delivered {
+				break // retried later (or parked): the next waits for its turn
+			}
 		}
-		found = true
-		if due.Event, err = scanAuditEvent(tx.QueryRowContext(ctx, `SELECT `+auditCols+` FROM audit_event e WHERE e.seq = $1`, due.Seq)); err != nil {
-			return fmt.Errorf("delivery %d: event %d: %w", due.ID, due.Seq, err)
-		}
-		out := deliver(ctx, due)
-		if ctx.Err() != nil {
-			return ctx.Err() // shutting down mid-delivery: roll back, the delivery stays pending
-		}
-		var status2 any
-		if out.Status != 0 {
-			status2 = out.Status
-		}
-		switch {
-		case out.Delivered:
-			_, err = tx.ExecContext(ctx, `UPDATE webhook_delivery SET status = 'DELIVERED', attempts = attempts + 1,
-				first_attempt_at = coalesce(first_attempt_at, now()), last_attempt_at = now(), last_status = $2,
-				last_error = NULL, delivered_at = now() WHERE id = $1`, due.ID, status2)
-		case out.Retry.IsZero():
-			_, err = tx.ExecContext(ctx, `UPDATE webhook_delivery SET status = 'PARKED', attempts = attempts + 1,
-				first_attempt_at = coalesce(first_attempt_at, now()), last_attempt_at = now(), last_status = $2,
-				last_error = $3 WHERE id = $1`, due.ID, status2, out.Error)
-		default:
-			_, err = tx.ExecContext(ctx, `UPDATE webhook_delivery SET attempts = attempts + 1,
-				first_attempt_at = coalesce(first_attempt_at, now()), last_attempt_at = now(), last_status = $2,
-				last_error = $3, next_attempt_at = $4 WHERE id = $1`, due.ID, status2, out.Error, out.Retry)
-		}
-		return err
+		return nil
 	})
 	return found, err
+}
+
+// dueDeliveries are the endpoint's first pending deliveries (at most DeliveryBatch), in seq
+// order, with their events, up to the first that is not due yet.
+func dueDeliveries(ctx context.Context, tx *sql.Tx, ep Endpoint) ([]DueDelivery, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+deliveryCols+`, d.next_attempt_at <= now() FROM webhook_delivery d
+		WHERE d.endpoint_id = $1 AND d.status = 'PENDING' ORDER BY d.seq LIMIT $2`, ep.ID, DeliveryBatch)
+	if err != nil {
+		return nil, fmt.Errorf("deliveries of endpoint %d: %w", ep.ID, err)
+	}
+	var batch []DueDelivery
+	var seqs []int64
+	for rows.Next() {
+		var due bool
+		r, err := scanDelivery(withExtra{rows, &due})
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("deliveries of endpoint %d: %w", ep.ID, err)
+		}
+		if !due {
+			break
+		}
+		batch, seqs = append(batch, DueDelivery{Delivery: r, Endpoint: ep}), append(seqs, r.Seq)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("deliveries of endpoint %d: %w", ep.ID, err)
+	}
+	evs, err := tx.QueryContext(ctx, `SELECT `+auditCols+` FROM audit_event e WHERE e.seq = ANY($1)`, pq.Array(seqs))
+	if err != nil {
+		return nil, fmt.Errorf("events of endpoint %d: %w", ep.ID, err)
+	}
+	defer evs.Close()
+	bySeq := map[int64]AuditEvent{}
+	for evs.Next() {
+		e, err := scanAuditEvent(evs)
+		if err != nil {
+			return nil, fmt.Errorf("events of endpoint %d: %w", ep.ID, err)
+		}
+		bySeq[e.Seq] = e
+	}
+	if err := evs.Err(); err != nil {
+		return nil, fmt.Errorf("events of endpoint %d: %w", ep.ID, err)
+	}
+	for i := range batch {
+		e, ok := bySeq[batch[i].Seq]
+		if !ok {
+			return nil, fmt.Errorf("delivery %d: event %d: %w", batch[i].ID, batch[i].Seq, ErrNotFound)
+		}
+		batch[i].Event = e
+	}
+	return batch, nil
+}
+
+// withExtra scans a row's columns and then one more.
+type withExtra struct {
+	rows  *sql.Rows
+	extra any
+}
+
+func (w withExtra) Scan(dest ...any) error { return w.rows.Scan(append(dest, w.extra)...) }
+
+// recordOutcome records one attempt (at the time it ended: clock_timestamp, not the batch's
+// transaction start).
+func recordOutcome(ctx context.Context, tx *sql.Tx, id int64, out Outcome) error {
+	var status any
+	if out.Status != 0 {
+		status = out.Status
+	}
+	var err error
+	switch {
+	case out.Delivered:
+		_, err = tx.ExecContext(ctx, `UPDATE webhook_delivery SET status = 'DELIVERED', attempts = attempts + 1,
+			first_attempt_at = coalesce(first_attempt_at, clock_timestamp()), last_attempt_at = clock_timestamp(), last_status = $2,
+			last_error = NULL, delivered_at = clock_timestamp() WHERE id = $1`, id, status)
+	case out.Retry.IsZero():
+		_, err = tx.ExecContext(ctx, `UPDATE webhook_delivery SET status = 'PARKED', attempts = attempts + 1,
+			first_attempt_at = coalesce(first_attempt_at, clock_timestamp()), last_attempt_at = clock_timestamp(), last_status = $2,
+			last_error = $3 WHERE id = $1`, id, status, out.Error)
+	default:
+		_, err = tx.ExecContext(ctx, `UPDATE webhook_delivery SET attempts = attempts + 1,
+			first_attempt_at = coalesce(first_attempt_at, clock_timestamp()), last_attempt_at = clock_timestamp(), last_status = $2,
+			last_error = $3, next_attempt_at = $4 WHERE id = $1`, id, status, out.Error, out.Retry)
+	}
+	if err != nil {
+		return fmt.Errorf("record delivery %d: %w", id, err)
+	}
+	return nil
 }
 
 // userError is one refusal of a subscriber's write.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/resolvers"
+	"github.com/kolregistry/kolregistry/tracing"
 )
 
 // Live alerts over WebSocket (docs/alerts.md).
@@ -50,6 +51,9 @@ func newGraphQL(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger *s
 	// The WebSocket transport comes first: httpTransport claims every request.
 	srv.AddTransport(websocketTransport(cfg, logger, c)) // websocket.go
 	srv.AddTransport(httpTransport{parserTokenLimit: cfg.ParserTokenLimit, caches: c, maxResponseBytes: cfg.MaxResponseBytes})
+	if tracing.Enabled() {
+		srv.AroundOperations(tracing.Operation) // first, so the operations below run in its span
+	}
 	srv.AroundFields(boundedFields)
 	srv.AroundOperations(liveLoadersPerEvent(store, cfg.LoaderWait))
 	if !cfg.UnplannedReads && !cfg.UncompiledReads {

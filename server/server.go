@@ -21,6 +21,7 @@ import (
 	"github.com/kolregistry/kolregistry/graph"
 	"github.com/kolregistry/kolregistry/permalink"
 	"github.com/kolregistry/kolregistry/resolvers"
+	"github.com/kolregistry/kolregistry/tracing"
 	"github.com/kolregistry/kolregistry/translog"
 	"github.com/kolregistry/kolregistry/web"
 )
@@ -290,5 +291,6 @@ func buildHandler(cfg Config, es graphql.ExecutableSchema, store *db.DB, logger 
 	h = recoverPanics(logger, h)
 	h = accessLog(logger, h)
 	h = requestID(h)
+	h = tracing.HTTP(h) // outermost: traceparent in and out (h itself when tracing is off)
 	return h, m
 }

@@ -239,7 +239,13 @@ func TestWebhooks_ReceiverGetsEveryEventOfItsWatchlistInOrderSigned(t *testing.T
 		t.Errorf("bad deliveries: %v", rcv.bad)
 	}
 
-	// The delivery log shows them delivered, in seq order.
+	// The delivery log shows them delivered, in seq order (a receipt comes before the commit of
+	// its batch: the log catches up).
+	waitFor(t, 30*time.Second, "the deliveries recorded", func() bool {
+		var n int
+		s.store.SQL().QueryRow(`SELECT count(*) FROM webhook_delivery WHERE status <> 'DELIVERED'`).Scan(&n)
+		return n == 0
+	})
 	var log struct {
 		V struct {
 			S struct {

@@ -19,6 +19,7 @@ import (
 	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/ratelimit"
 	"github.com/kolregistry/kolregistry/server"
+	"github.com/kolregistry/kolregistry/tracing"
 	"github.com/kolregistry/kolregistry/translog"
 	"github.com/kolregistry/kolregistry/webhook"
 )
@@ -46,6 +47,20 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	// First: the store, Redis and the server are instrumented only if tracing is on when they
+	// are built (OTEL_EXPORTER_OTLP_ENDPOINT; docs/operations.md, "Tracing").
+	stopTracing, err := tracing.Start(ctx, server.Build().Version)
+	if err != nil {
+		return fmt.Errorf("tracing: %w", err)
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		stopTracing(sctx) // flushes the spans still batched
+	}()
+	if tracing.Enabled() {
+		logger.Info("tracing: exporting spans over OTLP/HTTP", "endpoint", os.Getenv(tracing.EndpointEnv))
+	}
 
 	dbURL, err := databaseURL()
 	if err != nil {

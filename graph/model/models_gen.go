@@ -762,7 +762,7 @@ type RetractDisclosurePayload struct {
 
 // The outcome of a review of any agency's sanction decision, recorded by the reviewing authority (a court, or the superior body that decided a complaint).
 type ReviewSanctionInput struct {
-	// The sanction reviewed; any agency's.
+	// The sanction reviewed: another agency's decision within the caller's reach as a reviewer.
 	SanctionID string `json:"sanctionId"`
 	// ANNULLED, AMENDED, or IN_FORCE (upheld); else INVALID.
 	Standing SanctionStanding `json:"standing"`
