@@ -1,24 +1,27 @@
 package server
 
 import (
+	"slices"
 	"sync"
 
 	"github.com/kolregistry/kolregistry/cache"
 )
 
-// coalescer runs identical anonymous queries that miss the response cache at most once at a
-// time per replica (docs/operations.md, "Coalescing"). A request joins:
+// coalescer runs identical anonymous queries that miss the response cache at most
+// maxRunningPerKey times at once per replica (docs/operations.md, "Coalescing"). A request
+// joins:
 //
-//   - the running execution of its key, when that one read the same cache epoch (no write in
-//     between: its answer is what this request would compute);
-//   - else the next execution of its key, which starts when the running one ends. The next
-//     execution starts after every request that joined it arrived, so its snapshot holds every
-//     write those requests may have heard of: its answer is right for all of them, whatever
-//     epoch each read. It runs (with read replicas: is routed) and stores its response under
-//     the freshest epoch its joiners read (fresher; read before it started, so a write
+//   - a running execution of its key that read the same cache epoch (no write in between: its
+//     answer is what this request would compute);
+//   - else, while fewer than maxRunningPerKey run, none: it starts its own at once;
+//   - else the next execution of its key, which starts when the oldest running one ends. The
+//     next execution starts after every request that joined it arrived, so its snapshot holds
+//     every write those requests may have heard of: its answer is right for all of them,
+//     whatever epoch each read. It runs (with read replicas: is routed) and stores its response
+//     under the freshest epoch its joiners read (fresher; read before it started, so a write
 //     committed while it runs makes the entry stale at once).
 //
-// Under a steady stream of writes each one replaces the epoch; without the second rule every
+// Under a steady stream of writes each one replaces the epoch; without the last rule every
 // write would start one more execution of every popular query while the previous ones still
 // run, and a slow query would be running many times at once.
 type coalescer struct {
@@ -26,14 +29,22 @@ type coalescer struct {
 	keys map[string]*keyFlights
 }
 
-// keyFlights are one key's running execution and the next one, either may be nil.
-type keyFlights struct{ running, next *flight }
+// maxRunningPerKey bounds the executions of one query at once: two let a request of a new
+// epoch start at once while the previous epoch's execution finishes (one execution's latency,
+// not two), and no more.
+const maxRunningPerKey = 2
+
+// keyFlights are one key's running executions (oldest first) and the next one (or nil).
+type keyFlights struct {
+	running []*flight
+	next    *flight
+}
 
 // flight is one execution and the requests waiting for it.
 type flight struct {
 	done   chan struct{}
 	out    outcome
-	lookup cache.Lookup // the cache lookup it stores under: the latest joiner's
+	lookup cache.Lookup // the cache lookup it stores under
 	shared int          // requests besides the one that executes it
 }
 
@@ -49,35 +60,37 @@ func (c *coalescer) do(key string, lookup cache.Lookup, run func(cache.Lookup) o
 		kf = &keyFlights{}
 		c.keys[key] = kf
 	}
-	switch {
-	case kf.running != nil && kf.running.lookup.Epoch() == lookup.Epoch():
-		f := kf.running
-		f.shared++
-		c.mu.Unlock()
-		<-f.done
-		return f.out, true
-	case kf.next != nil:
+	for _, f := range kf.running {
+		if f.lookup.Epoch() == lookup.Epoch() {
+			f.shared++
+			c.mu.Unlock()
+			<-f.done
+			return f.out, true
+		}
+	}
+	if kf.next != nil {
 		f := kf.next
 		f.shared++
 		f.lookup = fresher(f.lookup, lookup)
 		c.mu.Unlock()
 		<-f.done
 		return f.out, true
-	case kf.running == nil:
-		f := &flight{done: make(chan struct{}), lookup: lookup}
-		kf.running = f
+	}
+	f := &flight{done: make(chan struct{}), lookup: lookup}
+	if len(kf.running) < maxRunningPerKey {
+		kf.running = append(kf.running, f)
 		c.mu.Unlock()
 		c.execute(key, kf, f, run)
 		return f.out, false
 	}
-	// Another epoch is running: this request starts the next execution when it ends.
-	f := &flight{done: make(chan struct{}), lookup: lookup}
+	// As many run as may: this request starts the next execution when the oldest ends.
 	kf.next = f
-	prev := kf.running
+	oldest := kf.running[0]
 	c.mu.Unlock()
-	<-prev.done
+	<-oldest.done
 	c.mu.Lock()
-	kf.next, kf.running = nil, f
+	kf.next = nil
+	kf.running = append(kf.running, f)
 	c.mu.Unlock()
 	c.execute(key, kf, f, run)
 	return f.out, false
@@ -96,21 +109,19 @@ func fresher(earlier, later cache.Lookup) cache.Lookup {
 	return later
 }
 
-// execute runs f and hands it over: the next execution, if any, starts now.
+// execute runs f and hands it over: joiners from its start on join it by epoch or the next.
 func (c *coalescer) execute(key string, kf *keyFlights, f *flight, run func(cache.Lookup) outcome) {
 	defer func() {
 		c.mu.Lock()
-		if kf.running == f {
-			kf.running = nil
-		}
-		if kf.running == nil && kf.next == nil && c.keys[key] == kf {
+		kf.running = slices.DeleteFunc(kf.running, func(g *flight) bool { return g == f })
+		if len(kf.running) == 0 && kf.next == nil && c.keys[key] == kf {
 			delete(c.keys, key)
 		}
 		c.mu.Unlock()
 		close(f.done)
 	}()
 	c.mu.Lock()
-	lookup := f.lookup // fixed from here: joiners from now on join the next execution or this one with its epoch
+	lookup := f.lookup // fixed from here: f is no longer the next execution
 	c.mu.Unlock()
 	f.out = run(lookup)
 }

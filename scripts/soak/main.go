@@ -7,7 +7,8 @@
 // not asserted).
 //
 // Environment: DATABASE_URL (a server where SOAK_DB may be created), REDIS_URL, SOAK_DB
-// (default kolregistry_soak), SOAK_DURATION (3m), SOAK_INFLUENCERS (200000), SOAK_REBUILD=1
+// (default kolregistry_soak), SOAK_DURATION (3m), SOAK_SCALE (1: the read and export rates
+// are the times it, for showing headroom), SOAK_INFLUENCERS (200000), SOAK_REBUILD=1
 // (drop and rebuild the database), KOLREGISTRY_BIN (default bin/kolregistry).
 //
 // Every loop is bounded in count and time; traffic goes only to 127.0.0.1.
@@ -71,6 +72,10 @@ func run(ctx context.Context) error {
 	if err != nil || target < 240 || target > 2_000_000 {
 		return fmt.Errorf("SOAK_INFLUENCERS must be 240–2000000")
 	}
+	scale, err := strconv.ParseFloat(env("SOAK_SCALE", "1"), 64)
+	if err != nil || scale < 0.05 || scale > 10 {
+		return fmt.Errorf("SOAK_SCALE must be a number from 0.05 to 10, not %q", os.Getenv("SOAK_SCALE"))
+	}
 	bin, err := filepath.Abs(env("KOLREGISTRY_BIN", "bin/kolregistry"))
 	if err != nil {
 		return err
@@ -110,7 +115,7 @@ func run(ctx context.Context) error {
 		return err
 	}
 	defer srv.stop()
-	w.base, w.token = srv.base, srv.token
+	w.base, w.token, w.scale = srv.base, srv.token, scale
 
 	rep := w.soak(ctx, srv, duration)
 	rep.print(os.Stdout, duration)
@@ -319,6 +324,7 @@ type workload struct {
 	influencers []int64 // a sample of influencer ids
 	words       []string
 	fixed       []string // the cacheable queries
+	scale       float64  // SOAK_SCALE: the read and export rates are the times this
 	http        *http.Client
 }
 
@@ -395,7 +401,7 @@ type result struct {
 var classes = []string{"cacheable", "uncached", "write", "export"}
 
 func (w *workload) soak(ctx context.Context, srv *server, d time.Duration) *report {
-	rep := &report{by: map[string][]result{}}
+	rep := &report{by: map[string][]result{}, scale: w.scale}
 	var mu sync.Mutex
 	record := func(r result) {
 		mu.Lock()
@@ -403,7 +409,9 @@ func (w *workload) soak(ctx context.Context, srv *server, d time.Duration) *repo
 		mu.Unlock()
 	}
 	rep.start = w.sample(srv)
-	logf("load for %s: 40/s cacheable, 10/s uncached, 2 writers, an export every 12 s", d)
+	every := func(base time.Duration) time.Duration { return time.Duration(float64(base) / w.scale) }
+	logf("load for %s: %.0f/s cacheable, %.0f/s uncached, 2 writers, an export every %s (SOAK_SCALE %g)",
+		d, 40*w.scale, 10*w.scale, every(12*time.Second).Round(100*time.Millisecond), w.scale)
 	lctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -440,11 +448,11 @@ func (w *workload) soak(ctx context.Context, srv *server, d time.Duration) *repo
 		}()
 	}
 	var seq atomic.Int64
-	ticker(25*time.Millisecond, func() result {
+	ticker(every(25*time.Millisecond), func() result {
 		return w.graphql("cacheable", w.fixed[rand.IntN(len(w.fixed))], "")
 	})
-	ticker(100*time.Millisecond, func() result { return w.graphql("uncached", w.uncachedQuery(), "") })
-	ticker(12*time.Second, func() result { return w.export() })
+	ticker(every(100*time.Millisecond), func() result { return w.graphql("uncached", w.uncachedQuery(), "") })
+	ticker(every(12*time.Second), func() result { return w.export() })
 	for i := range 2 {
 		wg.Add(1)
 		go func() {
@@ -696,6 +704,7 @@ func (w *workload) sample(srv *server) sample {
 }
 
 type report struct {
+	scale      float64
 	metrics    []string // the server's load metrics at the end (serverMetrics)
 	by         map[string][]result
 	samples    []sample
@@ -712,7 +721,7 @@ func pct(lat []time.Duration, p int) time.Duration {
 }
 
 func (rep *report) print(out io.Writer, d time.Duration) {
-	fmt.Fprintf(out, "\nsoak: %s of mixed load (load average at the end: %s)\n\n", d, loadavg())
+	fmt.Fprintf(out, "\nsoak: %s of mixed load at SOAK_SCALE %g (load average at the end: %s)\n\n", d, rep.scale, loadavg())
 	fmt.Fprintf(out, "%-10s %8s %9s %7s %10s %10s  %s\n", "class", "requests", "refused", "errors", "p50", "p99", "refusals and errors by code")
 	var total, refusedAll, errorsAll int
 	p99 := map[string]time.Duration{}
