@@ -18,13 +18,22 @@ tcp_open() {
 	timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null
 }
 
-# free_port [START]: prints a TCP port on 127.0.0.1 that nothing listens on. Random in
-# 20000..59999 unless START is given, in which case the first free port from START upwards.
+# port_in_use PORT: some socket has PORT as its local port (a listener, or a client connection
+# that took it as its ephemeral port: a server could not bind it either). Needs ss; without
+# it only listeners are seen (tcp_open).
+port_in_use() {
+	tcp_open 127.0.0.1 "$1" && return 0
+	command -v ss >/dev/null 2>&1 && [[ -n "$(ss -Htan "( sport = :$1 )" 2>/dev/null)" ]]
+}
+
+# free_port [START]: prints a TCP port on 127.0.0.1 that no socket uses. Random in
+# 20000..32767 (below Linux's ephemeral range, so no client connection takes it meanwhile)
+# unless START is given, in which case the first free port from START upwards.
 free_port() {
 	local p i
 	for i in $(seq 1 200); do
-		if [[ -n "${1:-}" ]]; then p=$(( $1 + i - 1 )); else p=$(( 20000 + RANDOM % 40000 )); fi
-		if ! tcp_open 127.0.0.1 "$p"; then
+		if [[ -n "${1:-}" ]]; then p=$(( $1 + i - 1 )); else p=$(( 20000 + RANDOM % 12768 )); fi
+		if ! port_in_use "$p"; then
 			echo "$p"
 			return 0
 		fi

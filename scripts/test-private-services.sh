@@ -67,8 +67,10 @@ step() { log "== $*"; }
 unset DATABASE_URL DATABASE_READ_URL REDIS_URL TEST_DATABASE_URL
 export KOLREGISTRY_PRIVATE_SERVICES=1
 export KOLREGISTRY_DATA_DIR="$TMP/data"
-KOLREGISTRY_PG_PORT="$(free_port 55432)"
-KOLREGISTRY_REDIS_PORT="$(free_port 56379)"
+# Ports below Linux's ephemeral range (32768–60999): a client connection of an earlier test
+# cannot hold them between the check and the bind.
+KOLREGISTRY_PG_PORT="$(free_port 25432)"
+KOLREGISTRY_REDIS_PORT="$(free_port 26379)"
 export KOLREGISTRY_PG_PORT KOLREGISTRY_REDIS_PORT
 
 step "starting private services in $KOLREGISTRY_DATA_DIR (PostgreSQL :$KOLREGISTRY_PG_PORT, Redis :$KOLREGISTRY_REDIS_PORT)"
