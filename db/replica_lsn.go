@@ -105,7 +105,9 @@ func (d *DB) WrittenLSN() LSN { return LSN(d.written.Load()) }
 
 // noteCommit records a commit's LSN for the process and for the request's tracker.
 func (d *DB) noteCommit(ctx context.Context, l LSN) {
-	raiseTo(d.written, l)
+	if d.written != nil { // nil on the bare store Migrate opens
+		raiseTo(d.written, l)
+	}
 	if w, ok := ctx.Value(trackerKey{}).(*WriteTracker); ok {
 		w.note(l)
 	}
