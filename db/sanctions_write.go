@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -211,13 +212,12 @@ func (d *DB) RecordSanction(ctx context.Context, actor Agency, key *string, in N
 		}
 		c.catalogueProblems(cat.Check(registry.Decision{Subject: registry.SubjectKind(in.SubjectKind), DecidedOn: in.DecidedOn,
 			Penalty: penalty, FineVnd: in.FineVnd, Citations: citations(in.Violations)}))
-		var taken bool
-		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM sanction WHERE agency_id = $1 AND decision_number = $2
-				AND extract(year FROM decided_on) = extract(year FROM $3::date))`, actor.ID, in.DecisionNumber, dateKey(in.DecidedOn)).Scan(&taken); err != nil {
-			return Event{}, fmt.Errorf("read decision numbers: %w", err)
+		taken, err := decisionNumberTaken(ctx, tx, actor.ID, in.DecisionNumber, in.DecidedOn, 0)
+		if err != nil {
+			return Event{}, err
 		}
 		if taken {
-			c.add(Duplicate, registry.Msg("DECISION_NUMBER_TAKEN", in.DecisionNumber, in.DecidedOn.Year()), "decisionNumber")
+			c.add(Duplicate, registry.Msg("DECISION_NUMBER_TAKEN", in.DecisionNumber, registry.DecisionYear(in.DecidedOn)), "decisionNumber")
 		}
 		if err := c.err(); err != nil {
 			return Event{}, err
@@ -235,7 +235,7 @@ func (d *DB) RecordSanction(ctx context.Context, actor Agency, key *string, in N
 			penalty, pq.Array(in.AdditionalPenalties), in.PaymentDeadline, in.SignatoryTitle, in.ViolationRecordNumber,
 			facts.Standing, facts.Execution, facts.Execution.Executed(), effective).Scan(&id)
 		if err != nil {
-			if uerr := constraintError(err, []string{"decisionNumber"}); uerr != nil {
+			if uerr := decisionNumberConflict(err, in.DecisionNumber, in.DecidedOn, "decisionNumber"); uerr != nil {
 				return Event{}, uerr
 			}
 			return Event{}, fmt.Errorf("insert sanction: %w", err)
@@ -560,52 +560,108 @@ type SanctionAmendment struct {
 	RelatedDisclosureIDs []int64 // nil: unchanged
 }
 
-// amendedDecision is the decision as the amendment in leaves it, for the catalogue's check
-// (registry.Catalogue.Check): its date, fine and violations, each the amended one or the
-// recorded one.
-func amendedDecision(ctx context.Context, tx *Tx, in SanctionAmendment) (registry.Decision, error) {
-	var d registry.Decision
-	var subject, penalty string
-	if err := tx.QueryRowContext(ctx, `SELECT subject_kind, penalty, fine_vnd, decided_on FROM sanction WHERE id = $1`, in.SanctionID).
-		Scan(&subject, &penalty, &d.FineVnd, &d.DecidedOn); err != nil {
-		return d, fmt.Errorf("read sanction: %w", err)
+// recordedSanction is what an amendment reads of a sanction before it changes it.
+type recordedSanction struct {
+	decisionNumber  string
+	decidedOn       time.Time
+	effectiveOn     *time.Time
+	fineVnd         int64
+	remedies        []string
+	sourceURL       *string
+	sourceSha256    *string
+	subjectKind     string
+	subjectID       int64
+	penalty         registry.Penalty
+	violations      []NewViolation
+	relatedDisclIDs []int64
+}
+
+// readRecordedSanction reads sanction id (locked by the caller) with its violations and
+// related disclosures.
+func readRecordedSanction(ctx context.Context, tx *Tx, id int64) (recordedSanction, error) {
+	var r recordedSanction
+	var effective sql.NullTime
+	var inf, mcn, brand sql.NullInt64
+	var url, sha, penalty sql.NullString
+	if err := tx.QueryRowContext(ctx, `SELECT decision_number, decided_on, effective_on, fine_vnd, remedies, source_url,
+			source_sha256, subject_kind, influencer_id, mcn_id, brand_id, penalty FROM sanction WHERE id = $1`, id).
+		Scan(&r.decisionNumber, &r.decidedOn, &effective, &r.fineVnd, pq.Array(&r.remedies), &url, &sha,
+			&r.subjectKind, &inf, &mcn, &brand, &penalty); err != nil {
+		return r, fmt.Errorf("read sanction: %w", err)
 	}
-	d.Subject, d.Penalty = registry.SubjectKind(subject), registry.Penalty(penalty)
-	if in.DecidedOn != nil {
-		d.DecidedOn = *in.DecidedOn
-	}
-	if in.FineVnd != nil {
-		d.FineVnd = *in.FineVnd
-	}
-	if in.Violations != nil {
-		d.Citations = citations(in.Violations)
-		return d, nil
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT instrument, article, clause, amended_by FROM sanction_violation
-		WHERE sanction_id = $1 ORDER BY position`, in.SanctionID)
+	r.effectiveOn, r.sourceURL, r.sourceSha256 = timePtr(effective), strPtr(url), strPtr(sha)
+	r.subjectID = inf.Int64 + mcn.Int64 + brand.Int64 // exactly one is set
+	r.penalty = registry.Penalty(penalty.String)
+	rows, err := tx.QueryContext(ctx, `SELECT category, instrument, article, clause, point, description, amended_by
+		FROM sanction_violation WHERE sanction_id = $1 ORDER BY position`, id)
 	if err != nil {
-		return d, fmt.Errorf("read violations: %w", err)
+		return r, fmt.Errorf("read violations: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var ct registry.Citation
+		var v NewViolation
 		var clause sql.NullInt64
-		var amended sql.NullString
-		if err := rows.Scan(&ct.Instrument, &ct.Article, &clause, &amended); err != nil {
-			return d, fmt.Errorf("read violations: %w", err)
+		var point, desc, amended sql.NullString
+		if err := rows.Scan(&v.Category, &v.Instrument, &v.Article, &clause, &point, &desc, &amended); err != nil {
+			return r, fmt.Errorf("read violations: %w", err)
 		}
 		if clause.Valid {
 			n := int(clause.Int64)
-			ct.Clause = &n
+			v.Clause = &n
 		}
-		ct.AmendedBy = strPtr(amended)
-		d.Citations = append(d.Citations, ct)
+		v.Point, v.Description, v.AmendedBy = strPtr(point), strPtr(desc), strPtr(amended)
+		r.violations = append(r.violations, v)
 	}
-	return d, rows.Err()
+	if err := rows.Err(); err != nil {
+		return r, fmt.Errorf("read violations: %w", err)
+	}
+	r.relatedDisclIDs = []int64{}
+	drows, err := tx.QueryContext(ctx, `SELECT disclosure_id FROM sanction_disclosure WHERE sanction_id = $1 ORDER BY disclosure_id`, id)
+	if err != nil {
+		return r, fmt.Errorf("read related disclosures: %w", err)
+	}
+	defer drows.Close()
+	for drows.Next() {
+		var d int64
+		if err := drows.Scan(&d); err != nil {
+			return r, fmt.Errorf("read related disclosures: %w", err)
+		}
+		r.relatedDisclIDs = append(r.relatedDisclIDs, d)
+	}
+	return r, drows.Err()
+}
+
+// decisionNumberTaken reports whether issuer already recorded decision number in the calendar
+// year of decided (registry.DecisionYear), other than sanction except.
+func decisionNumberTaken(ctx context.Context, tx *Tx, issuer int64, number string, decided time.Time, except int64) (bool, error) {
+	var taken bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM sanction WHERE agency_id = $1 AND decision_number = $2
+			AND extract(year FROM decided_on) = $3 AND id <> $4)`, issuer, number, registry.DecisionYear(decided), except).Scan(&taken); err != nil {
+		return false, fmt.Errorf("read decision numbers: %w", err)
+	}
+	return taken, nil
+}
+
+// decisionNumberConflict is the user error of a unique violation of a decision number
+// (sanction_decision_year; sanction_decision_unique of 0001, the same number on the same day):
+// a concurrent write took the number between the check and the write. Else nil.
+func decisionNumberConflict(err error, number string, decided time.Time, field string) error {
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) && pqErr.Code == "23505" &&
+		(pqErr.Constraint == "sanction_decision_year" || pqErr.Constraint == "sanction_decision_unique") {
+		return UserErrors{{Field: []string{"input", field}, Code: Duplicate,
+			Message: registry.Msg("DECISION_NUMBER_TAKEN", number, registry.DecisionYear(decided))}}
+	}
+	return nil
 }
 
 // AmendSanction corrects the record of a sanction by the agency that recorded it. The status is
-// not changed (changeSanctionStatus records an amending decision as AMENDED).
+// not changed (changeSanctionStanding records an amending decision as AMENDED). Like every
+// update: fields given with their current value are not changes, an amendment that changes
+// nothing is refused (CHANGES_NOTHING), and the audit diff holds each changed field {from, to}
+// (fieldChanges). The decision as the amendment leaves it is checked like a new one: its
+// number unique for the issuer in its calendar year, and the legal catalogue
+// (registry.Catalogue.Check) when the date, the fine or the violations change.
 func (d *DB) AmendSanction(ctx context.Context, actor Agency, key *string, in SanctionAmendment) (WriteResult, error) {
 	var c checks
 	in.Reason = c.requireText(in.Reason, 2000, "reason")
@@ -630,102 +686,126 @@ func (d *DB) AmendSanction(ctx context.Context, actor Agency, key *string, in Sa
 	return d.Write(ctx, actor.ID, key, "amendSanction", in, func(ctx context.Context, tx *Tx) (Event, error) {
 		var c checks
 		l, ok, err := lockOwnSanction(ctx, tx, &c, in.SanctionID, in.ExpectedVersion)
-		decidedOn := l.decidedOn
 		if err != nil {
 			return Event{}, err
 		}
-		diff := map[string]any{"reason": in.Reason}
-		if ok && in.RelatedDisclosureIDs != nil {
-			var kind string
-			var inf, mcn, brand sql.NullInt64
-			if err := tx.QueryRowContext(ctx, `SELECT subject_kind, influencer_id, mcn_id, brand_id FROM sanction WHERE id = $1`, in.SanctionID).
-				Scan(&kind, &inf, &mcn, &brand); err != nil {
-				return Event{}, fmt.Errorf("read sanction subject: %w", err)
+		if !ok {
+			return Event{}, c.err()
+		}
+		cur, err := readRecordedSanction(ctx, tx, in.SanctionID)
+		if err != nil {
+			return Event{}, err
+		}
+
+		// The record as the amendment leaves it, and what changes.
+		var ch fieldChanges
+		next := cur
+		if in.DecisionNumber != nil && *in.DecisionNumber != cur.decisionNumber {
+			next.decisionNumber = *in.DecisionNumber
+			ch.column("decision_number", "decisionNumber", cur.decisionNumber, next.decisionNumber, next.decisionNumber)
+		}
+		if in.DecidedOn != nil && dateKey(*in.DecidedOn) != dateKey(cur.decidedOn) {
+			next.decidedOn = *in.DecidedOn
+			ch.column("decided_on", "decidedOn", dateKey(cur.decidedOn), dateKey(next.decidedOn), next.decidedOn)
+		}
+		if in.EffectiveOn != nil && !eqStrPtr(datePtrKey(in.EffectiveOn), datePtrKey(cur.effectiveOn)) {
+			next.effectiveOn = in.EffectiveOn
+			ch.column("effective_on", "effectiveOn", datePtrKey(cur.effectiveOn), dateKey(*in.EffectiveOn), *in.EffectiveOn)
+		}
+		if in.FineVnd != nil && *in.FineVnd != cur.fineVnd {
+			next.fineVnd = *in.FineVnd
+			ch.column("fine_vnd", "fineVnd", cur.fineVnd, next.fineVnd, next.fineVnd)
+		}
+		if in.Remedies != nil && !sameSet(in.Remedies, cur.remedies) {
+			next.remedies = uniq(in.Remedies)
+			ch.column("remedies", "remedies", nonNilStrings(cur.remedies), next.remedies, pq.Array(next.remedies))
+		}
+		if in.SourceURL != nil && !eqStrPtr(in.SourceURL, cur.sourceURL) {
+			next.sourceURL = in.SourceURL
+			ch.column("source_url", "sourceUrl", cur.sourceURL, *in.SourceURL, *in.SourceURL)
+		}
+		if in.SourceSha256 != nil && !eqStrPtr(in.SourceSha256, cur.sourceSha256) {
+			next.sourceSha256 = in.SourceSha256
+			ch.column("source_sha256", "sourceSha256", cur.sourceSha256, *in.SourceSha256, *in.SourceSha256)
+		}
+		if in.Violations != nil && !reflect.DeepEqual(in.Violations, cur.violations) {
+			next.violations = in.Violations
+			ch.record("violations", cur.violations, next.violations)
+		}
+		if in.RelatedDisclosureIDs != nil {
+			ids := slices.Sorted(slices.Values(uniq(in.RelatedDisclosureIDs)))
+			if !slices.Equal(ids, cur.relatedDisclIDs) {
+				next.relatedDisclIDs = ids
+				ch.record("relatedDisclosureIds", cur.relatedDisclIDs, ids)
 			}
-			subject := inf.Int64 + mcn.Int64 + brand.Int64 // exactly one is set
-			if err := relatedDisclosuresCheck(ctx, tx, &c, in.SanctionID, kind, subject, in.RelatedDisclosureIDs); err != nil {
+		}
+		if ch.empty() {
+			c.invalid(registry.Msg("CHANGES_NOTHING"))
+			return Event{}, c.err()
+		}
+
+		// The amended decision's checks.
+		if in.RelatedDisclosureIDs != nil {
+			if err := relatedDisclosuresCheck(ctx, tx, &c, in.SanctionID, cur.subjectKind, cur.subjectID, in.RelatedDisclosureIDs); err != nil {
 				return Event{}, err
 			}
 		}
-		if ok {
-			d := decidedOn
-			if in.DecidedOn != nil {
-				d = *in.DecidedOn
+		if next.effectiveOn != nil && next.effectiveOn.Before(next.decidedOn) {
+			c.invalid(registry.Msg("BEFORE_DECIDEDON"), "effectiveOn")
+		}
+		if next.decisionNumber != cur.decisionNumber || registry.DecisionYear(next.decidedOn) != registry.DecisionYear(cur.decidedOn) {
+			taken, err := decisionNumberTaken(ctx, tx, l.agency, next.decisionNumber, next.decidedOn, in.SanctionID)
+			if err != nil {
+				return Event{}, err
 			}
-			if in.EffectiveOn != nil && in.EffectiveOn.Before(d) {
-				c.invalid(registry.Msg("BEFORE_DECIDEDON"), "effectiveOn")
-			}
-			if in.DecidedOn != nil || in.FineVnd != nil || in.Violations != nil {
-				dec, err := amendedDecision(ctx, tx, in)
-				if err != nil {
-					return Event{}, err
+			if taken {
+				field := "decisionNumber"
+				if next.decisionNumber == cur.decisionNumber {
+					field = "decidedOn" // the date moved the number into a year where it is taken
 				}
-				cat, err := loadCatalogue(ctx, tx)
-				if err != nil {
-					return Event{}, err
-				}
-				c.catalogueProblems(cat.Check(dec))
+				c.add(Duplicate, registry.Msg("DECISION_NUMBER_TAKEN", next.decisionNumber, registry.DecisionYear(next.decidedOn)), field)
 			}
+		}
+		if ch.diff["decidedOn"] != nil || ch.diff["fineVnd"] != nil || ch.diff["violations"] != nil {
+			cat, err := loadCatalogue(ctx, tx)
+			if err != nil {
+				return Event{}, err
+			}
+			c.catalogueProblems(cat.Check(registry.Decision{Subject: registry.SubjectKind(cur.subjectKind), DecidedOn: next.decidedOn,
+				Penalty: cur.penalty, FineVnd: next.fineVnd, Citations: citations(next.violations)}))
 		}
 		if err := c.err(); err != nil {
 			return Event{}, err
 		}
-		set := func(col string, v any, name string) error {
-			if _, err := tx.ExecContext(ctx, `UPDATE sanction SET `+col+` = $2 WHERE id = $1`, in.SanctionID, v); err != nil {
-				if uerr := constraintError(err, []string{name}); uerr != nil {
-					return uerr
-				}
-				return fmt.Errorf("amend %s: %w", col, err)
+
+		if err := ch.update(ctx, tx, "sanction", in.SanctionID); err != nil {
+			field := "decisionNumber"
+			if ch.diff["decisionNumber"] == nil {
+				field = "decidedOn"
 			}
-			diff[name] = v
-			return nil
-		}
-		for _, f := range []struct {
-			col, name string
-			v         any
-			present   bool
-		}{
-			{"decision_number", "decisionNumber", in.DecisionNumber, in.DecisionNumber != nil},
-			{"decided_on", "decidedOn", in.DecidedOn, in.DecidedOn != nil},
-			{"effective_on", "effectiveOn", in.EffectiveOn, in.EffectiveOn != nil},
-			{"fine_vnd", "fineVnd", in.FineVnd, in.FineVnd != nil},
-			{"source_url", "sourceUrl", in.SourceURL, in.SourceURL != nil},
-			{"source_sha256", "sourceSha256", in.SourceSha256, in.SourceSha256 != nil},
-		} {
-			if f.present {
-				if err := set(f.col, f.v, f.name); err != nil {
-					return Event{}, err
-				}
+			if uerr := decisionNumberConflict(err, next.decisionNumber, next.decidedOn, field); uerr != nil {
+				return Event{}, uerr
 			}
+			return Event{}, fmt.Errorf("amend sanction: %w", err)
 		}
-		if in.Remedies != nil {
-			if err := set("remedies", pq.Array(uniq(in.Remedies)), "remedies"); err != nil {
-				return Event{}, err
-			}
-			diff["remedies"] = uniq(in.Remedies)
-		}
-		if in.Violations != nil {
+		if ch.diff["violations"] != nil {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM sanction_violation WHERE sanction_id = $1`, in.SanctionID); err != nil {
 				return Event{}, fmt.Errorf("replace violations: %w", err)
 			}
 			if err := insertViolations(ctx, tx, in.SanctionID, in.Violations); err != nil {
 				return Event{}, err
 			}
-			diff["violations"] = in.Violations
 		}
-		if in.RelatedDisclosureIDs != nil {
+		if ch.diff["relatedDisclosureIds"] != nil {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM sanction_disclosure WHERE sanction_id = $1`, in.SanctionID); err != nil {
 				return Event{}, fmt.Errorf("replace related disclosures: %w", err)
 			}
-			if err := insertRelatedDisclosures(ctx, tx, in.SanctionID, in.RelatedDisclosureIDs); err != nil {
+			if err := insertRelatedDisclosures(ctx, tx, in.SanctionID, next.relatedDisclIDs); err != nil {
 				return Event{}, err
 			}
-			diff["relatedDisclosureIds"] = in.RelatedDisclosureIDs
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE sanction SET version = version + 1, updated_at = now() WHERE id = $1`, in.SanctionID); err != nil {
-			return Event{}, fmt.Errorf("bump version: %w", err)
-		}
-		return Event{SubjectType: "Sanction", SubjectID: in.SanctionID, Diff: diff}, nil
+		ch.diff["reason"] = in.Reason
+		return Event{SubjectType: "Sanction", SubjectID: in.SanctionID, Diff: ch.diff}, nil
 	})
 }
 

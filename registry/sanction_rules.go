@@ -36,3 +36,9 @@ func PaymentDeadlineProblem(decided, deadline time.Time) Message {
 	}
 	return Message{}
 }
+
+// DecisionYear is the year a decision number belongs to. Decision numbers restart per issuer
+// each calendar year, so (issuer, number, DecisionYear(decidedOn)) identifies a decision: one
+// issuer's 82/QĐ-XPHC of 2024 and of 2025 are two decisions, two of 2025 are one written twice
+// (unique index sanction_decision_year, migration 0031, is its SQL form).
+func DecisionYear(decidedOn time.Time) int { return decidedOn.Year() }

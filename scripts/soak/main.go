@@ -116,6 +116,9 @@ func run(ctx context.Context) error {
 	}
 	defer srv.stop()
 	w.base, w.token, w.scale = srv.base, srv.token, scale
+	if err := w.checkWrites(); err != nil {
+		return err
+	}
 
 	rep := w.soak(ctx, srv, duration)
 	rep.print(os.Stdout, duration)
@@ -457,10 +460,8 @@ func (w *workload) soak(ctx context.Context, srv *server, d time.Duration) *repo
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for n := 0; n < 100000 && lctx.Err() == nil; n++ {
-				name := fmt.Sprintf("Soak writer %d-%d %d", i, n, seq.Add(1))
-				q := fmt.Sprintf(`mutation { registerInfluencer(input: {displayName: %q, province: "VN-SG"}) { influencer { id } userErrors { code } } }`, name)
-				r := w.graphql("write", q, w.token)
+			for n := 0; n < maxWritesPerWriter && lctx.Err() == nil; n++ {
+				r := w.graphql("write", registerQuery(i, seq.Add(1)), w.token)
 				record(r)
 				if r.refused {
 					time.Sleep(100 * time.Millisecond) // back off as a client told to retry would
@@ -503,6 +504,46 @@ func (w *workload) soak(ctx context.Context, srv *server, d time.Duration) *repo
 	rep.metrics = w.serverMetrics()
 	rep.skipped = skipped.Load()
 	return rep
+}
+
+// maxWritesPerWriter bounds each writer's loop (55 writes/s for an hour is ~200,000 in all).
+const maxWritesPerWriter = 200_000
+
+// registerQuery is the mutation a writer sends: an influencer named after the writer and the
+// run's write counter n. The counter is spelled in letters ("Soak writer 1 bcd"): the write
+// path refuses a name with a run of 9 or more digits once spaces and dots are removed
+// (LOOKS_LIKE_ID_NUMBER, Decree 13/2023), which "writer 0-5000 10000" was after ~10,000
+// writes. checkWrites sends the first and the last name a run can reach before the load.
+func registerQuery(writer int, n int64) string {
+	name := fmt.Sprintf("Soak writer %d %s", writer, letters(n))
+	return fmt.Sprintf(`mutation { registerInfluencer(input: {displayName: %q, province: "VN-SG"}) { influencer { id } userErrors { code field } } }`, name)
+}
+
+// letters spells n ≥ 0 in base 26 with the letters a–z ("a" is 0, "ba" is 26).
+func letters(n int64) string {
+	if n <= 0 {
+		return "a"
+	}
+	var b []byte
+	for ; n > 0; n /= 26 {
+		b = append(b, byte('a'+n%26))
+	}
+	slices.Reverse(b)
+	return string(b)
+}
+
+// checkWrites sends, before the load, the writes with the smallest and the largest counter a
+// run can reach, and fails when the server refuses either: every write of the load must be
+// valid, so that a user error in the report is the server's fault, not the generator's.
+func (w *workload) checkWrites() error {
+	for _, n := range []int64{1, 2 * maxWritesPerWriter} {
+		for writer := range 2 {
+			if r := w.graphql("write", registerQuery(writer, n), w.token); r.code != "" || r.refused {
+				return fmt.Errorf("the soak's own write %q was refused (%s): fix registerQuery", registerQuery(writer, n), r.code)
+			}
+		}
+	}
+	return nil
 }
 
 // uncachedQuery is a read whose cache key has not been seen: a search with a random word and
@@ -581,9 +622,28 @@ func (w *workload) graphql(class, query, token string) result {
 	case out.Data == nil:
 		r.code = "no data"
 	case class == "write" && bytes.Contains(raw, []byte(`"userErrors":[{`)):
-		r.code = "userError"
+		r.code = "userError " + firstUserError(raw)
 	}
 	return r
+}
+
+// firstUserError is "CODE at field.path" of the first user error of a mutation's payload.
+func firstUserError(raw []byte) string {
+	var out struct {
+		Data map[string]struct {
+			UserErrors []struct {
+				Code  string   `json:"code"`
+				Field []string `json:"field"`
+			} `json:"userErrors"`
+		} `json:"data"`
+	}
+	_ = json.Unmarshal(raw, &out)
+	for _, p := range out.Data {
+		if len(p.UserErrors) > 0 {
+			return p.UserErrors[0].Code + " at " + strings.Join(p.UserErrors[0].Field, ".")
+		}
+	}
+	return "?"
 }
 
 // export downloads the whole disclosures export (NDJSON) and counts its lines; it finished
