@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kolregistry/kolregistry/db"
+	"github.com/kolregistry/kolregistry/registry"
 )
 
 // The legal catalogue's refusals, each with its field path and message, and the boundaries it
@@ -78,6 +79,14 @@ func TestRecordSanction_LegalCatalogue(t *testing.T) {
 			"input.paymentDeadline", "more than a year after the decision"},
 		{"unknown additional penalty", func(s *db.NewSanction) { s.AdditionalPenalties = []string{"PRISON"} },
 			"input.additionalPenalties.0", "is not an additional penalty"},
+		{"individual fined above Art. 34(2)", func(s *db.NewSanction) { s.Violations[0].Clause, s.FineVnd = intp(2), 20_000_001 },
+			"input.fineVnd", "the cited provisions (38/2021/NĐ-CP Art. 34(2)) fine an individual VND 10,000,000 to 20,000,000; 20,000,001 is outside that range"},
+		{"individual fined below Art. 34(2)", func(s *db.NewSanction) { s.Violations[0].Clause, s.FineVnd = intp(2), 9_999_999 },
+			"input.fineVnd", "fine an individual VND 10,000,000 to 20,000,000; 9,999,999 is outside"},
+		{"organisation fined above twice Art. 34(2)", func(s *db.NewSanction) {
+			s.SubjectKind, s.SubjectID = "BRAND", brand
+			s.Violations[0].Clause, s.FineVnd = intp(2), 40_000_001
+		}, "input.fineVnd", "(38/2021/NĐ-CP Art. 34(2)) fine an organisation VND 20,000,000 to 40,000,000; 40,000,001 is outside"},
 	}
 	for _, c := range refusals {
 		t.Run(c.name, func(t *testing.T) {
@@ -126,6 +135,15 @@ func TestRecordSanction_LegalCatalogue(t *testing.T) {
 			s.Violations = append(s.Violations, db.NewViolation{Category: "HEALTH_PROFESSIONAL_IMAGE_MISUSE", Instrument: "15/2018/NĐ-CP", Article: 27, Clause: intp(2)})
 		}},
 		{"an instrument not in the catalogue", func(s *db.NewSanction) { s.Violations[0].Instrument, s.FineVnd = "999/2024/NĐ-CP", 1 }},
+		{"floor of Art. 34(2)", func(s *db.NewSanction) { s.Violations[0].Clause, s.FineVnd = intp(2), 10_000_000 }},
+		{"organisation at twice the ceiling of Art. 34(2)", func(s *db.NewSanction) {
+			s.SubjectKind, s.SubjectID = "BRAND", brand
+			s.Violations[0].Clause, s.FineVnd = intp(2), 40_000_000
+		}},
+		{"a wrong tax return: 20 % of the tax, no fixed range (125/2020 Art. 16(1))", func(s *db.NewSanction) {
+			s.Violations = []db.NewViolation{{Category: "TAX_NON_COMPLIANCE", Instrument: "125/2020/NĐ-CP", Article: 16, Clause: intp(1)}}
+			s.FineVnd = 123_456_000
+		}},
 		{"payment deadline on the last day of a year", func(s *db.NewSanction) { s.PaymentDeadline = ptrDate("2026-05-20") }},
 		{"everything a decision says", func(s *db.NewSanction) {
 			s.AdditionalPenalties = []string{"CONFISCATION"}
@@ -274,5 +292,50 @@ func TestAmendSanction_LegalCatalogue(t *testing.T) {
 	if _, err := store.AmendSanction(ctx, w.national, nil, db.SanctionAmendment{SanctionID: res.SubjectID, ExpectedVersion: 1,
 		Reason: "correction", FineVnd: fine(80_000_000), DecidedOn: day("2021-06-01")}); err != nil {
 		t.Errorf("amendment to the boundary refused: %v", err)
+	}
+}
+
+// Migration 0340: Decree 125/2020/NĐ-CP Art. 16(1) is the wrong return fined 20 % of the tax
+// understated, Art. 17 tax evasion (0030 had the 20 % under Art. 17); Decree 38/2021/NĐ-CP
+// Art. 34(2) fines an individual VND 10–20 m, an organisation twice that.
+func TestCatalogue_TaxArticlesAndArt34Clause2(t *testing.T) {
+	t.Parallel()
+	store := openStore(t)
+	cat, err := store.Catalogue(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	find := func(instrument string, article int, clause int) (summary string, ind, org string) {
+		for _, p := range cat.Provisions {
+			if p.Instrument == instrument && p.Article == article && (clause == 0 && p.Clause == nil || p.Clause != nil && *p.Clause == clause) {
+				r := func(f *registry.FineRange) string {
+					if f == nil {
+						return "none"
+					}
+					return strconv.FormatInt(f.Min, 10) + "-" + strconv.FormatInt(f.Max, 10)
+				}
+				return p.SummaryEn, r(p.Individual), r(p.Organisation)
+			}
+		}
+		return "missing", "", ""
+	}
+	for _, c := range []struct {
+		instrument       string
+		article, clause  int
+		summary          string
+		individual, orgn string
+	}{
+		{"125/2020/NĐ-CP", 16, 1, "a fine of 20% of the tax understated", "none", "none"},
+		{"125/2020/NĐ-CP", 17, 0, "Tax evasion: a fine of a multiple of the tax evaded", "none", "none"},
+		{"38/2021/NĐ-CP", 34, 2, "Art. 34(2)", "10000000-20000000", "20000000-40000000"},
+		{"38/2021/NĐ-CP", 34, 5, "misleads", "60000000-80000000", "120000000-160000000"},
+	} {
+		summary, ind, org := find(c.instrument, c.article, c.clause)
+		if !strings.Contains(summary, c.summary) || ind != c.individual || org != c.orgn {
+			t.Errorf("%s Art. %d(%d): %q %s %s; want %q %s %s", c.instrument, c.article, c.clause, summary, ind, org, c.summary, c.individual, c.orgn)
+		}
+	}
+	if summary, _, _ := find("125/2020/NĐ-CP", 17, 0); strings.Contains(summary, "20%") {
+		t.Errorf("Art. 17 still says 20%%: %q", summary)
 	}
 }

@@ -115,3 +115,19 @@ func TestMayChange_IssuerOrReviewingAuthority(t *testing.T) {
 		}
 	}
 }
+
+// A decision is recorded in force or already contested; an amendment or an annulment is a later
+// entry on the decision it changes, a withdrawal corrects a record that exists.
+func TestInitialStanding_InForceOrContested(t *testing.T) {
+	for _, c := range []struct {
+		s  Standing
+		ok bool
+	}{
+		{StandingInForce, true}, {StandingUnderComplaint, true}, {StandingUnderLitigation, true},
+		{StandingAmended, false}, {StandingAnnulled, false}, {StandingWithdrawnDataError, false},
+	} {
+		if got := InitialStanding(c.s); got != c.ok {
+			t.Errorf("InitialStanding(%s) = %v, want %v", c.s, got, c.ok)
+		}
+	}
+}

@@ -169,3 +169,20 @@ func TestAssess_VietnameseReasonsUseLabels(t *testing.T) {
 		}
 	}
 }
+
+// LHAV Art. 7: a person is deemed never sanctioned 6 months after executing a warning, 1 year
+// after executing any other penalty.
+func TestDeemedNeverSanctionedAfter_SixMonthsForAWarningAYearOtherwise(t *testing.T) {
+	for _, c := range []struct {
+		p             Penalty
+		years, months int
+	}{
+		{PenaltyWarning, 0, 6},
+		{PenaltyFine, 1, 0},
+		{"", 1, 0}, // a row written before penalty kinds: a fine
+	} {
+		if y, m := DeemedNeverSanctionedAfter(c.p); y != c.years || m != c.months {
+			t.Errorf("DeemedNeverSanctionedAfter(%q) = %d years %d months, want %d, %d", c.p, y, m, c.years, c.months)
+		}
+	}
+}

@@ -446,7 +446,7 @@ var violationRefs = map[string]legalRef{
 	"FALSE_INFORMATION": {"15/2020/NĐ-CP", 101, 1, "a", 10_000_000, 10_000_000, []string{"REMOVE_CONTENT"}, // an individual's maximum (5–10 m)
 		"Cung cấp, chia sẻ thông tin sai sự thật trên mạng xã hội về %s.",
 		"Shared false information on social networks about %s."},
-	"TAX_NON_COMPLIANCE": {"125/2020/NĐ-CP", 17, 1, "", 0, 0, nil,
+	"TAX_NON_COMPLIANCE": {"125/2020/NĐ-CP", 16, 1, "", 0, 0, nil, // a wrong return: 20 % of the tax understated
 		"Khai sai dẫn đến thiếu số thuế phải nộp đối với thu nhập từ quảng cáo, bán hàng trực tuyến (%s).",
 		"Under-declared tax on income from advertising and online sales (%s)."},
 }

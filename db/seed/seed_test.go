@@ -419,4 +419,15 @@ func TestDemo_ObeysTheLegalCatalogue(t *testing.T) {
 			t.Errorf("sanction %d: %+v", id, ps)
 		}
 	}
+	// A fined wrong tax return cites Decree 125/2020/NĐ-CP Art. 16(1) (20 % of the tax
+	// understated), never Art. 17 (tax evasion), which the demo once cited for it.
+	var tax, art16 int
+	if err := sdb.QueryRow(`SELECT count(*), count(*) FILTER (WHERE v.article = 16 AND v.clause = 1)
+		FROM sanction s JOIN sanction_violation v ON v.sanction_id = s.id
+		WHERE v.category = 'TAX_NON_COMPLIANCE' AND s.penalty = 'FINE'`).Scan(&tax, &art16); err != nil {
+		t.Fatal(err)
+	}
+	if tax == 0 || art16 != tax {
+		t.Errorf("%d fined tax violations, %d citing 125/2020/NĐ-CP Art. 16(1)", tax, art16)
+	}
 }
