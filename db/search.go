@@ -200,14 +200,17 @@ const handleScore = `round(CASE WHEN pa.handle_search = {exact} THEN 1
 	ELSE 0.5 * word_similarity(%[1]s, pa.handle_search) + 0.3 * similarity(%[1]s, pa.handle_search) END::numeric, 4)`
 
 // searchMatch is the index condition of a table with a search_text column: a similar word
-// (trigram index) or every word as a prefix (full-text index).
-const searchMatch = `({terms} <%% %[1]s.search_text OR to_tsvector('simple', %[1]s.search_text) @@ {tsq}::tsquery)`
+// (trigram index) or every word as a prefix (full-text index). The trigram side is written
+// column-first (%> is <% commuted, the same test) as the index condition is: written
+// {terms} <% search_text, the planner does not see it as the index condition and tests every
+// candidate twice (once as the bitmap's recheck, once as a filter).
+const searchMatch = `(%[1]s.search_text %%> {terms} OR to_tsvector('simple', %[1]s.search_text) @@ {tsq}::tsquery)`
 
 // accountMatch finds platform accounts by handle alone (handle_search, 0004_search_handles.sql):
 // the query's words, or the same words run together ({joined}), since a handle is often a name
 // without spaces ("Quách Tĩnh Nhi" → @quachtinhnhi). Handles are not word lists, so the
-// full-text side does not apply.
-const accountMatch = `({terms} <% pa.handle_search OR {joined} <% pa.handle_search)`
+// full-text side does not apply. Column-first, as searchMatch.
+const accountMatch = `(pa.handle_search %> {terms} OR pa.handle_search %> {joined})`
 
 // urlKeySQL reduces a URL to what identifies a profile, as urlKey does in Go: lower case, no
 // fragment, no scheme, no www., no trailing slash.

@@ -307,6 +307,7 @@ func BenchmarkSearchConcurrent16(b *testing.B) {
 	}
 	page := db.Page{Limit: db.DefaultPageSize}
 	var all, roundMax []time.Duration
+	perQuery := make([][]time.Duration, len(reqs))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		ds := make([]time.Duration, len(reqs))
@@ -329,8 +330,18 @@ func BenchmarkSearchConcurrent16(b *testing.B) {
 		}
 		all = append(all, ds...)
 		roundMax = append(roundMax, slices.Max(ds))
+		for k, d := range ds {
+			perQuery[k] = append(perQuery[k], d)
+		}
 	}
 	b.StopTimer()
+	if b.N > 1 {
+		var lines []string
+		for k, q := range benchConcurrentQueries {
+			lines = append(lines, fmt.Sprintf("%-22q p50 %6.1f ms  max %6.1f ms", q, ms(percentile(perQuery[k], 0.5)), ms(percentile(perQuery[k], 1))))
+		}
+		b.Logf("per query within the rounds (N=%d):\n%s", b.N, strings.Join(lines, "\n"))
+	}
 	b.ReportMetric(ms(percentile(roundMax, 0.5)), "round-max-p50-ms")
 	b.ReportMetric(ms(slices.Max(roundMax)), "round-max-worst-ms")
 	b.ReportMetric(ms(percentile(all, 0.99)), "p99-ms")

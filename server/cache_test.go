@@ -59,7 +59,10 @@ func replicas(t *testing.T, rs *redistest.Server, n int, cfg Config) []*testServ
 	for range n {
 		c := cfg
 		if rs != nil {
-			r, err := cache.Open(rs.URL(), cache.Options{ProbeInterval: 50 * time.Millisecond})
+			// A call timeout above the default: on a loaded machine (go test -race in CI) a
+			// Redis round trip can take longer than 250 ms, and a timed-out lookup is a miss
+			// that a test counting hits would misread. Stalls are made longer than this.
+			r, err := cache.Open(rs.URL(), cache.Options{ProbeInterval: 50 * time.Millisecond, CallTimeout: testRedisCallTimeout})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -70,6 +73,10 @@ func replicas(t *testing.T, rs *redistest.Server, n int, cfg Config) []*testServ
 	}
 	return out
 }
+
+// testRedisCallTimeout is the Redis call timeout of the test replicas; a stall of Redis in a
+// test lasts several times longer, so that the replicas see it whatever the machine's load.
+const testRedisCallTimeout = time.Second
 
 const brandsQuery = `query Brands($first: Int) { brands(first: $first) { totalCount nodes { name } } }`
 
@@ -276,7 +283,7 @@ func TestResponseCache_RedisStallDuringWrite(t *testing.T) {
 		s.readBrands(t)
 	}
 	ctl := rs.Client()
-	if err := ctl.Do(context.Background(), "CLIENT", "PAUSE", "1500", "ALL").Err(); err != nil {
+	if err := ctl.Do(context.Background(), "CLIENT", "PAUSE", strconv.Itoa(int(6*testRedisCallTimeout/time.Millisecond)), "ALL").Err(); err != nil {
 		t.Fatal(err)
 	}
 	name := "During Stall " + rand.Text()[:6]
