@@ -37,7 +37,7 @@ const (
 // Environment: DATABASE_URL (required), DATABASE_READ_URL, LISTEN_ADDR
 // (default 127.0.0.1:8080), REDIS_URL, RATE_LIMIT_ANON, RATE_LIMIT_AGENCY,
 // TRUSTED_PROXIES, JWT_KEYS, JWT_ISSUER, JWT_AUDIENCE, REGISTRY_SIGNING_KEY, REGISTRY_LOG_ORIGIN,
-// RESPONSE_CACHE, PUBLIC_BASE_URL (default http://<LISTEN_ADDR>), REQUEST_TIMEOUT,
+// RESPONSE_CACHE, CACHE_STALE_MAX, CACHE_STALE_MIN_COST, PUBLIC_BASE_URL (default http://<LISTEN_ADDR>), REQUEST_TIMEOUT,
 // MAX_RESPONSE_BYTES, WS_MAX_CONNECTIONS_PER_IP, WS_MAX_CONNECTIONS, APQ_MAX_BYTES,
 // RESPONSE_CACHE_MAX_BYTES (docs/limits.md);
 // DATABASE_MAX_CONNS, DATABASE_WRITE_CONNS, DATABASE_EXPORT_CONNS, DATABASE_AUTH_CONNS,
@@ -92,6 +92,9 @@ func runServe(ctx context.Context, args []string) error {
 	draining := make(chan struct{})
 	cfg.Draining = draining
 	if cfg.NoResponseCache, err = responseCacheOff(); err != nil {
+		return err
+	}
+	if cfg.CacheStaleMax, cfg.CacheStaleMinCost, err = server.CacheStaleFromEnv(); err != nil {
 		return err
 	}
 	if cfg.NoResponseCache {
