@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -23,6 +24,8 @@ const (
 	epochKeyFormat    = "kolregistry:{resp:%s}:epoch"
 	versionKeyFormat  = "kolregistry:{resp:%s}:version"
 	responseKeyFormat = "kolregistry:resp:%s:"
+	// refreshKeyFormat + response key: the lock of a stale response's refresh (stale.go).
+	refreshKeyFormat = "kolregistry:resp:%s:refresh:"
 	// InvalidationChannel carries every new epoch, so replicas drop their in-process copies.
 	InvalidationChannel = "kolregistry:resp:invalidate"
 )
@@ -58,6 +61,10 @@ type ResponseOptions struct {
 	// Namespace separates registries (databases) that share one Redis: their responses and
 	// epochs never mix. Replicas of one registry must use the same namespace.
 	Namespace string
+	// StaleMax bounds stale-while-revalidate (stale.go): a response whose epoch is no longer
+	// current is still offered (Lookup.Stale) while its lookup is at most StaleMax old, if it
+	// took at least StaleMinCost to compute. Zero: never (every answer is fresh).
+	StaleMax, StaleMinCost time.Duration
 }
 
 // Responses caches the bytes of anonymous query responses, shared by every replica through
@@ -87,10 +94,17 @@ type Responses struct {
 	// lost one of this process's writes (responses_lsn.go).
 	invalidated    atomic.Uint64
 	currentLSNFunc func(context.Context) (uint64, error)
+	// staleMax and staleMinCost: ResponseOptions.StaleMax, StaleMinCost (stale.go).
+	staleMax, staleMinCost time.Duration
+	refreshPrefix          string
 }
 
+// entry is a stored response: the epoch it was computed under, when its lookup read that
+// epoch (the response holds every write acknowledged before) and how long it took to compute.
 type entry struct {
 	epoch string
+	at    time.Time
+	cost  time.Duration
 	body  []byte
 }
 
@@ -119,6 +133,9 @@ func NewResponses(r *Redis, o ResponseOptions) *Responses {
 		ttl:            o.TTL,
 		maxBytes:       o.MaxBytes,
 		currentLSNFunc: o.CurrentLSN,
+		staleMax:       max(o.StaleMax, 0),
+		staleMinCost:   o.StaleMinCost,
+		refreshPrefix:  fmt.Sprintf(refreshKeyFormat, ns),
 	}
 	if r != nil {
 		r.Subscribe(InvalidationChannel, func(string) { c.local.Purge() })
@@ -181,6 +198,11 @@ type Lookup struct {
 	// replayed (throughSet: CompleteThrough was called); responses_lsn.go.
 	lsn, through         uint64
 	lsnKnown, throughSet bool
+	// at is when Get read the epoch; cost, set by SetCost, how long the response took to
+	// compute; stale, a response of an older epoch that may be served meanwhile (stale.go).
+	at    time.Time
+	cost  time.Duration
+	stale *entry
 }
 
 // Hit reports whether Body holds a cached response.
@@ -194,12 +216,14 @@ func (l Lookup) Epoch() string { return l.epoch }
 // query on a miss; Put stores under that epoch, so a write committed while the query ran makes
 // the entry stale at once. ok is false when the cache cannot be used (Redis is down).
 func (c *Responses) Get(ctx context.Context, key string) (l Lookup, ok bool) {
-	l.key = key
+	l.key, l.at = key, time.Now()
 	if c.redis == nil {
 		l.epoch = strconv.FormatUint(c.localEpoch.Load(), 10)
 		l.lsn, l.lsnKnown = c.localLSN.Load(), true
 		if e, found := c.local.Get(key); found && e.epoch == l.epoch {
 			l.Body = e.body
+		} else if found {
+			c.offerStale(&l, e)
 		}
 		return l, true
 	}
@@ -243,9 +267,16 @@ func (c *Responses) Get(ctx context.Context, key string) (l Lookup, ok bool) {
 	if c.lostWrite(l) {
 		return c.afterReassert(rctx, l)
 	}
-	if stored, ok := bytes.CutPrefix([]byte(bodyCmd.Val()), []byte(l.epoch+"\n")); ok && bodyCmd.Err() == nil {
-		l.Body = stored
-		c.local.Add(key, entry{epoch: l.epoch, body: stored})
+	if bodyCmd.Err() != nil {
+		return l, true
+	}
+	if e, ok := parseEntry(bodyCmd.Val()); !ok {
+		return l, true
+	} else if e.epoch == l.epoch {
+		l.Body = e.body
+		c.local.Add(key, e)
+	} else {
+		c.offerStale(&l, e)
 	}
 	return l, true
 }
@@ -255,16 +286,45 @@ func (c *Responses) Put(ctx context.Context, l Lookup, body []byte) {
 	if l.Hit() || l.epoch == "" || len(body) > c.maxBytes || !l.complete() {
 		return
 	}
-	body = bytes.Clone(body)
-	c.local.Add(l.key, entry{epoch: l.epoch, body: body})
+	e := entry{epoch: l.epoch, at: l.at, cost: l.cost, body: bytes.Clone(body)}
+	c.local.Add(l.key, e)
 	if c.redis == nil || !c.redis.Available() {
 		return
 	}
 	rctx, cancel := c.redis.Context(ctx)
 	defer cancel()
-	v := make([]byte, 0, len(l.epoch)+1+len(body))
-	v = append(append(append(v, l.epoch...), '\n'), body...)
-	c.redis.Failed(responseCacheMetricLabel, c.redis.client.Set(rctx, c.responsePrefix+l.key, v, c.ttl).Err())
+	c.redis.Failed(responseCacheMetricLabel, c.redis.client.Set(rctx, c.responsePrefix+l.key, e.marshal(), c.ttl).Err())
+}
+
+// An entry in Redis is "<epoch>\t<at, Unix µs>\t<cost, µs>\n<body>". An entry of the earlier
+// form, "<epoch>\n<body>", has no time: it is served while its epoch is current, never stale.
+// (A replica of that earlier version reads this form as another epoch's: a miss.)
+
+func (e entry) marshal() []byte {
+	v := make([]byte, 0, len(e.epoch)+48+len(e.body))
+	v = append(v, e.epoch...)
+	v = append(append(v, '\t'), strconv.FormatInt(e.at.UnixMicro(), 10)...)
+	v = append(append(v, '\t'), strconv.FormatInt(e.cost.Microseconds(), 10)...)
+	return append(append(v, '\n'), e.body...)
+}
+
+func parseEntry(v string) (entry, bool) {
+	head, body, ok := strings.Cut(v, "\n")
+	if !ok {
+		return entry{}, false
+	}
+	e := entry{body: []byte(body)}
+	f := strings.Split(head, "\t")
+	e.epoch = f[0]
+	if len(f) == 3 {
+		at, err1 := strconv.ParseInt(f[1], 10, 64)
+		cost, err2 := strconv.ParseInt(f[2], 10, 64)
+		if err1 != nil || err2 != nil {
+			return entry{}, false
+		}
+		e.at, e.cost = time.UnixMicro(at), time.Duration(cost)*time.Microsecond
+	}
+	return e, true
 }
 
 // Invalidate makes every cached response stale, on every replica: call it after a mutation

@@ -8,6 +8,8 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"sync/atomic"
 	"time"
 
@@ -203,17 +205,27 @@ func (d *DB) Transact(ctx context.Context, isolation sql.IsolationLevel, fn func
 }
 
 // retryable says whether a failed transaction can run again: a serialization failure or a
-// deadlock (rolled back by Postgres), or a dead connection met before the commit.
+// deadlock (rolled back by Postgres), or a dead connection met before the commit (nothing of
+// the transaction was written). A dead connection shows as driver.ErrBadConn when Postgres
+// said why (a FATAL error, such as 57P01 for a terminated backend), and as the socket's own
+// error when it did not (a reset, an EOF): lib/pq passes those on as they are.
 func retryable(err error, committing bool) bool {
 	var pqErr *pq.Error
 	switch {
 	case err == nil:
 		return false
 	case errors.As(err, &pqErr):
-		return pqErr.Code == "40001" || pqErr.Code == "40P01"
+		return pqErr.Code == "40001" || pqErr.Code == "40P01" || (!committing && pqErr.Code.Class() == "08")
 	default:
-		return !committing && errors.Is(err, driver.ErrBadConn)
+		return !committing && deadConn(err)
 	}
+}
+
+// deadConn says whether err is the loss of the connection rather than an answer of Postgres.
+func deadConn(err error) bool {
+	var opErr *net.OpError
+	return errors.Is(err, driver.ErrBadConn) || errors.As(err, &opErr) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 func (d *DB) transactOnce(ctx context.Context, isolation sql.IsolationLevel, fn func(tx *sql.Tx) error, committing *bool) (err error) {

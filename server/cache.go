@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
@@ -42,6 +43,8 @@ type caches struct {
 	// requests that joined an execution instead of running their own.
 	flights   *coalescer
 	coalesced prometheus.Counter
+	// refreshes counts the refreshes of stale answers this replica started (stale.go).
+	refreshes prometheus.Counter
 	// admission bounds each class of work (admission.go).
 	admission *admissionControl
 	// routing sends queries' reads to the replica when it is caught up (replica_routing.go).
@@ -68,16 +71,20 @@ func newCaches(cfg Config, store *db.DB) *caches {
 			Namespace: "kolregistry", Subsystem: "graphql", Name: "coalesced_total",
 			Help: "Anonymous queries answered by an identical query already running (one execution for all).",
 		}),
+		refreshes: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: "kolregistry", Subsystem: "graphql", Name: "stale_refreshes_total",
+			Help: "Background recomputations of a response served stale, started by this replica (one per key at a time across replicas).",
+		}),
 		lookups: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "kolregistry", Subsystem: "graphql", Name: "response_cache_total",
-			Help: "Anonymous queries by response-cache outcome: hit, miss, or bypass (Redis unavailable).",
+			Help: "Anonymous queries by response-cache outcome: hit, stale (an earlier epoch's answer within CACHE_STALE_MAX), miss, or bypass (Redis unavailable).",
 		}, []string{"result"}),
 	}
 }
 
 // collectors are the cache metrics, for the handler's registry.
 func (c *caches) collectors() []prometheus.Collector {
-	cs := []prometheus.Collector{c.lookups, c.coalesced, c.admission.refusals}
+	cs := []prometheus.Collector{c.lookups, c.coalesced, c.refreshes, c.admission.refusals}
 	cs = append(cs, c.routing.collectors()...)
 	if c.redis != nil {
 		cs = append(cs, c.redis.Collectors()...)
@@ -98,7 +105,8 @@ func budget(configured, def, complexityLimit int) int {
 // responseOptions reconcile the cache epoch with the audit chain: every committed write adds an
 // audit event in its own transaction, so the head's seq grows with every write.
 func responseOptions(cfg Config, store *db.DB) cache.ResponseOptions {
-	o := cache.ResponseOptions{Namespace: cfg.CacheNamespace, MaxBytes: cfg.ResponseCacheMaxBytes}
+	o := cache.ResponseOptions{Namespace: cfg.CacheNamespace, MaxBytes: cfg.ResponseCacheMaxBytes,
+		StaleMax: cfg.CacheStaleMax, StaleMinCost: cmp.Or(cfg.CacheStaleMinCost, DefaultCacheStaleMinCost)}
 	if store != nil {
 		o.WriteVersion = func(ctx context.Context) (int64, error) {
 			h, err := store.AuditHead(ctx)
@@ -150,7 +158,8 @@ func (t httpTransport) execute(ctx context.Context, w http.ResponseWriter, r *ht
 		token = c.routing.clientLSN(r)
 	}
 	var lookup cache.Lookup
-	cacheable := false
+	cacheable, serveStale := false, false
+	var stale cache.Stale
 	key := ""
 	// A request that stores a persisted query pays for it: its price is its own (persisted.go).
 	if c != nil && c.serveCached && isQuery && !authenticated && !persisting(ctx) {
@@ -161,11 +170,16 @@ func (t httpTransport) execute(ctx context.Context, w http.ResponseWriter, r *ht
 				// The epoch lost the client's own write: run uncached, store nothing.
 				lookup, cacheable = cache.Lookup{}, false
 			}
+			stale, serveStale = lookup.Stale()
+			// The reader's own last write must be in what it gets (read-your-writes).
+			serveStale = serveStale && cacheable && stale.Covers(uint64(requestLSN(r)))
 			switch {
 			case !cacheable:
 				c.lookups.WithLabelValues("bypass").Inc()
 			case lookup.Hit():
 				c.lookups.WithLabelValues("hit").Inc()
+			case serveStale:
+				c.lookups.WithLabelValues("stale").Inc()
 			default:
 				c.lookups.WithLabelValues("miss").Inc()
 			}
@@ -194,9 +208,17 @@ func (t httpTransport) execute(ctx context.Context, w http.ResponseWriter, r *ht
 		}
 		out := t.run(ctx, exec, opCtx, cost)
 		if cacheable && out.cacheable() {
+			lookup.SetCost(out.elapsed)
 			c.responses.Put(ctx, lookup, out.body)
 		}
 		return out
+	}
+	if serveStale {
+		// Bounded stale-while-revalidate (docs/caching.md, "Stale answers"): the earlier
+		// epoch's answer now, and one refresh for everyone.
+		c.refresh(ctx, key, lookup, run)
+		writeStale(w, r, stale)
+		return
 	}
 	var out outcome
 	if cacheable {
@@ -238,7 +260,8 @@ type outcome struct {
 	body        []byte // the marshalled response
 	resp        *graphql.Response
 	hasErrors   bool
-	unavailable bool // an error is SERVICE_UNAVAILABLE: HTTP 503
+	unavailable bool          // an error is SERVICE_UNAVAILABLE: HTTP 503
+	elapsed     time.Duration // the execution's time, once admitted (what a cache hit saves)
 }
 
 // cacheable reports whether the outcome is a complete response without errors: error
@@ -260,6 +283,7 @@ func (t httpTransport) run(ctx context.Context, exec graphql.GraphExecutor, opCt
 			defer release()
 		}
 	}
+	t0 := time.Now()
 	limit := cmp.Or(t.maxResponseBytes, DefaultMaxResponseBytes)
 	out := outcome{limit: limit, cost: cost}
 	ctx, stopMeter := withResponseMeter(ctx, limit)
@@ -293,7 +317,7 @@ func (t httpTransport) run(ctx context.Context, exec graphql.GraphExecutor, opCt
 		out.tooLarge = true
 		return out
 	}
-	out.body = body
+	out.body, out.elapsed = body, time.Since(t0)
 	return out
 }
 

@@ -27,6 +27,8 @@ import (
 type coalescer struct {
 	mu   sync.Mutex
 	keys map[string]*keyFlights
+	// refreshing are the keys whose stale answer this replica is recomputing (cache.go).
+	refreshing map[string]bool
 }
 
 // maxRunningPerKey bounds the executions of one query at once: two let a request of a new
@@ -48,7 +50,28 @@ type flight struct {
 	shared int          // requests besides the one that executes it
 }
 
-func newCoalescer() *coalescer { return &coalescer{keys: map[string]*keyFlights{}} }
+func newCoalescer() *coalescer {
+	return &coalescer{keys: map[string]*keyFlights{}, refreshing: map[string]bool{}}
+}
+
+// startRefresh claims the refresh of key for the caller, unless one is claimed already or an
+// execution of key is running here (it stores a fresher answer soon): the caller then
+// refreshes nothing. A claim ends with endRefresh.
+func (c *coalescer) startRefresh(key string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.refreshing[key] || c.keys[key] != nil {
+		return false
+	}
+	c.refreshing[key] = true
+	return true
+}
+
+func (c *coalescer) endRefresh(key string) {
+	c.mu.Lock()
+	delete(c.refreshing, key)
+	c.mu.Unlock()
+}
 
 // do returns the outcome of one execution of key shared with identical requests, calling
 // run(lookup) when this request is the one to execute it; joined reports that another request

@@ -75,19 +75,7 @@ func (rr *readRouting) clientLSN(r *http.Request) db.LSN {
 	if !rr.active() {
 		return 0
 	}
-	raw := r.Header.Get(lsnHeader)
-	if raw == "" {
-		if c, err := r.Cookie(lsnCookie); err == nil {
-			raw = c.Value
-		}
-	}
-	if raw == "" {
-		return 0
-	}
-	l, err := db.ParseLSN(raw)
-	if err != nil {
-		return 0
-	}
+	l := requestLSN(r)
 	if p := rr.store.ReplicaStatus().Primary; l > p {
 		l = p
 	}

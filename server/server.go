@@ -92,6 +92,12 @@ type Config struct {
 	// ResponseCacheMaxBytes: larger responses are served but not cached
 	// (RESPONSE_CACHE_MAX_BYTES); zero means cache.DefaultMaxResponseBytes (512 KiB).
 	ResponseCacheMaxBytes int
+	// CacheStaleMax and CacheStaleMinCost bound stale-while-revalidate (CACHE_STALE_MAX,
+	// CACHE_STALE_MIN_COST; stale.go, docs/caching.md "Stale answers"): an anonymous reader
+	// may get an earlier epoch's answer at most CacheStaleMax old of a query that took
+	// CacheStaleMinCost (zero: DefaultCacheStaleMinCost) or more to compute. Zero
+	// CacheStaleMax (the default here; serve's is DefaultCacheStaleMax) answers fresh only.
+	CacheStaleMax, CacheStaleMinCost time.Duration
 	// Redis holds the shared response cache, persisted queries and rate-limit counters
 	// (cache.Open(REDIS_URL)); nil keeps all three in this process, right for one replica only.
 	Redis *cache.Redis

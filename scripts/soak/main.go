@@ -398,6 +398,9 @@ type result struct {
 	refused bool
 	latency time.Duration
 	lines   int // exports: lines received
+	// stale is the X-Registry-Stale-Age-Ms of an answer served stale (docs/caching.md,
+	// "Stale answers"), -1 for a fresh one.
+	stale time.Duration
 }
 
 // classes of requests, in report order.
@@ -579,7 +582,7 @@ func (w *workload) graphql(class, query, token string) result {
 	}
 	t0 := time.Now()
 	resp, err := w.http.Do(req)
-	r := result{class: class, kind: rootField(query)}
+	r := result{class: class, kind: rootField(query), stale: -1}
 	if err != nil {
 		r.latency, r.code = time.Since(t0), "transport: "+shortErr(err)
 		return r
@@ -587,6 +590,9 @@ func (w *workload) graphql(class, query, token string) result {
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
 	r.latency, r.status = time.Since(t0), resp.StatusCode
+	if ms, err := strconv.Atoi(resp.Header.Get("X-Registry-Stale-Age-Ms")); err == nil {
+		r.stale = time.Duration(ms) * time.Millisecond
+	}
 	if err != nil {
 		r.code = "transport: " + shortErr(err)
 		return r
@@ -713,6 +719,7 @@ type sample struct {
 // loadMetrics are the prefixes of the server's metrics the report prints: cache outcomes,
 // coalescing, admission refusals and pool waits.
 var loadMetrics = []string{"kolregistry_graphql_response_cache_total", "kolregistry_graphql_coalesced_total",
+	"kolregistry_graphql_stale_refreshes_total",
 	"kolregistry_admission_refusals_total", "go_sql_wait_count_total", "go_sql_wait_duration_seconds_total"}
 
 // serverMetrics reads the lines of loadMetrics from /metrics.
@@ -857,6 +864,15 @@ func (rep *report) print(out io.Writer, d time.Duration) {
 	}
 	fmt.Fprintf(out, "\nrequests %d, refused %d (%.2f %%), errors %d; client-side skipped (over %d in flight) %d; unfinished at the end %d\n",
 		total, refusedAll, 100*float64(refusedAll)/float64(max(total, 1)), errorsAll, 400, rep.skipped, rep.unfinished)
+	staleN, staleMax := 0, time.Duration(0)
+	for _, r := range rep.by["cacheable"] {
+		if r.stale >= 0 {
+			staleN++
+			staleMax = max(staleMax, r.stale)
+		}
+	}
+	fmt.Fprintf(out, "cacheable answers served stale: %d of %d (%.1f %%), the oldest %s after the lookup it was computed from\n",
+		staleN, len(rep.by["cacheable"]), 100*float64(staleN)/float64(max(len(rep.by["cacheable"]), 1)), staleMax)
 	fmt.Fprintf(out, "writes acknowledged %d (%.1f/s); exports finished %d of %d (%d lines each)\n",
 		writes, float64(writes)/d.Seconds(), exports, len(rep.by["export"]), exportLines)
 	fmt.Fprintf(out, "server RSS: %.0f MB before, %.0f MB peak, %.0f MB after; goroutines: %d before, %d peak, %d after\n",

@@ -1,0 +1,107 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/kolregistry/kolregistry/cache"
+	"github.com/kolregistry/kolregistry/db"
+)
+
+// Bounded stale-while-revalidate (docs/caching.md, "Stale answers"). An anonymous query whose
+// cached answer is of an earlier epoch is answered with it at once when cache.Responses
+// offers it (its lookup at most CACHE_STALE_MAX old, its computation at least
+// CACHE_STALE_MIN_COST) and it holds the reader's own last write (X-Registry-LSN or the
+// kolregistry_lsn cookie); meanwhile one refresh recomputes it for the current epoch. Every
+// other reader, and every reader of a cheap query, gets a fresh answer as before.
+
+// Defaults of CACHE_STALE_MAX and CACHE_STALE_MIN_COST (serve). Config's zero CacheStaleMax
+// is off.
+const (
+	DefaultCacheStaleMax     = time.Second
+	DefaultCacheStaleMinCost = 50 * time.Millisecond
+	// staleAgeHeader says, on a stale answer, how old (ms) the lookup it was computed after is.
+	staleAgeHeader = "X-Registry-Stale-Age-Ms"
+	// refreshTimeout bounds one refresh, and is how long its Redis lock lives at most (the
+	// refresh releases it when it ends).
+	refreshTimeout = 10 * time.Second
+)
+
+// CacheStaleFromEnv reads CACHE_STALE_MAX (default 1s, 0 turns stale answers off) and
+// CACHE_STALE_MIN_COST (default 50ms).
+func CacheStaleFromEnv() (staleMax, minCost time.Duration, err error) {
+	staleMax, minCost = DefaultCacheStaleMax, DefaultCacheStaleMinCost
+	for name, dst := range map[string]*time.Duration{"CACHE_STALE_MAX": &staleMax, "CACHE_STALE_MIN_COST": &minCost} {
+		v := os.Getenv(name)
+		if v == "" {
+			continue
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > time.Minute {
+			return 0, 0, fmt.Errorf("%s must be a duration from 0 to 1m such as 500ms, not %q", name, v)
+		}
+		*dst = d
+	}
+	return staleMax, minCost, nil
+}
+
+// requestLSN is the reader's own last write as it says (X-Registry-LSN, else the cookie), 0
+// without one or when it does not parse. A stale answer is given only when it holds this
+// write; a made-up, huge one only gets its sender fresh answers.
+func requestLSN(r *http.Request) db.LSN {
+	raw := r.Header.Get(lsnHeader)
+	if raw == "" {
+		if c, err := r.Cookie(lsnCookie); err == nil {
+			raw = c.Value
+		}
+	}
+	if raw == "" {
+		return 0
+	}
+	l, err := db.ParseLSN(raw)
+	if err != nil {
+		return 0
+	}
+	return l
+}
+
+// refresh recomputes key for lookup's epoch in the background, unless a refresh or an
+// execution of key runs on this replica already or another replica holds key's refresh lock
+// in Redis: one refresh per key, whoever serves it stale. The refresh is an ordinary
+// coalesced execution (requests that miss meanwhile join it) and stores its answer as a miss
+// would.
+func (c *caches) refresh(ctx context.Context, key string, lookup cache.Lookup, run func(context.Context, cache.Lookup) outcome) {
+	if !c.flights.startRefresh(key) {
+		return
+	}
+	release, ok := c.responses.LockRefresh(ctx, key, refreshTimeout)
+	if !ok {
+		c.flights.endRefresh(key)
+		return
+	}
+	c.refreshes.Inc()
+	deadline := time.Now().Add(refreshTimeout)
+	if dl, ok := ctx.Deadline(); ok && dl.Before(deadline) {
+		deadline = dl
+	}
+	// Detached from the request, which is answered now.
+	fctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
+	go func() {
+		defer cancel()
+		defer c.flights.endRefresh(key)
+		defer release()
+		c.flights.do(key, lookup, func(l cache.Lookup) outcome { return run(fctx, l) })
+	}()
+}
+
+// writeStale answers with a stale response, saying so: Age (whole seconds, RFC 9111) and
+// X-Registry-Stale-Age-Ms.
+func writeStale(w http.ResponseWriter, r *http.Request, s cache.Stale) {
+	w.Header().Set("Age", strconv.FormatInt(int64(s.Age/time.Second), 10))
+	w.Header().Set(staleAgeHeader, strconv.FormatInt(s.Age.Milliseconds(), 10))
+	writeQueryResponse(w, r, s.Body, false, false)
+}
