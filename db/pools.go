@@ -115,8 +115,9 @@ type namedPool struct {
 
 // openPool opens a pool of size connections, all kept idle. The DSN gets
 // binary_parameters=yes (one round trip per parameterized statement: no separate prepare;
-// docs/operations.md says when to turn it off) unless it sets it, and statement_timeout as a
-// server-side backstop to the context deadlines (none when timeout is 0).
+// docs/operations.md says when to turn it off) unless it sets it, statement_timeout as a
+// server-side backstop to the context deadlines (none when timeout is 0), and
+// random_page_cost (RandomPageCost) unless it sets it.
 func openPool(dsn string, size int, timeout time.Duration) (*sql.DB, error) {
 	connector, err := pq.NewConnector(withSessionParams(dsn, timeout))
 	if err != nil {
@@ -129,8 +130,15 @@ func openPool(dsn string, size int, timeout time.Duration) (*sql.DB, error) {
 	return p, nil
 }
 
-// withSessionParams adds binary_parameters and statement_timeout to a URL or key=value DSN,
-// keeping any value the DSN sets itself.
+// RandomPageCost is the planner's random_page_cost in the store's sessions: the value for a
+// database on SSDs whose working set is cached, instead of Postgres's 4 (spinning disks). With
+// 4, a child list of one or two rows per parent (a sanction's violations) is read by a bitmap
+// scan and a sort for every parent, at twice the Postgres CPU of an index scan in the
+// list's order (docs/performance.md, query D).
+const RandomPageCost = "1.1"
+
+// withSessionParams adds binary_parameters, statement_timeout and random_page_cost to a URL
+// or key=value DSN, keeping any value the DSN sets itself.
 func withSessionParams(dsn string, timeout time.Duration) string {
 	ms := strconv.FormatInt(timeout.Milliseconds(), 10) // 0: no timeout
 	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
@@ -141,6 +149,9 @@ func withSessionParams(dsn string, timeout time.Duration) string {
 		if !q.Has("statement_timeout") {
 			q.Set("statement_timeout", ms)
 		}
+		if !q.Has("random_page_cost") {
+			q.Set("random_page_cost", RandomPageCost)
+		}
 		u.RawQuery = q.Encode()
 		return u.String()
 	}
@@ -149,6 +160,9 @@ func withSessionParams(dsn string, timeout time.Duration) string {
 	}
 	if !strings.Contains(dsn, "statement_timeout=") {
 		dsn += " statement_timeout=" + ms
+	}
+	if !strings.Contains(dsn, "random_page_cost=") {
+		dsn += " random_page_cost=" + RandomPageCost
 	}
 	return dsn
 }

@@ -90,6 +90,12 @@ func TestPools_SessionSettings(t *testing.T) {
 		if got != want {
 			t.Errorf("%s pool: statement_timeout %s, want %s", pool, got, want)
 		}
+		if err := store.Pools()[pool].QueryRowContext(ctx, "SHOW random_page_cost").Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != db.RandomPageCost {
+			t.Errorf("%s pool: random_page_cost %s, want %s", pool, got, db.RandomPageCost)
+		}
 		if s := store.Pools()[pool].Stats(); s.MaxOpenConnections < 1 {
 			t.Errorf("%s pool unbounded", pool)
 		}

@@ -154,3 +154,95 @@ func TestAmendSanction_DiffFromToAndNoOpRefused(t *testing.T) {
 		t.Errorf("version = %d, want 2", version)
 	}
 }
+
+// What a decision says beside its fine can be corrected too, under the same rules as when it is
+// recorded (field path and message of each refusal): the main penalty (a warning has no fine
+// and needs provisions that allow it; a change to a warning clears the payment deadline), the
+// additional penalties, the payment deadline, the signatory's title and the violation record
+// (an empty string clears them).
+func TestAmendSanction_PenaltyDeadlineSignatoryAndRecord(t *testing.T) {
+	t.Parallel()
+	store := openStore(t)
+	w := newWorld(t, store)
+	ctx := context.Background()
+	strp := func(s string) *string { return &s }
+	intp := func(n int) *int { return &n }
+	fine := func(n int64) *int64 { return &n }
+	in := validSanction(w.saigonKOL, "41/QĐ-XPHC")
+	in.PaymentDeadline, in.SignatoryTitle, in.ViolationRecordNumber = ptrDate("2025-05-30"), strp("Cục trưởng"), strp("15/BB-VPHC")
+	res, err := store.RecordSanction(ctx, w.national, nil, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tax := []db.NewViolation{{Category: "TAX_NON_COMPLIANCE", Instrument: "125/2020/NĐ-CP", Article: 13, Clause: intp(1)}}
+	for _, c := range []struct {
+		name  string
+		in    db.SanctionAmendment
+		field string
+		want  string
+	}{
+		{"a warning keeping the fine", db.SanctionAmendment{Penalty: strp("WARNING")}, "input.fineVnd", "a warning has no fine; record 0"},
+		{"a warning where the provision has none", db.SanctionAmendment{Penalty: strp("WARNING"), FineVnd: fine(0)}, "input.penalty",
+			"the cited provisions do not provide for a warning"},
+		{"a warning with a deadline", db.SanctionAmendment{Penalty: strp("WARNING"), FineVnd: fine(0), Violations: tax,
+			PaymentDeadline: ptrDate("2025-06-01")}, "input.paymentDeadline", "a warning has nothing to pay"},
+		{"an unknown penalty", db.SanctionAmendment{Penalty: strp("PRISON")}, "input.penalty", "must be FINE or WARNING"},
+		{"a deadline years away", db.SanctionAmendment{PaymentDeadline: ptrDate("2027-05-21")}, "input.paymentDeadline",
+			"is more than a year after the decision"},
+		{"a date moving past the deadline", db.SanctionAmendment{DecidedOn: ptrDate("2025-06-02")}, "input.paymentDeadline",
+			"is before the decision date"},
+		{"an unknown additional penalty", db.SanctionAmendment{AdditionalPenalties: []string{"CONFISCATION", "PRISON"}},
+			"input.additionalPenalties.1", "is not an additional penalty"},
+		{"a signatory title too long", db.SanctionAmendment{SignatoryTitle: strp(strings.Repeat("x", 201))}, "input.signatoryTitle",
+			"is longer than 200 characters"},
+		{"a record number too long", db.SanctionAmendment{ViolationRecordNumber: strp(strings.Repeat("9", 41))}, "input.violationRecordNumber",
+			"is longer than 40 characters"},
+	} {
+		c.in.SanctionID, c.in.ExpectedVersion, c.in.Reason = res.SubjectID, 1, "sửa"
+		before := counts(t, store, w.national.ID)
+		_, err := store.AmendSanction(ctx, w.national, nil, c.in)
+		all, ok := db.AsUserErrors(err)
+		found := false
+		for _, u := range all {
+			found = found || strings.Join(u.Field, ".") == c.field && strings.Contains(u.Message.String(), c.want)
+		}
+		if !ok || !found {
+			t.Errorf("%s: %v; want %s %q", c.name, err, c.field, c.want)
+		}
+		if after := counts(t, store, w.national.ID); after != before {
+			t.Errorf("%s: rows changed from %s to %s", c.name, before, after)
+		}
+	}
+
+	// Accepted: the signatory corrected, the record number cleared, a confiscation added.
+	out, err := store.AmendSanction(ctx, w.national, nil, db.SanctionAmendment{SanctionID: res.SubjectID, ExpectedVersion: 1, Reason: "sửa",
+		SignatoryTitle: strp(" Phó Cục trưởng "), ViolationRecordNumber: strp(""), AdditionalPenalties: []string{"CONFISCATION"},
+		PaymentDeadline: ptrDate("2025-05-30")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := json.Marshal(amendDiff(t, store, out.Seq))
+	want := `{"additionalPenalties":{"from":[],"to":["CONFISCATION"]},"reason":"sửa","signatoryTitle":{"from":"Cục trưởng","to":"Phó Cục trưởng"},"violationRecordNumber":{"from":"15/BB-VPHC","to":null}}`
+	if string(got) != want {
+		t.Errorf("diff = %s\nwant   %s", got, want)
+	}
+	// Accepted: a warning for a late tax return (a provision that provides one): the deadline goes.
+	out, err = store.AmendSanction(ctx, w.national, nil, db.SanctionAmendment{SanctionID: res.SubjectID, ExpectedVersion: 2, Reason: "cảnh cáo",
+		Penalty: strp("WARNING"), FineVnd: fine(0), Violations: tax})
+	if err != nil {
+		t.Fatal(err)
+	}
+	diff := amendDiff(t, store, out.Seq)
+	if pd, _ := json.Marshal(diff["paymentDeadline"]); string(pd) != `{"from":"2025-05-30","to":null}` {
+		t.Errorf("paymentDeadline diff = %s", pd)
+	}
+	if p, _ := json.Marshal(diff["penalty"]); string(p) != `{"from":"FINE","to":"WARNING"}` {
+		t.Errorf("penalty diff = %s", p)
+	}
+	rows, err := store.SanctionsByIDs(ctx, []int64{res.SubjectID})
+	s := rows[res.SubjectID]
+	if err != nil || s.Penalty != "WARNING" || s.FineVnd != 0 || s.PaymentDeadline != nil || s.ViolationRecordNumber != nil ||
+		s.SignatoryTitle == nil || *s.SignatoryTitle != "Phó Cục trưởng" || strings.Join(s.AdditionalPenalties, ",") != "CONFISCATION" {
+		t.Errorf("read back as %+v (%v)", s, err)
+	}
+}

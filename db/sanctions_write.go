@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kolregistry/kolregistry/registry"
@@ -115,17 +116,9 @@ func citations(vs []NewViolation) []registry.Citation {
 func (c *checks) penalty(in *NewSanction) registry.Penalty {
 	p := registry.PenaltyFine
 	if in.Penalty != nil {
-		p = registry.Penalty(*in.Penalty)
-		if p != registry.PenaltyFine && p != registry.PenaltyWarning {
-			c.invalid(registry.Msg("PENALTY_KIND"), "penalty")
-		}
+		p = c.penaltyKind(*in.Penalty)
 	}
-	for i, a := range in.AdditionalPenalties {
-		if !slices.Contains(registry.AdditionalPenalties, registry.AdditionalPenalty(a)) {
-			c.invalid(registry.Msg("NOT_ADDITIONAL_PENALTY"), "additionalPenalties", strconv.Itoa(i))
-		}
-	}
-	in.AdditionalPenalties = uniq(in.AdditionalPenalties)
+	in.AdditionalPenalties = uniq(c.additionalPenalties(in.AdditionalPenalties)) // none: an empty list, not NULL
 	if in.PaymentDeadline != nil {
 		if p == registry.PenaltyWarning {
 			c.invalid(registry.Msg("WARNING_NOTHING_TO_PAY"), "paymentDeadline")
@@ -136,6 +129,28 @@ func (c *checks) penalty(in *NewSanction) registry.Penalty {
 	in.SignatoryTitle = c.optionalText(in.SignatoryTitle, 200, "signatoryTitle")
 	in.ViolationRecordNumber = c.optionalText(in.ViolationRecordNumber, 40, "violationRecordNumber")
 	return p
+}
+
+// penaltyKind checks a main penalty: FINE or WARNING.
+func (c *checks) penaltyKind(s string) registry.Penalty {
+	p := registry.Penalty(s)
+	if p != registry.PenaltyFine && p != registry.PenaltyWarning {
+		c.invalid(registry.Msg("PENALTY_KIND"), "penalty")
+	}
+	return p
+}
+
+// additionalPenalties checks additional penalties and returns them without repeats.
+func (c *checks) additionalPenalties(as []string) []string {
+	for i, a := range as {
+		if !slices.Contains(registry.AdditionalPenalties, registry.AdditionalPenalty(a)) {
+			c.invalid(registry.Msg("NOT_ADDITIONAL_PENALTY"), "additionalPenalties", strconv.Itoa(i))
+		}
+	}
+	if as == nil {
+		return nil
+	}
+	return uniq(as)
 }
 
 // initialFacts checks the standing and execution a sanction is recorded with, given in the
@@ -558,6 +573,13 @@ type SanctionAmendment struct {
 	SourceURL            *string
 	SourceSha256         *string
 	RelatedDisclosureIDs []int64 // nil: unchanged
+	// Penalty is FINE or WARNING; a change to WARNING clears the payment deadline.
+	Penalty             *string
+	AdditionalPenalties []string // nil: unchanged; empty: none
+	PaymentDeadline     *time.Time
+	// SignatoryTitle and ViolationRecordNumber: "" (after trimming) clears them.
+	SignatoryTitle        *string
+	ViolationRecordNumber *string
 }
 
 // recordedSanction is what an amendment reads of a sanction before it changes it.
@@ -572,6 +594,10 @@ type recordedSanction struct {
 	subjectKind     string
 	subjectID       int64
 	penalty         registry.Penalty
+	additional      []string
+	paymentDeadline *time.Time
+	signatoryTitle  *string
+	violationRecord *string
 	violations      []NewViolation
 	relatedDisclIDs []int64
 }
@@ -582,14 +608,17 @@ func readRecordedSanction(ctx context.Context, tx *Tx, id int64) (recordedSancti
 	var r recordedSanction
 	var effective sql.NullTime
 	var inf, mcn, brand sql.NullInt64
-	var url, sha, penalty sql.NullString
+	var url, sha, penalty, signatory, record sql.NullString
+	var deadline sql.NullTime
 	if err := tx.QueryRowContext(ctx, `SELECT decision_number, decided_on, effective_on, fine_vnd, remedies, source_url,
-			source_sha256, subject_kind, influencer_id, mcn_id, brand_id, penalty FROM sanction WHERE id = $1`, id).
+			source_sha256, subject_kind, influencer_id, mcn_id, brand_id, penalty, additional_penalties, payment_deadline,
+			signatory_title, violation_record_number FROM sanction WHERE id = $1`, id).
 		Scan(&r.decisionNumber, &r.decidedOn, &effective, &r.fineVnd, pq.Array(&r.remedies), &url, &sha,
-			&r.subjectKind, &inf, &mcn, &brand, &penalty); err != nil {
+			&r.subjectKind, &inf, &mcn, &brand, &penalty, pq.Array(&r.additional), &deadline, &signatory, &record); err != nil {
 		return r, fmt.Errorf("read sanction: %w", err)
 	}
 	r.effectiveOn, r.sourceURL, r.sourceSha256 = timePtr(effective), strPtr(url), strPtr(sha)
+	r.paymentDeadline, r.signatoryTitle, r.violationRecord = timePtr(deadline), strPtr(signatory), strPtr(record)
 	r.subjectID = inf.Int64 + mcn.Int64 + brand.Int64 // exactly one is set
 	r.penalty = registry.Penalty(penalty.String)
 	rows, err := tx.QueryContext(ctx, `SELECT category, instrument, article, clause, point, description, amended_by
@@ -680,10 +709,23 @@ func (d *DB) AmendSanction(ctx context.Context, actor Agency, key *string, in Sa
 	}
 	in.SourceURL = c.url(in.SourceURL, "sourceUrl")
 	in.SourceSha256 = c.sha256(in.SourceSha256, "sourceSha256")
+	if in.Penalty != nil {
+		c.penaltyKind(*in.Penalty)
+	}
+	in.AdditionalPenalties = c.additionalPenalties(in.AdditionalPenalties)
+	clearSignatory := in.SignatoryTitle != nil && strings.TrimSpace(*in.SignatoryTitle) == ""
+	in.SignatoryTitle = c.optionalText(in.SignatoryTitle, 200, "signatoryTitle")
+	clearRecord := in.ViolationRecordNumber != nil && strings.TrimSpace(*in.ViolationRecordNumber) == ""
+	in.ViolationRecordNumber = c.optionalText(in.ViolationRecordNumber, 40, "violationRecordNumber")
 	if err := c.err(); err != nil {
 		return WriteResult{}, err
 	}
-	return d.Write(ctx, actor.ID, key, "amendSanction", in, func(ctx context.Context, tx *Tx) (Event, error) {
+	// The idempotency hash must tell "clear" from "keep": both are a nil field of in by now.
+	input := struct {
+		SanctionAmendment
+		ClearSignatoryTitle, ClearViolationRecordNumber bool
+	}{in, clearSignatory, clearRecord}
+	return d.Write(ctx, actor.ID, key, "amendSanction", input, func(ctx context.Context, tx *Tx) (Event, error) {
 		var c checks
 		l, ok, err := lockOwnSanction(ctx, tx, &c, in.SanctionID, in.ExpectedVersion)
 		if err != nil {
@@ -739,6 +781,31 @@ func (d *DB) AmendSanction(ctx context.Context, actor Agency, key *string, in Sa
 				ch.record("relatedDisclosureIds", cur.relatedDisclIDs, ids)
 			}
 		}
+		if in.Penalty != nil && registry.Penalty(*in.Penalty) != cur.penalty {
+			next.penalty = registry.Penalty(*in.Penalty)
+			ch.column("penalty", "penalty", cur.penalty, next.penalty, next.penalty)
+		}
+		if in.AdditionalPenalties != nil && !sameSet(in.AdditionalPenalties, cur.additional) {
+			next.additional = in.AdditionalPenalties
+			ch.column("additional_penalties", "additionalPenalties", nonNilStrings(cur.additional), next.additional, pq.Array(next.additional))
+		}
+		switch {
+		case in.PaymentDeadline != nil && !eqStrPtr(datePtrKey(in.PaymentDeadline), datePtrKey(cur.paymentDeadline)):
+			next.paymentDeadline = in.PaymentDeadline
+			ch.column("payment_deadline", "paymentDeadline", datePtrKey(cur.paymentDeadline), dateKey(*in.PaymentDeadline), *in.PaymentDeadline)
+		case in.PaymentDeadline == nil && next.penalty == registry.PenaltyWarning && cur.paymentDeadline != nil:
+			// A warning has nothing to pay: the deadline goes with the fine.
+			next.paymentDeadline = nil
+			ch.column("payment_deadline", "paymentDeadline", datePtrKey(cur.paymentDeadline), nil, nil)
+		}
+		if (in.SignatoryTitle != nil || clearSignatory) && !eqStrPtr(in.SignatoryTitle, cur.signatoryTitle) {
+			next.signatoryTitle = in.SignatoryTitle
+			ch.column("signatory_title", "signatoryTitle", cur.signatoryTitle, in.SignatoryTitle, in.SignatoryTitle)
+		}
+		if (in.ViolationRecordNumber != nil || clearRecord) && !eqStrPtr(in.ViolationRecordNumber, cur.violationRecord) {
+			next.violationRecord = in.ViolationRecordNumber
+			ch.column("violation_record_number", "violationRecordNumber", cur.violationRecord, in.ViolationRecordNumber, in.ViolationRecordNumber)
+		}
 		if ch.empty() {
 			c.invalid(registry.Msg("CHANGES_NOTHING"))
 			return Event{}, c.err()
@@ -766,13 +833,20 @@ func (d *DB) AmendSanction(ctx context.Context, actor Agency, key *string, in Sa
 				c.add(Duplicate, registry.Msg("DECISION_NUMBER_TAKEN", next.decisionNumber, registry.DecisionYear(next.decidedOn)), field)
 			}
 		}
-		if ch.diff["decidedOn"] != nil || ch.diff["fineVnd"] != nil || ch.diff["violations"] != nil {
+		if next.paymentDeadline != nil && (ch.diff["paymentDeadline"] != nil || ch.diff["decidedOn"] != nil || ch.diff["penalty"] != nil) {
+			if next.penalty == registry.PenaltyWarning {
+				c.invalid(registry.Msg("WARNING_NOTHING_TO_PAY"), "paymentDeadline")
+			} else if problem := registry.PaymentDeadlineProblem(next.decidedOn, *next.paymentDeadline); problem.Code != "" {
+				c.invalid(problem, "paymentDeadline")
+			}
+		}
+		if ch.diff["decidedOn"] != nil || ch.diff["fineVnd"] != nil || ch.diff["violations"] != nil || ch.diff["penalty"] != nil {
 			cat, err := loadCatalogue(ctx, tx)
 			if err != nil {
 				return Event{}, err
 			}
 			c.catalogueProblems(cat.Check(registry.Decision{Subject: registry.SubjectKind(cur.subjectKind), DecidedOn: next.decidedOn,
-				Penalty: cur.penalty, FineVnd: next.fineVnd, Citations: citations(next.violations)}))
+				Penalty: next.penalty, FineVnd: next.fineVnd, Citations: citations(next.violations)}))
 		}
 		if err := c.err(); err != nil {
 			return Event{}, err

@@ -2096,7 +2096,7 @@ func (ec *executionContext) unmarshalInputAmendSanctionInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"sanctionId", "expectedVersion", "reason", "decisionNumber", "decidedOn", "effectiveOn", "violations", "fineVnd", "remedies", "sourceUrl", "sourceSha256", "relatedDisclosureIds", "idempotencyKey"}
+	fieldsInOrder := [...]string{"sanctionId", "expectedVersion", "reason", "decisionNumber", "decidedOn", "effectiveOn", "violations", "fineVnd", "remedies", "sourceUrl", "sourceSha256", "relatedDisclosureIds", "idempotencyKey", "penalty", "additionalPenalties", "paymentDeadline", "signatoryTitle", "violationRecordNumber"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -2194,6 +2194,41 @@ func (ec *executionContext) unmarshalInputAmendSanctionInput(ctx context.Context
 				return it, err
 			}
 			it.IdempotencyKey = data
+		case "penalty":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("penalty"))
+			data, err := ec.unmarshalOPenalty2ᚖgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐPenalty(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Penalty = data
+		case "additionalPenalties":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("additionalPenalties"))
+			data, err := ec.unmarshalOAdditionalPenalty2ᚕgithubᚗcomᚋkolregistryᚋkolregistryᚋgraphᚋmodelᚐAdditionalPenaltyᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AdditionalPenalties = data
+		case "paymentDeadline":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentDeadline"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PaymentDeadline = data
+		case "signatoryTitle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signatoryTitle"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignatoryTitle = data
+		case "violationRecordNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("violationRecordNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ViolationRecordNumber = data
 		}
 	}
 	return it, nil

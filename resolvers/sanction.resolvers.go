@@ -88,6 +88,17 @@ func (r *mutationResolver) AmendSanction(ctx context.Context, input model.AmendS
 			in.Remedies = []string{}
 		}
 	}
+	if input.Penalty != nil {
+		p := string(*input.Penalty)
+		in.Penalty = &p
+	}
+	if input.AdditionalPenalties != nil {
+		in.AdditionalPenalties = stringsOf(input.AdditionalPenalties)
+		if in.AdditionalPenalties == nil {
+			in.AdditionalPenalties = []string{}
+		}
+	}
+	in.PaymentDeadline, in.SignatoryTitle, in.ViolationRecordNumber = input.PaymentDeadline, input.SignatoryTitle, input.ViolationRecordNumber
 	var res db.WriteResult
 	if err = ids.err(); err == nil {
 		res, err = r.store.AmendSanction(ctx, agency, input.IdempotencyKey, in)

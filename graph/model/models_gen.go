@@ -129,6 +129,16 @@ type AmendSanctionInput struct {
 	// The corrected related disclosures: replace all of them.
 	RelatedDisclosureIds []string `json:"relatedDisclosureIds,omitempty"`
 	IdempotencyKey       *string  `json:"idempotencyKey,omitempty"`
+	// The corrected main penalty. A WARNING has fineVnd 0 and needs provisions that allow it; a change to WARNING clears paymentDeadline.
+	Penalty *Penalty `json:"penalty,omitempty"`
+	// The corrected additional penalties: replace all of them (an empty list: none).
+	AdditionalPenalties []AdditionalPenalty `json:"additionalPenalties,omitempty"`
+	// The corrected payment deadline: not before decidedOn, at most a year after it.
+	PaymentDeadline *time.Time `json:"paymentDeadline,omitempty"`
+	// The corrected title of the official who signed the decision (at most 200 characters; an empty string clears it).
+	SignatoryTitle *string `json:"signatoryTitle,omitempty"`
+	// The corrected violation record (biên bản) number (at most 40 characters; an empty string clears it).
+	ViolationRecordNumber *string `json:"violationRecordNumber,omitempty"`
 }
 
 type AmendSanctionPayload struct {
