@@ -42,3 +42,22 @@ func PaymentDeadlineProblem(decided, deadline time.Time) Message {
 // issuer's 82/QĐ-XPHC of 2024 and of 2025 are two decisions, two of 2025 are one written twice
 // (unique index sanction_decision_year, migration 0031, is its SQL form).
 func DecisionYear(decidedOn time.Time) int { return decidedOn.Year() }
+
+// MaxEffectiveDelay is the latest a decision may take effect after it is made. A decision takes
+// effect when signed unless it states a later day (LHAV 15/2012/QH13); the law sets no longest
+// delay, so this is the registry's own plausibility bound, the same year as MaxPaymentPeriod: a
+// date of effect further away is taken for a typing error (2205 for 2025).
+const MaxEffectiveDelay = MaxPaymentPeriod
+
+// EffectiveOnProblem says why a decision dated decided cannot take effect on effective, or is
+// the zero Message.
+func EffectiveOnProblem(decided, effective time.Time) Message {
+	d, e := dayOf(decided), dayOf(effective)
+	switch {
+	case e.Before(d):
+		return Msg("BEFORE_DECIDEDON")
+	case e.Sub(d) > MaxEffectiveDelay:
+		return Msg("EFFECTIVE_TOO_LATE")
+	}
+	return Message{}
+}
