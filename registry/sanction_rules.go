@@ -27,12 +27,18 @@ const MaxPaymentPeriod = 365 * 24 * time.Hour
 // PaymentDeadlineProblem says why a payment deadline does not fit a decision dated decided, or
 // is the zero Message.
 func PaymentDeadlineProblem(decided, deadline time.Time) Message {
-	d, dl := dayOf(decided), dayOf(deadline)
+	return afterDecision(decided, deadline, MaxPaymentPeriod, Msg("BEFORE_DECIDED"), Msg("DEADLINE_TOO_LATE"))
+}
+
+// afterDecision says why day is not from the decision date (decided) to at most max after it:
+// before or late; the zero Message when it is.
+func afterDecision(decided, day time.Time, max time.Duration, before, late Message) Message {
+	d, x := dayOf(decided), dayOf(day)
 	switch {
-	case dl.Before(d):
-		return Msg("BEFORE_DECIDED")
-	case dl.Sub(d) > MaxPaymentPeriod:
-		return Msg("DEADLINE_TOO_LATE")
+	case x.Before(d):
+		return before
+	case x.Sub(d) > max:
+		return late
 	}
 	return Message{}
 }
@@ -52,12 +58,5 @@ const MaxEffectiveDelay = MaxPaymentPeriod
 // EffectiveOnProblem says why a decision dated decided cannot take effect on effective, or is
 // the zero Message.
 func EffectiveOnProblem(decided, effective time.Time) Message {
-	d, e := dayOf(decided), dayOf(effective)
-	switch {
-	case e.Before(d):
-		return Msg("BEFORE_DECIDEDON")
-	case e.Sub(d) > MaxEffectiveDelay:
-		return Msg("EFFECTIVE_TOO_LATE")
-	}
-	return Message{}
+	return afterDecision(decided, effective, MaxEffectiveDelay, Msg("BEFORE_DECIDEDON"), Msg("EFFECTIVE_TOO_LATE"))
 }
