@@ -18,12 +18,22 @@ import (
 
 // BenchmarkWrite_Writers records sanctions with 1, 4 and 16 concurrent writers, reporting
 // writes/s and the median and p99 latency of one write. (db.Write takes the audit-head lock
-// only for its final append, so throughput should hold up as writers are added.)
+// only for its final append, so throughput should hold up as writers are added.) The write
+// pool is sized as the server's, by DATABASE_WRITE_CONNS (default 8); figures in
+// docs/operations.md, "Write throughput".
 //
-//	go test -run '^$' -bench BenchmarkWrite_Writers -benchtime 400x ./db/
+//	go test -run '^$' -bench BenchmarkWrite_Writers -benchtime 300x ./db/
 func BenchmarkWrite_Writers(b *testing.B) {
-	store := openStore(b)
 	ctx := context.Background()
+	cfg, err := db.PoolConfigFromEnv() // DATABASE_WRITE_CONNS sizes the write pool, as in the server
+	if err != nil {
+		b.Fatal(err)
+	}
+	store, err := db.OpenWith(ctx, dbURL, "", cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { store.Close() })
 	w := newWorld(b, store)
 	var n atomic.Int64
 	for _, writers := range []int{1, 4, 16} {
@@ -57,6 +67,7 @@ func BenchmarkWrite_Writers(b *testing.B) {
 			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "writes/s")
 			b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+			b.ReportMetric(float64(cfg.Write), "write-conns")
 		})
 	}
 }

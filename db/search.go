@@ -105,8 +105,9 @@ type SearchRequest struct {
 	// it is matches on PROFILE_URL.
 	UserID string
 	Kinds  []string
-	// Exhaustive scores every candidate even when the query is broad (see SearchBroadHolders):
-	// for tests and operators comparing the broad path with the full scoring; the API never sets it.
+	// Exhaustive scores every candidate even when the query is broad (see SearchBroadHolders) or
+	// its page is bounded (see searchBoundScore): for tests and operators comparing those paths
+	// with the full scoring; the API never sets it.
 	Exhaustive bool
 }
 
@@ -557,18 +558,63 @@ func searchStatement(r SearchRequest, n normalized, p Page) (string, []any, erro
 		vals["score"], vals["kind"], vals["id"] = score, rank, c.ID
 		where = afterCursor("h.score", "h.kind", "h.id")
 	}
+	bound := bounded(r, n)
+	with := ""
 	branches := make([]string, len(r.Kinds))
 	for i, k := range r.Kinds {
 		branch := accountTemplate(strings.Replace(searchBranches[k], "{handlescore}", hs, 1), r)
 		branches[i] = accountTemplate(strings.Replace(branch, "{cond}", searchMatches[k], 1), r)
-		if n.broad[k] {
+		switch {
+		case n.broad[k]:
 			branches[i] = broadBranch(k, n, vals, p.After != nil, after, p.Limit+1) + "\nUNION ALL\n" +
 				strings.Replace(branch, "{cond}", searchAlias[k]+".id IN ("+broadSample(k)+")", 1)
+		case bound && k == SearchInfluencer:
+			// The full-text candidates, scored once; bound is whether limit of them after the
+			// cursor score above searchBoundScore: then they are the page's influencers.
+			cond := afterCursor("g.score", "1", "g.id")
+			if p.After == nil {
+				cond = "TRUE"
+			}
+			with = fmt.Sprintf(`WITH fts AS MATERIALIZED (%s),
+				bound AS (SELECT count(*) > %d AS ok FROM (SELECT FROM fts g WHERE g.score > %s AND %s LIMIT %d) g) `,
+				strings.Replace(branch, "{cond}", influencerFTS, 1), p.Limit, searchBoundScore, cond, p.Limit+1)
+			branches[i] = `SELECT * FROM fts WHERE (SELECT ok FROM bound)` + "\nUNION ALL\n" +
+				strings.Replace(branch, "{cond}", searchMatches[k]+" AND NOT (SELECT ok FROM bound)", 1)
+		case bound && k == SearchPlatformAccount:
+			// Within the bound, an account can only be on the page with a handle equal to the query.
+			branches[i] = accountTemplate(strings.Replace(branch, "{cond}", "{acond} AND NOT (SELECT ok FROM bound)", 1), r) +
+				"\nUNION ALL\n" + strings.Replace(branch, "{cond}", "pa.handle_search = {exact} AND (SELECT ok FROM bound)", 1)
 		}
 	}
-	stmt, args := bind(fmt.Sprintf(`SELECT h.kind, h.id, h.field, h.text, h.score::text FROM (%s) h WHERE %s
-		ORDER BY h.score DESC, h.kind, h.id LIMIT %d`, strings.Join(branches, "\nUNION ALL\n"), where, p.Limit+1), vals)
+	stmt, args := bind(fmt.Sprintf(`%sSELECT h.kind, h.id, h.field, h.text, h.score::text FROM (%s) h WHERE %s
+		ORDER BY h.score DESC, h.kind, h.id LIMIT %d`, with, strings.Join(branches, "\nUNION ALL\n"), where, p.Limit+1), vals)
 	return stmt, args, nil
+}
+
+// Bounded candidates (docs/search.md, "Bounded candidates"). An influencer field scores
+// 0.5 · word similarity + 0.3 · similarity + 0.2 · [every query word in the field], or 1 when
+// it equals the query; a handle 0.5 · word similarity + 0.3 · similarity, or 1 when equal. So
+// an influencer whose search_text does not hold every query word as a prefix (no field does
+// then), and any account whose handle is not the query, scores at most searchBoundScore — as
+// long as a field equal to the query holds every query word, which is so when the query is
+// plain words (plainWords, the exact query equal to its terms): then to_tsvector splits that
+// field into the query's words. When a page's worth of influencers found by the full-text
+// index alone (cheap: every word must be there) score above the bound after the cursor, no
+// trigram-only candidate can be on the page, and the trigram scans of influencers and
+// accounts (the bulk of a common name's cost) are skipped: the same page, exactly.
+const searchBoundScore = "0.8"
+
+// influencerFTS is the full-text half of searchMatch for influencers.
+const influencerFTS = `to_tsvector('simple', i.search_text) @@ {tsq}::tsquery`
+
+// plainWords is a normalized query of lower-case ASCII letters and digits, single-spaced.
+var plainWords = regexp.MustCompile(`^[a-z0-9]+( [a-z0-9]+)*$`)
+
+// bounded is whether r's page may be cut by the bound above: influencers searched on the GIN
+// path, a query of plain words (not a pasted address), and not Exhaustive.
+func bounded(r SearchRequest, n normalized) bool {
+	return !r.Exhaustive && !n.broad[SearchInfluencer] && slices.Contains(r.Kinds, SearchInfluencer) &&
+		r.URLKey == "" && r.UserID == "" && r.Platform == "" && n.exact == n.terms && plainWords.MatchString(n.terms)
 }
 
 // SearchPlan returns the EXPLAIN (ANALYZE, BUFFERS) plan of one page of r, run exactly as Search

@@ -152,6 +152,7 @@ func BenchmarkSearch(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	checkBoundedRanking(b, store, append(slices.Clone(queries), benchBoundedQueries...))
 	durations := make([]time.Duration, 0, b.N)
 	perQuery := make([][]time.Duration, len(reqs))
 	b.ResetTimer()
@@ -189,6 +190,53 @@ func BenchmarkSearch(b *testing.B) {
 	if strings.Contains(plan, "Seq Scan on influencer") || strings.Contains(plan, "Seq Scan on platform_account") {
 		b.Errorf("the plan scans a whole table")
 	}
+}
+
+// benchBoundedQueries are more queries of several common words, for checkBoundedRanking.
+var benchBoundedQueries = []string{"nguyen thi", "tran van", "le thi mai", "pham minh", "Huỳnh Thu", "vo van long", "ngoc linh", "thanh tam beauty"}
+
+// checkBoundedRanking is the ranking test on the benchmark's 200,000 influencers: for every query
+// of several words (never broad), the first 5 pages (of 20) of the API's path, whose candidates
+// are bounded when its page is full of full-text matches (docs/search.md, "Bounded candidates"),
+// are the same rows, fields, texts and scores as the full scoring's (Exhaustive).
+func checkBoundedRanking(b *testing.B, store *db.DB, queries []string) {
+	b.Helper()
+	ctx := context.Background()
+	walk := func(r db.SearchRequest) []db.SearchHit {
+		var all []db.SearchHit
+		p := db.Page{Limit: db.DefaultPageSize}
+		for range 5 {
+			pg, err := store.Search(ctx, r, p)
+			if err != nil {
+				b.Fatal(err)
+			}
+			all = append(all, pg.Rows...)
+			if !pg.HasNextPage {
+				break
+			}
+			if p.After, err = db.DecodeCursor(pg.Cursors[len(pg.Cursors)-1]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return all
+	}
+	checked := 0
+	for _, q := range queries {
+		r, err := db.ParseSearch(q, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !strings.Contains(r.Terms, " ") {
+			continue // a one-word query may be broad, which ranks only the word's holders (TestSearch_BroadQueriesRankAsFullScoring)
+		}
+		full := r
+		full.Exhaustive = true
+		if got, want := walk(r), walk(full); !slices.Equal(got, want) {
+			b.Errorf("search(%q): the first pages differ from the full scoring's:\n%+v\n%+v", q, got, want)
+		}
+		checked++
+	}
+	b.Logf("bounded ranking: the first 5 pages of %d queries equal the full scoring's", checked)
 }
 
 func first(pg db.PageOf[db.SearchHit]) string {

@@ -403,6 +403,25 @@ func TestSearch_BroadQueriesRankAsFullScoring(t *testing.T) {
 		}
 		t.Logf("search(%q, %v): %d results, first %+v; %d of the full scoring's first 100 are not among them", c.query, c.kinds, total, walked[0], others)
 	}
+	// Bounded candidates (docs/search.md): a query of several words whose page is full of
+	// full-text matches scoring above 0.8 skips the trigram scans; every page is the same as the
+	// full scoring's, and the queries where the bound does not hold (a typo, a rare name) too.
+	for _, q := range []string{"nguyen thi", "Trần Văn", "le thi mai", "thi nguyen", "nguyen van a", "mai xinh", "hoang gia",
+		"nguyen thi huogn", "dang khanh uyen", "vy vlog", "nuoc mam hanh phuc", "sao media", "nguyen thi huong"} {
+		bounded, full := pages(q, nil, false, 20, 200), pages(q, nil, true, 20, 200)
+		if len(bounded) == 0 || !slices.Equal(bounded, full) {
+			t.Fatalf("search(%q): the bounded pages differ from the full scoring's:\n%+v\n%+v", q, bounded, full)
+		}
+	}
+	for _, q := range []string{"nguyen thi", "Trần Văn"} { // the bound holds: no trigram scan runs
+		r, _ := db.ParseSearch(q, nil)
+		plan, err := store.SearchPlan(ctx, r, db.Page{Limit: 20})
+		if err != nil || !strings.Contains(plan, "Bitmap Index Scan on influencer_search_trgm (never executed)") ||
+			!strings.Contains(plan, "Bitmap Index Scan on platform_account_handle_trgm (never executed)") {
+			t.Fatalf("search(%q) scans the trigram indexes: %v\n%s", q, err, plan)
+		}
+	}
+
 	const query = "tran"
 
 	// Writes keep the word index current: a new influencer named just the word ranks first
