@@ -79,6 +79,10 @@ func TestRecordSanction_LegalCatalogue(t *testing.T) {
 			"input.paymentDeadline", "more than a year after the decision"},
 		{"unknown additional penalty", func(s *db.NewSanction) { s.AdditionalPenalties = []string{"PRISON"} },
 			"input.additionalPenalties.0", "is not an additional penalty"},
+		{"date of effect before the decision", func(s *db.NewSanction) { s.EffectiveOn = ptrDate("2025-05-19") },
+			"input.effectiveOn", "is before decidedOn"},
+		{"date of effect years away", func(s *db.NewSanction) { s.EffectiveOn = ptrDate("2205-05-20") },
+			"input.effectiveOn", "is more than a year after the decision; a decision takes effect when signed or on the day it states"},
 		{"individual fined above Art. 34(2)", func(s *db.NewSanction) { s.Violations[0].Clause, s.FineVnd = intp(2), 20_000_001 },
 			"input.fineVnd", "the cited provisions (38/2021/NĐ-CP Art. 34(2)) fine an individual VND 10,000,000 to 20,000,000; 20,000,001 is outside that range"},
 		{"individual fined below Art. 34(2)", func(s *db.NewSanction) { s.Violations[0].Clause, s.FineVnd = intp(2), 9_999_999 },
@@ -135,6 +139,7 @@ func TestRecordSanction_LegalCatalogue(t *testing.T) {
 			s.Violations = append(s.Violations, db.NewViolation{Category: "HEALTH_PROFESSIONAL_IMAGE_MISUSE", Instrument: "15/2018/NĐ-CP", Article: 27, Clause: intp(2)})
 		}},
 		{"an instrument not in the catalogue", func(s *db.NewSanction) { s.Violations[0].Instrument, s.FineVnd = "999/2024/NĐ-CP", 1 }},
+		{"date of effect a year after the decision", func(s *db.NewSanction) { s.EffectiveOn = ptrDate("2026-05-20") }},
 		{"floor of Art. 34(2)", func(s *db.NewSanction) { s.Violations[0].Clause, s.FineVnd = intp(2), 10_000_000 }},
 		{"organisation at twice the ceiling of Art. 34(2)", func(s *db.NewSanction) {
 			s.SubjectKind, s.SubjectID = "BRAND", brand

@@ -189,8 +189,10 @@ func (d *DB) RecordSanction(ctx context.Context, actor Agency, key *string, in N
 	var c checks
 	in.DecisionNumber = c.decisionNumber(in.DecisionNumber, "decisionNumber")
 	c.notFuture(in.DecidedOn, "decidedOn")
-	if in.EffectiveOn != nil && in.EffectiveOn.Before(in.DecidedOn) {
-		c.invalid(registry.Msg("BEFORE_DECIDEDON"), "effectiveOn")
+	if in.EffectiveOn != nil {
+		if problem := registry.EffectiveOnProblem(in.DecidedOn, *in.EffectiveOn); problem.Code != "" {
+			c.invalid(problem, "effectiveOn")
+		}
 	}
 	c.violations(in.Violations, "violations")
 	c.fine(in.FineVnd, "fineVnd")
@@ -817,8 +819,10 @@ func (d *DB) AmendSanction(ctx context.Context, actor Agency, key *string, in Sa
 				return Event{}, err
 			}
 		}
-		if next.effectiveOn != nil && next.effectiveOn.Before(next.decidedOn) {
-			c.invalid(registry.Msg("BEFORE_DECIDEDON"), "effectiveOn")
+		if next.effectiveOn != nil {
+			if problem := registry.EffectiveOnProblem(next.decidedOn, *next.effectiveOn); problem.Code != "" {
+				c.invalid(problem, "effectiveOn")
+			}
 		}
 		if next.decisionNumber != cur.decisionNumber || registry.DecisionYear(next.decidedOn) != registry.DecisionYear(cur.decidedOn) {
 			taken, err := decisionNumberTaken(ctx, tx, l.agency, next.decisionNumber, next.decidedOn, in.SanctionID)

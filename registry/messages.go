@@ -262,6 +262,8 @@ var messages = map[string]MessageText{
 		"is before %[1]s (the Law on Handling Administrative Violations) took effect on %[2]s; every sanction decision rests on it"},
 	"DEADLINE_TOO_LATE": {"muộn hơn một năm sau ngày ra quyết định (Luật XLVPHC cho phép 10 ngày, hoãn đến 3 tháng, nộp nhiều lần đến 6 tháng)",
 		"is more than a year after the decision (LHAV allows 10 days, postponement up to 3 months, instalments up to 6)"},
+	"EFFECTIVE_TOO_LATE": {"muộn hơn một năm sau ngày ra quyết định; quyết định có hiệu lực từ ngày ký hoặc ngày ghi trong quyết định",
+		"is more than a year after the decision; a decision takes effect when signed or on the day it states"},
 	"DECISION_NUMBER_TAKEN": {"cơ quan này đã ghi nhận quyết định %[1]s trong năm %[2]d (số quyết định bắt đầu lại mỗi năm dương lịch)",
 		"this agency already recorded decision %[1]s in %[2]d (numbers restart each calendar year)"},
 	"OUTSIDE_JURISDICTION": {"cơ quan của %[1]s chỉ ghi nhận quyết định xử phạt đối với đối tượng ở %[1]s",

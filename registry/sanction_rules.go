@@ -27,12 +27,18 @@ const MaxPaymentPeriod = 365 * 24 * time.Hour
 // PaymentDeadlineProblem says why a payment deadline does not fit a decision dated decided, or
 // is the zero Message.
 func PaymentDeadlineProblem(decided, deadline time.Time) Message {
-	d, dl := dayOf(decided), dayOf(deadline)
+	return afterDecision(decided, deadline, MaxPaymentPeriod, Msg("BEFORE_DECIDED"), Msg("DEADLINE_TOO_LATE"))
+}
+
+// afterDecision says why day is not from the decision date (decided) to at most max after it:
+// before or late; the zero Message when it is.
+func afterDecision(decided, day time.Time, max time.Duration, before, late Message) Message {
+	d, x := dayOf(decided), dayOf(day)
 	switch {
-	case dl.Before(d):
-		return Msg("BEFORE_DECIDED")
-	case dl.Sub(d) > MaxPaymentPeriod:
-		return Msg("DEADLINE_TOO_LATE")
+	case x.Before(d):
+		return before
+	case x.Sub(d) > max:
+		return late
 	}
 	return Message{}
 }
@@ -42,3 +48,15 @@ func PaymentDeadlineProblem(decided, deadline time.Time) Message {
 // issuer's 82/QĐ-XPHC of 2024 and of 2025 are two decisions, two of 2025 are one written twice
 // (unique index sanction_decision_year, migration 0031, is its SQL form).
 func DecisionYear(decidedOn time.Time) int { return decidedOn.Year() }
+
+// MaxEffectiveDelay is the latest a decision may take effect after it is made. A decision takes
+// effect when signed unless it states a later day (LHAV 15/2012/QH13); the law sets no longest
+// delay, so this is the registry's own plausibility bound, the same year as MaxPaymentPeriod: a
+// date of effect further away is taken for a typing error (2205 for 2025).
+const MaxEffectiveDelay = MaxPaymentPeriod
+
+// EffectiveOnProblem says why a decision dated decided cannot take effect on effective, or is
+// the zero Message.
+func EffectiveOnProblem(decided, effective time.Time) Message {
+	return afterDecision(decided, effective, MaxEffectiveDelay, Msg("BEFORE_DECIDEDON"), Msg("EFFECTIVE_TOO_LATE"))
+}

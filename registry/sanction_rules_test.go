@@ -26,3 +26,23 @@ func TestDecisionYear_NumbersRestartEachCalendarYear(t *testing.T) {
 		t.Errorf("DecisionYear(2025-05-20) = %d", got)
 	}
 }
+
+// A decision takes effect on its date or a later day it states: not before it, and (the
+// registry's plausibility bound) not more than a year after it.
+func TestEffectiveOnProblem_NotBeforeTheDecisionAtMostAYearAfter(t *testing.T) {
+	day := func(s string) time.Time { d, _ := time.Parse("2006-01-02", s); return d }
+	for _, c := range []struct {
+		effective, code string
+	}{
+		{"2025-05-19", "BEFORE_DECIDEDON"},
+		{"2025-05-20", ""},
+		{"2025-05-30", ""},
+		{"2026-05-20", ""}, // 365 days later: the bound
+		{"2026-05-21", "EFFECTIVE_TOO_LATE"},
+		{"2205-05-20", "EFFECTIVE_TOO_LATE"}, // a typing error for 2025
+	} {
+		if got := EffectiveOnProblem(day("2025-05-20"), day(c.effective)).Code; got != c.code {
+			t.Errorf("decided 2025-05-20, effective %s: %q, want %q", c.effective, got, c.code)
+		}
+	}
+}

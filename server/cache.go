@@ -73,7 +73,7 @@ func newCaches(cfg Config, store *db.DB) *caches {
 		}),
 		refreshes: prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: "kolregistry", Subsystem: "graphql", Name: "stale_refreshes_total",
-			Help: "Background recomputations of a response served stale, started by this replica (one per key at a time across replicas).",
+			Help: "Background recomputations (runs) of responses served stale, by this replica (one per key at a time across replicas).",
 		}),
 		lookups: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "kolregistry", Subsystem: "graphql", Name: "response_cache_total",

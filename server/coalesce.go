@@ -27,8 +27,9 @@ import (
 type coalescer struct {
 	mu   sync.Mutex
 	keys map[string]*keyFlights
-	// refreshing are the keys whose stale answer this replica is recomputing (cache.go).
-	refreshing map[string]bool
+	// refreshing are the keys whose stale answer this replica is recomputing (stale.go), and
+	// whether it was served stale again meanwhile (wanted: the refresh goes on).
+	refreshing map[string]*bool
 }
 
 // maxRunningPerKey bounds the executions of one query at once: two let a request of a new
@@ -51,19 +52,36 @@ type flight struct {
 }
 
 func newCoalescer() *coalescer {
-	return &coalescer{keys: map[string]*keyFlights{}, refreshing: map[string]bool{}}
+	return &coalescer{keys: map[string]*keyFlights{}, refreshing: map[string]*bool{}}
 }
 
-// startRefresh claims the refresh of key for the caller, unless one is claimed already or an
-// execution of key is running here (it stores a fresher answer soon): the caller then
-// refreshes nothing. A claim ends with endRefresh.
+// startRefresh claims the refresh of key for the caller, unless one is claimed already (it
+// then notes that key was wanted meanwhile) or an execution of key is running here (it stores
+// a fresher answer soon): the caller then refreshes nothing. A claim ends with endRefresh.
 func (c *coalescer) startRefresh(key string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.refreshing[key] || c.keys[key] != nil {
+	if wanted := c.refreshing[key]; wanted != nil {
+		*wanted = true
 		return false
 	}
-	c.refreshing[key] = true
+	if c.keys[key] != nil {
+		return false
+	}
+	c.refreshing[key] = new(bool)
+	return true
+}
+
+// wantedAgain reports whether key was served stale since the claim or the last call, and
+// resets it.
+func (c *coalescer) wantedAgain(key string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	wanted := c.refreshing[key]
+	if wanted == nil || !*wanted {
+		return false
+	}
+	*wanted = false
 	return true
 }
 

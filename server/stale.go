@@ -73,7 +73,9 @@ func requestLSN(r *http.Request) db.LSN {
 // execution of key runs on this replica already or another replica holds key's refresh lock
 // in Redis: one refresh per key, whoever serves it stale. The refresh is an ordinary
 // coalesced execution (requests that miss meanwhile join it) and stores its answer as a miss
-// would.
+// would. If the key was served stale again while it ran and a write has come since (its
+// answer is stale already), it runs again at once, up to maxRefreshRuns times: a popular
+// costly query is recomputed back to back, not only when the next reader comes.
 func (c *caches) refresh(ctx context.Context, key string, lookup cache.Lookup, run func(context.Context, cache.Lookup) outcome) {
 	if !c.flights.startRefresh(key) {
 		return
@@ -83,20 +85,38 @@ func (c *caches) refresh(ctx context.Context, key string, lookup cache.Lookup, r
 		c.flights.endRefresh(key)
 		return
 	}
-	c.refreshes.Inc()
-	deadline := time.Now().Add(refreshTimeout)
-	if dl, ok := ctx.Deadline(); ok && dl.Before(deadline) {
-		deadline = dl
-	}
-	// Detached from the request, which is answered now.
-	fctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
+	// Detached from the request, which is answered now; each run bounded by refreshTimeout
+	// (the lock's life) and the request's deadline.
+	bctx := context.WithoutCancel(ctx)
+	limit, hasLimit := ctx.Deadline()
 	go func() {
-		defer cancel()
 		defer c.flights.endRefresh(key)
-		defer release()
-		c.flights.do(key, lookup, func(l cache.Lookup) outcome { return run(fctx, l) })
+		for n := 0; ; n++ {
+			c.refreshes.Inc()
+			deadline := time.Now().Add(refreshTimeout)
+			if hasLimit && n == 0 && limit.Before(deadline) {
+				deadline = limit
+			}
+			fctx, cancel := context.WithDeadline(bctx, deadline)
+			c.flights.do(key, lookup, func(l cache.Lookup) outcome { return run(fctx, l) })
+			cancel()
+			release()
+			if n+1 >= maxRefreshRuns || !c.flights.wantedAgain(key) {
+				return
+			}
+			var ok bool
+			if lookup, ok = c.responses.Get(bctx, key); !ok || lookup.Hit() {
+				return // Redis is down, or no write since: the answer is current
+			}
+			if release, ok = c.responses.LockRefresh(bctx, key, refreshTimeout); !ok {
+				return // another replica refreshes it now
+			}
+		}
 	}()
 }
+
+// maxRefreshRuns bounds the runs of one refresh (a later stale answer starts a new one).
+const maxRefreshRuns = 100
 
 // writeStale answers with a stale response, saying so: Age (whole seconds, RFC 9111) and
 // X-Registry-Stale-Age-Ms.

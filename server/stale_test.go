@@ -158,7 +158,8 @@ func TestResponseCache_StaleAnswersWithinTheBoundAndNotToTheWriter(t *testing.T)
 
 // Twenty readers on two replicas meet the same stale entry while its refresh is held: all get
 // the earlier answer at once, and exactly one refresh runs (one execution across the replicas,
-// under the Redis lock), which the readers' next requests then get.
+// under the Redis lock), which the readers' next requests then get. (Once released, it may
+// run again: a write since, the reconciliation's epoch included, makes its answer stale.)
 func TestResponseCache_StaleRefreshRunsOncePerKeyAcrossReplicas(t *testing.T) {
 	rs := redistest.Start(t)
 	h := &brandStatements{}
@@ -228,11 +229,20 @@ func TestResponseCache_StaleRefreshRunsOncePerKeyAcrossReplicas(t *testing.T) {
 		t.Fatalf("20 stale readers on 2 replicas: %v refreshes started, %v stale answers counted; want 1 and 20", refreshes, staleServed)
 	}
 	testwait.Until(t, 5*time.Second, "the refresh to start", func() bool { return h.seen.Load() >= 1 })
-	release()
-	testwait.Until(t, 10*time.Second, "the refresh to finish", func() bool { return h.seen.Load() >= once })
-	if got := h.seen.Load(); got != once {
-		t.Errorf("%d brands statements ran for 20 stale readers, one execution runs %d", got, once)
+	if got := h.seen.Load(); got > once {
+		t.Errorf("%d brands statements started for 20 stale readers, one execution runs %d", got, once)
 	}
+	// A write lands while the refresh runs (the epoch is replaced, as a mutation does): its
+	// answer is stale at once, and the key was wanted meanwhile, so it runs again with no
+	// reader asking.
+	r, err := cache.Open(rs.URL(), cache.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	cache.NewResponses(r, cache.ResponseOptions{}).Invalidate(context.Background())
+	release()
+	testwait.Until(t, 10*time.Second, "the refresh to run again by itself", func() bool { return h.seen.Load() > once })
 	testwait.Until(t, 20*time.Second, "the refresh to reach the readers", func() bool {
 		return brandCountOf(t, servers[0].readBrands(t)) > brandCountOf(t, before) &&
 			brandCountOf(t, servers[1].readBrands(t)) > brandCountOf(t, before)
