@@ -3,15 +3,14 @@ package db
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/lib/pq"
 
+	"github.com/kolregistry/kolregistry/internal/envconf"
 	"github.com/kolregistry/kolregistry/tracing"
 )
 
@@ -85,23 +84,15 @@ func PoolConfigFromEnv() (PoolConfig, error) {
 	c := DefaultPoolConfig()
 	for name, dst := range map[string]*int{"DATABASE_MAX_CONNS": &c.Read, "DATABASE_WRITE_CONNS": &c.Write,
 		"DATABASE_EXPORT_CONNS": &c.Export, "DATABASE_AUTH_CONNS": &c.Auth} {
-		if v := os.Getenv(name); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 || n > 1000 {
-				return c, fmt.Errorf("%s must be a number of connections from 1 to 1000, not %q", name, v)
-			}
-			*dst = n
+		if err := envconf.Int(name, dst, 1, 1000, "connections"); err != nil {
+			return c, err
 		}
 	}
 	for name, dst := range map[string]*time.Duration{"DATABASE_STATEMENT_TIMEOUT": &c.StatementTimeout,
 		"DATABASE_SEARCH_TIMEOUT": &c.SearchTimeout, "DATABASE_EXPORT_TIMEOUT": &c.ExportTimeout,
 		"DATABASE_READ_MAX_LAG": &c.ReadMaxLag} {
-		if v := os.Getenv(name); v != "" {
-			d, err := time.ParseDuration(v)
-			if err != nil || d < 10*time.Millisecond {
-				return c, fmt.Errorf("%s must be a duration such as 5s, not %q", name, v)
-			}
-			*dst = d
+		if err := envconf.Duration(name, dst, 10*time.Millisecond, 0); err != nil {
+			return c, err
 		}
 	}
 	return c, nil

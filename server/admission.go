@@ -14,6 +14,7 @@ import (
 
 	"github.com/kolregistry/kolregistry/db"
 	"github.com/kolregistry/kolregistry/graph/errcode"
+	"github.com/kolregistry/kolregistry/internal/envconf"
 )
 
 // Admission control (docs/operations.md): each class of work (db.Class) may run a bounded
@@ -73,14 +74,7 @@ func AdmissionFromEnv() (AdmissionConfig, error) {
 		}
 		*dst = AdmissionLimit{Concurrent: cn, Queue: qn}
 	}
-	if v := os.Getenv("ADMISSION_QUEUE_WAIT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 {
-			return c, fmt.Errorf("ADMISSION_QUEUE_WAIT must be a duration such as 30ms, not %q", v)
-		}
-		c.QueueWait = d
-	}
-	return c, nil
+	return c, envconf.Duration("ADMISSION_QUEUE_WAIT", &c.QueueWait, 0, 0)
 }
 
 // gate bounds one class: slots holds a token per running request, queue one per waiting one.

@@ -2,14 +2,13 @@ package server
 
 import (
 	"context"
-	"fmt"
 	"net/http"
-	"os"
 	"strconv"
 	"time"
 
 	"github.com/kolregistry/kolregistry/cache"
 	"github.com/kolregistry/kolregistry/db"
+	"github.com/kolregistry/kolregistry/internal/envconf"
 )
 
 // Bounded stale-while-revalidate (docs/caching.md, "Stale answers"). An anonymous query whose
@@ -36,15 +35,9 @@ const (
 func CacheStaleFromEnv() (staleMax, minCost time.Duration, err error) {
 	staleMax, minCost = DefaultCacheStaleMax, DefaultCacheStaleMinCost
 	for name, dst := range map[string]*time.Duration{"CACHE_STALE_MAX": &staleMax, "CACHE_STALE_MIN_COST": &minCost} {
-		v := os.Getenv(name)
-		if v == "" {
-			continue
+		if err := envconf.Duration(name, dst, 0, time.Minute); err != nil {
+			return 0, 0, err
 		}
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 || d > time.Minute {
-			return 0, 0, fmt.Errorf("%s must be a duration from 0 to 1m such as 500ms, not %q", name, v)
-		}
-		*dst = d
 	}
 	return staleMax, minCost, nil
 }

@@ -13,11 +13,13 @@ import (
 	"os"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kolregistry/kolregistry/auth"
 	"github.com/kolregistry/kolregistry/cache"
 	"github.com/kolregistry/kolregistry/db"
+	"github.com/kolregistry/kolregistry/internal/envconf"
 	"github.com/kolregistry/kolregistry/ratelimit"
 	"github.com/kolregistry/kolregistry/server"
 	"github.com/kolregistry/kolregistry/tracing"
@@ -264,18 +266,10 @@ func runServe(ctx context.Context, args []string) error {
 // shutdownTimes reads SHUTDOWN_DELAY (default 5s, may be 0) and SHUTDOWN_GRACE (default 60s).
 func shutdownTimes() (delay, grace time.Duration, err error) {
 	delay, grace = defaultShutdownDelay, defaultShutdownGrace
-	for name, dst := range map[string]*time.Duration{"SHUTDOWN_DELAY": &delay, "SHUTDOWN_GRACE": &grace} {
-		v := os.Getenv(name)
-		if v == "" {
-			continue
-		}
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 || (name == "SHUTDOWN_GRACE" && d == 0) {
-			return 0, 0, fmt.Errorf("%s must be a duration such as 5s, not %q", name, v)
-		}
-		*dst = d
+	if err := envconf.Duration("SHUTDOWN_DELAY", &delay, 0, 0); err != nil {
+		return 0, 0, err
 	}
-	return delay, grace, nil
+	return delay, grace, envconf.Duration("SHUTDOWN_GRACE", &grace, time.Millisecond, 0)
 }
 
 // registrySigningKey reads REGISTRY_SIGNING_KEY: the path of a PKCS#8 Ed25519 private key in
@@ -359,35 +353,23 @@ func redactDSN(dsn string) string {
 // WS_MAX_CONNECTIONS_PER_IP, WS_MAX_CONNECTIONS, APQ_MAX_BYTES and RESPONSE_CACHE_MAX_BYTES
 // into cfg (docs/limits.md).
 func configureLimits(cfg *server.Config) error {
-	if v := os.Getenv("COMPLEXITY_LIMIT"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return fmt.Errorf("COMPLEXITY_LIMIT must be a positive number of cost points, not %q", v)
-		}
-		cfg.ComplexityLimit = n
+	if err := envconf.Int("COMPLEXITY_LIMIT", &cfg.ComplexityLimit, 1, 0, "cost points"); err != nil {
+		return err
 	}
-	if v := os.Getenv("REQUEST_TIMEOUT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return fmt.Errorf("REQUEST_TIMEOUT must be a positive duration such as 30s, not %q", v)
-		}
-		cfg.RequestTimeout = d
+	if err := envconf.Duration("REQUEST_TIMEOUT", &cfg.RequestTimeout, time.Millisecond, 0); err != nil {
+		return err
 	}
-	if v := os.Getenv("MAX_RESPONSE_BYTES"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 1024 {
-			return fmt.Errorf("MAX_RESPONSE_BYTES must be a number of bytes of at least 1024, not %q", v)
-		}
-		cfg.MaxResponseBytes = n
+	if err := envconf.Int("MAX_RESPONSE_BYTES", &cfg.MaxResponseBytes, 1024, 0, "bytes"); err != nil {
+		return err
 	}
 	for name, dst := range map[string]*int{"WS_MAX_CONNECTIONS_PER_IP": &cfg.MaxWebSocketsPerIP, "WS_MAX_CONNECTIONS": &cfg.MaxWebSockets,
 		"APQ_MAX_BYTES": &cfg.MaxPersistedQueryBytes, "RESPONSE_CACHE_MAX_BYTES": &cfg.ResponseCacheMaxBytes} {
-		if v := os.Getenv(name); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 {
-				return fmt.Errorf("%s must be a positive number, not %q", name, v)
-			}
-			*dst = n
+		unit := "connections"
+		if strings.HasSuffix(name, "_BYTES") {
+			unit = "bytes"
+		}
+		if err := envconf.Int(name, dst, 1, 0, unit); err != nil {
+			return err
 		}
 	}
 	return nil
