@@ -122,7 +122,7 @@ func (d *DB) writeOnce(ctx context.Context, actor int64, idem *idempotency, acti
 				return err
 			}
 		}
-		seqs, err := logEvents(ctx, stx, actor, []Event{ev})
+		seqs, err := logEvents(ctx, preparedTx{stx, d.writes}, actor, []Event{ev})
 		if err != nil {
 			return err
 		}
@@ -159,7 +159,7 @@ func (d *DB) Import(ctx context.Context, actor int64, action, source string, fn 
 		if err != nil {
 			return err
 		}
-		last, err = importRecords(ctx, stx, actor, action, source, recs)
+		last, err = importRecords(ctx, preparedTx{stx, d.writes}, actor, action, source, recs)
 		return err
 	})
 	if errors.Is(err, ErrNothingToImport) {
@@ -168,7 +168,7 @@ func (d *DB) Import(ctx context.Context, actor int64, action, source string, fn 
 	return last, err
 }
 
-func importRecords(ctx context.Context, stx *sql.Tx, actor int64, action, source string, recs []Record) (int64, error) {
+func importRecords(ctx context.Context, stx querier, actor int64, action, source string, recs []Record) (int64, error) {
 	var last int64
 	for start := 0; start < len(recs); start += ImportBatch {
 		batch := recs[start:min(start+ImportBatch, len(recs))]
@@ -190,7 +190,7 @@ func importRecords(ctx context.Context, stx *sql.Tx, actor int64, action, source
 // lock, then locks the head and appends every event, its leaf and stored hashes, its refs and
 // deliveries and the new head in one statement: under the lock, two statements and the commit.
 // It returns the events' seqs.
-func logEvents(ctx context.Context, stx *sql.Tx, actor int64, evs []Event) ([]int64, error) {
+func logEvents(ctx context.Context, stx querier, actor int64, evs []Event) ([]int64, error) {
 	byType := map[string][]int64{}
 	for _, ev := range evs {
 		byType[ev.SubjectType] = append(byType[ev.SubjectType], ev.SubjectID)
@@ -207,7 +207,7 @@ func logEvents(ctx context.Context, stx *sql.Tx, actor int64, evs []Event) ([]in
 
 // appendEvents appends evs with the states st (by type and id): it locks the head and writes
 // every event, its leaf and stored hashes and the new head in one statement.
-func appendEvents(ctx context.Context, stx *sql.Tx, actor int64, evs []Event, st map[string]map[int64][]byte) ([]int64, error) {
+func appendEvents(ctx context.Context, stx querier, actor int64, evs []Event, st map[string]map[int64][]byte) ([]int64, error) {
 	diffs := make([][]byte, len(evs))
 	for i, ev := range evs {
 		if _, ok := st[ev.SubjectType][ev.SubjectID]; !ok {
@@ -275,7 +275,18 @@ func appendEvents(ctx context.Context, stx *sql.Tx, actor int64, evs []Event, st
 	for i, eh := range h.Edge.Hashes {
 		edgeHashes[i] = append([]byte(nil), eh[:]...)
 	}
-	if _, err := stx.ExecContext(ctx, `WITH e AS (
+	if _, err := stx.ExecContext(ctx, appendSQL,
+		pq.Array(seqs), pq.Array(ats), pq.Array(actors), pq.Array(actions), pq.Array(types), pq.Array(subjects),
+		pq.Array(dj), pq.Array(prevs), pq.Array(hashes), pq.Array(entries), pq.Array(idxs), pq.ByteaArray(stored),
+		h.Seq, h.Hash, h.Root[:], pq.Array(h.Edge.Indexes), pq.ByteaArray(edgeHashes),
+		pq.Array(refSeqs), pq.Array(refs.refType), pq.Array(refs.refID), pq.Array(refs.target), pq.Array(deliverySeqs)); err != nil {
+		return nil, fmt.Errorf("append audit events: %w", err)
+	}
+	return seqs, nil
+}
+
+// appendSQL writes the events, their leaves' stored hashes, refs and deliveries and the new head.
+var appendSQL = writeStmt(`WITH e AS (
 			INSERT INTO audit_event (seq, at, actor_id, action, subject_type, subject_id, diff, prev_hash, hash, entry)
 			SELECT s, a::timestamptz, g, c, t, i, d::jsonb, p, h, x
 			FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::bigint[], $7::text[],
@@ -289,15 +300,10 @@ func appendEvents(ctx context.Context, stx *sql.Tx, actor int64, evs []Event, st
 			INSERT INTO webhook_delivery (endpoint_id, seq) SELECT * FROM unnest($21::bigint[], $22::bigint[])
 			ON CONFLICT DO NOTHING
 		)
-		UPDATE audit_head SET seq = $13, hash = $14, tree_size = $13, root_hash = $15, edge_idx = $16, edge_hash = $17`,
-		pq.Array(seqs), pq.Array(ats), pq.Array(actors), pq.Array(actions), pq.Array(types), pq.Array(subjects),
-		pq.Array(dj), pq.Array(prevs), pq.Array(hashes), pq.Array(entries), pq.Array(idxs), pq.ByteaArray(stored),
-		h.Seq, h.Hash, h.Root[:], pq.Array(h.Edge.Indexes), pq.ByteaArray(edgeHashes),
-		pq.Array(refSeqs), pq.Array(refs.refType), pq.Array(refs.refID), pq.Array(refs.target), pq.Array(deliverySeqs)); err != nil {
-		return nil, fmt.Errorf("append audit events: %w", err)
-	}
-	return seqs, nil
-}
+		UPDATE audit_head SET seq = $13, hash = $14, tree_size = $13, root_hash = $15, edge_idx = $16, edge_hash = $17`)
+
+// lockHeadSQL locks and reads the audit head.
+var lockHeadSQL = writeStmt(`SELECT seq, hash, tree_size, root_hash, edge_idx, edge_hash FROM audit_head FOR UPDATE`)
 
 // entryTime is how an entry writes an instant: RFC 3339, UTC, microseconds (as api_time).
 const entryTime = "2006-01-02T15:04:05.000000Z"
@@ -320,14 +326,13 @@ type head struct {
 
 // lockHead locks and reads the audit head. A tree behind the chain means the log was never
 // filled in for events older than it (`kolregistry migrate` does that).
-func lockHead(ctx context.Context, stx *sql.Tx) (head, error) {
+func lockHead(ctx context.Context, stx querier) (head, error) {
 	var h head
 	var size int64
 	var root []byte
 	var idx pq.Int64Array
 	var hashes pq.ByteaArray
-	if err := stx.QueryRowContext(ctx, `SELECT seq, hash, tree_size, root_hash, edge_idx, edge_hash FROM audit_head FOR UPDATE`).
-		Scan(&h.Seq, &h.Hash, &size, &root, &idx, &hashes); err != nil {
+	if err := stx.QueryRowContext(ctx, lockHeadSQL).Scan(&h.Seq, &h.Hash, &size, &root, &idx, &hashes); err != nil {
 		return h, fmt.Errorf("lock audit head: %w", err)
 	}
 	if size != h.Seq {

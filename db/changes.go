@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -25,16 +24,20 @@ type eventRefs struct {
 	deliveryEvent, target []int64 // a delivery: the event's index, the endpoint
 }
 
+// refsSQL reads the refs of the events ($1 their subjects' types, $2 their ids) and the
+// deliveries they make (true: a ref; false: a delivery to the endpoint m.id).
+var refsSQL = writeStmt(`WITH refs AS (SELECT ord - 1 AS seq, ref_type, ref_id FROM audit_refs_of($1::text[], $2::bigint[]))
+		SELECT true, seq, ref_type, ref_id FROM refs
+		UNION ALL
+		SELECT false, m.seq, '', m.id FROM (` + fmt.Sprintf(matchSQL, "refs", "true") + `) m`)
+
 // readRefs reads the refs and deliveries of evs in one statement.
-func readRefs(ctx context.Context, stx *sql.Tx, evs []Event) (eventRefs, error) {
+func readRefs(ctx context.Context, q querier, evs []Event) (eventRefs, error) {
 	types, ids := make([]string, len(evs)), make([]int64, len(evs))
 	for i, ev := range evs {
 		types[i], ids[i] = ev.SubjectType, ev.SubjectID
 	}
-	rows, err := stx.QueryContext(ctx, `WITH refs AS (SELECT ord - 1 AS seq, ref_type, ref_id FROM audit_refs_of($1::text[], $2::bigint[]))
-		SELECT true, seq, ref_type, ref_id FROM refs
-		UNION ALL
-		SELECT false, m.seq, '', m.id FROM (`+fmt.Sprintf(matchSQL, "refs", "true")+`) m`, pq.Array(types), pq.Array(ids))
+	rows, err := q.QueryContext(ctx, refsSQL, pq.Array(types), pq.Array(ids))
 	if err != nil {
 		return eventRefs{}, fmt.Errorf("audit refs: %w", err)
 	}

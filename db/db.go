@@ -42,6 +42,9 @@ type DB struct {
 	cfg     PoolConfig
 	// stmts are the read statements kept prepared (prepared.go), shared by copies.
 	stmts *stmtCache
+	// writes are the log statements every write ends in, prepared on the write pool
+	// (writestmts.go), shared by copies.
+	writes *writeStmts
 	// OnQuery, when set, is called once per statement sent (tests count statements with it).
 	OnQuery func(query string)
 }
@@ -55,7 +58,7 @@ func Open(ctx context.Context, url, readURL string) (*DB, error) {
 // pool per class sized by cfg, and checks both.
 func OpenWith(ctx context.Context, url, readURL string, cfg PoolConfig) (*DB, error) {
 	cfg = cfg.withDefaults()
-	d := &DB{cfg: cfg, written: new(atomic.Uint64), stmts: newStmtCache(PreparedReads)}
+	d := &DB{cfg: cfg, written: new(atomic.Uint64), stmts: newStmtCache(PreparedReads), writes: &writeStmts{}}
 	var err error
 	open := func(name, dsn string, size int, timeout time.Duration) *sql.DB {
 		if err != nil {
@@ -103,12 +106,14 @@ func OpenWith(ctx context.Context, url, readURL string, cfg PoolConfig) (*DB, er
 	for _, p := range []*sql.DB{d.read, d.health, d.auth} {
 		p.PingContext(pctx) // the primary answered: a failure here shows at first use
 	}
+	d.writes.prepare(pctx, d.primary)
 	return d, nil
 }
 
 // Close closes the pools.
 func (d *DB) Close() error {
 	d.stmts.close()
+	d.writes.close()
 	if d.replica != nil {
 		d.replica.close()
 	}
@@ -193,6 +198,9 @@ func (d *DB) Transact(ctx context.Context, isolation sql.IsolationLevel, fn func
 	for attempt := 0; ; attempt++ {
 		var committing bool
 		err = d.transactOnce(ctx, isolation, fn, &committing)
+		if stalePlan(err) {
+			d.writes.drop() // a migration changed a table under the server: send text from now on
+		}
 		if attempt >= 4 || !retryable(err, committing) {
 			return err
 		}
@@ -209,13 +217,16 @@ func (d *DB) Transact(ctx context.Context, isolation sql.IsolationLevel, fn func
 // the transaction was written). A dead connection shows as driver.ErrBadConn when Postgres
 // said why (a FATAL error, such as 57P01 for a terminated backend), and as the socket's own
 // error when it did not (a reset, an EOF): lib/pq passes those on as they are.
+// A prepared log statement whose cached plan a migration made wrong fails before anything is
+// written too (writestmts.go): Transact has dropped the prepared statements, and the run
+// again sends text.
 func retryable(err error, committing bool) bool {
 	var pqErr *pq.Error
 	switch {
 	case err == nil:
 		return false
 	case errors.As(err, &pqErr):
-		return pqErr.Code == "40001" || pqErr.Code == "40P01" || (!committing && pqErr.Code.Class() == "08")
+		return pqErr.Code == "40001" || pqErr.Code == "40P01" || (!committing && (pqErr.Code.Class() == "08" || stalePlan(err)))
 	default:
 		return !committing && deadConn(err)
 	}

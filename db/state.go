@@ -166,6 +166,12 @@ func (d *stateDef) selectSQL(where string) string {
 	return q
 }
 
+// stateSQL reads the states of the records of a type by id ($1, an array): states' statement.
+func stateSQL(subjectType string) string {
+	d := stateDefs[subjectType]
+	return d.selectSQL(d.alias + `.id = ANY($1)`)
+}
+
 // jsonSQL reads the id and the state as one jsonb value, for comparisons made in SQL
 // (adoptFields); the same fields, the same values.
 func (d *stateDef) jsonSQL() string {
@@ -310,7 +316,7 @@ func states(ctx context.Context, q querier, subjectType string, ids []int64) (ma
 	if !ok {
 		return nil, fmt.Errorf("no state query for %s records", subjectType)
 	}
-	rows, err := q.QueryContext(ctx, d.selectSQL(d.alias+`.id = ANY($1)`), pq.Array(ids))
+	rows, err := q.QueryContext(ctx, stateSQL(subjectType), pq.Array(ids))
 	if err != nil {
 		return nil, fmt.Errorf("read %s state: %w", subjectType, err)
 	}
