@@ -376,46 +376,36 @@ type lockedSanction struct {
 	facts     registry.SanctionFacts
 	decidedOn time.Time
 	agency    int64
+	version   int
+	issuer    registry.Body
 }
 
-// lockSanction reads a sanction for update and checks it exists, may be changed by the actor
-// (registry.MayChange: the issuing agency, or, reviewer set, a reviewing authority recording the
-// outcome to, over the issuer — registry.MayReview) and is at the expected version. ok is false when a check failed (the problem is
-// in c).
-func lockSanction(ctx context.Context, tx *Tx, c *checks, id int64, expectedVersion int, reviewer *Agency, to *registry.Standing) (l lockedSanction, ok bool, err error) {
-	var version int
-	var issuer registry.Body
-	err = tx.QueryRowContext(ctx, `SELECT s.agency_id, s.standing, s.execution, s.decided_on, s.version, g.kind, g.jurisdiction
-			FROM sanction s JOIN agency g ON g.id = s.agency_id WHERE s.id = $1 FOR UPDATE OF s`, id).
-		Scan(&l.agency, &l.facts.Standing, &l.facts.Execution, &l.decidedOn, &version, &issuer.Kind, &issuer.Jurisdiction)
-	issuer.ID = l.agency
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		c.mustExist(false, "the sanction", "sanctionId")
-		return l, false, nil
-	case err != nil:
-		return l, false, fmt.Errorf("read sanction: %w", err)
+// sanctionLock locks a sanction (lockForChange) and checks who may change it: the issuing
+// agency (registry.MayChange), or, reviewer set, a reviewing authority recording the outcome to,
+// over the issuer (registry.MayReview). A refused review outcome is INVALID at standing.
+func sanctionLock(reviewer *Agency, to *registry.Standing) lockSpec[lockedSanction] {
+	return lockSpec[lockedSanction]{
+		table: "sanction", what: "the sanction", idField: "sanctionId",
+		query: `SELECT s.agency_id, s.standing, s.execution, s.decided_on, s.version, g.kind, g.jurisdiction
+			FROM sanction s JOIN agency g ON g.id = s.agency_id WHERE s.id = $1 FOR UPDATE OF s`,
+		scan: func(sc scanner) (l lockedSanction, err error) {
+			err = sc.Scan(&l.agency, &l.facts.Standing, &l.facts.Execution, &l.decidedOn, &l.version, &l.issuer.Kind, &l.issuer.Jurisdiction)
+			l.issuer.ID = l.agency
+			return l, err
+		},
+		version: func(l lockedSanction) int { return l.version },
+		may: func(actor int64, l lockedSanction) (string, registry.Message, string) {
+			code, why := registry.MayChange(actor, &l.agency, reviewer != nil, to)
+			if code == "" && reviewer != nil {
+				code, why = registry.MayReview(registry.Body{ID: reviewer.ID, Kind: registry.AgencyKind(reviewer.Kind),
+					Jurisdiction: reviewer.Jurisdiction}, l.issuer)
+			}
+			if code == Invalid {
+				return code, why, "standing"
+			}
+			return code, why, "sanctionId"
+		},
 	}
-	code, why := registry.MayChange(tx.Actor, &l.agency, reviewer != nil, to)
-	if code == "" && reviewer != nil {
-		code, why = registry.MayReview(registry.Body{ID: reviewer.ID, Kind: registry.AgencyKind(reviewer.Kind),
-			Jurisdiction: reviewer.Jurisdiction}, issuer)
-	}
-	if code != "" {
-		field := "sanctionId"
-		if code == Invalid {
-			field = "standing"
-		}
-		c.add(code, why, field)
-	} else if version != expectedVersion {
-		c.add(VersionConflict, registry.Msg("VERSION_CONFLICT", registry.Term("the sanction"), version), "expectedVersion")
-	}
-	return l, len(c.errs) == 0, nil
-}
-
-// lockOwnSanction is lockSanction for the issuing agency's own writes.
-func lockOwnSanction(ctx context.Context, tx *Tx, c *checks, id int64, expectedVersion int) (l lockedSanction, ok bool, err error) {
-	return lockSanction(ctx, tx, c, id, expectedVersion, nil, nil)
 }
 
 // factChange is one entry to append to a sanction's history: how the facts change (decide
@@ -509,7 +499,7 @@ func (d *DB) changeSanctionFacts(ctx context.Context, actor Agency, key *string,
 		if fc.review {
 			reviewer = &actor
 		}
-		l, ok, err := lockSanction(ctx, tx, &c, in.SanctionID, in.ExpectedVersion, reviewer, fc.to)
+		l, ok, err := lockForChange(ctx, tx, &c, sanctionLock(reviewer, fc.to), in.SanctionID, in.ExpectedVersion)
 		if err != nil {
 			return Event{}, err
 		}
@@ -729,7 +719,7 @@ func (d *DB) AmendSanction(ctx context.Context, actor Agency, key *string, in Sa
 	}{in, clearSignatory, clearRecord}
 	return d.Write(ctx, actor.ID, key, "amendSanction", input, func(ctx context.Context, tx *Tx) (Event, error) {
 		var c checks
-		l, ok, err := lockOwnSanction(ctx, tx, &c, in.SanctionID, in.ExpectedVersion)
+		l, ok, err := lockForChange(ctx, tx, &c, sanctionLock(nil, nil), in.SanctionID, in.ExpectedVersion)
 		if err != nil {
 			return Event{}, err
 		}
