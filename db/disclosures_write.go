@@ -245,23 +245,24 @@ func insertDisclosureBrands(ctx context.Context, tx *Tx, disclosure int64, brand
 	return nil
 }
 
-// lockOwnDisclosure reads a disclosure for update and checks it exists, was filed by the actor,
-// is at the expected version and is not retracted (verb says what was attempted).
+// lockOwnDisclosure locks a disclosure (lockForChange: it exists, was filed by the actor, is at
+// the expected version) and checks it is not retracted (verb says what was attempted).
 func lockOwnDisclosure(ctx context.Context, tx *Tx, c *checks, id int64, expectedVersion int, verb string) (Disclosure, bool, error) {
-	r, err := scanDisclosure(tx.QueryRowContext(ctx, `SELECT `+disclosureCols+` FROM disclosure d WHERE d.id = $1 FOR UPDATE`, id))
+	notOwner := registry.Msg("NOT_OWNER_DISCLOSURE_AMEND")
+	if verb == "retract" {
+		notOwner = registry.Msg("NOT_OWNER_DISCLOSURE_RETRACT")
+	}
+	r, ok, err := lockForChange(ctx, tx, c, lockSpec[Disclosure]{
+		table: "disclosure", what: "the disclosure", idField: "disclosureId",
+		query:    `SELECT ` + disclosureCols + ` FROM disclosure d WHERE d.id = $1 FOR UPDATE`,
+		scan:     func(sc scanner) (Disclosure, error) { return scanDisclosure(sc) },
+		version:  func(r Disclosure) int { return r.Version },
+		owner:    func(r Disclosure) *int64 { return &r.FiledBy },
+		notOwner: notOwner,
+	}, id, expectedVersion)
 	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		c.mustExist(false, "the disclosure", "disclosureId")
-	case err != nil:
-		return r, false, fmt.Errorf("read disclosure: %w", err)
-	case !registry.Owns(tx.Actor, &r.FiledBy):
-		if verb == "retract" {
-			c.add(NotOwner, registry.Msg("NOT_OWNER_DISCLOSURE_RETRACT"), "disclosureId")
-		} else {
-			c.add(NotOwner, registry.Msg("NOT_OWNER_DISCLOSURE_AMEND"), "disclosureId")
-		}
-	case r.Version != expectedVersion:
-		c.add(VersionConflict, registry.Msg("VERSION_CONFLICT", registry.Term("the disclosure"), r.Version), "expectedVersion")
+	case !ok || err != nil:
+		return r, false, err
 	case r.Status == "RETRACTED" && verb == "retract":
 		c.invalid(registry.Msg("DISCLOSURE_RETRACTED_RETRACT"), "disclosureId")
 	case r.Status == "RETRACTED":
