@@ -148,25 +148,15 @@ func (d *DB) EndAffiliation(ctx context.Context, actor Agency, key *string, in A
 	}
 	return d.Write(ctx, actor.ID, key, "endAffiliation", in, func(ctx context.Context, tx *Tx) (Event, error) {
 		var c checks
-		var startedOn time.Time
-		var endedOn sql.NullTime
-		var version int
-		var createdBy sql.NullInt64
-		err := tx.QueryRowContext(ctx, `SELECT started_on, ended_on, version, created_by FROM affiliation WHERE id = $1 FOR UPDATE`,
-			in.AffiliationID).Scan(&startedOn, &endedOn, &version, &createdBy)
+		a, ok, err := lockForChange(ctx, tx, &c, affiliationLock, in.AffiliationID, in.ExpectedVersion)
 		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			c.mustExist(false, "the affiliation", "affiliationId")
 		case err != nil:
-			return Event{}, fmt.Errorf("read affiliation: %w", err)
-		case !registry.Owns(tx.Actor, int64Ptr(createdBy)):
-			c.add(NotOwner, registry.Msg("NOT_OWNER_AFFILIATION"), "affiliationId")
-		case version != in.ExpectedVersion:
-			c.add(VersionConflict, registry.Msg("VERSION_CONFLICT", registry.Term("the affiliation"), version), "expectedVersion")
-		case endedOn.Valid:
-			c.invalid(registry.Msg("AFFILIATION_ENDED", registry.Day(dateKey(endedOn.Time))), "affiliationId")
-		case dateKey(in.EndedOn) < dateKey(startedOn):
-			c.invalid(registry.Msg("BEFORE_AFFILIATION_START", registry.Day(dateKey(startedOn))), "endedOn")
+			return Event{}, err
+		case !ok:
+		case a.endedOn.Valid:
+			c.invalid(registry.Msg("AFFILIATION_ENDED", registry.Day(dateKey(a.endedOn.Time))), "affiliationId")
+		case dateKey(in.EndedOn) < dateKey(a.startedOn):
+			c.invalid(registry.Msg("BEFORE_AFFILIATION_START", registry.Day(dateKey(a.startedOn))), "endedOn")
 		}
 		if err := c.err(); err != nil {
 			return Event{}, err
@@ -179,6 +169,28 @@ func (d *DB) EndAffiliation(ctx context.Context, actor Agency, key *string, in A
 			"endedOn": map[string]any{"from": nil, "to": dateKey(in.EndedOn)},
 		}}, nil
 	})
+}
+
+// lockedAffiliation is what endAffiliation's lock step reads.
+type lockedAffiliation struct {
+	startedOn time.Time
+	endedOn   sql.NullTime
+	version   int
+	createdBy sql.NullInt64
+}
+
+// affiliationLock locks an affiliation (lockForChange): only the agency that recorded it may
+// change it (registry.Owns; one recorded without created_by, seeded, by any agency).
+var affiliationLock = lockSpec[lockedAffiliation]{
+	table: "affiliation", what: "the affiliation", idField: "affiliationId",
+	query: `SELECT started_on, ended_on, version, created_by FROM affiliation WHERE id = $1 FOR UPDATE`,
+	scan: func(sc scanner) (a lockedAffiliation, err error) {
+		err = sc.Scan(&a.startedOn, &a.endedOn, &a.version, &a.createdBy)
+		return a, err
+	},
+	version:  func(a lockedAffiliation) int { return a.version },
+	owner:    func(a lockedAffiliation) *int64 { return int64Ptr(a.createdBy) },
+	notOwner: registry.Msg("NOT_OWNER_AFFILIATION"),
 }
 
 // exclusiveOverlap adds an INVALID user error on startedOn naming the exclusive management
