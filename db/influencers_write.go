@@ -147,8 +147,8 @@ type InfluencerUpdate struct {
 // UpdateInfluencer changes an influencer at the expected version. Only the agency that
 // registered it may (NOT_OWNER); an influencer without created_by (seeded or imported before
 // agencies wrote) may be updated by any agency holding influencers:write. Fields set to their
-// current value are left out of the diff; an update that changes nothing is refused (INVALID),
-// so that every audit event records a change.
+// current value are left out of the diff; an update that changes nothing is refused (INVALID,
+// CHANGES_NOTHING), so that every audit event records a change (fieldChanges, as every update).
 func (d *DB) UpdateInfluencer(ctx context.Context, actor Agency, key *string, in InfluencerUpdate) (WriteResult, error) {
 	var c checks
 	if in.DisplayName != nil {
@@ -176,61 +176,62 @@ func (d *DB) UpdateInfluencer(ctx context.Context, actor Agency, key *string, in
 	}{in, clearLegal, clearProvince}
 	return d.Write(ctx, actor.ID, key, "updateInfluencer", input, func(ctx context.Context, tx *Tx) (Event, error) {
 		var c checks
-		var cur Influencer
-		var createdBy sql.NullInt64
-		var legal, province sql.NullString
-		err := tx.QueryRowContext(ctx, `SELECT display_name, legal_name, aliases, province, categories, version, created_by
-			FROM influencer WHERE id = $1 FOR UPDATE`, in.InfluencerID).
-			Scan(&cur.DisplayName, &legal, pq.Array(&cur.Aliases), &province, pq.Array(&cur.Categories), &cur.Version, &createdBy)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			c.mustExist(false, "the influencer", "influencerId")
-		case err != nil:
-			return Event{}, fmt.Errorf("read influencer: %w", err)
-		case !registry.Owns(tx.Actor, int64Ptr(createdBy)):
-			c.add(NotOwner, registry.Msg("NOT_OWNER_INFLUENCER"), "influencerId")
-		case cur.Version != in.ExpectedVersion:
-			c.add(VersionConflict, registry.Msg("VERSION_CONFLICT", registry.Term("the influencer"), cur.Version), "expectedVersion")
-		}
-		if err := c.err(); err != nil {
+		cur, ok, err := lockForChange(ctx, tx, &c, influencerLock, in.InfluencerID, in.ExpectedVersion)
+		if err != nil {
 			return Event{}, err
 		}
-		cur.LegalName, cur.Province = strPtr(legal), strPtr(province)
+		if !ok {
+			return Event{}, c.err()
+		}
 
-		next := cur
-		diff := map[string]any{}
+		var ch fieldChanges
 		if in.DisplayName != nil && *in.DisplayName != cur.DisplayName {
-			next.DisplayName = *in.DisplayName
-			diff["displayName"] = map[string]any{"from": cur.DisplayName, "to": next.DisplayName}
+			ch.column("display_name", "displayName", cur.DisplayName, *in.DisplayName, *in.DisplayName)
 		}
 		if (in.LegalName != nil || clearLegal) && !eqStrPtr(in.LegalName, cur.LegalName) {
-			next.LegalName = in.LegalName
-			diff["legalName"] = map[string]any{"from": cur.LegalName, "to": next.LegalName}
+			ch.column("legal_name", "legalName", cur.LegalName, in.LegalName, in.LegalName)
 		}
 		if (in.Province != nil || clearProvince) && !eqStrPtr(in.Province, cur.Province) {
-			next.Province = in.Province
-			diff["province"] = map[string]any{"from": cur.Province, "to": next.Province}
+			ch.column("province", "province", cur.Province, in.Province, in.Province)
 		}
 		if in.Aliases != nil && !slices.Equal(in.Aliases, cur.Aliases) {
-			next.Aliases = in.Aliases
-			diff["aliases"] = map[string]any{"from": nonNilStrings(cur.Aliases), "to": next.Aliases}
+			ch.column("aliases", "aliases", nonNilStrings(cur.Aliases), in.Aliases, pq.Array(nonNilStrings(in.Aliases)))
 		}
 		if in.Categories != nil && !sameSet(in.Categories, cur.Categories) {
-			next.Categories = in.Categories
-			diff["categories"] = map[string]any{"from": nonNilStrings(cur.Categories), "to": next.Categories}
+			ch.column("categories", "categories", nonNilStrings(cur.Categories), in.Categories, pq.Array(nonNilStrings(in.Categories)))
 		}
-		if len(diff) == 0 {
+		if ch.empty() {
 			c.invalid(registry.Msg("CHANGES_NOTHING"))
 			return Event{}, c.err()
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE influencer SET display_name = $2, legal_name = $3, aliases = $4, province = $5,
-				categories = $6, version = version + 1, updated_at = now()
-			WHERE id = $1`, in.InfluencerID, next.DisplayName, next.LegalName, pq.Array(nonNilStrings(next.Aliases)),
-			next.Province, pq.Array(nonNilStrings(next.Categories))); err != nil {
+		if err := ch.update(ctx, tx, "influencer", in.InfluencerID); err != nil {
 			return Event{}, fmt.Errorf("update influencer: %w", err)
 		}
-		return Event{SubjectType: "Influencer", SubjectID: in.InfluencerID, Diff: diff}, nil
+		return Event{SubjectType: "Influencer", SubjectID: in.InfluencerID, Diff: ch.diff}, nil
 	})
+}
+
+// lockedInfluencer is what updateInfluencer's lock step reads.
+type lockedInfluencer struct {
+	Influencer
+	createdBy sql.NullInt64
+}
+
+// influencerLock locks an influencer (lockForChange): only the agency that registered it may
+// change it (registry.Owns; one without created_by, seeded or imported, by any agency).
+var influencerLock = lockSpec[lockedInfluencer]{
+	table: "influencer", what: "the influencer", idField: "influencerId",
+	query: `SELECT display_name, legal_name, aliases, province, categories, version, created_by
+			FROM influencer WHERE id = $1 FOR UPDATE`,
+	scan: func(sc scanner) (r lockedInfluencer, err error) {
+		var legal, province sql.NullString
+		err = sc.Scan(&r.DisplayName, &legal, pq.Array(&r.Aliases), &province, pq.Array(&r.Categories), &r.Version, &r.createdBy)
+		r.LegalName, r.Province = strPtr(legal), strPtr(province)
+		return r, err
+	},
+	version:  func(r lockedInfluencer) int { return r.Version },
+	owner:    func(r lockedInfluencer) *int64 { return int64Ptr(r.createdBy) },
+	notOwner: registry.Msg("NOT_OWNER_INFLUENCER"),
 }
 
 // sameSet says whether a and b hold the same values, in any order (categories are a set).
