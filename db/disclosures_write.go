@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/kolregistry/kolregistry/registry"
@@ -297,7 +296,8 @@ func disclosureBrands(ctx context.Context, tx *Tx, id int64) ([]int64, error) {
 // the status becomes AMENDED and the version goes up by one. When the publication time moves
 // and the recorded MCN was the influencer's MCN on the old date (the default of fileDisclosure),
 // it becomes the influencer's MCN on the new date. The audit diff holds, for each
-// field that changed, {from, to}. An amendment that changes nothing is refused.
+// field that changed, {from, to}. An amendment that changes nothing is refused (CHANGES_NOTHING),
+// like every update (fieldChanges).
 func (d *DB) AmendDisclosure(ctx context.Context, actor Agency, key *string, in DisclosureAmendment) (WriteResult, error) {
 	var c checks
 	if in.BrandIDs != nil && len(in.BrandIDs) == 0 {
@@ -366,14 +366,8 @@ func (d *DB) AmendDisclosure(ctx context.Context, actor Agency, key *string, in 
 			return Event{}, err
 		}
 
-		diff := map[string]any{}
-		var sets []string
-		var args []any
-		set := func(col, name string, from, to, arg any) {
-			args = append(args, arg)
-			sets = append(sets, fmt.Sprintf("%s = $%d", col, len(args)+1))
-			diff[name] = map[string]any{"from": from, "to": to}
-		}
+		var ch fieldChanges
+		set := ch.column
 		setText := func(col, name string, v *string, cur string) {
 			if v != nil && *v != cur {
 				set(col, name, cur, *v, *v)
@@ -414,23 +408,21 @@ func (d *DB) AmendDisclosure(ctx context.Context, actor Agency, key *string, in 
 				return Event{}, err
 			}
 			if !slices.Equal(oldBrands, brands) {
-				diff["brandIds"] = map[string]any{"from": oldBrands, "to": brands}
+				ch.record("brandIds", oldBrands, brands)
 			}
 		}
-		if len(diff) == 0 {
-			return Event{}, UserErrors{{Field: []string{"input"}, Code: Invalid,
-				Message: registry.Msg("CHANGES_NOTHING_NEW")}}
+		if ch.empty() {
+			c.invalid(registry.Msg("CHANGES_NOTHING"))
+			return Event{}, c.err()
 		}
 
 		if cur.Status != "AMENDED" {
-			diff["status"] = map[string]any{"from": cur.Status, "to": "AMENDED"}
+			set("status", "status", cur.Status, "AMENDED", "AMENDED")
 		}
-		sets = append(sets, "status = 'AMENDED'", "version = version + 1", "updated_at = now()")
-		q := `UPDATE disclosure SET ` + strings.Join(sets, ", ") + ` WHERE id = $1`
-		if _, err := tx.ExecContext(ctx, q, append([]any{in.DisclosureID}, args...)...); err != nil {
+		if err := ch.update(ctx, tx, "disclosure", in.DisclosureID); err != nil {
 			return Event{}, fmt.Errorf("amend disclosure: %w", err)
 		}
-		if diff["brandIds"] != nil {
+		if ch.diff["brandIds"] != nil {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM disclosure_brand WHERE disclosure_id = $1`, in.DisclosureID); err != nil {
 				return Event{}, fmt.Errorf("replace disclosure brands: %w", err)
 			}
@@ -438,7 +430,7 @@ func (d *DB) AmendDisclosure(ctx context.Context, actor Agency, key *string, in 
 				return Event{}, err
 			}
 		}
-		return Event{SubjectType: "Disclosure", SubjectID: in.DisclosureID, Diff: diff}, nil
+		return Event{SubjectType: "Disclosure", SubjectID: in.DisclosureID, Diff: ch.diff}, nil
 	})
 }
 

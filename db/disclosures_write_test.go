@@ -419,3 +419,27 @@ func TestAmendDisclosure_DefaultMcnFollowsThePublicationDate(t *testing.T) {
 		t.Errorf("diff records an MCN change: %v", e.Diff)
 	}
 }
+
+// An amendment whose every field equals the current value is refused like every update's
+// (CHANGES_NOTHING, fieldChanges), and writes nothing: no version, no audit event.
+func TestAmendDisclosure_ChangesNothingRefused(t *testing.T) {
+	t.Parallel()
+	store := openStore(t)
+	w := newDisclosureWorld(t, store)
+	ctx := context.Background()
+	in := w.valid()
+	res, err := store.FileDisclosure(ctx, w.national, nil, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := written(t, store, w.national.ID)
+	_, err = store.AmendDisclosure(ctx, w.national, nil, db.DisclosureAmendment{DisclosureID: res.SubjectID, ExpectedVersion: 1,
+		ProductName: strp(in.ProductName), Label: strp(in.Label), BrandIDs: in.BrandIDs})
+	u := refused(t, err, "input INVALID")
+	if u[0].Message.String() != "changes nothing: every field given equals the current value" {
+		t.Errorf("message %q", u[0].Message.String())
+	}
+	if after := written(t, store, w.national.ID); after != before {
+		t.Errorf("a refused no-op wrote rows: %s → %s", before, after)
+	}
+}
