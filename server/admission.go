@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -41,8 +42,20 @@ var (
 	DefaultAdmissionSearch = AdmissionLimit{Concurrent: 4, Queue: 8}
 	DefaultAdmissionExport = AdmissionLimit{Concurrent: db.DefaultExportConns, Queue: 0}
 	DefaultAdmissionWrite  = AdmissionLimit{Concurrent: db.DefaultWriteConns, Queue: 32}
-	DefaultAdmissionRead   = AdmissionLimit{Concurrent: 12, Queue: 24}
+	DefaultAdmissionRead   = defaultReadLimit(runtime.GOMAXPROCS(0))
 )
+
+// defaultReadLimit is ADMISSION_READ's default for a machine of cpus CPUs: 2 plain reads at
+// once per CPU (at least 4, at most 12), the rest of 36 queued. A plain read is CPU work in
+// this process and in Postgres, on the same CPUs: admitting more than the CPUs can run only
+// makes each one slower and the slowest much slower. Measured on 2 CPUs (docs/performance.md,
+// "Admitted reads"): 4 at once against 12 gave the same or more requests per second on
+// queries A, C, D, E and G of the peer benchmark and 12–17 % fewer on B and F, and cut
+// p99/p50 from up to 6.4 to at most 2.9 on every query but A and B.
+func defaultReadLimit(cpus int) AdmissionLimit {
+	n := min(max(2*cpus, 4), 12)
+	return AdmissionLimit{Concurrent: n, Queue: 36 - n}
+}
 
 // DefaultAdmissionQueueWait is AdmissionConfig.QueueWait's default: a refusal comes well under 100 ms.
 const DefaultAdmissionQueueWait = 30 * time.Millisecond

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -317,6 +318,7 @@ func streamExport(w http.ResponseWriter, r *http.Request, store *db.DB, logger *
 			k, _ := json.Marshal(col.Name)
 			keys[i] = append(k, ':')
 		}
+		var buf []byte
 		writeRow = func(vals []any) error {
 			cells(vals)
 			bw.WriteByte('{')
@@ -325,11 +327,11 @@ func streamExport(w http.ResponseWriter, r *http.Request, store *db.DB, logger *
 					bw.WriteByte(',')
 				}
 				bw.Write(keys[i])
-				b, err := json.Marshal(jsonValue(col.Kind, vals[i]))
-				if err != nil {
+				var err error
+				if buf, err = appendJSON(buf[:0], jsonValue(col.Kind, vals[i])); err != nil {
 					return err
 				}
-				bw.Write(b)
+				bw.Write(buf)
 			}
 			_, err := bw.WriteString("}\n")
 			return err
@@ -368,6 +370,57 @@ func streamExport(w http.ResponseWriter, r *http.Request, store *db.DB, logger *
 	// Part of the file is out with a 200: cut the connection so the client sees a failed
 	// download rather than a short file that looks complete.
 	panic(http.ErrAbortHandler)
+}
+
+// appendJSON appends v as encoding/json writes it (json.Marshal: the same bytes), without its
+// reflection and allocation for the kinds an export has: about 25 values a row, 200,000 rows an
+// export, and json.Marshal of each was most of the export's time in this process.
+func appendJSON(dst []byte, v any) ([]byte, error) {
+	switch x := v.(type) {
+	case nil:
+		return append(dst, "null"...), nil
+	case string:
+		return appendJSONString(dst, x)
+	case int64:
+		return strconv.AppendInt(dst, x, 10), nil
+	case bool:
+		return strconv.AppendBool(dst, x), nil
+	case []string:
+		if x == nil {
+			return append(dst, "null"...), nil
+		}
+		dst = append(dst, '[')
+		for i, s := range x {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			var err error
+			if dst, err = appendJSONString(dst, s); err != nil {
+				return dst, err
+			}
+		}
+		return append(dst, ']'), nil
+	}
+	b, err := json.Marshal(v)
+	return append(dst, b...), err
+}
+
+// appendJSONString appends s quoted: as is when encoding/json would write it unchanged (valid
+// UTF-8 with no quote, backslash, control character, <, >, & or U+2028/U+2029), else as
+// json.Marshal writes it.
+func appendJSONString(dst []byte, s string) ([]byte, error) {
+	plain := utf8.ValidString(s) && !strings.Contains(s, "\u2028") && !strings.Contains(s, "\u2029")
+	for i := 0; plain && i < len(s); i++ {
+		c := s[i]
+		plain = c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	if plain {
+		dst = append(dst, '"')
+		dst = append(dst, s...)
+		return append(dst, '"'), nil
+	}
+	b, err := json.Marshal(s)
+	return append(dst, b...), err
 }
 
 // csvCell writes one value as CSV text.

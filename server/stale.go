@@ -21,8 +21,8 @@ import (
 // Defaults of CACHE_STALE_MAX and CACHE_STALE_MIN_COST (serve). Config's zero CacheStaleMax
 // is off.
 const (
-	DefaultCacheStaleMax     = time.Second
-	DefaultCacheStaleMinCost = 50 * time.Millisecond
+	DefaultCacheStaleMax     = 5 * time.Second
+	DefaultCacheStaleMinCost = 10 * time.Millisecond
 	// staleAgeHeader says, on a stale answer, how old (ms) the lookup it was computed after is.
 	staleAgeHeader = "X-Registry-Stale-Age-Ms"
 	// refreshTimeout bounds one refresh, and is how long its Redis lock lives at most (the
@@ -30,8 +30,8 @@ const (
 	refreshTimeout = 10 * time.Second
 )
 
-// CacheStaleFromEnv reads CACHE_STALE_MAX (default 1s, 0 turns stale answers off) and
-// CACHE_STALE_MIN_COST (default 50ms).
+// CacheStaleFromEnv reads CACHE_STALE_MAX (default 5s, 0 turns stale answers off) and
+// CACHE_STALE_MIN_COST (default 10ms).
 func CacheStaleFromEnv() (staleMax, minCost time.Duration, err error) {
 	staleMax, minCost = DefaultCacheStaleMax, DefaultCacheStaleMinCost
 	for name, dst := range map[string]*time.Duration{"CACHE_STALE_MAX": &staleMax, "CACHE_STALE_MIN_COST": &minCost} {

@@ -78,8 +78,9 @@ if [[ -n "${KOL_DSN_PARAMS:-}" ]]; then
 	if [[ "$kol_url" == *\?* ]]; then kol_url="$kol_url&$KOL_DSN_PARAMS"; else kol_url="$kol_url?$KOL_DSN_PARAMS"; fi
 fi
 # Admission control (server/admission.go) would refuse part of 32 clients with 503 within 30 ms:
-# here every request waits its turn, as PostGraphile's do in its pool (16 run, the rest queue).
-env -u REDIS_URL COMPLEXITY_LIMIT=10000 ADMISSION_READ=16:64 ADMISSION_QUEUE_WAIT=10s ${KOL_ENV:-} DATABASE_URL="$kol_url" LISTEN_ADDR="127.0.0.1:$kol_port" RESPONSE_CACHE=off \
+# here every request waits its turn, as PostGraphile's do in its pool. The read class keeps its
+# default, 2 at once per CPU (4–12) and the rest of 36 queued, so up to 36 clients (CONNS) wait.
+env -u REDIS_URL COMPLEXITY_LIMIT=10000 ADMISSION_QUEUE_WAIT=10s ${KOL_ENV:-} DATABASE_URL="$kol_url" LISTEN_ADDR="127.0.0.1:$kol_port" RESPONSE_CACHE=off \
 	RATE_LIMIT_ANON=1000000000 "$kol" serve >"$tools/kol.log" 2>&1 &
 kol_pid=$!
 pids+=("$kol_pid")
