@@ -47,5 +47,10 @@ func (d *DB) CountAgencies(ctx context.Context) (int, error) {
 
 // AgenciesByIDs reads agencies by id.
 func (d *DB) AgenciesByIDs(ctx context.Context, ids []int64) (map[int64]Agency, error) {
-	return byIDs(ctx, d, agencyCols, "agency g", "g.id", ids, scanAgency, func(r Agency) int64 { return r.ID })
+	return agenciesByIDs(ctx, d, ids)
+}
+
+// agenciesByIDs reads agencies by id, with the store's reads or in a write transaction (reader).
+func agenciesByIDs(ctx context.Context, r reader, ids []int64) (map[int64]Agency, error) {
+	return byIDs(ctx, r, agencyCols, "agency g", "g.id", ids, scanAgency, func(r Agency) int64 { return r.ID })
 }

@@ -59,7 +59,7 @@ func (d *DB) CountBrands(ctx context.Context, f BrandFilter) (int, error) {
 
 // BrandsByIDs reads brands by id.
 func (d *DB) BrandsByIDs(ctx context.Context, ids []int64) (map[int64]Brand, error) {
-	return byIDs(ctx, d, brandCols, "brand b", "b.id", ids, scanBrand, func(r Brand) int64 { return r.ID })
+	return brandsByIDs(ctx, d, ids)
 }
 
 // brandsOfDisclosure are a disclosure's brands, by name.
@@ -68,4 +68,9 @@ var brandsOfDisclosure = childList{"disclosure_brand db JOIN brand b ON b.id = d
 // BrandsByDisclosures reads the brands of many disclosures, by name.
 func (d *DB) BrandsByDisclosures(ctx context.Context, ids []int64) (map[int64][]Brand, error) {
 	return byParents(ctx, d, brandCols, brandsOfDisclosure, ids, scanBrand)
+}
+
+// brandsByIDs reads brands by id, with the store's reads or in a write transaction (reader).
+func brandsByIDs(ctx context.Context, r reader, ids []int64) (map[int64]Brand, error) {
+	return byIDs(ctx, r, brandCols, "brand b", "b.id", ids, scanBrand, func(r Brand) int64 { return r.ID })
 }

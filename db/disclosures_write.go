@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/kolregistry/kolregistry/registry"
-	"github.com/lib/pq"
 )
 
 // NewDisclosure is a sponsored post to file. Without AccountID, Platform is required; without
@@ -199,24 +198,13 @@ func brandsExist(ctx context.Context, tx *Tx, c *checks, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM brand WHERE id = ANY($1)`, pq.Array(ids))
+	found, err := tx.BrandsByIDs(ctx, ids)
 	if err != nil {
 		return fmt.Errorf("read brands: %w", err)
 	}
-	defer rows.Close()
-	found := map[int64]bool{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return fmt.Errorf("read brands: %w", err)
-		}
-		found[id] = true
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read brands: %w", err)
-	}
 	for i, id := range ids {
-		c.mustExist(found[id], "the brand", "brandIds", strconv.Itoa(i))
+		_, ok := found[id]
+		c.mustExist(ok, "the brand", "brandIds", strconv.Itoa(i))
 	}
 	return nil
 }

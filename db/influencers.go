@@ -104,7 +104,7 @@ func (d *DB) CountInfluencers(ctx context.Context, f InfluencerFilter) (int, err
 
 // InfluencersByIDs reads influencers by id; missing ids are absent from the map.
 func (d *DB) InfluencersByIDs(ctx context.Context, ids []int64) (map[int64]Influencer, error) {
-	return byIDs(ctx, d, influencerCols, "influencer i", "i.id", ids, scanInfluencer, func(r Influencer) int64 { return r.ID })
+	return influencersByIDs(ctx, d, ids)
 }
 
 // Credential is a row of influencer_credential.
@@ -168,4 +168,9 @@ var accountsOfInfluencer = childList{"platform_account pa", "pa.influencer_id", 
 // AccountsByInfluencers reads the accounts of many influencers, by platform then handle.
 func (d *DB) AccountsByInfluencers(ctx context.Context, ids []int64) (map[int64][]PlatformAccount, error) {
 	return byParents(ctx, d, accountCols, accountsOfInfluencer, ids, scanAccount)
+}
+
+// influencersByIDs reads influencers by id, with the store's reads or in a write transaction (reader).
+func influencersByIDs(ctx context.Context, r reader, ids []int64) (map[int64]Influencer, error) {
+	return byIDs(ctx, r, influencerCols, "influencer i", "i.id", ids, scanInfluencer, func(r Influencer) int64 { return r.ID })
 }

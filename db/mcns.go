@@ -62,7 +62,7 @@ func (d *DB) CountMcns(ctx context.Context, f McnFilter) (int, error) {
 
 // McnsByIDs reads MCNs by id.
 func (d *DB) McnsByIDs(ctx context.Context, ids []int64) (map[int64]Mcn, error) {
-	return byIDs(ctx, d, mcnCols, "mcn m", "m.id", ids, scanMcn, func(r Mcn) int64 { return r.ID })
+	return mcnsByIDs(ctx, d, ids)
 }
 
 // Affiliation is a row of affiliation.
@@ -170,4 +170,9 @@ func affiliationsOf(ctx context.Context, q querier, influencer int64) ([]Affilia
 		out = append(out, a)
 	}
 	return out, rows.Err()
+}
+
+// mcnsByIDs reads mcns by id, with the store's reads or in a write transaction (reader).
+func mcnsByIDs(ctx context.Context, r reader, ids []int64) (map[int64]Mcn, error) {
+	return byIDs(ctx, r, mcnCols, "mcn m", "m.id", ids, scanMcn, func(r Mcn) int64 { return r.ID })
 }

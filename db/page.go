@@ -321,7 +321,7 @@ func countByParent(ctx context.Context, d *DB, q listQuery, parentCol string, pa
 }
 
 // byIDs reads the rows with the given ids in one statement; missing ids are simply absent.
-func byIDs[T any](ctx context.Context, d *DB, cols, from, idCol string, ids []int64, scan scanFunc[T], id func(T) int64) (map[int64]T, error) {
+func byIDs[T any](ctx context.Context, d reader, cols, from, idCol string, ids []int64, scan scanFunc[T], id func(T) int64) (map[int64]T, error) {
 	stmt := fmt.Sprintf("SELECT %s FROM %s WHERE %s = ANY($1)", cols, from, idCol)
 	rows, cancel, err := d.query(ctx, stmt, pq.Array(ids))
 	if err != nil {

@@ -210,7 +210,7 @@ func (d *DB) CountSanctions(ctx context.Context, f SanctionFilter) (int, error) 
 
 // SanctionsByIDs reads sanctions by id.
 func (d *DB) SanctionsByIDs(ctx context.Context, ids []int64) (map[int64]Sanction, error) {
-	return byIDs(ctx, d, sanctionCols, "sanction s", "s.id", ids, scanSanction, func(r Sanction) int64 { return r.ID })
+	return sanctionsByIDs(ctx, d, ids)
 }
 
 // SanctionParent names what a nested sanction list hangs from; its value is the parent column.
@@ -341,4 +341,9 @@ func scanStatusChange(sc scanner, extra ...any) (StatusChange, error) {
 func (d *DB) StatusHistoryBySanctions(ctx context.Context, ids []int64) (map[int64][]StatusChange, error) {
 	return byParents(ctx, d, "c.status, c.standing, c.execution, c.effective_on, c.reason, c.document_url, c.agency_id, c.recorded_at",
 		childList{"sanction_status_change c", "c.sanction_id", "c.effective_on, c.id", MaxStatusChangesPerSanction}, ids, scanStatusChange)
+}
+
+// sanctionsByIDs reads sanctions by id, with the store's reads or in a write transaction (reader).
+func sanctionsByIDs(ctx context.Context, r reader, ids []int64) (map[int64]Sanction, error) {
+	return byIDs(ctx, r, sanctionCols, "sanction s", "s.id", ids, scanSanction, func(r Sanction) int64 { return r.ID })
 }
