@@ -124,12 +124,10 @@ func (d *DB) FileDisclosure(ctx context.Context, actor Agency, key *string, in N
 
 	return d.Write(ctx, actor.ID, key, "fileDisclosure", in, func(ctx context.Context, tx *Tx) (Event, error) {
 		var c checks
-		var one int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM influencer WHERE id = $1`, in.InfluencerID).Scan(&one)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		_, influencerFound, err := byID(ctx, tx.InfluencersByIDs, in.InfluencerID)
+		if err != nil {
 			return Event{}, fmt.Errorf("read influencer: %w", err)
 		}
-		influencerFound := err == nil
 		c.mustExist(influencerFound, "the influencer", "influencerId")
 
 		platform := in.Platform
@@ -157,12 +155,11 @@ func (d *DB) FileDisclosure(ctx context.Context, actor Agency, key *string, in N
 
 		mcn := in.McnID
 		if mcn != nil {
-			err := tx.QueryRowContext(ctx, `SELECT 1 FROM mcn WHERE id = $1`, *mcn).Scan(&one)
-			if errors.Is(err, sql.ErrNoRows) {
-				c.mustExist(false, "the MCN", "mcnId")
-			} else if err != nil {
+			_, found, err := byID(ctx, tx.McnsByIDs, *mcn)
+			if err != nil {
 				return Event{}, fmt.Errorf("read mcn: %w", err)
 			}
+			c.mustExist(found, "the MCN", "mcnId")
 		} else if influencerFound {
 			if mcn, err = mcnOn(ctx, tx, in.InfluencerID, in.PublishedAt); err != nil {
 				return Event{}, err

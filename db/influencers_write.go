@@ -3,7 +3,6 @@ package db
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -292,7 +291,7 @@ func (d *DB) AddPlatformAccount(ctx context.Context, actor Agency, key *string, 
 	}
 	return d.Write(ctx, actor.ID, key, "addPlatformAccount", in, func(ctx context.Context, tx *Tx) (Event, error) {
 		var c checks
-		found, err := rowExists(ctx, tx, `SELECT 1 FROM influencer WHERE id = $1`, in.InfluencerID)
+		_, found, err := byID(ctx, tx.InfluencersByIDs, in.InfluencerID)
 		if err != nil {
 			return Event{}, fmt.Errorf("read influencer: %w", err)
 		}
@@ -323,14 +322,4 @@ func (d *DB) AddPlatformAccount(ctx context.Context, actor Agency, key *string, 
 			"identityVerification": verification,
 		}}, nil
 	})
-}
-
-// rowExists runs a query returning at most one row and says whether it returned one.
-func rowExists(ctx context.Context, tx *Tx, q string, args ...any) (bool, error) {
-	var one int
-	err := tx.QueryRowContext(ctx, q, args...).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	return err == nil, err
 }

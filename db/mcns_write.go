@@ -80,7 +80,7 @@ func (d *DB) RecordAffiliation(ctx context.Context, actor Agency, key *string, i
 	}
 	return d.Write(ctx, actor.ID, key, "recordAffiliation", in, func(ctx context.Context, tx *Tx) (Event, error) {
 		var c checks
-		found, err := rowExists(ctx, tx, `SELECT 1 FROM influencer WHERE id = $1`, in.InfluencerID)
+		_, found, err := byID(ctx, tx.InfluencersByIDs, in.InfluencerID)
 		if err != nil {
 			return Event{}, fmt.Errorf("read influencer: %w", err)
 		}
@@ -91,7 +91,7 @@ func (d *DB) RecordAffiliation(ctx context.Context, actor Agency, key *string, i
 				return Event{}, err
 			}
 		}
-		if found, err = rowExists(ctx, tx, `SELECT 1 FROM mcn WHERE id = $1`, in.McnID); err != nil {
+		if _, found, err = byID(ctx, tx.McnsByIDs, in.McnID); err != nil {
 			return Event{}, fmt.Errorf("read mcn: %w", err)
 		}
 		c.mustExist(found, "the MCN", "mcnId")

@@ -281,23 +281,23 @@ func (d *DB) RecordSanction(ctx context.Context, actor Agency, key *string, in N
 
 // subjectProvince reads a sanction subject's province (brands have none); found is false when
 // the subject does not exist.
-func subjectProvince(ctx context.Context, tx *Tx, kind string, id int64) (*string, bool, error) {
-	table := map[string]string{"INFLUENCER": "influencer", "MCN": "mcn"}[kind]
-	var province sql.NullString
-	var err error
-	if table == "" {
-		var one int
-		err = tx.QueryRowContext(ctx, `SELECT 1 FROM brand WHERE id = $1`, id).Scan(&one)
-	} else {
-		err = tx.QueryRowContext(ctx, `SELECT province FROM `+table+` WHERE id = $1`, id).Scan(&province)
-	}
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, false, nil
+func subjectProvince(ctx context.Context, tx *Tx, kind string, id int64) (province *string, found bool, err error) {
+	switch kind {
+	case "INFLUENCER":
+		var r Influencer
+		r, found, err = byID(ctx, tx.InfluencersByIDs, id)
+		province = r.Province
+	case "MCN":
+		var r Mcn
+		r, found, err = byID(ctx, tx.McnsByIDs, id)
+		province = r.Province
+	default:
+		_, found, err = byID(ctx, tx.BrandsByIDs, id)
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("read subject: %w", err)
 	}
-	return strPtr(province), true, nil
+	return province, found, nil
 }
 
 // relatedDisclosuresCheck checks that each related disclosure exists and concerns the subject.

@@ -48,3 +48,10 @@ func (tx *Tx) AgenciesByIDs(ctx context.Context, ids []int64) (map[int64]Agency,
 func (tx *Tx) SanctionsByIDs(ctx context.Context, ids []int64) (map[int64]Sanction, error) {
 	return sanctionsByIDs(ctx, tx, ids)
 }
+
+// byID reads record id with read (one of a Tx's by-id reads) and says whether it exists.
+func byID[T any](ctx context.Context, read func(context.Context, []int64) (map[int64]T, error), id int64) (T, bool, error) {
+	m, err := read(ctx, []int64{id})
+	r, ok := m[id]
+	return r, ok, err
+}
