@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/lib/pq"
 )
@@ -71,9 +72,13 @@ func (w *writeStmts) drop() {
 	old := w.m
 	w.m = nil
 	w.mu.Unlock()
-	for _, s := range old {
-		go s.Close()
-	}
+	// A transaction that took one of them just before may still run it: close them once every
+	// such transaction has ended (a write's statements are bounded by its timeout, 10 s).
+	time.AfterFunc(time.Minute, func() {
+		for _, s := range old {
+			s.Close()
+		}
+	})
 }
 
 func (w *writeStmts) close() {
