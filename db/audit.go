@@ -47,10 +47,12 @@ type AuditEvent struct {
 // LeafHash is the event's RFC 6962 leaf hash in the log: tlog.RecordHash(entry).
 func (e AuditEvent) LeafHash() tlog.Hash { return tlog.RecordHash(e.Entry) }
 
-// Tx is a write transaction; every statement of a mutation runs on it.
+// Tx is a write transaction, the store bound to it: every statement of a mutation runs on it,
+// and its reads (txreads.go) are the store's, run in the transaction. Transact hands one to
+// its callback.
 type Tx struct {
 	*sql.Tx
-	// Actor is the agency writing.
+	// Actor is the agency writing; Operator (0) where none is (the CLI, Transact).
 	Actor int64
 }
 
@@ -101,16 +103,16 @@ func (d *DB) Write(ctx context.Context, actor int64, idempotencyKey *string, act
 
 func (d *DB) writeOnce(ctx context.Context, actor int64, idem *idempotency, action string, fn func(ctx context.Context, tx *Tx) (Event, error)) (WriteResult, error) {
 	var res WriteResult
-	err := d.Transact(ctx, sql.LevelReadCommitted, func(stx *sql.Tx) error {
+	err := d.transact(ctx, sql.LevelReadCommitted, actor, func(tx *Tx) error {
 		res = WriteResult{}
 		if idem != nil {
-			first, replayed, err := idem.replay(ctx, stx, actor)
+			first, replayed, err := idem.replay(ctx, tx, actor)
 			if err != nil || replayed {
 				res = first
 				return err
 			}
 		}
-		ev, err := fn(ctx, &Tx{Tx: stx, Actor: actor})
+		ev, err := fn(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -118,11 +120,11 @@ func (d *DB) writeOnce(ctx context.Context, actor int64, idem *idempotency, acti
 			ev.Action = action
 		}
 		if idem != nil {
-			if err := idem.claim(ctx, stx, actor, ev); err != nil {
+			if err := idem.claim(ctx, tx, actor, ev); err != nil {
 				return err
 			}
 		}
-		seqs, err := logEvents(ctx, preparedTx{stx, d.writes}, actor, []Event{ev})
+		seqs, err := logEvents(ctx, preparedTx{tx.Tx, d.writes}, actor, []Event{ev})
 		if err != nil {
 			return err
 		}
@@ -150,16 +152,16 @@ var ErrNothingToImport = errors.New("nothing to import")
 // loads write this way, so that every record has a history. It returns the last seq written
 // (0 when fn returned ErrNothingToImport).
 func (d *DB) Import(ctx context.Context, actor int64, action, source string, fn func(ctx context.Context, tx *Tx) ([]Record, error)) (last int64, err error) {
-	err = d.Transact(ctx, sql.LevelReadCommitted, func(stx *sql.Tx) error {
+	err = d.transact(ctx, sql.LevelReadCommitted, actor, func(tx *Tx) error {
 		last = 0
-		if _, err := stx.ExecContext(ctx, `SET LOCAL statement_timeout = '10min'`); err != nil {
+		if _, err := tx.ExecContext(ctx, `SET LOCAL statement_timeout = '10min'`); err != nil {
 			return err
 		}
-		recs, err := fn(ctx, &Tx{Tx: stx, Actor: actor})
+		recs, err := fn(ctx, tx)
 		if err != nil {
 			return err
 		}
-		last, err = importRecords(ctx, preparedTx{stx, d.writes}, actor, action, source, recs)
+		last, err = importRecords(ctx, preparedTx{tx.Tx, d.writes}, actor, action, source, recs)
 		return err
 	})
 	if errors.Is(err, ErrNothingToImport) {

@@ -194,10 +194,19 @@ func (d *DB) queryRow(ctx context.Context, q string, args []any, dest ...any) er
 // connection (driver.ErrBadConn) before it tried to commit: nothing of it was written. One
 // that lost its connection while committing is not retried, as it may have committed. fn
 // must not keep tx after it returns, and may run more than once.
-func (d *DB) Transact(ctx context.Context, isolation sql.IsolationLevel, fn func(tx *sql.Tx) error) (err error) {
+//
+// fn gets the transaction-bound store (Tx): the transaction's statements and the store's
+// reads run in it (txreads.go), so that what fn checks it reads with the API's read code.
+// Its Actor is Operator: no agency writes here (Write and Import, which name one, set it).
+func (d *DB) Transact(ctx context.Context, isolation sql.IsolationLevel, fn func(tx *Tx) error) error {
+	return d.transact(ctx, isolation, Operator, fn)
+}
+
+// transact is Transact with the agency writing as the Tx's Actor (Write, Import).
+func (d *DB) transact(ctx context.Context, isolation sql.IsolationLevel, actor int64, fn func(tx *Tx) error) (err error) {
 	for attempt := 0; ; attempt++ {
 		var committing bool
-		err = d.transactOnce(ctx, isolation, fn, &committing)
+		err = d.transactOnce(ctx, isolation, actor, fn, &committing)
 		if stalePlan(err) {
 			d.writes.drop() // a migration changed a table under the server: send text from now on
 		}
@@ -239,7 +248,7 @@ func deadConn(err error) bool {
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
-func (d *DB) transactOnce(ctx context.Context, isolation sql.IsolationLevel, fn func(tx *sql.Tx) error, committing *bool) (err error) {
+func (d *DB) transactOnce(ctx context.Context, isolation sql.IsolationLevel, actor int64, fn func(tx *Tx) error, committing *bool) (err error) {
 	// One connection for the transaction and, after its commit, the read of its commit LSN.
 	conn, err := d.primary.Conn(ctx)
 	if err != nil {
@@ -262,7 +271,7 @@ func (d *DB) transactOnce(ctx context.Context, isolation sql.IsolationLevel, fn 
 	if _, err = tx.ExecContext(ctx, fmt.Sprintf("SET LOCAL statement_timeout = %d", d.cfg.StatementTimeout.Milliseconds())); err != nil {
 		return err
 	}
-	if err = fn(tx); err != nil {
+	if err = fn(&Tx{Tx: tx, Actor: actor}); err != nil {
 		return err
 	}
 	*committing = true

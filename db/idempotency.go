@@ -102,7 +102,7 @@ func newIdempotency(owner keyOwner, key *string, action string, input any) (*ide
 // lock on (owner, key): the second waits for the first to commit, then replays it. Should
 // two claims still meet (a lock hash collision cannot cause that, only skipped locking),
 // claim fails with errKeyRace and Write runs again.
-func (k *idempotency) replay(ctx context.Context, tx *sql.Tx, actor int64) (WriteResult, bool, error) {
+func (k *idempotency) replay(ctx context.Context, tx *Tx, actor int64) (WriteResult, bool, error) {
 	var res WriteResult
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, k.owner.lockClass,
 		fmt.Sprintf("%d:%s", actor, k.key)); err != nil {
@@ -127,7 +127,7 @@ func (k *idempotency) replay(ctx context.Context, tx *sql.Tx, actor int64) (Writ
 }
 
 // claim records the key as used by this write.
-func (k *idempotency) claim(ctx context.Context, tx *sql.Tx, actor int64, ev Event) error {
+func (k *idempotency) claim(ctx context.Context, tx *Tx, actor int64, ev Event) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO `+k.owner.table+` (`+k.owner.column+`, key, action, input_sha256, subject_type, subject_id)
 		VALUES ($1, $2, $3, $4, $5, $6)`, actor, k.key, k.action, k.hash, ev.SubjectType, ev.SubjectID); err != nil {
 		var pqErr *pq.Error

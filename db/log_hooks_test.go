@@ -16,7 +16,7 @@ func StateOf(ctx context.Context, d *DB, typ string, id int64) ([]byte, error) {
 // (tests only): a log written by an older version, whose states had fewer fields.
 func AppendWithState(ctx context.Context, d *DB, ev Event, state []byte) (int64, error) {
 	var seq int64
-	err := d.Transact(ctx, sql.LevelReadCommitted, func(tx *sql.Tx) error {
+	err := d.Transact(ctx, sql.LevelReadCommitted, func(tx *Tx) error {
 		c, err := canonical(json.RawMessage(state))
 		if err != nil {
 			return err

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -36,7 +35,7 @@ func stateShape(typ string) string {
 // AdoptFieldsAction, diff {"added": [the new fields], "source": …}; then the new shape is
 // recorded. A row that differs in a value the log holds is not adopted: audit verify reports
 // it, as before the upgrade. Entries already written never change.
-func adoptFields(ctx context.Context, tx *sql.Tx) error {
+func adoptFields(ctx context.Context, tx *Tx) error {
 	var raw []byte
 	if err := tx.QueryRowContext(ctx, `SELECT state_shapes FROM audit_head FOR UPDATE`).Scan(&raw); err != nil {
 		return fmt.Errorf("adopt fields: %w", err)
@@ -76,7 +75,7 @@ func adoptFields(ctx context.Context, tx *sql.Tx) error {
 // extendedRecords lists, as events to log, the records of one type whose row is their latest
 // logged state with fields added. The rows and the logged states are compared as jsonb in
 // SQL first, so that only the records that differ come back.
-func extendedRecords(ctx context.Context, tx *sql.Tx, typ string) ([]Event, error) {
+func extendedRecords(ctx context.Context, tx *Tx, typ string) ([]Event, error) {
 	rows, err := tx.QueryContext(ctx, `WITH latest AS (
 			SELECT DISTINCT ON (e.subject_id) e.subject_id, e.entry::jsonb -> 'state' AS state
 			FROM audit_event e WHERE e.subject_type = $1 AND e.entry IS NOT NULL ORDER BY e.subject_id, e.seq DESC)

@@ -21,7 +21,7 @@ const AdoptAction = "adoptRecord"
 // records whose state gained fields since they were last logged (adoptFields).
 func fillLog(ctx context.Context, sdb *sql.DB) error {
 	d := &DB{primary: sdb, read: sdb}
-	return d.Transact(ctx, sql.LevelReadCommitted, func(tx *sql.Tx) error {
+	return d.Transact(ctx, sql.LevelReadCommitted, func(tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `SET LOCAL statement_timeout = 0`); err != nil {
 			return err
 		}
@@ -64,7 +64,7 @@ func fillLog(ctx context.Context, sdb *sql.DB) error {
 }
 
 // fillEntries writes the legacy entry and the leaf of every event after the first size.
-func fillEntries(ctx context.Context, tx *sql.Tx, size int64) error {
+func fillEntries(ctx context.Context, tx *Tx, size int64) error {
 	var h head
 	var err error
 	if h.Edge, err = edgeFromTable(ctx, tx, size); err != nil {

@@ -88,7 +88,7 @@ func (d *DB) CreateWatchlist(ctx context.Context, subscriber int64, key *string,
 		Name  string
 		Items []WatchItem
 	}{name, items}
-	res, err := d.subscriberWrite(ctx, subscriber, key, "createWatchlist", "Watchlist", input, func(tx *sql.Tx) (int64, error) {
+	res, err := d.subscriberWrite(ctx, subscriber, key, "createWatchlist", "Watchlist", input, func(tx *Tx) (int64, error) {
 		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM subscriber WHERE id = $1 FOR UPDATE`, subscriber); err != nil {
 			return 0, err
 		}
@@ -119,7 +119,7 @@ func (d *DB) AddWatchItems(ctx context.Context, subscriber int64, key *string, w
 		Watchlist int64
 		Items     []WatchItem
 	}{watchlist, items}
-	res, err := d.subscriberWrite(ctx, subscriber, key, "addWatchlistItems", "Watchlist", input, func(tx *sql.Tx) (int64, error) {
+	res, err := d.subscriberWrite(ctx, subscriber, key, "addWatchlistItems", "Watchlist", input, func(tx *Tx) (int64, error) {
 		var id int64
 		err := tx.QueryRowContext(ctx, `SELECT id FROM watchlist WHERE id = $1 AND subscriber_id = $2 FOR UPDATE`, watchlist, subscriber).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -133,7 +133,7 @@ func (d *DB) AddWatchItems(ctx context.Context, subscriber int64, key *string, w
 	return d.watchlistResult(ctx, subscriber, res, err)
 }
 
-func addItems(ctx context.Context, tx *sql.Tx, watchlist int64, items []WatchItem) error {
+func addItems(ctx context.Context, tx *Tx, watchlist int64, items []WatchItem) error {
 	for i, it := range items {
 		field := []string{"input", "items", fmt.Sprint(i)}
 		if it.RefType != "" {
@@ -179,7 +179,7 @@ func nullIfEmpty(s string) any {
 // RemoveWatchItem removes an item from one of the subscriber's watchlists.
 func (d *DB) RemoveWatchItem(ctx context.Context, subscriber int64, key *string, item int64) (Watchlist, bool, error) {
 	input := struct{ Item int64 }{item}
-	res, err := d.subscriberWrite(ctx, subscriber, key, "removeWatchlistItem", "Watchlist", input, func(tx *sql.Tx) (int64, error) {
+	res, err := d.subscriberWrite(ctx, subscriber, key, "removeWatchlistItem", "Watchlist", input, func(tx *Tx) (int64, error) {
 		var id int64
 		err := tx.QueryRowContext(ctx, `DELETE FROM watchlist_item i USING watchlist w
 			WHERE i.id = $1 AND w.id = i.watchlist_id AND w.subscriber_id = $2 RETURNING i.watchlist_id`, item, subscriber).Scan(&id)
@@ -197,14 +197,14 @@ func (d *DB) RemoveWatchItem(ctx context.Context, subscriber int64, key *string,
 // is IDEMPOTENCY_KEY_REUSED. write returns the ID of the watchlist or endpoint it wrote
 // (subjectType); its user errors (UserErrors) roll everything back, the key's claim included.
 func (d *DB) subscriberWrite(ctx context.Context, subscriber int64, key *string, action, subjectType string, input any,
-	write func(tx *sql.Tx) (int64, error)) (WriteResult, error) {
+	write func(tx *Tx) (int64, error)) (WriteResult, error) {
 	idem, err := newIdempotency(subscriberKeys, key, action, input)
 	if err != nil {
 		return WriteResult{}, err
 	}
 	for attempt := 0; ; attempt++ {
 		var res WriteResult
-		err := d.Transact(ctx, sql.LevelReadCommitted, func(tx *sql.Tx) error {
+		err := d.Transact(ctx, sql.LevelReadCommitted, func(tx *Tx) error {
 			res = WriteResult{}
 			if idem != nil {
 				first, replayed, err := idem.replay(ctx, tx, subscriber)
@@ -333,7 +333,7 @@ func (d *DB) CreateEndpoint(ctx context.Context, subscriber int64, key *string, 
 		Watchlist int64
 		URL       string
 	}{watchlist, url}
-	res, err := d.subscriberWrite(ctx, subscriber, key, "createWebhookEndpoint", "WebhookEndpoint", input, func(tx *sql.Tx) (int64, error) {
+	res, err := d.subscriberWrite(ctx, subscriber, key, "createWebhookEndpoint", "WebhookEndpoint", input, func(tx *Tx) (int64, error) {
 		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM subscriber WHERE id = $1 FOR UPDATE`, subscriber); err != nil {
 			return 0, err
 		}
@@ -362,7 +362,7 @@ func (d *DB) CreateEndpoint(ctx context.Context, subscriber int64, key *string, 
 // the subscriber still uses) and returns the endpoint with its secret as it is now.
 func (d *DB) RotateSecret(ctx context.Context, subscriber int64, key *string, endpoint int64, secret string, grace time.Duration) (Endpoint, bool, error) {
 	input := struct{ Endpoint int64 }{endpoint}
-	res, err := d.subscriberWrite(ctx, subscriber, key, "rotateWebhookSecret", "WebhookEndpoint", input, func(tx *sql.Tx) (int64, error) {
+	res, err := d.subscriberWrite(ctx, subscriber, key, "rotateWebhookSecret", "WebhookEndpoint", input, func(tx *Tx) (int64, error) {
 		var id int64
 		err := tx.QueryRowContext(ctx, `UPDATE webhook_endpoint AS e
 			SET previous_secret = e.secret, previous_expires_at = now() + $4 * interval '1 second', secret = $3
@@ -382,7 +382,7 @@ func (d *DB) SetEndpointActive(ctx context.Context, subscriber int64, key *strin
 		Endpoint int64
 		Active   bool
 	}{endpoint, active}
-	res, err := d.subscriberWrite(ctx, subscriber, key, "setWebhookEndpointActive", "WebhookEndpoint", input, func(tx *sql.Tx) (int64, error) {
+	res, err := d.subscriberWrite(ctx, subscriber, key, "setWebhookEndpointActive", "WebhookEndpoint", input, func(tx *Tx) (int64, error) {
 		var id int64
 		err := tx.QueryRowContext(ctx, `UPDATE webhook_endpoint SET active = $3 WHERE id = $1 AND subscriber_id = $2 RETURNING id`,
 			endpoint, subscriber, active).Scan(&id)
@@ -435,7 +435,7 @@ const matchSQL = `SELECT w.id, r.seq FROM %[1]s r
 func (d *DB) ReplayDeliveries(ctx context.Context, subscriber int64, key *string, endpoint, fromSeq int64) (int, bool, error) {
 	input := struct{ Endpoint, FromSeq int64 }{endpoint, fromSeq}
 	var n int
-	res, err := d.subscriberWrite(ctx, subscriber, key, "replayWebhookDeliveries", "WebhookEndpoint", input, func(tx *sql.Tx) (int64, error) {
+	res, err := d.subscriberWrite(ctx, subscriber, key, "replayWebhookDeliveries", "WebhookEndpoint", input, func(tx *Tx) (int64, error) {
 		n = 0
 		var ok bool
 		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM webhook_endpoint WHERE id = $1 AND subscriber_id = $2)`,
@@ -570,7 +570,7 @@ const (
 // reports false when nothing was due.
 func (d *DB) DeliverNext(ctx context.Context, deliver func(context.Context, DueDelivery) Outcome) (bool, error) {
 	found := false
-	err := d.Transact(ctx, sql.LevelReadCommitted, func(tx *sql.Tx) error {
+	err := d.Transact(ctx, sql.LevelReadCommitted, func(tx *Tx) error {
 		found = false
 		ep, err := scanEndpoint(tx.QueryRowContext(ctx, `SELECT `+endpointCols+`
 			FROM webhook_endpoint e
@@ -613,7 +613,7 @@ func (d *DB) DeliverNext(ctx context.Context, deliver func(context.Context, DueD
 
 // dueDeliveries are the endpoint's first pending deliveries (at most DeliveryBatch), in seq
 // order, with their events, up to the first that is not due yet.
-func dueDeliveries(ctx context.Context, tx *sql.Tx, ep Endpoint) ([]DueDelivery, error) {
+func dueDeliveries(ctx context.Context, tx *Tx, ep Endpoint) ([]DueDelivery, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT `+deliveryCols+`, d.next_attempt_at <= now() FROM webhook_delivery d
 		WHERE d.endpoint_id = $1 AND d.status = 'PENDING' ORDER BY d.seq LIMIT $2`, ep.ID, DeliveryBatch)
 	if err != nil {
@@ -673,7 +673,7 @@ func (w withExtra) Scan(dest ...any) error { return w.rows.Scan(append(dest, w.e
 
 // recordOutcome records one attempt (at the time it ended: clock_timestamp, not the batch's
 // transaction start).
-func recordOutcome(ctx context.Context, tx *sql.Tx, id int64, out Outcome) error {
+func recordOutcome(ctx context.Context, tx *Tx, id int64, out Outcome) error {
 	var status any
 	if out.Status != 0 {
 		status = out.Status
