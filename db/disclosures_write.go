@@ -210,9 +210,9 @@ func brandsExist(ctx context.Context, tx *Tx, c *checks, ids []int64) error {
 // affiliation whose [started_on, ended_on) holds that date, exclusive management first, else
 // the latest started; nil when there is none.
 func mcnOn(ctx context.Context, tx *Tx, influencer int64, at time.Time) (*int64, error) {
-	affs, err := affiliationsOf(ctx, tx, influencer)
+	affs, err := ofParent(ctx, tx.AffiliationsByInfluencers, influencer)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read affiliations: %w", err)
 	}
 	if a := CurrentAffiliation(affs, at.In(VietnamTime)); a != nil {
 		return &a.McnID, nil
@@ -260,6 +260,7 @@ func eqInt64Ptr(a, b *int64) bool {
 }
 
 // disclosureBrands reads the brands of a disclosure, in id order.
+// Its own SELECT: the loaders' read (brandsOfDisclosure) joins brand and orders by name, the diff wants ids in id order.
 func disclosureBrands(ctx context.Context, tx *Tx, id int64) ([]int64, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT brand_id FROM disclosure_brand WHERE disclosure_id = $1 ORDER BY brand_id`, id)
 	if err != nil {

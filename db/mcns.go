@@ -101,7 +101,13 @@ var affiliationsOfInfluencer = childList{"affiliation a", "a.influencer_id", "a.
 
 // AffiliationsByInfluencers reads every affiliation of many influencers, newest first.
 func (d *DB) AffiliationsByInfluencers(ctx context.Context, ids []int64) (map[int64][]Affiliation, error) {
-	return byParents(ctx, d, affiliationCols, affiliationsOfInfluencer, ids, scanAffiliation)
+	return affiliationsByInfluencers(ctx, d, ids)
+}
+
+// affiliationsByInfluencers reads every affiliation of many influencers, newest first, with the
+// store's reads or in a write transaction (reader).
+func affiliationsByInfluencers(ctx context.Context, r reader, ids []int64) (map[int64][]Affiliation, error) {
+	return byParents(ctx, r, affiliationCols, affiliationsOfInfluencer, ids, scanAffiliation)
 }
 
 func membersQuery(current *bool) listQuery {
@@ -152,24 +158,6 @@ func currentMcnSQL(influencer, day string) string {
 		WHERE ca.started_on <= %[6]s AND (ca.ended_on IS NULL OR ca.ended_on > %[6]s)
 		ORDER BY ca.kind = %s DESC, ca.started_on DESC, ca.id DESC LIMIT 1`,
 		c.from, c.parentCol, influencer, c.orderBy, c.limit, day, pq.QuoteLiteral(string(registry.ExclusiveManagement)))
-}
-
-// affiliationsOf reads every affiliation of one influencer with q (the store's pool or a transaction).
-func affiliationsOf(ctx context.Context, q querier, influencer int64) ([]Affiliation, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+affiliationCols+` FROM affiliation a WHERE a.influencer_id = $1`, influencer)
-	if err != nil {
-		return nil, fmt.Errorf("read affiliations: %w", err)
-	}
-	defer rows.Close()
-	var out []Affiliation
-	for rows.Next() {
-		a, err := scanAffiliation(rows)
-		if err != nil {
-			return nil, fmt.Errorf("read affiliations: %w", err)
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
 }
 
 // mcnsByIDs reads mcns by id, with the store's reads or in a write transaction (reader).

@@ -349,8 +349,8 @@ type childList struct {
 }
 
 // byParents reads the child rows of many parents in one statement, grouped by parent: the first
-// limit of each parent in orderBy's order.
-func byParents[T any](ctx context.Context, d *DB, cols string, c childList, parents []int64, scan scanFunc[T]) (map[int64][]T, error) {
+// limit of each parent in orderBy's order; with the store's reads or in a write transaction (reader).
+func byParents[T any](ctx context.Context, d reader, cols string, c childList, parents []int64, scan scanFunc[T]) (map[int64][]T, error) {
 	stmt := fmt.Sprintf(`SELECT x.* FROM (
 		SELECT row_number() OVER (PARTITION BY %[1]s ORDER BY %[4]s) AS kol_rn, %[1]s, %[2]s
 		FROM %[3]s WHERE %[1]s = ANY($1)) x

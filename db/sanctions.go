@@ -312,7 +312,13 @@ var violationsOfSanction = childList{"sanction_violation v", "v.sanction_id", "v
 
 // ViolationsBySanctions reads the violations of many sanctions, in the order recorded.
 func (d *DB) ViolationsBySanctions(ctx context.Context, ids []int64) (map[int64][]Violation, error) {
-	return byParents(ctx, d, "v.category, v.instrument, v.article, v.clause, v.point, v.description, v.amended_by",
+	return violationsBySanctions(ctx, d, ids)
+}
+
+// violationsBySanctions reads the violations of many sanctions, in the order recorded, with the
+// store's reads or in a write transaction (reader).
+func violationsBySanctions(ctx context.Context, r reader, ids []int64) (map[int64][]Violation, error) {
+	return byParents(ctx, r, "v.category, v.instrument, v.article, v.clause, v.point, v.description, v.amended_by",
 		violationsOfSanction, ids, scanViolation)
 }
 

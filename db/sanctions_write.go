@@ -574,6 +574,17 @@ type SanctionAmendment struct {
 	ViolationRecordNumber *string
 }
 
+// recorded is the violation as a write gives it (NewViolation).
+func (v Violation) recorded() NewViolation {
+	n := NewViolation{Category: v.Category, Instrument: v.Instrument, Article: v.Article,
+		Point: v.Point, Description: v.Description, AmendedBy: v.AmendedBy}
+	if v.Clause != nil {
+		c := int(*v.Clause)
+		n.Clause = &c
+	}
+	return n
+}
+
 // recordedSanction is what an amendment reads of a sanction before it changes it.
 type recordedSanction struct {
 	decisionNumber  string
@@ -594,8 +605,8 @@ type recordedSanction struct {
 	relatedDisclIDs []int64
 }
 
-// readRecordedSanction reads sanction id (locked by the caller) with its violations and
-// related disclosures.
+// readRecordedSanction reads sanction id (locked by the caller) with its violations (the
+// loaders' read, in the transaction) and related disclosures.
 func readRecordedSanction(ctx context.Context, tx *Tx, id int64) (recordedSanction, error) {
 	var r recordedSanction
 	var effective sql.NullTime
@@ -613,30 +624,15 @@ func readRecordedSanction(ctx context.Context, tx *Tx, id int64) (recordedSancti
 	r.paymentDeadline, r.signatoryTitle, r.violationRecord = timePtr(deadline), strPtr(signatory), strPtr(record)
 	r.subjectID = inf.Int64 + mcn.Int64 + brand.Int64 // exactly one is set
 	r.penalty = registry.Penalty(penalty.String)
-	rows, err := tx.QueryContext(ctx, `SELECT category, instrument, article, clause, point, description, amended_by
-		FROM sanction_violation WHERE sanction_id = $1 ORDER BY position`, id)
+	vs, err := ofParent(ctx, tx.ViolationsBySanctions, id)
 	if err != nil {
 		return r, fmt.Errorf("read violations: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var v NewViolation
-		var clause sql.NullInt64
-		var point, desc, amended sql.NullString
-		if err := rows.Scan(&v.Category, &v.Instrument, &v.Article, &clause, &point, &desc, &amended); err != nil {
-			return r, fmt.Errorf("read violations: %w", err)
-		}
-		if clause.Valid {
-			n := int(clause.Int64)
-			v.Clause = &n
-		}
-		v.Point, v.Description, v.AmendedBy = strPtr(point), strPtr(desc), strPtr(amended)
-		r.violations = append(r.violations, v)
-	}
-	if err := rows.Err(); err != nil {
-		return r, fmt.Errorf("read violations: %w", err)
+	for _, v := range vs {
+		r.violations = append(r.violations, v.recorded())
 	}
 	r.relatedDisclIDs = []int64{}
+	// Its own SELECT: the loaders' read (disclosuresOfSanction) reads whole disclosures newest first, the diff wants ids in id order.
 	drows, err := tx.QueryContext(ctx, `SELECT disclosure_id FROM sanction_disclosure WHERE sanction_id = $1 ORDER BY disclosure_id`, id)
 	if err != nil {
 		return r, fmt.Errorf("read related disclosures: %w", err)

@@ -5,10 +5,10 @@ import (
 	"database/sql"
 )
 
-// reader runs one read for the store's read code (byIDs): the store's own reads (DB.query:
-// routed to a replica or the primary, under the statement timeout, prepared), or a write
-// transaction's, so that a write reads the records it checks with the same code as the API,
-// inside its transaction.
+// reader runs one read for the store's read code (byIDs, byParents): the store's own reads
+// (DB.query: routed to a replica or the primary, under the statement timeout, prepared), or a
+// write transaction's, so that a write reads the records it checks with the same code as the
+// API, inside its transaction.
 type reader interface {
 	query(ctx context.Context, q string, args ...any) (*sql.Rows, context.CancelFunc, error)
 }
@@ -49,9 +49,27 @@ func (tx *Tx) SanctionsByIDs(ctx context.Context, ids []int64) (map[int64]Sancti
 	return sanctionsByIDs(ctx, tx, ids)
 }
 
+// ViolationsBySanctions reads the violations of sanctions in the transaction, with the loaders'
+// read (in the order recorded).
+func (tx *Tx) ViolationsBySanctions(ctx context.Context, ids []int64) (map[int64][]Violation, error) {
+	return violationsBySanctions(ctx, tx, ids)
+}
+
+// AffiliationsByInfluencers reads the affiliations of influencers in the transaction, with the
+// loaders' read (newest first).
+func (tx *Tx) AffiliationsByInfluencers(ctx context.Context, ids []int64) (map[int64][]Affiliation, error) {
+	return affiliationsByInfluencers(ctx, tx, ids)
+}
+
 // byID reads record id with read (one of a Tx's by-id reads) and says whether it exists.
 func byID[T any](ctx context.Context, read func(context.Context, []int64) (map[int64]T, error), id int64) (T, bool, error) {
 	m, err := read(ctx, []int64{id})
 	r, ok := m[id]
 	return r, ok, err
+}
+
+// ofParent reads the child rows of parent with read (one of a Tx's by-parent reads).
+func ofParent[T any](ctx context.Context, read func(context.Context, []int64) (map[int64][]T, error), parent int64) ([]T, error) {
+	m, err := read(ctx, []int64{parent})
+	return m[parent], err
 }
