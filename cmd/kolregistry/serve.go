@@ -199,12 +199,12 @@ func runServe(ctx context.Context, args []string) error {
 	defer func() { stopWebhooks(); <-webhooksDone }()
 
 	// METRICS_ADDR: /metrics on a listener of its own (kept until the process exits, so the
-	// drain can be watched), not on the public API port.
+	// drain can be watched), not on the public API port; with PPROF=on, /debug/pprof/ too.
 	metricsAddr := os.Getenv("METRICS_ADDR")
 	cfg.SeparateMetrics = metricsAddr != ""
 	api, metricsHandler := server.NewWithMetrics(cfg, store, logger)
 	if metricsAddr != "" {
-		stopMetrics, err := serveMetrics(metricsAddr, metricsHandler, logger)
+		stopMetrics, err := serveMetrics(metricsAddr, metricsHandler, os.Getenv("PPROF") == "on", logger)
 		if err != nil {
 			return err
 		}
