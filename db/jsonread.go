@@ -510,9 +510,14 @@ func (d *DB) ReadJSON(ctx context.Context, st *JSONStatement) ([]byte, error) {
 // compactJSON copies Postgres's json text without the spaces it puts between members, and
 // writes the string escapes that differ from gqlgen's as gqlgen does: \b and \f as \u0008 and
 // \u000C, \u00xx in upper-case hex. Postgres escapes nothing else (graphql.MarshalString).
+// It also writes the escapes json.Marshal adds when it copies a json.RawMessage (HTML-safe:
+// <, > and & as \u003c, \u003e and \u0026; U+2028 and U+2029 as \u2028 and \u2029), so the
+// result is the bytes the client gets, and the transport copies it without re-encoding it
+// (server.marshalResponse).
 func compactJSON(src []byte) []byte {
 	const hexUpper = "0123456789ABCDEF"
-	dst := make([]byte, 0, len(src))
+	const hexLower = "0123456789abcdef"
+	dst := make([]byte, 0, len(src)+len(src)/16)
 	inString := false
 	for i := 0; i < len(src); i++ {
 		c := src[i]
@@ -553,6 +558,15 @@ func compactJSON(src []byte) []byte {
 			default:
 				dst = append(dst, '\\', e)
 			}
+		case '<', '>', '&':
+			dst = append(dst, '\\', 'u', '0', '0', hexLower[c>>4], hexLower[c&0xF])
+		case 0xE2: // U+2028 and U+2029 are E2 80 A8 and E2 80 A9
+			if i+2 < len(src) && src[i+1] == 0x80 && src[i+2]&^1 == 0xA8 {
+				dst = append(dst, '\\', 'u', '2', '0', '2', hexLower[src[i+2]&0xF])
+				i += 2
+				continue
+			}
+			dst = append(dst, c)
 		default:
 			dst = append(dst, c)
 		}

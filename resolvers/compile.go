@@ -42,6 +42,9 @@ func CompiledReads(schema *ast.Schema) graphql.OperationMiddleware {
 			return next(ctx)
 		}
 		compiledReads.Add(1)
+		if m, ok := ctx.Value(compiledMarkKey{}).(*bool); ok {
+			*m = true
+		}
 		sent := false
 		return func(context.Context) *graphql.Response {
 			if sent {
@@ -51,6 +54,17 @@ func CompiledReads(schema *ast.Schema) graphql.OperationMiddleware {
 			return &graphql.Response{Data: data}
 		}
 	}
+}
+
+type compiledMarkKey struct{}
+
+// MarkCompiled returns a context under which CompiledReads sets *answered when it answers the
+// operation. The compiled data is compact JSON with encoding/json's escapes (db.compactJSON),
+// so the transport can copy it into the response instead of json.Marshal re-checking and
+// re-compacting it (server.marshalResponse).
+func MarkCompiled(ctx context.Context) (_ context.Context, answered *bool) {
+	answered = new(bool)
+	return context.WithValue(ctx, compiledMarkKey{}, answered), answered
 }
 
 func compiledRead(ctx context.Context, schema *ast.Schema) (json.RawMessage, bool) {
