@@ -322,6 +322,9 @@ func TestPlannedReads_SameJSONAsLoaders(t *testing.T) {
 			} else {
 				notCompiled = append(notCompiled, c.name)
 			}
+			if again := postRaw(t, compiled, q, vars); !bytes.Equal(again, fast) { // the kept statement
+				t.Fatalf("compiled path, asked twice, answered differently\nfirst:  %s\nsecond: %s", truncate(string(fast), 2000), truncate(string(again), 2000))
+			}
 			got, want := postRaw(t, planned, q, vars), postRaw(t, unplanned, q, vars)
 			if !bytes.Equal(fast, want) {
 				t.Fatalf("compiled (%v) and loader paths differ\ncompiled: %s\nloaders:  %s", wasCompiled, truncate(string(fast), 3000), truncate(string(want), 3000))
