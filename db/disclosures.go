@@ -104,7 +104,7 @@ func (f DisclosureFilter) query() listQuery {
 		vals []int64
 	}{{"d.influencer_id", f.InfluencerID}, {"d.mcn_id", f.McnID}, {"d.filed_by", f.AgencyID}} {
 		if len(c.vals) > 0 {
-			q.cond(c.col+" = ANY(%s)", pq.Array(c.vals))
+			oneOf(&q, c.col, c.vals)
 		}
 	}
 	if len(f.BrandID) > 0 {
@@ -116,7 +116,7 @@ func (f DisclosureFilter) query() listQuery {
 	}{{"d.platform", f.Platform}, {"d.product_category", f.ProductCategory}, {"d.label", f.Label},
 		{"d.label_timing", f.LabelTiming}, {"d.compensation", f.Compensation}, {"d.status", f.Status}} {
 		if len(c.vals) > 0 {
-			q.cond(c.col+" = ANY(%s)", pq.Array(c.vals))
+			oneOf(&q, c.col, c.vals)
 		}
 	}
 	if len(f.Province) > 0 {

@@ -44,7 +44,7 @@ type McnFilter struct {
 func (f McnFilter) query() listQuery {
 	q := listQuery{from: "mcn m", cols: mcnCols, idCol: "m.id"}
 	if len(f.Province) > 0 {
-		q.cond("m.province = ANY(%s)", pq.Array(f.Province))
+		oneOf(&q, "m.province", f.Province)
 	}
 	q.hasActiveSanction(f.HasActiveSanction, "s.mcn_id", "m.id")
 	return q

@@ -138,6 +138,19 @@ func (q *listQuery) cond(format string, args ...any) {
 	q.where = append(q.where, fmt.Sprintf(format, ph...))
 }
 
+// oneOf narrows q to the rows whose col is one of vals (at least one): "col = $n" for one
+// value, "col = ANY($n)" for more. With one value the planner walks an index on (col, the
+// list's order) in order and stops at the page; "= ANY" of a one-element array is not used
+// for order, and the planner scanned the order's own index, filtering (50 disclosures of one
+// category: 492 index rows read, 3 times the time).
+func oneOf[T any](q *listQuery, col string, vals []T) {
+	if len(vals) == 1 {
+		q.cond(col+" = %s", vals[0])
+		return
+	}
+	q.cond(col+" = ANY(%s)", pq.Array(vals))
+}
+
 // hasActiveSanction narrows to the subjects with (want true) or without (false) a sanction in
 // force, the hasActiveSanction filter of influencers, MCNs and brands; nil leaves q as it is.
 // subjectCol is the sanction's column naming the subject, idCol the listed table's id.

@@ -144,23 +144,23 @@ func (f SanctionFilter) query() listQuery {
 		vals []int64
 	}{{"s.influencer_id", f.InfluencerID}, {"s.mcn_id", f.McnID}, {"s.brand_id", f.BrandID}, {"s.agency_id", f.AgencyID}} {
 		if len(c.vals) > 0 {
-			q.cond(c.col+" = ANY(%s)", pq.Array(c.vals))
+			oneOf(&q, c.col, c.vals)
 		}
 	}
 	if len(f.Violation) > 0 {
 		q.cond("EXISTS (SELECT 1 FROM sanction_violation v WHERE v.sanction_id = s.id AND v.category = ANY(%s))", pq.Array(f.Violation))
 	}
 	if len(f.Status) > 0 {
-		q.cond("s.status = ANY(%s)", pq.Array(f.Status))
+		oneOf(&q, "s.status", f.Status)
 	}
 	if len(f.DecisionNumber) > 0 {
-		q.cond("s.decision_number = ANY(%s)", pq.Array(f.DecisionNumber))
+		oneOf(&q, "s.decision_number", f.DecisionNumber)
 	}
 	if len(f.Standing) > 0 {
-		q.cond("s.standing = ANY(%s)", pq.Array(f.Standing))
+		oneOf(&q, "s.standing", f.Standing)
 	}
 	if len(f.Execution) > 0 {
-		q.cond("s.execution = ANY(%s)", pq.Array(f.Execution))
+		oneOf(&q, "s.execution", f.Execution)
 	}
 	if f.Active != nil {
 		if *f.Active {
