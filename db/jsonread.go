@@ -518,58 +518,88 @@ func compactJSON(src []byte) []byte {
 	const hexUpper = "0123456789ABCDEF"
 	const hexLower = "0123456789abcdef"
 	dst := make([]byte, 0, len(src)+len(src)/16)
-	inString := false
-	for i := 0; i < len(src); i++ {
-		c := src[i]
-		if !inString {
-			switch c {
-			case ' ', '\n', '\t', '\r':
-				continue
-			case '"':
-				inString = true
-			}
-			dst = append(dst, c)
+	i := 0
+	for i < len(src) {
+		// Outside a string: copy up to the next space or quote.
+		start := i
+		for i < len(src) && !compactOutside[src[i]] {
+			i++
+		}
+		dst = append(dst, src[start:i]...)
+		if i >= len(src) {
+			break
+		}
+		if src[i] != '"' {
+			i++ // a space between members
 			continue
 		}
-		switch c {
-		case '"':
-			inString = false
-			dst = append(dst, c)
-		case '\\':
-			if i+1 >= len(src) {
-				return append(dst, src[i:]...)
+		dst = append(dst, '"')
+		i++
+		// Inside a string: copy up to the next byte that needs a look.
+	str:
+		for i < len(src) {
+			start := i
+			for i < len(src) && !compactInside[src[i]] {
+				i++
 			}
-			i++
-			switch e := src[i]; e {
-			case 'b':
-				dst = append(dst, `\u0008`...)
-			case 'f':
-				dst = append(dst, `\u000C`...)
-			case 'u':
-				dst = append(dst, '\\', 'u')
-				for k := 1; k <= 4 && i+1 < len(src); k++ {
-					i++
-					h := src[i]
-					if h >= 'a' && h <= 'f' {
-						h = hexUpper[h-'a'+10]
-					}
-					dst = append(dst, h)
+			dst = append(dst, src[start:i]...)
+			if i >= len(src) {
+				break
+			}
+			switch c := src[i]; c {
+			case '"':
+				dst = append(dst, c)
+				i++
+				break str
+			case '\\':
+				if i+1 >= len(src) {
+					return append(dst, src[i:]...)
 				}
-			default:
-				dst = append(dst, '\\', e)
+				i++
+				switch e := src[i]; e {
+				case 'b':
+					dst = append(dst, `\u0008`...)
+				case 'f':
+					dst = append(dst, `\u000C`...)
+				case 'u':
+					dst = append(dst, '\\', 'u')
+					for k := 1; k <= 4 && i+1 < len(src); k++ {
+						i++
+						h := src[i]
+						if h >= 'a' && h <= 'f' {
+							h = hexUpper[h-'a'+10]
+						}
+						dst = append(dst, h)
+					}
+				default:
+					dst = append(dst, '\\', e)
+				}
+				i++
+			case '<', '>', '&':
+				dst = append(dst, '\\', 'u', '0', '0', hexLower[c>>4], hexLower[c&0xF])
+				i++
+			default: // 0xE2: U+2028 and U+2029 are E2 80 A8 and E2 80 A9
+				if i+2 < len(src) && src[i+1] == 0x80 && src[i+2]&^1 == 0xA8 {
+					dst = append(dst, '\\', 'u', '2', '0', '2', hexLower[src[i+2]&0xF])
+					i += 3
+				} else {
+					dst = append(dst, c)
+					i++
+				}
 			}
-		case '<', '>', '&':
-			dst = append(dst, '\\', 'u', '0', '0', hexLower[c>>4], hexLower[c&0xF])
-		case 0xE2: // U+2028 and U+2029 are E2 80 A8 and E2 80 A9
-			if i+2 < len(src) && src[i+1] == 0x80 && src[i+2]&^1 == 0xA8 {
-				dst = append(dst, '\\', 'u', '2', '0', '2', hexLower[src[i+2]&0xF])
-				i += 2
-				continue
-			}
-			dst = append(dst, c)
-		default:
-			dst = append(dst, c)
 		}
 	}
 	return dst
 }
+
+// compactOutside and compactInside are the bytes compactJSON stops at outside and inside a
+// string; it copies the runs between them whole.
+var compactOutside, compactInside = func() (out, in [256]bool) {
+	for _, c := range []byte{' ', '\n', '\t', '\r', '"'} {
+		out[c] = true
+	}
+	for _, c := range []byte{'"', '\\', '<', '>', '&', 0xE2} {
+		in[c] = true
+	}
+	return out, in
+}()
