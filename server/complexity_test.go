@@ -171,3 +171,34 @@ func TestComplexity_IntrospectionIsPricedAndChargedOnce(t *testing.T) {
 		t.Errorf("two __schema: HTTP %d %s", r.status, truncate(r.body))
 	}
 }
+
+// TestComplexity_KeptCostFollowsTheVariables: a document asked again is priced from the kept
+// cost only when its variables are the same; other variables are priced anew, as a server that
+// never saw the document prices them.
+func TestComplexity_KeptCostFollowsTheVariables(t *testing.T) {
+	const q = `query($n: Int) { influencers(first: $n) { nodes { id displayName } } }`
+	cost := func(s *testServer, n int) int {
+		t.Helper()
+		r := s.query(t, q, map[string]any{"n": n})
+		if r.status != 200 || len(r.gql.Errors) > 0 {
+			t.Fatalf("first %d: HTTP %d %s", n, r.status, truncate(r.body))
+		}
+		var body struct {
+			Extensions struct{ Cost int } `json:"extensions"`
+		}
+		if err := json.Unmarshal([]byte(r.body), &body); err != nil {
+			t.Fatal(err)
+		}
+		return body.Extensions.Cost
+	}
+	s := newTestServer(t, Config{ComplexityLimit: 1 << 30})
+	for _, n := range []int{1, 50, 1, 50, 7} {
+		fresh := newTestServer(t, Config{ComplexityLimit: 1 << 30})
+		if got, want := cost(s, n), cost(fresh, n); got != want {
+			t.Errorf("first %d: cost %d, want %d", n, got, want)
+		}
+	}
+	if cost(s, 1) == cost(s, 50) {
+		t.Errorf("first 1 and first 50 cost the same")
+	}
+}
