@@ -67,8 +67,11 @@ func requestLSN(r *http.Request) db.LSN {
 // in Redis: one refresh per key, whoever serves it stale. The refresh is an ordinary
 // coalesced execution (requests that miss meanwhile join it) and stores its answer as a miss
 // would. If the key was served stale again while it ran and a write has come since (its
-// answer is stale already), it runs again at once, up to maxRefreshRuns times: a popular
-// costly query is recomputed back to back, not only when the next reader comes.
+// answer is stale already), it runs again, up to maxRefreshRuns times: a popular costly query
+// is recomputed while it is read, not only when the next reader comes. Runs start at least
+// refreshGap apart: under a steady stream of writes a key would otherwise be recomputed back
+// to back, one busy connection per popular costly key, for answers a few milliseconds
+// fresher than the bound needs.
 func (c *caches) refresh(ctx context.Context, key string, lookup cache.Lookup, run func(context.Context, cache.Lookup) outcome) {
 	if !c.flights.startRefresh(key) {
 		return
@@ -84,8 +87,10 @@ func (c *caches) refresh(ctx context.Context, key string, lookup cache.Lookup, r
 	limit, hasLimit := ctx.Deadline()
 	go func() {
 		defer c.flights.endRefresh(key)
+		gap := refreshGap(c.responses.StaleMax())
 		for n := 0; ; n++ {
 			c.refreshes.Inc()
+			started := time.Now()
 			deadline := time.Now().Add(refreshTimeout)
 			if hasLimit && n == 0 && limit.Before(deadline) {
 				deadline = limit
@@ -97,6 +102,7 @@ func (c *caches) refresh(ctx context.Context, key string, lookup cache.Lookup, r
 			if n+1 >= maxRefreshRuns || !c.flights.wantedAgain(key) {
 				return
 			}
+			time.Sleep(time.Until(started.Add(gap)))
 			var ok bool
 			if lookup, ok = c.responses.Get(bctx, key); !ok || lookup.Hit() {
 				return // Redis is down, or no write since: the answer is current
@@ -106,6 +112,14 @@ func (c *caches) refresh(ctx context.Context, key string, lookup cache.Lookup, r
 			}
 		}
 	}()
+}
+
+// refreshGap is the least time between the starts of two runs of one refresh: a fifth of
+// CACHE_STALE_MAX, at most a second. An answer served stale is then at most about a gap and
+// a computation old (well within the bound while computations stay under it), and a key
+// read stale without a pause costs at most one computation a gap.
+func refreshGap(staleMax time.Duration) time.Duration {
+	return min(staleMax/5, time.Second)
 }
 
 // maxRefreshRuns bounds the runs of one refresh (a later stale answer starts a new one).
