@@ -329,6 +329,7 @@ type workload struct {
 	fixed       []string // the cacheable queries
 	scale       float64  // SOAK_SCALE: the read and export rates are the times this
 	http        *http.Client
+	began       time.Time // when the load began: results say when, after it, they were sent
 }
 
 func newWorkload(ctx context.Context, sdb *sql.DB) (*workload, error) {
@@ -397,7 +398,8 @@ type result struct {
 	code    string // refusal or error code ("" = success)
 	refused bool
 	latency time.Duration
-	lines   int // exports: lines received
+	at      time.Duration // when it was sent, after the load began
+	lines   int           // exports: lines received
 	// exports: retryAfter is a refusal's Retry-After; retried marks a refused attempt that the
 	// client then made again after waiting it out (docs/export.md), and retries on the final
 	// attempt says how many came before it.
@@ -421,6 +423,7 @@ func (w *workload) soak(ctx context.Context, srv *server, d time.Duration) *repo
 		mu.Unlock()
 	}
 	rep.start = w.sample(srv)
+	w.began = time.Now()
 	every := func(base time.Duration) time.Duration { return time.Duration(float64(base) / w.scale) }
 	logf("load for %s: %.0f/s cacheable, %.0f/s uncached, 2 writers, an export every %s (SOAK_SCALE %g)",
 		d, 40*w.scale, 10*w.scale, every(12*time.Second).Round(100*time.Millisecond), w.scale)
@@ -605,7 +608,7 @@ func (w *workload) graphql(class, query, token string) result {
 	}
 	t0 := time.Now()
 	resp, err := w.http.Do(req)
-	r := result{class: class, kind: rootField(query), stale: -1}
+	r := result{class: class, kind: rootField(query), stale: -1, at: t0.Sub(w.began)}
 	if err != nil {
 		r.latency, r.code = time.Since(t0), "transport: "+shortErr(err)
 		return r
@@ -813,6 +816,37 @@ func pct(lat []time.Duration, p int) time.Duration {
 	return lat[min(len(lat)-1, len(lat)*p/100)]
 }
 
+// window is the span of the load whose p99 printWindows reports on its own line.
+const window = 30 * time.Second
+
+// printWindows prints the p99 of the cacheable and uncached reads sent in each window of the
+// load: whether the tail is the first seconds' (cold caches, the first computation of each
+// cached query) or the whole run's.
+func (rep *report) printWindows(out io.Writer, d time.Duration) {
+	n := int((d + window - 1) / window)
+	if n < 2 {
+		return
+	}
+	fmt.Fprintf(out, "\np99 by %s of load (when sent)\n%-10s", window, "class")
+	for i := range n {
+		fmt.Fprintf(out, " %9s", fmt.Sprintf("%d–%ds", i*int(window/time.Second), (i+1)*int(window/time.Second)))
+	}
+	fmt.Fprintln(out)
+	for _, c := range []string{"cacheable", "uncached"} {
+		lat := make([][]time.Duration, n)
+		for _, r := range rep.by[c] {
+			i := min(max(int(r.at/window), 0), n-1)
+			lat[i] = append(lat[i], r.latency)
+		}
+		fmt.Fprintf(out, "%-10s", c)
+		for _, l := range lat {
+			slices.Sort(l)
+			fmt.Fprintf(out, " %9s", pct(l, 99).Round(100*time.Microsecond))
+		}
+		fmt.Fprintln(out)
+	}
+}
+
 func (rep *report) print(out io.Writer, d time.Duration) {
 	fmt.Fprintf(out, "\nsoak: %s of mixed load at SOAK_SCALE %g (load average at the end: %s)\n\n", d, rep.scale, loadavg())
 	fmt.Fprintf(out, "%-10s %8s %9s %7s %10s %10s  %s\n", "class", "requests", "refused", "errors", "p50", "p99", "refusals and errors by code")
@@ -871,6 +905,7 @@ func (rep *report) print(out io.Writer, d time.Duration) {
 				pct(lat, 50).Round(100*time.Microsecond), pct(lat, 99).Round(100*time.Microsecond))
 		}
 	}
+	rep.printWindows(out, d)
 	writes, exports, exportLines, exportsAsked, exportsRetried := 0, 0, 0, 0, 0
 	for _, r := range rep.by["write"] {
 		if !r.refused && r.code == "" {
