@@ -266,3 +266,42 @@ func brandCountOf(t *testing.T, body string) int {
 	}
 	return out.Data.Brands.TotalCount
 }
+
+// Under a steady stream of writes, a key read stale without a pause is recomputed once a
+// refreshGap, not back to back: with CACHE_STALE_MAX 5 s (a gap of 1 s), a 60 ms query read
+// and invalidated every 30 ms for 2.5 s runs about 3 times, where back to back it would run
+// about 40 times.
+func TestResponseCache_StaleRefreshIsPaced(t *testing.T) {
+	rs := redistest.Start(t)
+	h := &brandStatements{}
+	s := staleReplicas(t, rs, 1, Config{CacheStaleMax: 5 * time.Second, CacheStaleMinCost: 50 * time.Millisecond}, h)[0]
+	h.delay.Store(int64(60 * time.Millisecond))
+	vars := map[string]any{"first": 100}
+	if r := s.query(t, brandsQuery, vars); r.status != 200 {
+		t.Fatalf("first computation: %d %s", r.status, r.body)
+	}
+	once := h.seen.Swap(0)
+	if once == 0 {
+		t.Fatal("the brands query ran no statement the hook saw")
+	}
+	r, err := cache.Open(rs.URL(), cache.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	writes := cache.NewResponses(r, cache.ResponseOptions{})
+	stale := 0
+	for t0 := time.Now(); time.Since(t0) < 2500*time.Millisecond; time.Sleep(30 * time.Millisecond) {
+		writes.Invalidate(context.Background())
+		if staleAge(t, s.query(t, brandsQuery, vars)) >= 0 {
+			stale++
+		}
+	}
+	runs := s.metric(t, "kolregistry_graphql_stale_refreshes_total")
+	if stale < 40 || runs < 2 || runs > 5 {
+		t.Errorf("2.5 s of reads and writes every 30 ms: %d stale answers (want most of ~80), %v refresh runs (want 2–5: one a second)", stale, runs)
+	}
+	if got := h.seen.Load(); float64(got) > (runs+1)*float64(once) {
+		t.Errorf("%d brands statements for %v refresh runs of %d each", got, runs, once)
+	}
+}
