@@ -67,7 +67,7 @@ func influencerOrder(field string, desc bool) (order[Influencer], error) {
 func (f InfluencerFilter) query() listQuery {
 	q := listQuery{from: "influencer i", cols: influencerCols, idCol: "i.id"}
 	if len(f.Province) > 0 {
-		oneOf(&q, "i.province", f.Province)
+		splitOneOf(&q, "i.province", f.Province)
 	}
 	if len(f.Category) > 0 {
 		q.cond("i.categories && %s::text[]", pq.Array(f.Category))

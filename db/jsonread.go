@@ -314,10 +314,11 @@ func (b *jsonBuilder) connection(t *jsonType, q listQuery, o order[struct{}], p 
 	alias := t.from[strings.LastIndexByte(t.from, ' ')+1:]
 	// rows selects list from the page's rows, in the list's order.
 	rows := func(list string) string {
+		from, where := pg.source(scan, p.Limit)
 		if !p.Backward { // list's placeholders are numbered already: only the rest is renumbered
-			return "SELECT " + list + " " + b.absolute(fmt.Sprintf("FROM %s WHERE %s ORDER BY %s LIMIT %d", pg.from, pg.whereSQL(), scan, p.Limit), pg.args)
+			return "SELECT " + list + " " + b.absolute(fmt.Sprintf("FROM %s WHERE %s ORDER BY %s LIMIT %d", from, where, scan, p.Limit), pg.args)
 		}
-		inner := b.absolute(fmt.Sprintf("SELECT %s.* FROM %s WHERE %s ORDER BY %s LIMIT %d", alias, pg.from, pg.whereSQL(), scan, p.Limit), pg.args)
+		inner := b.absolute(fmt.Sprintf("SELECT %s.* FROM %s WHERE %s ORDER BY %s LIMIT %d", alias, from, where, scan, p.Limit), pg.args)
 		return fmt.Sprintf("SELECT %s FROM (%s) %s ORDER BY %s", list, inner, alias, keysetOrder(o.col, pg.idCol, o.desc))
 	}
 	list := func(list string) string {
@@ -365,7 +366,8 @@ func (b *jsonBuilder) connection(t *jsonType, q listQuery, o order[struct{}], p 
 		case "pageInfo":
 			info := make([]string, 0, 2*len(s.Sel))
 			more := func() string {
-				return fmt.Sprintf("EXISTS (%s)", b.absolute(fmt.Sprintf("SELECT 1 FROM %s WHERE %s ORDER BY %s OFFSET %d", pg.from, pg.whereSQL(), scan, p.Limit), pg.args))
+				from, where := pg.source(scan, p.Limit+1)
+				return fmt.Sprintf("EXISTS (%s)", b.absolute(fmt.Sprintf("SELECT 1 FROM %s WHERE %s ORDER BY %s OFFSET %d", from, where, scan, p.Limit), pg.args))
 			}
 			for _, e := range s.Sel {
 				var m string
