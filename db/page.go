@@ -192,9 +192,10 @@ func splitOneOf[T comparable](q *listQuery, col string, vals []T) {
 
 // source is the FROM and WHERE of a page of at most limit rows in the order orderBy: the list's
 // own, or, for a split list, its branches (each already filtered and cut at limit) under the
-// list's alias.
+// list's alias. A list read from more than one table ("disclosure d JOIN …") is not split:
+// its branches would select the first table's columns alone.
 func (q *listQuery) source(orderBy string, limit int) (from, where string) {
-	if q.split == nil {
+	if q.split == nil || strings.Count(q.from, " ") != 1 {
 		return q.from, q.whereSQL()
 	}
 	alias := q.from[strings.LastIndexByte(q.from, ' ')+1:]
