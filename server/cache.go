@@ -365,9 +365,7 @@ func (o outcome) write(w http.ResponseWriter, r *http.Request, authenticated boo
 		// and the status metric must see it, and the client may retry.
 		w.Header().Set("Retry-After", "1")
 		w.Header().Set("Cache-Control", "no-store")
-		w.Header().Set("Content-Type", responseMediaType(r)+"; charset=utf-8")
-		w.WriteHeader(http.StatusServiceUnavailable)
-		w.Write(o.body)
+		writeBody(w, r, http.StatusServiceUnavailable, o.body)
 	default:
 		writeQueryResponse(w, r, o.body, authenticated, o.hasErrors)
 	}
@@ -411,9 +409,7 @@ func writeQueryResponse(w http.ResponseWriter, r *http.Request, body []byte, aut
 			}
 		}
 	}
-	h.Set("Content-Type", responseMediaType(r)+"; charset=utf-8")
-	w.WriteHeader(http.StatusOK)
-	w.Write(body)
+	writeBody(w, r, http.StatusOK, body)
 }
 
 // etagMatches applies If-None-Match's weak comparison.
