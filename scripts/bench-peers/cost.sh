@@ -9,9 +9,12 @@
 #       server, e.g. GOGC=100; DSN_PARAMS is appended to its DSN, e.g. random_page_cost=4.
 #   scripts/bench-peers/cost.sh cached BIN
 #       the response cache on, in-process then through REDIS_URL (default redis://127.0.0.1:6379/0;
-#       keys are namespaced by the DSN): rps of { __typename }, every query, { __typename } again.
+#       keys are namespaced by the DSN): for ROUNDS rounds, each query right after a run of
+#       { __typename } (2 s warm-up each), and per query the median of its rps and of its share of
+#       the { __typename } run before it (pairs, so that a machine's drift between runs cancels).
 #
-# Env: DATABASE_URL (the server holding BENCH_DB), BENCH_DB (kol_bench_peers), DURATION (5s).
+# Env: DATABASE_URL (the server holding BENCH_DB), BENCH_DB (kol_bench_peers), DURATION (5s),
+# ROUNDS (cached: 3), QUERIES (cached: "A B C D E F G").
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 bodies="$here/.tools/bodies"
@@ -25,6 +28,10 @@ port=18777
 log="$here/.tools/cost-server.log"
 
 start() { # start ENV=VALUE...: the server in the background, $kp its pid
+	if curl -s -o /dev/null "http://127.0.0.1:$port/healthz"; then
+		echo "a server already listens on 127.0.0.1:$port (an earlier run's?): stop it first" >&2
+		exit 1
+	fi
 	env -u REDIS_URL COMPLEXITY_LIMIT=10000 ADMISSION_QUEUE_WAIT=10s DATABASE_URL="$url" \
 		LISTEN_ADDR="127.0.0.1:$port" RATE_LIMIT_ANON=1000000000 "$@" "$bin" serve >"$log" 2>&1 &
 	kp=$!
@@ -57,14 +64,30 @@ cpu)
 	;;
 cached)
 	echo '{"query":"{ __typename }"}' >"$bodies/T.kol.jsonl"
+	rate() { run "$1" 2s >/dev/null; run "$1" "$DURATION" | awk '{if ($5 > 0) print "bad"; else printf "%.0f\n", $2}'; }
 	for cache in in-process redis; do
 		if [[ "$cache" == redis ]]; then start REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"; else start; fi
-		line="$cache:"
-		for q in T A B C D E F G T; do
-			run "$q" 2s >/dev/null
-			line="$line $(run "$q" "$DURATION" | awk -v q="$q" '{printf "%s=%.0f", q == "T" ? "__typename" : q, $2; if ($5 > 0) printf "(%d bad)", $5}')"
+		pairs=""
+		for _ in $(seq 1 "${ROUNDS:-3}"); do
+			for q in ${QUERIES:-A B C D E F G}; do
+				t="$(rate T)" r="$(rate "$q")"
+				[[ "$t" != bad && "$r" != bad ]] || { echo "$cache $q: wrong responses" >&2; exit 1; }
+				pairs="$pairs$q $r $t"$'\n'
+			done
 		done
-		echo "$line; load $(cut -d' ' -f1 /proc/loadavg)"
+		printf '%s' "$pairs" | awk -v cache="$cache" -v loadavg="$(cut -d' ' -f1 /proc/loadavg)" '
+			function median(list,   a, n, i, j, x) {
+				n = split(list, a, " ")
+				for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
+				return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+			}
+			!($1 in rps) { order[++n] = $1 }
+			{ rps[$1] = rps[$1] " " $2; share[$1] = share[$1] " " $2 / $3; typ = typ " " $3 }
+			END {
+				line = sprintf("%s: __typename %.0f", cache, median(typ))
+				for (i = 1; i <= n; i++) line = line sprintf(" %s=%.0f (%.0f %%)", order[i], median(rps[order[i]]), 100 * median(share[order[i]]))
+				print line "; load " loadavg
+			}'
 		stop
 	done
 	;;
