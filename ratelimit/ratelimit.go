@@ -36,6 +36,11 @@ const (
 	DefaultAgencyPerMinute = 100_000
 )
 
+// MaxPerMinute is the largest budget: the in-process limiter counts a point as period/budget
+// of time, which must stay at least a few nanoseconds (a budget above 60 billion would make it
+// zero). Allow cuts a larger limit to it.
+const MaxPerMinute = 10_000_000_000
+
 const period = time.Minute
 
 // Config sets a Limiter's budgets and whom to believe about client addresses.
@@ -105,6 +110,7 @@ type Result struct {
 
 // Allow spends cost points of key's budget of limit points per minute, if it has them.
 func (l *Limiter) Allow(ctx context.Context, key string, limit, cost int) Result {
+	limit = min(limit, MaxPerMinute)
 	if cost > limit {
 		return Result{Limit: limit, TooCostly: true, RetryAfter: period, ResetAfter: period}
 	}

@@ -59,3 +59,13 @@ func TestClientIP_BelievesOnlyTrustedProxies(t *testing.T) {
 		t.Error("bad TRUSTED_PROXIES accepted")
 	}
 }
+
+// A budget above what the in-process limiter can count (one point less than a nanosecond of
+// the minute) is cut to MaxPerMinute instead of dividing by zero.
+func TestLimiter_HugeBudgetIsCut(t *testing.T) {
+	l := New(nil, Config{})
+	r := l.Allow(context.Background(), "k", 100_000_000_000, 5000)
+	if !r.Allowed || r.Limit != MaxPerMinute {
+		t.Fatalf("%+v", r)
+	}
+}

@@ -312,8 +312,8 @@ func configureRedis(cfg *server.Config, logger *slog.Logger) error {
 			continue
 		}
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return fmt.Errorf("%s must be a positive number of query-cost points per minute, not %q", name, v)
+		if err != nil || n < 1 || n > ratelimit.MaxPerMinute {
+			return fmt.Errorf("%s must be a number of query-cost points per minute from 1 to %d, not %q", name, ratelimit.MaxPerMinute, v)
 		}
 		*dst = n
 	}

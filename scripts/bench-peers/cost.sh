@@ -33,7 +33,7 @@ start() { # start ENV=VALUE...: the server in the background, $kp its pid
 		exit 1
 	fi
 	env -u REDIS_URL COMPLEXITY_LIMIT=10000 ADMISSION_QUEUE_WAIT=10s DATABASE_URL="$url" \
-		LISTEN_ADDR="127.0.0.1:$port" RATE_LIMIT_ANON=1000000000 "$@" "$bin" serve >"$log" 2>&1 &
+		LISTEN_ADDR="127.0.0.1:$port" RATE_LIMIT_ANON=10000000000 "$@" "$bin" serve >"$log" 2>&1 &
 	kp=$!
 	for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$port/healthz" && return; sleep 0.2; done
 	echo "server did not start, see $log" >&2

@@ -84,7 +84,7 @@ fi
 # here every request waits its turn, as PostGraphile's do in its pool. The read class keeps its
 # default, 2 at once per CPU (4–12) and the rest of 36 queued, so up to 36 clients (CONNS) wait.
 env -u REDIS_URL COMPLEXITY_LIMIT=10000 ADMISSION_QUEUE_WAIT=10s ${KOL_ENV:-} DATABASE_URL="$kol_url" LISTEN_ADDR="127.0.0.1:$kol_port" RESPONSE_CACHE=off \
-	RATE_LIMIT_ANON=1000000000 "$kol" serve >"$tools/kol.log" 2>&1 &
+	RATE_LIMIT_ANON=10000000000 "$kol" serve >"$tools/kol.log" 2>&1 &
 kol_pid=$!
 pids+=("$kol_pid")
 (cd "$tools" && DATABASE_URL="$bench_url" PEER_PORT="$peer_port" NODE_ENV=production exec "$node" \
