@@ -60,7 +60,7 @@ func TestClientIP_BelievesOnlyTrustedProxies(t *testing.T) {
 	}
 }
 
-// A budget above what the in-process limiter can count (one point less than a nanosecond of
+// A budget above what the in-process limiter can count (a point worth less than a nanosecond of
 // the minute) is cut to MaxPerMinute instead of dividing by zero.
 func TestLimiter_HugeBudgetIsCut(t *testing.T) {
 	l := New(nil, Config{})
