@@ -184,3 +184,37 @@ func TestResponses_NamespacesDoNotMix(t *testing.T) {
 		t.Fatalf("another registry's response was served: %q", l.Body)
 	}
 }
+
+// A hit carries its body's ETag, kept with the entry: in this process, from this replica's
+// local copy, and from another replica that reads the entry from Redis.
+func TestResponses_HitCarriesItsETag(t *testing.T) {
+	ctx := context.Background()
+	body := []byte(`{"data":{"brands":{"totalCount":1}}}`)
+	want := ETag(body)
+	if len(want) != 34 || want[0] != '"' || want == ETag([]byte(`{"data":{}}`)) {
+		t.Fatalf("ETag %s", want)
+	}
+	local := NewResponses(nil, ResponseOptions{})
+	l, _ := local.Get(ctx, "k")
+	local.Put(ctx, l, body)
+	if l, _ := local.Get(ctx, "k"); string(l.Body) != string(body) || l.ETag != want {
+		t.Fatalf("in-process hit: %q ETag %q, want %q", l.Body, l.ETag, want)
+	}
+	rs := redistest.Start(t)
+	r, err := Open(rs.URL(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	a, b := NewResponses(r, ResponseOptions{}), NewResponses(r, ResponseOptions{})
+	l, _ = a.Get(ctx, "k")
+	a.Put(ctx, l, body)
+	for name, c := range map[string]*Responses{"same replica": a, "other replica": b} {
+		if l, _ := c.Get(ctx, "k"); string(l.Body) != string(body) || l.ETag != want {
+			t.Fatalf("%s: %q ETag %q, want %q", name, l.Body, l.ETag, want)
+		}
+	}
+	if l, _ := b.Get(ctx, "other"); l.Hit() || l.ETag != "" {
+		t.Fatalf("a miss has an ETag: %+v", l)
+	}
+}

@@ -106,6 +106,15 @@ type entry struct {
 	at    time.Time
 	cost  time.Duration
 	body  []byte
+	etag  string // ETag(body), computed once when the entry enters this process
+}
+
+// ETag is the HTTP validator of a response body: a strong ETag, the first 128 bits of the
+// body's SHA-256 in hex, quoted. A cached entry keeps its own (Lookup.ETag), so a hit, and a
+// revalidation answered 304, hashes nothing.
+func ETag(body []byte) string {
+	sum := sha256.Sum256(body)
+	return `"` + hex.EncodeToString(sum[:16]) + `"`
 }
 
 // NewResponses returns a response cache over r (nil: in-process only).
@@ -190,8 +199,9 @@ func (c *Responses) reconcile(writeVersion func(context.Context) (int64, error))
 
 // Lookup is the outcome of Get: a hit, or what Put needs to store the response.
 type Lookup struct {
-	// Body is the cached response on a hit, nil on a miss.
+	// Body is the cached response on a hit, nil on a miss; ETag is Body's (ETag).
 	Body  []byte
+	ETag  string
 	key   string
 	epoch string
 	// lsn is what the epoch accounts for (lsnKnown), through how far the response's server had
@@ -221,7 +231,7 @@ func (c *Responses) Get(ctx context.Context, key string) (l Lookup, ok bool) {
 		l.epoch = strconv.FormatUint(c.localEpoch.Load(), 10)
 		l.lsn, l.lsnKnown = c.localLSN.Load(), true
 		if e, found := c.local.Get(key); found && e.epoch == l.epoch {
-			l.Body = e.body
+			l.Body, l.ETag = e.body, e.etag
 		} else if found {
 			c.offerStale(&l, e)
 		}
@@ -242,7 +252,7 @@ func (c *Responses) Get(ctx context.Context, key string) (l Lookup, ok bool) {
 			return c.afterReassert(rctx, l)
 		}
 		if e.epoch == epoch {
-			l.Body = e.body
+			l.Body, l.ETag = e.body, e.etag
 			return l, true
 		}
 		c.local.Remove(key)
@@ -273,7 +283,8 @@ func (c *Responses) Get(ctx context.Context, key string) (l Lookup, ok bool) {
 	if e, ok := parseEntry(bodyCmd.Val()); !ok {
 		return l, true
 	} else if e.epoch == l.epoch {
-		l.Body = e.body
+		e.etag = ETag(e.body)
+		l.Body, l.ETag = e.body, e.etag
 		c.local.Add(key, e)
 	} else {
 		c.offerStale(&l, e)
@@ -287,6 +298,7 @@ func (c *Responses) Put(ctx context.Context, l Lookup, body []byte) {
 		return
 	}
 	e := entry{epoch: l.epoch, at: l.at, cost: l.cost, body: bytes.Clone(body)}
+	e.etag = ETag(e.body)
 	c.local.Add(l.key, e)
 	if c.redis == nil || !c.redis.Available() {
 		return

@@ -236,7 +236,7 @@ func (c *Responses) afterReassert(ctx context.Context, l Lookup) (Lookup, bool) 
 	if c.redis.Failed(responseCacheMetricLabel, err) {
 		return Lookup{key: l.key}, false
 	}
-	l.Body = nil
+	l.Body, l.ETag = nil, ""
 	l.setEpoch(epoch)
 	return l, true
 }

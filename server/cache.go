@@ -3,8 +3,6 @@ package server
 import (
 	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -185,7 +183,7 @@ func (t httpTransport) execute(ctx context.Context, w http.ResponseWriter, r *ht
 				c.lookups.WithLabelValues("miss").Inc()
 			}
 			if lookup.Hit() {
-				writeQueryResponse(w, r, lookup.Body, authenticated, false)
+				writeQueryResponse(w, r, lookup.Body, lookup.ETag, authenticated, false)
 				return
 			}
 		}
@@ -367,7 +365,7 @@ func (o outcome) write(w http.ResponseWriter, r *http.Request, authenticated boo
 		w.Header().Set("Cache-Control", "no-store")
 		writeBody(w, r, http.StatusServiceUnavailable, o.body)
 	default:
-		writeQueryResponse(w, r, o.body, authenticated, o.hasErrors)
+		writeQueryResponse(w, r, o.body, "", authenticated, o.hasErrors)
 	}
 }
 
@@ -390,16 +388,18 @@ func (c *caches) key(opCtx *graphql.OperationContext) (string, bool) {
 }
 
 // writeQueryResponse writes an executed (or cached) response. An anonymous GET without errors
-// carries Cache-Control and an ETag, and gets 304 when If-None-Match already names it; one with
-// errors (a timeout, an internal error) must not be kept by anyone.
-func writeQueryResponse(w http.ResponseWriter, r *http.Request, body []byte, authenticated, hasErrors bool) {
+// carries Cache-Control and an ETag (etag: the cache's for a hit; "" computes it), and gets 304
+// when If-None-Match already names it; one with errors (a timeout, an internal error) must not
+// be kept by anyone.
+func writeQueryResponse(w http.ResponseWriter, r *http.Request, body []byte, etag string, authenticated, hasErrors bool) {
 	h := w.Header()
 	if r.Method == http.MethodGet {
 		if authenticated || hasErrors {
 			h.Set("Cache-Control", "private, no-store")
 		} else {
-			sum := sha256.Sum256(body)
-			etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+			if etag == "" { // not from the cache: computed now
+				etag = cache.ETag(body)
+			}
 			h.Set("Cache-Control", anonymousGETCacheControl)
 			h.Set("ETag", etag)
 			h.Add("Vary", "Accept, Authorization")

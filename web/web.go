@@ -10,9 +10,7 @@ package web
 
 import (
 	"context"
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -199,8 +197,7 @@ func (h *Handler) write(w http.ResponseWriter, r *http.Request, body []byte, sta
 	hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 	hd.Add("Vary", "Accept-Language")
 	if status == http.StatusOK {
-		sum := sha256.Sum256(body)
-		etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+		etag := cache.ETag(body)
 		hd.Set("ETag", etag)
 		hd.Set("Cache-Control", "public, max-age=0, must-revalidate")
 		if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, etag) {
