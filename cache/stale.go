@@ -25,6 +25,7 @@ import (
 // Stale is a response of an earlier epoch that Get offers meanwhile.
 type Stale struct {
 	Body []byte
+	ETag string // Body's ETag when this process computed it already, else ""
 	// Age is how long ago its lookup read its epoch.
 	Age time.Duration
 	lsn uint64
@@ -39,7 +40,7 @@ func (l Lookup) Stale() (Stale, bool) {
 		return Stale{}, false
 	}
 	lsn, known := epochLSN(l.stale.epoch)
-	return Stale{Body: l.stale.body, Age: max(l.at.Sub(l.stale.at), 0), lsn: lsn, lsnKnown: known}, true
+	return Stale{Body: l.stale.body, ETag: l.stale.etag, Age: max(l.at.Sub(l.stale.at), 0), lsn: lsn, lsnKnown: known}, true
 }
 
 // Covers reports whether the stale response holds the write at lsn (0: no write to hold),

@@ -130,5 +130,5 @@ const maxRefreshRuns = 100
 func writeStale(w http.ResponseWriter, r *http.Request, s cache.Stale) {
 	w.Header().Set("Age", strconv.FormatInt(int64(s.Age/time.Second), 10))
 	w.Header().Set(staleAgeHeader, strconv.FormatInt(s.Age.Milliseconds(), 10))
-	writeQueryResponse(w, r, s.Body, "", false, false)
+	writeQueryResponse(w, r, s.Body, s.ETag, false, false)
 }
